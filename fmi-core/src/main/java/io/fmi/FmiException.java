@@ -1,0 +1,25 @@
+package io.fmi;
+
+/**
+ * Root of the FMI exception tree. All FMI exceptions are unchecked.
+ *
+ * <p>Messages name the operation, the peers, the channel and the limit that was hit, for example
+ * {@code "allreduce: no message from rank 3 within 60000 ms (channel=direct, comm=kmeans rank=1/8)"}.
+ * {@link #retryable()} tells whether repeating the same call may succeed.
+ */
+public class FmiException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public FmiException(String message) {
+        super(message);
+    }
+
+    public FmiException(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    /** Whether the same call may succeed if repeated (a transient condition); {@code false} by default. */
+    public boolean retryable() {
+        return false;
+    }
+}

@@ -1,0 +1,444 @@
+package io.fmi.channel;
+
+import io.fmi.ChannelException;
+import io.fmi.FmiException;
+import io.fmi.FmiTimeoutException;
+import io.fmi.Operation;
+import io.fmi.ReduceOp;
+import io.fmi.collective.StoreCollectives;
+import io.fmi.collective.StoreTransport;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Base of the mediated channel family (Redis, S3, DynamoDB, in-memory store): a subclass stores
+ * and fetches keyed objects, this class runs every operation on top ({@link StoreCollectives}).
+ *
+ * <h2>Keys</h2>
+ * Every key starts with {@link ChannelContext#scope()} ({@code <communicator>/<run>}), so jobs
+ * sharing a store never collide:
+ * <pre>
+ *   kmeans/run-7/p2p/3-5/17       17th message from rank 3 to rank 5 (one reader)
+ *   kmeans/run-7/c42/bcast        object of collective #42 (n-1 readers)
+ *   kmeans/run-7/c42/g/3          rank 3's block of gather #42 (one reader)
+ *   kmeans/run-7/abort            written by a peer that failed
+ * </pre>
+ *
+ * <h2>Clean-up</h2>
+ * The single reader of an object deletes it once read. An object with several readers is deleted
+ * by its writer as soon as a later collective in which every rank took part has completed
+ * (allreduce, allgather, alltoall, scan or barrier: whoever completes one knows all earlier reads
+ * are done); at close, when this channel carried collectives, a closing barrier proves the rest
+ * read and they are deleted too. What a crashed job leaves behind expires through the store's
+ * TTL or lifecycle rule.
+ *
+ * <h2>Failure</h2>
+ * A peer that fails writes the {@code abort} key; a peer waiting for an object checks it every
+ * {@link #abortCheckInterval()} and fails with {@link io.fmi.PeerFailedException} instead of
+ * waiting out its deadline.
+ *
+ * <p>Thread-safe as the {@link Channel} contract requires.
+ */
+public abstract class MediatedChannel implements Channel {
+    private static final Logger log = LoggerFactory.getLogger(MediatedChannel.class);
+    private static final AtomicInteger THREADS = new AtomicInteger();
+
+    protected final ChannelContext context;
+    private final long[] sendSeq;
+    private final long[] recvSeq;
+    private final List<Created> multiReader = new ArrayList<>();
+    private final ExecutorService io;
+    private volatile boolean carriedCollectives;
+    private volatile boolean closed;
+
+    protected MediatedChannel(ChannelContext context) {
+        this.context = context;
+        this.sendSeq = new long[context.size()];
+        this.recvSeq = new long[context.size()];
+        this.io = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "fmi-" + context.channelName() + "-io-" + THREADS.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    // ---------------------------------------------------------------- the store primitives
+
+    /**
+     * Stores {@code value} (position..limit) under {@code key}, for {@code readers} peers to read.
+     * Blocks until the store acknowledged it; throws {@link ChannelException} on failure.
+     */
+    protected abstract void put(String key, ByteBuffer value, int readers, OpContext op);
+
+    /**
+     * Returns the object under {@code key}, waiting up to {@code waitNanos} for it to appear
+     * (blocking in the store where it can, polling otherwise), or {@code null} if it did not.
+     */
+    protected abstract byte[] get(String key, long waitNanos, OpContext op);
+
+    /** Deletes these keys; missing keys are not an error. */
+    protected abstract void delete(Collection<String> keys);
+
+    /** Whether {@link #increment} is supported (Redis INCR, DynamoDB ADD, ...). */
+    protected boolean supportsCounters() {
+        return false;
+    }
+
+    /** Atomically increments counter {@code key} (created at 0) and returns the new value. */
+    protected long increment(String key, OpContext op) {
+        throw new UnsupportedOperationException(name() + " has no atomic counter");
+    }
+
+    /** How often a waiting peer checks whether another peer aborted; 1 s by default. */
+    protected Duration abortCheckInterval() {
+        return Duration.ofSeconds(1);
+    }
+
+    /** Called at the end of {@link #close()} to release clients; the default does nothing. */
+    protected void closeStore() {
+    }
+
+    // ---------------------------------------------------------------- keys
+
+    /** The full key of {@code relative}: {@code <scope>/<relative>}. */
+    protected final String key(String relative) {
+        return context.scope() + "/" + relative;
+    }
+
+    private String opKey(OpContext op, String name) {
+        return key("c" + op.seq() + "/" + name);
+    }
+
+    @Override
+    public String name() {
+        return context.channelName();
+    }
+
+    // ---------------------------------------------------------------- point to point
+
+    @Override
+    public CompletableFuture<Void> send(OpContext op, Buf data, int dest) {
+        long n;
+        synchronized (sendSeq) {
+            n = sendSeq[dest]++;
+        }
+        String k = key("p2p/" + context.rank() + "-" + dest + "/" + n);
+        byte[] copy = new byte[data.byteLength()];
+        System.arraycopy(data.array(), data.offset(), copy, 0, copy.length);
+        return CompletableFuture.runAsync(() -> put(k, ByteBuffer.wrap(copy), 1, op), io);
+    }
+
+    @Override
+    public CompletableFuture<Void> recv(OpContext op, Buf data, int src) {
+        long n;
+        synchronized (recvSeq) {
+            n = recvSeq[src]++;
+        }
+        String k = key("p2p/" + src + "-" + context.rank() + "/" + n);
+        return CompletableFuture.runAsync(() -> {
+            fetch(k, src, data, op);
+            deleteLater(List.of(k));
+        }, io);
+    }
+
+    // ---------------------------------------------------------------- collectives
+
+    @Override
+    public void bcast(OpContext op, Buf data, int root) {
+        run(op, t -> StoreCollectives.bcast(t, data, root));
+    }
+
+    @Override
+    public void barrier(OpContext op) {
+        run(op, StoreCollectives::barrier);
+    }
+
+    @Override
+    public void gather(OpContext op, Buf send, Buf recv, int root) {
+        run(op, t -> StoreCollectives.gather(t, send, recv, root));
+    }
+
+    @Override
+    public void scatter(OpContext op, Buf send, Buf recv, int root) {
+        run(op, t -> StoreCollectives.scatter(t, send, recv, root));
+    }
+
+    @Override
+    public void allgather(OpContext op, Buf send, Buf recv) {
+        run(op, t -> StoreCollectives.allgather(t, send, recv));
+    }
+
+    @Override
+    public void alltoall(OpContext op, Buf send, Buf recv) {
+        run(op, t -> StoreCollectives.alltoall(t, send, recv));
+    }
+
+    @Override
+    public void reduce(OpContext op, Buf send, Buf recv, int root, ReduceOp reduceOp) {
+        run(op, t -> StoreCollectives.reduce(t, send, recv, root, reduceOp));
+    }
+
+    @Override
+    public void allreduce(OpContext op, Buf send, Buf recv, ReduceOp reduceOp) {
+        run(op, t -> StoreCollectives.allreduce(t, send, recv, reduceOp));
+    }
+
+    @Override
+    public void scan(OpContext op, Buf send, Buf recv, ReduceOp reduceOp) {
+        run(op, t -> StoreCollectives.scan(t, send, recv, reduceOp));
+    }
+
+    private interface Algorithm {
+        void run(StoreTransport t);
+    }
+
+    private void run(OpContext op, Algorithm algorithm) {
+        carriedCollectives = true;
+        CallTransport t = new CallTransport(op);
+        algorithm.run(t);
+        t.finish();
+        if (everyoneTookPart(op.operation()) && context.size() > 1) {
+            deleteMultiReaderBefore(op.seq());
+        }
+    }
+
+    /** Operations after which every rank knows every rank finished all earlier collectives. */
+    private static boolean everyoneTookPart(Operation op) {
+        switch (op) {
+            case ALLREDUCE: case ALLGATHER: case ALLTOALL: case SCAN: case BARRIER:
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private void deleteMultiReaderBefore(long seq) {
+        List<String> doomed = new ArrayList<>();
+        synchronized (multiReader) {
+            multiReader.removeIf(c -> {
+                if (c.seq < seq) {
+                    doomed.add(c.key);
+                    return true;
+                }
+                return false;
+            });
+        }
+        deleteLater(doomed);
+    }
+
+    private void deleteLater(List<String> keys) {
+        if (keys.isEmpty() || closed) {
+            return;
+        }
+        io.execute(() -> {
+            try {
+                delete(keys);
+            } catch (RuntimeException e) {
+                log.debug("{} deleting {} consumed objects failed; the store's TTL will remove them: {}",
+                        context.logPrefix(), keys.size(), e.toString());
+            }
+        });
+    }
+
+    /** Waits for {@code key}, checking for aborted peers, and copies it into {@code into}. */
+    private void fetch(String key, int producer, Buf into, OpContext op) {
+        long slice = Math.max(1, abortCheckInterval().toNanos());
+        String abortKey = key("abort");
+        while (true) {
+            long left = op.deadline().remainingNanos();
+            if (left <= 0) {
+                throw op.timeout(producer, "object " + key);
+            }
+            byte[] v = get(key, Math.min(left, slice), op);
+            if (v != null) {
+                if (v.length != into.byteLength()) {
+                    throw op.error("object " + key + (producer >= 0 ? " from rank " + producer : "") + " has " + v.length
+                            + " bytes but the buffer holds " + into.byteLength() + " bytes (" + into + ")");
+                }
+                System.arraycopy(v, 0, into.array(), into.offset(), v.length);
+                return;
+            }
+            byte[] abort = get(abortKey, 0, op);
+            if (abort != null) {
+                String why = new String(abort, StandardCharsets.UTF_8);
+                int failed = parseRank(why);
+                throw op.peerFailed(failed, why, null);
+            }
+        }
+    }
+
+    private static int parseRank(String abortMessage) {
+        // "rank 3: <reason>"
+        if (abortMessage.startsWith("rank ")) {
+            int colon = abortMessage.indexOf(':');
+            try {
+                return Integer.parseInt(abortMessage.substring(5, colon < 0 ? abortMessage.length() : colon).trim());
+            } catch (RuntimeException e) {
+                return -1;
+            }
+        }
+        return -1;
+    }
+
+    private final class CallTransport implements StoreTransport {
+        private final OpContext op;
+        private final List<String> consumed = new ArrayList<>();
+
+        CallTransport(OpContext op) {
+            this.op = op;
+        }
+
+        @Override
+        public int rank() {
+            return context.rank();
+        }
+
+        @Override
+        public int size() {
+            return context.size();
+        }
+
+        @Override
+        public OpContext op() {
+            return op;
+        }
+
+        @Override
+        public void put(String name, Buf data, int readers) {
+            String k = opKey(op, name);
+            MediatedChannel.this.put(k, data.asByteBuffer(), readers, op);
+            if (readers > 1) {
+                synchronized (multiReader) {
+                    multiReader.add(new Created(op.seq(), k));
+                }
+            }
+        }
+
+        @Override
+        public void get(String name, int producer, Buf into) {
+            String k = opKey(op, name);
+            fetch(k, producer, into, op);
+            if (isSingleReader(name)) {
+                consumed.add(k);
+            }
+        }
+
+        @Override
+        public boolean hasCounters() {
+            return supportsCounters();
+        }
+
+        @Override
+        public long increment(String name) {
+            return MediatedChannel.this.increment(opKey(op, name), op);
+        }
+
+        @Override
+        public void deleteCounter(String name) {
+            consumed.add(opKey(op, name));
+        }
+
+        void finish() {
+            deleteLater(new ArrayList<>(consumed));
+        }
+    }
+
+    /** Objects read by several peers: "bcast", "all", "result"; everything else has one reader. */
+    private static boolean isSingleReader(String name) {
+        return !(name.equals("bcast") || name.equals("all") || name.equals("result"));
+    }
+
+    private static final class Created {
+        final long seq;
+        final String key;
+
+        Created(long seq, String key) {
+            this.seq = seq;
+            this.key = key;
+        }
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    @Override
+    public void abort(Throwable cause) {
+        try {
+            String why = "rank " + context.rank() + ": " + (cause == null ? "aborted" : cause.toString());
+            byte[] msg = why.getBytes(StandardCharsets.UTF_8);
+            OpContext op = new OpContext(Operation.BARRIER, "abort", OpContext.P2P_SEQ,
+                    Deadline.after(Duration.ofSeconds(5)), context);
+            put(key("abort"), ByteBuffer.wrap(msg), context.size(), op);
+        } catch (RuntimeException e) {
+            log.debug("{} could not write the abort marker: {}", context.logPrefix(), e.toString());
+        } finally {
+            closed = true;
+            shutdown();
+        }
+    }
+
+    /**
+     * Deletes what this peer created (after a closing barrier when collectives ran) and releases
+     * the store client.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        List<String> rest;
+        synchronized (multiReader) {
+            rest = new ArrayList<>();
+            multiReader.forEach(c -> rest.add(c.key));
+            multiReader.clear();
+        }
+        // Every peer closes the same way (all of them carried the same collectives), so the barrier always completes.
+        if (carriedCollectives && context.size() > 1) {
+            Duration wait = context.timeout().compareTo(Duration.ofSeconds(10)) < 0 ? context.timeout() : Duration.ofSeconds(10);
+            OpContext op = new OpContext(Operation.BARRIER, "close", Long.MAX_VALUE, Deadline.after(wait), context);
+            try {
+                CallTransport t = new CallTransport(op);
+                StoreCollectives.barrier(t);
+                rest.addAll(t.consumed);
+                if (!rest.isEmpty()) {
+                    delete(rest);
+                }
+            } catch (FmiTimeoutException e) {
+                log.warn("{} closing barrier timed out after {} ms; {} shared objects are left to the store's TTL",
+                        context.logPrefix(), wait.toMillis(), rest.size());
+            } catch (FmiException e) {
+                log.debug("{} closing barrier failed ({}); {} shared objects are left to the store's TTL",
+                        context.logPrefix(), e.getMessage(), rest.size());
+            }
+        }
+        shutdown();
+    }
+
+    private void shutdown() {
+        io.shutdown();
+        try {
+            if (!io.awaitTermination(5, TimeUnit.SECONDS)) {
+                io.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            io.shutdownNow();
+        }
+        try {
+            closeStore();
+        } catch (RuntimeException e) {
+            log.debug("{} closing the store client failed: {}", context.logPrefix(), e.toString());
+        }
+    }
+}

@@ -1,0 +1,267 @@
+package io.fmi.channel;
+
+import io.fmi.ChannelException;
+import io.fmi.FmiException;
+import io.fmi.ReduceOp;
+import io.fmi.collective.PeerCollectives;
+import io.fmi.collective.PeerTransport;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Base of the peer-to-peer channel family (direct TCP, in-memory): a subclass moves tagged byte
+ * messages between two peers, this class runs every collective on top ({@link PeerCollectives})
+ * and matches incoming messages with receives ({@link Mailbox}).
+ *
+ * <p>A subclass implements {@link #transmit} and hands every message that arrives to
+ * {@link #deliver}; when a peer is lost it calls {@link #peerFailed} so that receives waiting on
+ * that peer fail at once. Sends to oneself never reach the subclass.
+ *
+ * <pre>
+ * final class PipeChannel extends PeerToPeerChannel {
+ *     protected CompletableFuture&lt;Void&gt; transmit(int dest, long tag, ByteBuffer data, OpContext op) {
+ *         pipes[dest].write(rank(), tag, data);          // copy the bytes before returning
+ *         return CompletableFuture.completedFuture(null);
+ *     }
+ *     // reader thread: deliver(src, tag, payload);
+ * }
+ * </pre>
+ *
+ * <p>Thread-safe as the {@link Channel} contract requires.
+ */
+public abstract class PeerToPeerChannel implements Channel {
+    protected final ChannelContext context;
+    protected final Mailbox mailbox;
+
+    protected PeerToPeerChannel(ChannelContext context) {
+        this(context, new Mailbox());
+    }
+
+    /** With a mailbox that outlives this object, e.g. one that collects messages before the channel is created. */
+    protected PeerToPeerChannel(ChannelContext context, Mailbox mailbox) {
+        this.context = context;
+        this.mailbox = mailbox;
+    }
+
+    /**
+     * Sends one tagged message. Must copy (or write) all of {@code data} before returning, because
+     * the caller may reuse the buffer at once; the future reports the write's outcome.
+     */
+    protected abstract CompletableFuture<Void> transmit(int dest, long tag, ByteBuffer data, OpContext op);
+
+    /**
+     * The connection to {@code peer} is about to be needed (called before every send to and
+     * receive from it): a channel that connects lazily starts connecting here, without blocking.
+     */
+    protected void prepare(int peer, OpContext op) {
+    }
+
+    /** How long a waiting thread spins before it parks, in nanoseconds; 0 parks at once. */
+    protected long spinNanos() {
+        return 0;
+    }
+
+    /** Hands a message that arrived from {@code src} to the receive matching; copies {@code payload}. */
+    protected final void deliver(int src, long tag, ByteBuffer payload) {
+        mailbox.deliver(src, tag, payload);
+    }
+
+    /** Hands over a message whose array the mailbox may keep. */
+    protected final void deliverOwned(int src, long tag, byte[] payload) {
+        mailbox.deliverOwned(src, tag, payload);
+    }
+
+    /** Peer {@code peer} is gone: receives waiting for it fail at once with {@link io.fmi.PeerFailedException}. */
+    protected final void peerFailed(int peer, Throwable cause) {
+        mailbox.failPeer(peer, cause);
+    }
+
+    public final int rank() {
+        return context.rank();
+    }
+
+    public final int size() {
+        return context.size();
+    }
+
+    @Override
+    public String name() {
+        return context.channelName();
+    }
+
+    // ---------------------------------------------------------------- point to point
+
+    @Override
+    public CompletableFuture<Void> send(OpContext op, Buf data, int dest) {
+        if (dest == rank()) {
+            mailbox.deliver(dest, OpContext.P2P_SEQ, data.asByteBuffer());
+            return CompletableFuture.completedFuture(null);
+        }
+        prepare(dest, op);
+        return transmit(dest, OpContext.P2P_SEQ, data.asByteBuffer(), op);
+    }
+
+    @Override
+    public CompletableFuture<Void> recv(OpContext op, Buf data, int src) {
+        if (src != rank()) {
+            prepare(src, op);
+        }
+        return mailbox.post(src, OpContext.P2P_SEQ, data, op);
+    }
+
+    // ---------------------------------------------------------------- collectives
+
+    @Override
+    public void bcast(OpContext op, Buf data, int root) {
+        PeerCollectives.bcast(transport(op), data, root);
+    }
+
+    @Override
+    public void barrier(OpContext op) {
+        PeerCollectives.barrier(transport(op));
+    }
+
+    @Override
+    public void gather(OpContext op, Buf send, Buf recv, int root) {
+        PeerCollectives.gather(transport(op), send, recv, root);
+    }
+
+    @Override
+    public void scatter(OpContext op, Buf send, Buf recv, int root) {
+        PeerCollectives.scatter(transport(op), send, recv, root);
+    }
+
+    @Override
+    public void allgather(OpContext op, Buf send, Buf recv) {
+        PeerCollectives.allgather(transport(op), send, recv);
+    }
+
+    @Override
+    public void alltoall(OpContext op, Buf send, Buf recv) {
+        PeerCollectives.alltoall(transport(op), send, recv);
+    }
+
+    @Override
+    public void reduce(OpContext op, Buf send, Buf recv, int root, ReduceOp reduceOp) {
+        PeerCollectives.reduce(transport(op), send, recv, root, reduceOp);
+    }
+
+    @Override
+    public void allreduce(OpContext op, Buf send, Buf recv, ReduceOp reduceOp) {
+        PeerCollectives.allreduce(transport(op), send, recv, reduceOp, ringThresholdBytes());
+    }
+
+    @Override
+    public void scan(OpContext op, Buf send, Buf recv, ReduceOp reduceOp) {
+        PeerCollectives.scan(transport(op), send, recv, reduceOp);
+    }
+
+    /** Allreduce payloads from this size on use the ring algorithm (commutative operators). */
+    protected int ringThresholdBytes() {
+        return PeerCollectives.DEFAULT_RING_THRESHOLD_BYTES;
+    }
+
+    /** The transport view the algorithms use for one collective call. */
+    protected PeerTransport transport(OpContext op) {
+        return new CallTransport(op);
+    }
+
+    /**
+     * Waits for {@code f} until the call's deadline: spins for {@link #spinNanos()}, then parks.
+     * Translates failures into FMI exceptions (timeout, interrupt, transport failure).
+     */
+    protected final void await(CompletableFuture<Void> f, OpContext op, int peer, String what) {
+        long spin = spinNanos();
+        if (spin > 0 && !f.isDone()) {
+            long until = System.nanoTime() + spin;
+            while (!f.isDone() && System.nanoTime() - until < 0) {
+                Thread.onSpinWait();
+            }
+        }
+        try {
+            // The mailbox enforces the deadline itself; the extra second only guards against a lost wake-up.
+            f.get(op.deadline().remainingNanos() + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw op.error("interrupted while waiting for " + what + (peer >= 0 ? " from rank " + peer : ""));
+        } catch (TimeoutException e) {
+            throw op.timeout(peer, what);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof FmiException) {
+                throw (FmiException) c;
+            }
+            throw new ChannelException(op.label() + ": " + what + " failed: " + c + " " + op.where(), c);
+        }
+    }
+
+    private final class CallTransport implements PeerTransport {
+        private final OpContext op;
+        private List<CompletableFuture<Void>> sends;
+
+        CallTransport(OpContext op) {
+            this.op = op;
+        }
+
+        @Override
+        public int rank() {
+            return context.rank();
+        }
+
+        @Override
+        public int size() {
+            return context.size();
+        }
+
+        @Override
+        public OpContext op() {
+            return op;
+        }
+
+        @Override
+        public void send(int dest, Buf data) {
+            if (dest == rank()) {
+                mailbox.deliver(dest, op.seq(), data.asByteBuffer());
+                return;
+            }
+            PeerToPeerChannel.this.prepare(dest, op);
+            CompletableFuture<Void> f = transmit(dest, op.seq(), data.asByteBuffer(), op);
+            if (!f.isDone() || f.isCompletedExceptionally()) {
+                if (sends == null) {
+                    sends = new ArrayList<>();
+                }
+                sends.add(f);
+            }
+        }
+
+        @Override
+        public void recv(int src, Buf into) {
+            if (src != rank()) {
+                PeerToPeerChannel.this.prepare(src, op);
+            }
+            await(mailbox.post(src, op.seq(), into, op), op, src, "message of " + into.byteLength() + " bytes");
+        }
+
+        @Override
+        public void prepare(int... peers) {
+            for (int p : peers) {
+                PeerToPeerChannel.this.prepare(p, op);
+            }
+        }
+
+        @Override
+        public void flush() {
+            if (sends != null) {
+                for (CompletableFuture<Void> f : sends) {
+                    await(f, op, -1, "send");
+                }
+                sends = null;
+            }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package io.fmi.collective;
+
+import io.fmi.channel.Buf;
+import io.fmi.channel.OpContext;
+
+/**
+ * What the peer-to-peer collective algorithms need of a channel, for one collective call: send a
+ * tagged message to a peer and receive one from a peer. Messages are tagged with the call's
+ * sequence number, so concurrent point-to-point traffic and earlier or later collectives never
+ * mix with this one.
+ *
+ * <p>{@link #send} is eager: it returns once the bytes were copied out of {@code data}, so an
+ * algorithm may overwrite a buffer right after sending it. {@link #recv} blocks until the message
+ * arrived or the call's deadline passed. Used by one thread at a time.
+ */
+public interface PeerTransport {
+    int rank();
+
+    int size();
+
+    OpContext op();
+
+    /** Sends {@code data} to {@code dest}; returns once the bytes left {@code data}. */
+    void send(int dest, Buf data);
+
+    /** Receives the next message of this call from {@code src} into {@code into} (exact length). */
+    void recv(int src, Buf into);
+
+    /** Announces the peers this call will talk to, so a channel may open connections to them in parallel. */
+    default void prepare(int... peers) {
+    }
+
+    /** Waits until every send of this call has left the process, surfacing transport errors. */
+    default void flush() {
+    }
+}

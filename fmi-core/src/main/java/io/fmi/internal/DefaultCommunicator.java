@@ -1,0 +1,655 @@
+package io.fmi.internal;
+
+import io.fmi.BackendConfig;
+import io.fmi.ChannelException;
+import io.fmi.Communicator;
+import io.fmi.FmiConfig;
+import io.fmi.FmiConfigException;
+import io.fmi.FmiException;
+import io.fmi.Hint;
+import io.fmi.Operation;
+import io.fmi.ReduceOp;
+import io.fmi.channel.Buf;
+import io.fmi.channel.Channel;
+import io.fmi.channel.ChannelContext;
+import io.fmi.channel.ChannelProvider;
+import io.fmi.channel.Deadline;
+import io.fmi.channel.OpContext;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link Communicator} implementation: validates arguments, picks a channel per operation,
+ * numbers and orders collectives, enforces deadlines and publishes results.
+ *
+ * <p>Collectives run one at a time in call order. A blocking collective called while no other is
+ * in flight runs on the calling thread (no hand-off); non-blocking ones, and blocking ones queued
+ * behind them, run on one worker thread of this communicator. Futures handed to the caller
+ * complete on a callback pool, never on an I/O thread.
+ */
+public final class DefaultCommunicator implements Communicator {
+    private static final Logger log = LoggerFactory.getLogger(DefaultCommunicator.class);
+    private static final Duration WAIT_GRACE = Duration.ofSeconds(1);
+    private static final AtomicInteger THREADS = new AtomicInteger();
+    private static final ExecutorService CALLBACKS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "fmi-callback-" + THREADS.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+    });
+
+    private final FmiConfig config;
+    private final String name;
+    private final String runId;
+    private final int rank;
+    private final int size;
+    private final int functionMemoryMiB;
+    private final Hint hint;
+    private final Duration timeout;
+    private final String logPrefix;
+    /** Usable channels in selector preference order. */
+    private final List<Slot> slots;
+    private final Map<Operation, Slot> overrides = new EnumMap<>(Operation.class);
+    private final Selection selection;
+
+    private final Object collectiveLock = new Object();
+    private final ArrayDeque<Runnable> pending = new ArrayDeque<>();
+    private long nextSeq = 1;
+    private boolean running;
+    private ExecutorService worker;
+    private volatile boolean closed;
+
+    public DefaultCommunicator(FmiConfig config, String name, String runId, int rank, int size, int functionMemoryMiB,
+                               Hint hint, Duration timeout, List<ChannelProvider> explicit, Map<Operation, String> overrideNames) {
+        this.config = config;
+        this.name = name;
+        this.runId = runId;
+        this.rank = rank;
+        this.size = size;
+        this.functionMemoryMiB = functionMemoryMiB;
+        this.hint = hint;
+        this.timeout = timeout;
+        this.logPrefix = "[comm=" + name + " rank=" + rank + "/" + size + "]";
+
+        Map<String, ChannelProvider> byBackend = new LinkedHashMap<>();
+        for (ChannelProvider p : ServiceLoader.load(ChannelProvider.class, DefaultCommunicator.class.getClassLoader())) {
+            byBackend.putIfAbsent(p.backend().toLowerCase(Locale.ROOT), p);
+        }
+        for (ChannelProvider p : explicit) {
+            byBackend.put(p.backend().toLowerCase(Locale.ROOT), p);
+        }
+        List<Slot> usable = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        for (BackendConfig b : config.enabledBackends()) {
+            ChannelProvider p = byBackend.get(b.name().toLowerCase(Locale.ROOT));
+            if (p == null) {
+                missing.add(b.name());
+            } else {
+                usable.add(new Slot(p, b));
+            }
+        }
+        if (usable.isEmpty()) {
+            throw new FmiConfigException("no channel available for communicator '" + name + "': enabled backends "
+                    + enabledNames() + (missing.isEmpty() ? "" : ", without a provider on the classpath: " + missing
+                    + " (add io.fmi:fmi-channels for Direct, Redis, S3 and DynamoDB)"));
+        }
+        if (!missing.isEmpty()) {
+            log.warn("{} enabled backends {} have no provider on the classpath and are ignored", logPrefix, missing);
+        }
+        this.selection = new Selection(usable.stream().map(s -> s.provider.backend()).toArray(String[]::new), hint);
+        List<Slot> ordered = new ArrayList<>();
+        for (String backend : selection.preference()) {
+            for (Slot s : usable) {
+                if (s.provider.backend().equals(backend)) {
+                    ordered.add(s);
+                }
+            }
+        }
+        this.slots = Collections.unmodifiableList(ordered);
+        for (Map.Entry<Operation, String> e : overrideNames.entrySet()) {
+            Slot s = slotByBackend(e.getValue());
+            if (s == null) {
+                throw new FmiConfigException("channel override " + e.getKey().label() + " -> '" + e.getValue()
+                        + "': no such enabled backend (enabled and available: " + backendNames() + ")");
+            }
+            overrides.put(e.getKey(), s);
+        }
+        log.debug("{} built with channels {} (hint {})", logPrefix, backendNames(), hint);
+    }
+
+    private List<String> enabledNames() {
+        List<String> out = new ArrayList<>();
+        config.enabledBackends().forEach(b -> out.add(b.name()));
+        return out;
+    }
+
+    private List<String> backendNames() {
+        List<String> out = new ArrayList<>();
+        slots.forEach(s -> out.add(s.provider.backend()));
+        return out;
+    }
+
+    private Slot slotByBackend(String backend) {
+        for (Slot s : slots) {
+            if (s.provider.backend().equalsIgnoreCase(backend)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    // ---------------------------------------------------------------- identity
+
+    @Override
+    public int rank() {
+        return rank;
+    }
+
+    @Override
+    public int size() {
+        return size;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String channelFor(Operation op, long bytes) {
+        return select(op, bytes).context.channelName();
+    }
+
+    private Slot select(Operation op, long bytes) {
+        Slot s = overrides.get(op);
+        if (s != null) {
+            return s;
+        }
+        return slotByBackend(selection.select(op, bytes, size));
+    }
+
+    // ---------------------------------------------------------------- point to point
+
+    @Override
+    public CompletableFuture<Void> isend(Buf data, int dest) {
+        return toCaller(startSend(data, dest));
+    }
+
+    @Override
+    public void send(Buf data, int dest) {
+        OpHolder h = new OpHolder();
+        await(startSend(data, dest, h), h.op);
+    }
+
+    private CompletableFuture<Void> startSend(Buf data, int dest) {
+        return startSend(data, dest, new OpHolder());
+    }
+
+    private CompletableFuture<Void> startSend(Buf data, int dest, OpHolder h) {
+        checkOpen("send");
+        checkRank("send", "dest", dest);
+        Slot slot = select(Operation.SEND, data.byteLength());
+        OpContext op = new OpContext(Operation.SEND, "send", OpContext.P2P_SEQ, Deadline.after(timeoutOf(slot)), slot.context);
+        h.op = op;
+        log.trace("{} send {} to {} over {}", logPrefix, data, dest, slot.context.channelName());
+        return slot.channel().send(op, data, dest);
+    }
+
+    @Override
+    public CompletableFuture<Void> irecv(Buf data, int src) {
+        return toCaller(startRecv(data, src, new OpHolder()));
+    }
+
+    @Override
+    public void recv(Buf data, int src) {
+        OpHolder h = new OpHolder();
+        await(startRecv(data, src, h), h.op);
+    }
+
+    private CompletableFuture<Void> startRecv(Buf data, int src, OpHolder h) {
+        checkOpen("recv");
+        checkRank("recv", "src", src);
+        Slot slot = select(Operation.SEND, data.byteLength());
+        OpContext op = new OpContext(Operation.SEND, "recv", OpContext.P2P_SEQ, Deadline.after(timeoutOf(slot)), slot.context);
+        h.op = op;
+        log.trace("{} recv {} from {} over {}", logPrefix, data, src, slot.context.channelName());
+        return slot.channel().recv(op, data, src).thenRun(data::commit);
+    }
+
+    private static final class OpHolder {
+        OpContext op;
+    }
+
+    // ---------------------------------------------------------------- collectives
+
+    private interface Body {
+        void run(Channel channel, OpContext op);
+    }
+
+    @Override
+    public CompletableFuture<Void> ibcast(Buf data, int root) {
+        return toCaller(bcast(data, root, false));
+    }
+
+    @Override
+    public void bcast(Buf data, int root) {
+        bcast(data, root, true).join();
+    }
+
+    private CompletableFuture<Void> bcast(Buf data, int root, boolean blocking) {
+        checkRank("bcast", "root", root);
+        return collective(Operation.BCAST, "bcast", data.byteLength(), rank == root ? null : data, blocking,
+                (ch, op) -> ch.bcast(op, data, root));
+    }
+
+    @Override
+    public CompletableFuture<Void> ibarrier() {
+        return toCaller(barrier(false));
+    }
+
+    @Override
+    public void barrier() {
+        barrier(true).join();
+    }
+
+    private CompletableFuture<Void> barrier(boolean blocking) {
+        return collective(Operation.BARRIER, "barrier", 0, null, blocking, Channel::barrier);
+    }
+
+    @Override
+    public CompletableFuture<Void> igather(Buf send, Buf recv, int root) {
+        return toCaller(gather(send, recv, root, false));
+    }
+
+    @Override
+    public void gather(Buf send, Buf recv, int root) {
+        gather(send, recv, root, true).join();
+    }
+
+    private CompletableFuture<Void> gather(Buf send, Buf recv, int root, boolean blocking) {
+        checkRank("gather", "root", root);
+        if (rank == root) {
+            checkBlocks("gather", "receive", recv, send, size);
+        }
+        Buf out = rank == root ? recv : null;
+        return collective(Operation.GATHER, "gather", send.byteLength(), out, blocking, (ch, op) -> ch.gather(op, send, out, root));
+    }
+
+    @Override
+    public CompletableFuture<Void> iscatter(Buf send, Buf recv, int root) {
+        return toCaller(scatter(send, recv, root, false));
+    }
+
+    @Override
+    public void scatter(Buf send, Buf recv, int root) {
+        scatter(send, recv, root, true).join();
+    }
+
+    private CompletableFuture<Void> scatter(Buf send, Buf recv, int root, boolean blocking) {
+        checkRank("scatter", "root", root);
+        if (rank == root) {
+            checkBlocks("scatter", "send", send, recv, size);
+        }
+        Buf in = rank == root ? send : null;
+        return collective(Operation.SCATTER, "scatter", recv.byteLength(), recv, blocking, (ch, op) -> ch.scatter(op, in, recv, root));
+    }
+
+    @Override
+    public CompletableFuture<Void> iallgather(Buf send, Buf recv) {
+        return toCaller(allgather(send, recv, false));
+    }
+
+    @Override
+    public void allgather(Buf send, Buf recv) {
+        allgather(send, recv, true).join();
+    }
+
+    private CompletableFuture<Void> allgather(Buf send, Buf recv, boolean blocking) {
+        checkBlocks("allgather", "receive", recv, send, size);
+        return collective(Operation.ALLGATHER, "allgather", send.byteLength(), recv, blocking, (ch, op) -> ch.allgather(op, send, recv));
+    }
+
+    @Override
+    public CompletableFuture<Void> ialltoall(Buf send, Buf recv) {
+        return toCaller(alltoall(send, recv, false));
+    }
+
+    @Override
+    public void alltoall(Buf send, Buf recv) {
+        alltoall(send, recv, true).join();
+    }
+
+    private CompletableFuture<Void> alltoall(Buf send, Buf recv, boolean blocking) {
+        checkNotNull("alltoall", "send", send);
+        checkNotNull("alltoall", "receive", recv);
+        checkSameType("alltoall", send, recv);
+        if (send.count() % size != 0 || recv.count() != send.count()) {
+            throw new FmiException("alltoall: send buffer holds " + send + " and receive buffer " + recv
+                    + " (expected: equal lengths, a multiple of size = " + size + ") " + logPrefix);
+        }
+        return collective(Operation.ALLTOALL, "alltoall", send.byteLength(), recv, blocking, (ch, op) -> ch.alltoall(op, send, recv));
+    }
+
+    @Override
+    public CompletableFuture<Void> ireduce(Buf send, Buf recv, int root, ReduceOp op) {
+        return toCaller(reduce(send, recv, root, op, false));
+    }
+
+    @Override
+    public void reduce(Buf send, Buf recv, int root, ReduceOp op) {
+        reduce(send, recv, root, op, true).join();
+    }
+
+    private CompletableFuture<Void> reduce(Buf send, Buf recv, int root, ReduceOp rop, boolean blocking) {
+        checkRank("reduce", "root", root);
+        checkReduce("reduce", send, rank == root ? recv : send, rop);
+        Buf out = rank == root ? recv : null;
+        return collective(Operation.REDUCE, "reduce", send.byteLength(), out, blocking, (ch, op) -> ch.reduce(op, send, out, root, rop));
+    }
+
+    @Override
+    public CompletableFuture<Void> iallreduce(Buf send, Buf recv, ReduceOp op) {
+        return toCaller(allreduce(send, recv, op, false));
+    }
+
+    @Override
+    public void allreduce(Buf send, Buf recv, ReduceOp op) {
+        allreduce(send, recv, op, true).join();
+    }
+
+    private CompletableFuture<Void> allreduce(Buf send, Buf recv, ReduceOp rop, boolean blocking) {
+        checkReduce("allreduce", send, recv, rop);
+        return collective(Operation.ALLREDUCE, "allreduce", send.byteLength(), recv, blocking, (ch, op) -> ch.allreduce(op, send, recv, rop));
+    }
+
+    @Override
+    public CompletableFuture<Void> iscan(Buf send, Buf recv, ReduceOp op) {
+        return toCaller(scan(send, recv, op, false));
+    }
+
+    @Override
+    public void scan(Buf send, Buf recv, ReduceOp op) {
+        scan(send, recv, op, true).join();
+    }
+
+    private CompletableFuture<Void> scan(Buf send, Buf recv, ReduceOp rop, boolean blocking) {
+        checkReduce("scan", send, recv, rop);
+        return collective(Operation.SCAN, "scan", send.byteLength(), recv, blocking, (ch, op) -> ch.scan(op, send, recv, rop));
+    }
+
+    /**
+     * Numbers a collective, runs it in call order and returns its outcome. For blocking calls the
+     * returned future is already complete when this returns (the wait and its deadline happen
+     * here); {@code join()} on it only rethrows.
+     */
+    private CompletableFuture<Void> collective(Operation operation, String verb, long bytes, Buf sink, boolean blocking, Body body) {
+        checkOpen(verb);
+        Slot slot = select(operation, bytes);
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        OpContext op;
+        Runnable task;
+        boolean inline = false;
+        synchronized (collectiveLock) {
+            long seq = nextSeq++;
+            op = new OpContext(operation, verb, seq, Deadline.after(timeoutOf(slot)), slot.context);
+            OpContext call = op;
+            task = () -> {
+                try {
+                    if (closed) {
+                        throw call.error("communicator closed before the operation ran");
+                    }
+                    log.trace("{} {} over {}", logPrefix, call.label(), slot.context.channelName());
+                    body.run(slot.channel(), call);
+                    if (sink != null) {
+                        sink.commit();
+                    }
+                    result.complete(null);
+                } catch (Throwable t) {
+                    result.completeExceptionally(t);
+                } finally {
+                    runNext();
+                }
+            };
+            if (!running && blocking) {
+                running = true;
+                inline = true;
+            } else {
+                pending.addLast(task);
+                if (!running) {
+                    running = true;
+                    worker().execute(pending.pollFirst());
+                }
+            }
+        }
+        if (inline) {
+            task.run();
+        }
+        if (blocking) {
+            await(result, op);
+            return result;
+        }
+        return result;
+    }
+
+    private void runNext() {
+        synchronized (collectiveLock) {
+            Runnable next = pending.pollFirst();
+            if (next == null) {
+                running = false;
+            } else {
+                worker().execute(next);
+            }
+        }
+    }
+
+    private ExecutorService worker() {
+        synchronized (collectiveLock) {
+            if (worker == null) {
+                String threadName = "fmi-collective-" + name + "-" + rank;
+                worker = Executors.newSingleThreadExecutor(r -> {
+                    Thread t = new Thread(r, threadName);
+                    t.setDaemon(true);
+                    return t;
+                });
+            }
+            return worker;
+        }
+    }
+
+    // ---------------------------------------------------------------- waiting and errors
+
+    /** Waits for {@code f} until the operation's deadline (plus a grace the channel should never need). */
+    private void await(CompletableFuture<Void> f, OpContext op) {
+        try {
+            f.get(op.deadline().remainingNanos() + WAIT_GRACE.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw op.error("interrupted");
+        } catch (TimeoutException e) {
+            throw op.timeout(-1, "operation");
+        } catch (ExecutionException e) {
+            throw translate(e.getCause(), op);
+        }
+    }
+
+    private static RuntimeException translate(Throwable t, OpContext op) {
+        if (t instanceof FmiException) {
+            return (FmiException) t;
+        }
+        if (t instanceof Error) {
+            throw (Error) t;
+        }
+        if (t instanceof IllegalArgumentException || t instanceof IndexOutOfBoundsException) {
+            return op.error(t.getMessage());
+        }
+        return new ChannelException(op.label() + ": " + t + " " + op.where(), t);
+    }
+
+    /** The caller's view of a future: completes on the callback pool with FMI exceptions. */
+    private static CompletableFuture<Void> toCaller(CompletableFuture<Void> internal) {
+        CompletableFuture<Void> out = new CompletableFuture<>();
+        internal.whenComplete((v, t) -> CALLBACKS.execute(() -> {
+            if (t == null) {
+                out.complete(null);
+            } else {
+                Throwable c = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+                out.completeExceptionally(c);
+            }
+        }));
+        return out;
+    }
+
+    private Duration timeoutOf(Slot slot) {
+        return timeout != null ? timeout : slot.backend.maxTimeout();
+    }
+
+    private void checkOpen(String verb) {
+        if (closed) {
+            throw new FmiException(verb + ": communicator is closed " + logPrefix);
+        }
+    }
+
+    private void checkRank(String verb, String what, int r) {
+        if (r < 0 || r >= size) {
+            throw new FmiException(verb + ": " + what + " rank " + r + " out of range (expected: 0 <= rank < size = " + size + ") " + logPrefix);
+        }
+    }
+
+    private void checkNotNull(String verb, String what, Buf b) {
+        if (b == null) {
+            throw new FmiException(verb + ": " + what + " buffer is null " + logPrefix);
+        }
+    }
+
+    private void checkSameType(String verb, Buf a, Buf b) {
+        if (a.type() != b.type()) {
+            throw new FmiException(verb + ": buffers of " + a.type().label() + " and " + b.type().label() + " elements " + logPrefix);
+        }
+    }
+
+    /** {@code big} must hold {@code n} blocks of {@code small.count()} elements. */
+    private void checkBlocks(String verb, String what, Buf big, Buf small, int n) {
+        checkNotNull(verb, what, big);
+        checkNotNull(verb, what.equals("send") ? "receive" : "send", small);
+        checkSameType(verb, small, big);
+        if ((long) small.count() * n != big.count()) {
+            throw new FmiException(verb + ": " + what + " buffer holds " + big.count() + " elements (expected: size * block = "
+                    + n + " * " + small.count() + " = " + (long) small.count() * n + ") " + logPrefix);
+        }
+    }
+
+    private void checkReduce(String verb, Buf send, Buf recv, ReduceOp op) {
+        if (op == null) {
+            throw new FmiException(verb + ": reduce op is null " + logPrefix);
+        }
+        checkNotNull(verb, "send", send);
+        checkNotNull(verb, "receive", recv);
+        checkSameType(verb, send, recv);
+        if (send.count() != recv.count()) {
+            throw new FmiException(verb + ": send buffer holds " + send.count() + " elements, receive buffer " + recv.count()
+                    + " (expected: equal) " + logPrefix);
+        }
+        op.checkSupports(send.type(), verb);
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    @Override
+    public void abort(Throwable cause) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        log.debug("{} aborting: {}", logPrefix, String.valueOf(cause));
+        for (Slot s : slots) {
+            try {
+                s.channel().abort(cause);
+            } catch (RuntimeException e) {
+                log.debug("{} abort of {} failed: {}", logPrefix, s.context.channelName(), e.toString());
+            }
+        }
+        stop();
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Slot s : slots) {
+            Channel c = s.opened();
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (RuntimeException e) {
+                    log.warn("{} closing channel {} failed: {}", logPrefix, s.context.channelName(), e.toString());
+                }
+            }
+        }
+        stop();
+        log.debug("{} closed", logPrefix);
+    }
+
+    private void stop() {
+        List<Runnable> dropped;
+        ExecutorService w;
+        synchronized (collectiveLock) {
+            dropped = new ArrayList<>(pending);
+            pending.clear();
+            w = worker;
+        }
+        dropped.forEach(Runnable::run); // each fails with "communicator closed" and completes its future
+        if (w != null) {
+            w.shutdown();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Communicator" + logPrefix;
+    }
+
+    /** A backend usable by this communicator and its lazily created channel. */
+    private final class Slot {
+        final ChannelProvider provider;
+        final BackendConfig backend;
+        final ChannelContext context;
+        private Channel channel;
+
+        Slot(ChannelProvider provider, BackendConfig backend) {
+            this.provider = provider;
+            this.backend = backend;
+            this.context = new ChannelContext(name, runId, rank, size, config, backend, provider.channelName(),
+                    timeout != null ? timeout : backend.maxTimeout(), functionMemoryMiB, hint);
+        }
+
+        synchronized Channel channel() {
+            if (channel == null) {
+                channel = provider.create(context);
+                log.debug("{} opened channel {}", logPrefix, context.channelName());
+            }
+            return channel;
+        }
+
+        synchronized Channel opened() {
+            return channel;
+        }
+    }
+}
