@@ -1,0 +1,268 @@
+package io.fmi.tcpunch;
+
+import io.fmi.tcpunch.internal.ClientSettings;
+import io.fmi.tcpunch.internal.Hmac;
+import io.fmi.tcpunch.internal.PunchAttempts;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Opens direct TCP connections between peers behind NAT, with a rendezvous server's help and its
+ * relay as the fallback. For a pairing name, both peers call {@link #connect}; each gets a
+ * connected, handshaken {@link PunchedConnection} and the {@link PunchPath} it took.
+ *
+ * <pre>
+ * HolePunchClient client = HolePunchClient.builder()
+ *         .server(new InetSocketAddress("10.0.0.5", 10000))
+ *         .secret(secret)                                  // if the server has one
+ *         .build();
+ * PunchedConnection c = client.connect("job42:0:3", "0", "3", Duration.ofSeconds(30),
+ *         ch -&gt; ch.pipeline().addLast(new MyHandler())).join();
+ * c.path();   // DIRECT_PUBLIC, DIRECT_PRIVATE or RELAY
+ * </pre>
+ *
+ * <h2>How a connection is made</h2>
+ * <ol>
+ * <li>Connect to the server from a fresh local port P (with {@code SO_REUSEADDR} and
+ *     {@code SO_REUSEPORT}, so P can be shared), and from P again to the server's probe port: two
+ *     different public ports mean a symmetric NAT, where punching cannot work.</li>
+ * <li>Register the pairing name with the private addresses of this host; the server pushes the
+ *     peer's public and private addresses to both peers at the same moment.</li>
+ * <li>From P, connect to the peer's public and private addresses at once and keep retrying until
+ *     the direct deadline. Both peers connecting at the same moment is TCP simultaneous open, which
+ *     passes NATs that drop unsolicited inbound SYNs; a listener would not (its SYN-ACK is dropped).</li>
+ * <li>Past the direct deadline, or at once for symmetric NAT, ask the server to relay.</li>
+ * <li>Every connection runs a handshake proving both ends are the paired peers (and hold the
+ *     secret); the peer with the smaller id keeps the first that succeeds.</li>
+ * </ol>
+ *
+ * <h2>Threads and ownership</h2>
+ * Thread-safe and re-entrant: one client serves many concurrent {@code connect} calls, each on one
+ * event loop of the client's group. An {@link EventLoopGroup} passed to the builder stays the
+ * caller's to close; otherwise the client creates one and {@link #close()} releases it. Futures are
+ * completed on the callback executor (default: the common fork-join pool), never on an event loop.
+ * The returned channel belongs to the caller. Create one client per process (or warm Lambda container)
+ * and reuse it.
+ */
+public final class HolePunchClient implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HolePunchClient.class);
+
+    public static final Duration DEFAULT_DIRECT_TIMEOUT = Duration.ofSeconds(3);
+    public static final Duration DEFAULT_PROBE_TIMEOUT = Duration.ofSeconds(1);
+
+    private final ClientSettings settings;
+    private final boolean ownsGroup;
+    private final PunchAttempts attempts = new PunchAttempts();
+
+    private HolePunchClient(ClientSettings settings, boolean ownsGroup) {
+        this.settings = settings;
+        this.ownsGroup = ownsGroup;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Opens a connection to {@code peerId}, which calls this with the same {@code pairingName} and the
+     * two ids swapped.
+     *
+     * @param pairingName         names the pair on the server; unique per pair of peers (e.g. {@code job:min:max})
+     * @param selfId              this peer's id (e.g. its rank); not equal to {@code peerId}
+     * @param peerId              the peer's id
+     * @param timeout             deadline for the whole call, waiting for the peer included
+     * @param pipelineInitializer runs on the channel's event loop once the handshake succeeded and the
+     *                            client's handlers are gone, before any byte after the handshake is
+     *                            delivered; add your handlers here
+     * @return completes with the connection, or fails with a {@link PunchException} naming the
+     *         pairing, the server and the deadline; cancelling it abandons the attempt
+     */
+    public CompletableFuture<PunchedConnection> connect(String pairingName, String selfId, String peerId,
+                                                        Duration timeout, Consumer<Channel> pipelineInitializer) {
+        Objects.requireNonNull(pairingName, "pairingName");
+        Objects.requireNonNull(selfId, "selfId");
+        Objects.requireNonNull(peerId, "peerId");
+        Objects.requireNonNull(timeout, "timeout");
+        Objects.requireNonNull(pipelineInitializer, "pipelineInitializer");
+        checkText(pairingName, "pairing name");
+        checkText(selfId, "self id");
+        checkText(peerId, "peer id");
+        if (selfId.equals(peerId)) {
+            throw new IllegalArgumentException("peer id: '" + peerId + "' (expected: different from the self id)");
+        }
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout: " + timeout + " (expected: > 0)");
+        }
+        return attempts.start(settings, pairingName, selfId, peerId, timeout, pipelineInitializer);
+    }
+
+    private static void checkText(String s, String what) {
+        int n = s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (n == 0 || n > 255) {
+            throw new IllegalArgumentException(what + " length: " + n + " bytes (expected: 1..255)");
+        }
+    }
+
+    /** The rendezvous server this client uses. */
+    public InetSocketAddress server() {
+        return settings.server();
+    }
+
+    /** Fails the connections in progress and, if the client created its event loops, releases them. */
+    @Override
+    public void close() {
+        attempts.abortAll();
+        if (ownsGroup) {
+            settings.group().shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        }
+        log.debug("hole punch client for {} closed", settings.server());
+    }
+
+    /** Settings of a {@link HolePunchClient}. Not thread-safe; {@link #build()} validates and copies. */
+    public static final class Builder {
+        private InetSocketAddress server;
+        private byte[] secret;
+        private EventLoopGroup group;
+        private Executor callbackExecutor;
+        private List<InetAddress> privateAddresses;
+        private Duration directTimeout = DEFAULT_DIRECT_TIMEOUT;
+        private Duration probeTimeout = DEFAULT_PROBE_TIMEOUT;
+        private boolean mappingProbe = true;
+        private boolean relay = true;
+        private boolean direct = true;
+
+        private Builder() {
+        }
+
+        /** The rendezvous server's main port. Required. */
+        public Builder server(InetSocketAddress server) {
+            this.server = Objects.requireNonNull(server, "server");
+            return this;
+        }
+
+        /** The server's shared secret; copied. Default: none. */
+        public Builder secret(byte[] secret) {
+            this.secret = RendezvousServer.Builder.copySecret(secret);
+            return this;
+        }
+
+        /** Event loops to run on; the caller keeps ownership and closes them. Default: the client's own. */
+        public Builder eventLoopGroup(EventLoopGroup group) {
+            this.group = group;
+            return this;
+        }
+
+        /** Where futures are completed. Default: {@link ForkJoinPool#commonPool()}. */
+        public Builder callbackExecutor(Executor executor) {
+            this.callbackExecutor = executor;
+            return this;
+        }
+
+        /**
+         * Private addresses to advertise to peers (for peers behind the same NAT). Default: the
+         * addresses of this host's up, non-loopback interfaces (no link-local ones).
+         */
+        public Builder privateAddresses(List<InetAddress> addresses) {
+            this.privateAddresses = List.copyOf(addresses);
+            return this;
+        }
+
+        /** How long to try direct paths before the relay. Default {@link #DEFAULT_DIRECT_TIMEOUT}; capped at half the call's timeout. */
+        public Builder directTimeout(Duration timeout) {
+            this.directTimeout = RendezvousServer.Builder.checkPositive(timeout, "direct timeout");
+            return this;
+        }
+
+        /** How long the mapping probe may take. Default {@link #DEFAULT_PROBE_TIMEOUT}. */
+        public Builder probeTimeout(Duration timeout) {
+            this.probeTimeout = RendezvousServer.Builder.checkPositive(timeout, "probe timeout");
+            return this;
+        }
+
+        /** Whether to probe for symmetric NAT before registering. Default true. */
+        public Builder mappingProbe(boolean enabled) {
+            this.mappingProbe = enabled;
+            return this;
+        }
+
+        /** Whether to fall back to the server's relay. Default true. */
+        public Builder relay(boolean enabled) {
+            this.relay = enabled;
+            return this;
+        }
+
+        /**
+         * Whether to try direct paths at all. Default true; false goes straight to the relay (for hosts
+         * known to sit behind symmetric NAT, and for testing the relay).
+         */
+        public Builder direct(boolean enabled) {
+            this.direct = enabled;
+            return this;
+        }
+
+        public HolePunchClient build() {
+            if (!direct && !relay) {
+                throw new IllegalStateException("direct and relay both disabled (expected: at least one path)");
+            }
+            if (server == null) {
+                throw new IllegalStateException("server: null (expected: the rendezvous server's address)");
+            }
+            if (server.isUnresolved()) {
+                throw new IllegalArgumentException("server: " + server + " (expected: a resolved address)");
+            }
+            boolean own = group == null;
+            EventLoopGroup g = own ? Transports.newEventLoopGroup(0, "fmi-punch") : group;
+            ClientSettings s = new ClientSettings(server, secret == null ? null : new Hmac(secret),
+                    secret == null ? null : secret.clone(), g, Transports.isEpoll(g),
+                    callbackExecutor != null ? callbackExecutor : ForkJoinPool.commonPool(),
+                    privateAddresses != null ? privateAddresses : localAddresses(),
+                    directTimeout, probeTimeout, mappingProbe, relay, direct, new SecureRandom());
+            return new HolePunchClient(s, own);
+        }
+
+        private static List<InetAddress> localAddresses() {
+            List<InetAddress> list = new ArrayList<>();
+            try {
+                for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                    if (!nif.isUp() || nif.isLoopback()) {
+                        continue;
+                    }
+                    for (InetAddress a : Collections.list(nif.getInetAddresses())) {
+                        if (!a.isLinkLocalAddress() && !a.isLoopbackAddress()) {
+                            list.add(a instanceof Inet6Address ? stripScope((Inet6Address) a) : a);
+                        }
+                    }
+                }
+            } catch (SocketException e) {
+                log.debug("cannot list network interfaces: {}", e.toString());
+            }
+            return List.copyOf(list);
+        }
+
+        private static InetAddress stripScope(Inet6Address a) {
+            try {
+                return InetAddress.getByAddress(a.getAddress());
+            } catch (java.net.UnknownHostException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package io.fmi.tcpunch;
+
+/**
+ * Why {@link HolePunchClient#connect} failed. The message names the pairing name, the peers, the
+ * server and the deadline; {@link #reason()} classifies it and {@link #retryable()} says whether the
+ * same call may succeed later.
+ */
+public class PunchException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    /** What went wrong. */
+    public enum Reason {
+        /** The deadline passed (no peer registered, or no path worked in time). Retryable. */
+        TIMEOUT(true),
+        /** The server refused the shared secret or the request's freshness. */
+        AUTH_FAILED(false),
+        /** The other end of a punched connection failed the handshake: not the intended peer. */
+        PEER_VERIFICATION_FAILED(false),
+        /** The server refused the request (name in use, full, malformed, ...). */
+        REFUSED(false),
+        /** The server refused for now (full, busy). Retryable. */
+        BUSY(true),
+        /** The server could not be reached or closed the connection early. Retryable. */
+        SERVER_UNREACHABLE(true),
+        /** The client was closed or the call cancelled. */
+        CLOSED(false);
+
+        private final boolean retryable;
+
+        Reason(boolean retryable) {
+            this.retryable = retryable;
+        }
+    }
+
+    private final Reason reason;
+
+    public PunchException(Reason reason, String message, Throwable cause) {
+        super(message, cause);
+        this.reason = reason;
+    }
+
+    public PunchException(Reason reason, String message) {
+        this(reason, message, null);
+    }
+
+    public Reason reason() {
+        return reason;
+    }
+
+    public boolean retryable() {
+        return reason.retryable;
+    }
+}

@@ -1,0 +1,49 @@
+package io.fmi.tcpunch.internal;
+
+import io.netty.channel.Channel;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+
+/** One peer waiting for the other peer of its pairing name. Owned by {@link ServerCore}. */
+final class Registration {
+    final Channel channel;
+    final String key;
+    final String name;
+    final String selfId;
+    final String peerId;
+    final int natFlags;
+    final InetSocketAddress observed;
+    final List<InetSocketAddress> privateEndpoints;
+    final boolean legacy;
+    volatile ScheduledFuture<?> expiry;
+
+    Registration(Channel channel, String name, String selfId, String peerId, int natFlags,
+                 InetSocketAddress observed, List<InetSocketAddress> privateEndpoints, boolean legacy) {
+        this.channel = channel;
+        this.key = (legacy ? "L:" : "F:") + name;
+        this.name = name;
+        this.selfId = selfId;
+        this.peerId = peerId;
+        this.natFlags = natFlags;
+        this.observed = observed;
+        this.privateEndpoints = privateEndpoints;
+        this.legacy = legacy;
+    }
+
+    /** Whether {@code other} is the peer this registration waits for (legacy names pair with anyone). */
+    boolean pairsWith(Registration other) {
+        return legacy || selfId.equals(other.peerId) && peerId.equals(other.selfId);
+    }
+
+    /** Whether {@code other} is a new registration of the same peer (a restarted function). */
+    boolean sameOwner(Registration other) {
+        return !legacy && selfId.equals(other.selfId) && peerId.equals(other.peerId);
+    }
+
+    @Override
+    public String toString() {
+        return legacy ? "[name=" + name + " legacy " + observed + "]"
+                : "[name=" + name + " self=" + selfId + " peer=" + peerId + " " + observed + "]";
+    }
+}

@@ -1,0 +1,350 @@
+package io.fmi.tcpunch.internal;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The shared state of one rendezvous server: waiting registrations by pairing name, matched
+ * pairings kept for the relay, limits and counters. Thread-safe; every connection handler of every
+ * event loop calls into it. No lock is held across I/O: the maps are concurrent and a pairing's
+ * relay slot is guarded by the pairing itself.
+ */
+public final class ServerCore {
+    private static final Logger log = LoggerFactory.getLogger(ServerCore.class);
+
+    /** What became of a registration. */
+    public enum Outcome { WAITING, PAIRED, REJECTED }
+
+    final ServerConfig config;
+    final ReplayGuard replayGuard;
+    private final SecureRandom random = new SecureRandom();
+    private final ConcurrentHashMap<String, Registration> waiting = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<ByteBuffer, Pairing> pairings = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<Pairing> pairingsByAge = new ConcurrentLinkedQueue<>();
+
+    final AtomicInteger pending = new AtomicInteger();
+    final AtomicInteger connections = new AtomicInteger();
+    final AtomicInteger activeRelays = new AtomicInteger();
+    private final AtomicInteger storedPairings = new AtomicInteger();
+    final LongAdder totalConnections = new LongAdder();
+    final LongAdder totalRegistrations = new LongAdder();
+    final LongAdder totalPairings = new LongAdder();
+    final LongAdder totalLegacyPairings = new LongAdder();
+    final LongAdder totalRelays = new LongAdder();
+    final LongAdder totalExpired = new LongAdder();
+    final LongAdder totalRejected = new LongAdder();
+    final LongAdder totalProbes = new LongAdder();
+
+    /** A matched pair, remembered for {@link ServerConfig#pairingTtl()} so its peers can ask for a relay. */
+    static final class Pairing {
+        final ByteBuffer token;
+        final String idA;
+        final String idB;
+        final long expiresNanos;
+        Channel waitingRelay;
+        String waitingId;
+        boolean spliced;
+
+        Pairing(ByteBuffer token, String idA, String idB, long expiresNanos) {
+            this.token = token;
+            this.idA = idA;
+            this.idB = idB;
+            this.expiresNanos = expiresNanos;
+        }
+    }
+
+    public ServerCore(ServerConfig config) {
+        this.config = config;
+        this.replayGuard = new ReplayGuard(config.replayWindow().toMillis(),
+                Math.max(1024, config.maxPending() * 4), System::currentTimeMillis);
+    }
+
+    private volatile int probePort;
+
+    /** The probe port clients are told about in OBSERVED frames; 0 for none. */
+    public int probePort() {
+        return probePort;
+    }
+
+    public void probePort(int port) {
+        this.probePort = port;
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    // ------------------------------------------------------------ registrations
+
+    /**
+     * Registers {@code r}, or pairs it with the peer already waiting under its name. On
+     * {@link Outcome#PAIRED} both peers have been sent their PEER frames; on
+     * {@link Outcome#REJECTED} {@code r}'s channel has been sent an ERROR and closed.
+     */
+    public Outcome register(Registration r) {
+        totalRegistrations.increment();
+        for (;;) {
+            Registration existing = waiting.get(r.key);
+            if (existing == null) {
+                if (pending.incrementAndGet() > config.maxPending()) {
+                    pending.decrementAndGet();
+                    reject(r.channel, ErrorCode.SERVER_FULL, "pending registrations: " + config.maxPending()
+                            + " (expected: fewer; the server is full, retry later)");
+                    return Outcome.REJECTED;
+                }
+                if (waiting.putIfAbsent(r.key, r) == null) {
+                    log.trace("waiting {}", r);
+                    return Outcome.WAITING;
+                }
+                pending.decrementAndGet();
+                continue;
+            }
+            if (!existing.channel.isActive()) {
+                removeWaiting(existing);
+                continue;
+            }
+            if (existing.pairsWith(r)) {
+                if (removeWaiting(existing)) {
+                    pair(existing, r);
+                    return Outcome.PAIRED;
+                }
+                continue;
+            }
+            if (existing.sameOwner(r)) {
+                if (waiting.replace(r.key, existing, r)) {
+                    log.debug("{} superseded by a new registration from {}", existing, r.observed);
+                    cancel(existing.expiry);
+                    reject(existing.channel, ErrorCode.SUPERSEDED,
+                            "registration of " + existing.selfId + " for '" + r.name + "' replaced by a newer one");
+                    return Outcome.WAITING;
+                }
+                continue;
+            }
+            reject(r.channel, ErrorCode.NAME_IN_USE, "pairing name '" + r.name + "' is held by "
+                    + existing.selfId + " waiting for " + existing.peerId + " (expected: self id "
+                    + existing.peerId + " and peer id " + existing.selfId + ")");
+            return Outcome.REJECTED;
+        }
+    }
+
+    /** Removes {@code r} if it is still waiting; true if this call removed it. */
+    public boolean removeWaiting(Registration r) {
+        if (waiting.remove(r.key, r)) {
+            pending.decrementAndGet();
+            return true;
+        }
+        return false;
+    }
+
+    /** Expires a waiting registration: true if it was still waiting (then it got an ERROR and was closed). */
+    public boolean expire(Registration r) {
+        if (removeWaiting(r)) {
+            totalExpired.increment();
+            reject(r.channel, ErrorCode.EXPIRED, "no peer registered under '" + r.name + "' within "
+                    + config.registrationTtl());
+            return true;
+        }
+        return false;
+    }
+
+    private void pair(Registration a, Registration b) {
+        byte[] token = new byte[Wire.TOKEN_LENGTH];
+        random.nextBytes(token);
+        totalPairings.increment();
+        if (a.legacy) {
+            totalLegacyPairings.increment();
+        } else {
+            storePairing(token, a.selfId, b.selfId);
+        }
+        log.trace("pairing {} with {}", a, b);
+        cancel(a.expiry);
+        cancel(b.expiry);
+        // both pushes are issued back to back: neither peer starts punching long before the other
+        a.channel.writeAndFlush(peerFrame(a, b, token));
+        b.channel.writeAndFlush(peerFrame(b, a, token));
+        // the peers close these connections once punched; close them anyway if they do not
+        lingerThenClose(a.channel);
+        lingerThenClose(b.channel);
+    }
+
+    private Object peerFrame(Registration to, Registration about, byte[] token) {
+        if (to.legacy) {
+            return LegacyCodec.endpoint(to.channel.alloc(), about.observed);
+        }
+        Message.Peer peer = new Message.Peer(token, about.natFlags, about.observed, about.privateEndpoints);
+        return MessageCodec.encode(to.channel.alloc(), peer, null);
+    }
+
+    private void lingerThenClose(Channel ch) {
+        ch.eventLoop().schedule(() -> {
+            ch.close();
+        }, config.pairingTtl().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    // ------------------------------------------------------------ relay
+
+    private void storePairing(byte[] token, String idA, String idB) {
+        sweepPairings();
+        if (storedPairings.incrementAndGet() > config.maxPairings()) {
+            storedPairings.decrementAndGet();
+            log.debug("pairings kept for relay: {} (the limit): this pair cannot use the relay", config.maxPairings());
+            return;
+        }
+        Pairing p = new Pairing(ByteBuffer.wrap(token), idA, idB,
+                System.nanoTime() + config.pairingTtl().toNanos());
+        pairings.put(p.token, p);
+        pairingsByAge.add(p);
+    }
+
+    /** Forgets pairings older than the pairing TTL; they are in age order because the TTL is one value. */
+    void sweepPairings() {
+        long now = System.nanoTime();
+        for (Pairing p = pairingsByAge.peek(); p != null && p.expiresNanos - now < 0; p = pairingsByAge.peek()) {
+            if (pairingsByAge.remove(p)) {
+                pairings.remove(p.token, p);
+                storedPairings.decrementAndGet();
+            }
+        }
+    }
+
+    /**
+     * A peer asks to be relayed to its peer. Returns true if it now waits for the other one or was
+     * spliced with it; false if it was refused (then its channel got an ERROR and was closed).
+     */
+    public boolean relay(Channel ch, byte[] token, String selfId) {
+        sweepPairings();
+        Pairing p = pairings.get(ByteBuffer.wrap(token));
+        if (p == null || !selfId.equals(p.idA) && !selfId.equals(p.idB)) {
+            reject(ch, ErrorCode.UNKNOWN_TOKEN, "relay token " + Wire.hex(token) + " for " + selfId
+                    + ": unknown or expired (expected: a token from a PEER frame of the last " + config.pairingTtl() + ")");
+            return false;
+        }
+        Channel other;
+        Channel replaced = null;
+        synchronized (p) {
+            if (p.spliced) {
+                reject(ch, ErrorCode.UNEXPECTED_FRAME, "relay for token " + Wire.hex(token) + " already established");
+                return false;
+            }
+            if (p.waitingRelay == null || !p.waitingRelay.isActive() || p.waitingId.equals(selfId)) {
+                replaced = p.waitingRelay;
+                p.waitingRelay = ch;
+                p.waitingId = selfId;
+                other = null;
+            } else {
+                if (activeRelays.incrementAndGet() > config.maxRelays()) {
+                    activeRelays.decrementAndGet();
+                    reject(ch, ErrorCode.SERVER_FULL, "relays: " + config.maxRelays() + " (expected: fewer; retry later)");
+                    return false;
+                }
+                other = p.waitingRelay;
+                p.waitingRelay = null;
+                p.spliced = true;
+            }
+        }
+        if (replaced != null && replaced != ch) {
+            replaced.close();
+        }
+        if (other != null) {
+            if (pairingsByAge.remove(p)) {
+                pairings.remove(p.token, p);
+                storedPairings.decrementAndGet();
+            }
+            totalRelays.increment();
+            log.debug("relaying {} <-> {}", other.remoteAddress(), ch.remoteAddress());
+            RelayHandler.splice(other, ch, activeRelays);
+        }
+        return true;
+    }
+
+    /** Leaves the relay queue of a pairing if {@code ch} still waits there. */
+    public void leaveRelay(Channel ch, byte[] token) {
+        Pairing p = pairings.get(ByteBuffer.wrap(token));
+        if (p != null) {
+            synchronized (p) {
+                if (p.waitingRelay == ch) {
+                    p.waitingRelay = null;
+                    p.waitingId = null;
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------ helpers
+
+    /** Sends an ERROR frame (or, to a legacy client, nothing) and closes. */
+    public void reject(Channel ch, ErrorCode code, String text) {
+        totalRejected.increment();
+        log.debug("rejecting {}: {} {}", ch.remoteAddress(), code, text);
+        if (ch.hasAttr(LegacyCodec.LEGACY)) {
+            ch.close();
+            return;
+        }
+        ByteBuf frame = MessageCodec.encode(ch.alloc(), new Message.Error(code, text), null);
+        ch.writeAndFlush(frame).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    static void cancel(ScheduledFuture<?> f) {
+        if (f != null) {
+            f.cancel(false);
+        }
+    }
+
+    /** The address a peer connected from, with IPv4-mapped IPv6 addresses turned back into IPv4. */
+    public static InetSocketAddress observed(Channel ch) {
+        InetSocketAddress a = (InetSocketAddress) ch.remoteAddress();
+        InetAddress ip = a.getAddress();
+        if (ip instanceof Inet6Address) {
+            byte[] b = ip.getAddress();
+            boolean mapped = true;
+            for (int i = 0; i < 10; i++) {
+                mapped &= b[i] == 0;
+            }
+            mapped &= b[10] == (byte) 0xFF && b[11] == (byte) 0xFF;
+            if (mapped) {
+                try {
+                    return new InetSocketAddress(
+                            Inet4Address.getByAddress(new byte[] {b[12], b[13], b[14], b[15]}), a.getPort());
+                } catch (UnknownHostException e) {
+                    throw new AssertionError(e);
+                }
+            }
+        }
+        return a;
+    }
+
+    /** Forgets expired pairings; called every second so memory is returned even when no peer calls. */
+    public void sweepPairingsNow() {
+        sweepPairings();
+    }
+
+    public io.fmi.tcpunch.ServerStats stats() {
+        return new io.fmi.tcpunch.ServerStats(connections.get(), pending.get(), activeRelays.get(),
+                totalConnections.sum(), totalRegistrations.sum(), totalPairings.sum(), totalLegacyPairings.sum(),
+                totalRelays.sum(), totalExpired.sum(), totalRejected.sum(), totalProbes.sum());
+    }
+
+    public int pendingRegistrations() {
+        return pending.get();
+    }
+
+    public int storedPairings() {
+        return storedPairings.get();
+    }
+}
