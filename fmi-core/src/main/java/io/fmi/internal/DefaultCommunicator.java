@@ -112,11 +112,11 @@ public final class DefaultCommunicator implements Communicator {
         if (!missing.isEmpty()) {
             log.warn("{} enabled backends {} have no provider on the classpath and are ignored", logPrefix, missing);
         }
-        this.selection = new Selection(usable.stream().map(s -> s.provider.backend()).toArray(String[]::new), hint);
+        this.selection = new Selection(usable.stream().map(s -> s.backend).collect(java.util.stream.Collectors.toList()), config, hint, size, functionMemoryMiB);
         List<Slot> ordered = new ArrayList<>();
         for (String backend : selection.preference()) {
             for (Slot s : usable) {
-                if (s.provider.backend().equals(backend)) {
+                if (s.provider.backend().equalsIgnoreCase(backend)) {
                     ordered.add(s);
                 }
             }

@@ -1,9 +1,10 @@
 package io.fmi.internal;
 
+import io.fmi.BackendConfig;
+import io.fmi.FmiConfig;
 import io.fmi.Hint;
 import io.fmi.Operation;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -19,9 +20,10 @@ final class Selection {
 
     private final List<String> preference;
 
-    Selection(String[] backends, Hint hint) {
+    Selection(List<BackendConfig> usable, FmiConfig config, Hint hint, int size, int functionMemoryMiB) {
         List<String> order = hint == Hint.CHEAP ? CHEAP : FAST;
-        List<String> sorted = new ArrayList<>(Arrays.asList(backends));
+        List<String> sorted = new ArrayList<>();
+        usable.forEach(b -> sorted.add(b.name()));
         sorted.sort((a, b) -> Integer.compare(rankOf(order, a), rankOf(order, b)));
         this.preference = List.copyOf(sorted);
     }
