@@ -65,6 +65,12 @@ import org.slf4j.LoggerFactory;
 public final class HolePunchClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HolePunchClient.class);
 
+    /**
+     * A peer id meaning "any peer that also registers this pairing name with {@code ANY_PEER}": for
+     * connectivity checks where neither side knows the other's id. The self ids must differ.
+     */
+    public static final String ANY_PEER = "*";
+
     public static final Duration DEFAULT_DIRECT_TIMEOUT = Duration.ofSeconds(3);
     public static final Duration DEFAULT_PROBE_TIMEOUT = Duration.ofSeconds(1);
 
@@ -87,7 +93,7 @@ public final class HolePunchClient implements AutoCloseable {
      *
      * @param pairingName         names the pair on the server; unique per pair of peers (e.g. {@code job:min:max})
      * @param selfId              this peer's id (e.g. its rank); not equal to {@code peerId}
-     * @param peerId              the peer's id
+     * @param peerId              the peer's id, or {@link #ANY_PEER}
      * @param timeout             deadline for the whole call, waiting for the peer included
      * @param pipelineInitializer runs on the channel's event loop once the handshake succeeded and the
      *                            client's handlers are gone, before any byte after the handshake is

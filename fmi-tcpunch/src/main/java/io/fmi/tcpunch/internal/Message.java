@@ -41,7 +41,7 @@ public interface Message {
     record Observed(InetSocketAddress observed, int probePort) implements Message {
     }
 
-    record Peer(byte[] token, int natFlags, InetSocketAddress publicEndpoint,
+    record Peer(byte[] token, int natFlags, String peerId, InetSocketAddress publicEndpoint,
                 List<InetSocketAddress> privateEndpoints) implements Message {
         public boolean symmetricNat() {
             return (natFlags & Wire.NAT_SYMMETRIC) != 0;

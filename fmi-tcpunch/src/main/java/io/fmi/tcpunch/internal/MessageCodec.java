@@ -25,7 +25,7 @@ import java.util.List;
  * RELAY       preamble | token (16) | self id (string) | [mac]
  * REGISTERED  observed endpoint | ttl ms (4, uint32)
  * OBSERVED    observed endpoint | probe port (2, uint16; 0 = none)
- * PEER        token (16) | peer nat flags (1) | peer public endpoint | count (1) | count x endpoint
+ * PEER        token (16) | peer nat flags (1) | peer id (string) | peer public endpoint | count (1) | count x endpoint
  * RELAY_READY (empty)
  * ERROR       code (2) | text length (2) | UTF-8 text
  * HELLO       name (string) | from id (string) | to id (string) | nonce (16)
@@ -82,7 +82,7 @@ public final class MessageCodec {
                 break;
             case TYPE_PEER:
                 m = new Message.Peer(readBytes(in, TOKEN_LENGTH, "token"), readUnsignedByte(in, "nat flags"),
-                        readEndpoint(in, "peer public endpoint"), readEndpoints(in));
+                        readString(in, "peer id", MAX_STRING_BYTES), readEndpoint(in, "peer public endpoint"), readEndpoints(in));
                 break;
             case TYPE_RELAY_READY:
                 m = new Message.RelayReady();
@@ -241,6 +241,7 @@ public final class MessageCodec {
             Message.Peer p = (Message.Peer) m;
             start = startFrame(out, TYPE_PEER);
             out.writeBytes(p.token()).writeByte(p.natFlags());
+            writeString(out, p.peerId(), "peer id");
             writeEndpoint(out, p.publicEndpoint());
             writeEndpoints(out, p.privateEndpoints());
         } else if (m instanceof Message.RelayReady) {

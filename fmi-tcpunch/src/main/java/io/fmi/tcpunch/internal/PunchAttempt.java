@@ -59,8 +59,9 @@ final class PunchAttempt {
     final ClientSettings settings;
     final String name;
     final String selfId;
-    final String peerId;
-    final boolean leader;
+    /** The peer's id: as given, or learnt from the PEER frame when given {@link Wire#ANY_PEER}. */
+    String peerId;
+    boolean leader;
     private final EventLoop loop;
     private final Duration timeout;
     private final long startNanos;
@@ -280,6 +281,10 @@ final class PunchAttempt {
 
     private void punch(Message.Peer p) {
         peer = p;
+        if (peerId.equals(Wire.ANY_PEER)) {
+            peerId = p.peerId();
+            leader = selfId.compareTo(peerId) < 0;
+        }
         stage = Stage.PUNCHING;
         Hmac tokenKey = new Hmac(p.token());
         sessionKey = new Hmac(tokenKey.compute(settings.rawSecret() == null ? new byte[0] : settings.rawSecret()));

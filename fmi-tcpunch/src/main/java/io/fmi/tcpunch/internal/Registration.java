@@ -31,9 +31,18 @@ final class Registration {
         this.legacy = legacy;
     }
 
-    /** Whether {@code other} is the peer this registration waits for (legacy names pair with anyone). */
+    /**
+     * Whether {@code other} is the peer this registration waits for. Legacy names pair with anyone;
+     * two registrations that both wait for {@link Wire#ANY_PEER} pair if their self ids differ.
+     */
     boolean pairsWith(Registration other) {
-        return legacy || selfId.equals(other.peerId) && peerId.equals(other.selfId);
+        if (legacy) {
+            return true;
+        }
+        if (peerId.equals(Wire.ANY_PEER) || other.peerId.equals(Wire.ANY_PEER)) {
+            return peerId.equals(other.peerId) && !selfId.equals(other.selfId);
+        }
+        return selfId.equals(other.peerId) && peerId.equals(other.selfId);
     }
 
     /** Whether {@code other} is a new registration of the same peer (a restarted function). */

@@ -187,7 +187,7 @@ public final class ServerCore {
         if (to.legacy) {
             return LegacyCodec.endpoint(to.channel.alloc(), about.observed);
         }
-        Message.Peer peer = new Message.Peer(token, about.natFlags, about.observed, about.privateEndpoints);
+        Message.Peer peer = new Message.Peer(token, about.natFlags, about.selfId, about.observed, about.privateEndpoints);
         return MessageCodec.encode(to.channel.alloc(), peer, null);
     }
 

@@ -60,6 +60,8 @@ public final class Wire {
     public static final byte TYPE_PROOF = 0x21;
     public static final byte TYPE_SELECT = 0x22;
 
+    /** Peer id meaning "whoever else registers this name with this peer id" (the CLI probe uses it). */
+    public static final String ANY_PEER = "*";
     /** Request flag: the frame ends with a 32-byte HMAC-SHA256. */
     public static final int FLAG_MAC = 0x01;
     /** REGISTER flag: the client saw two different public ports for one local port (symmetric NAT). */
