@@ -1,0 +1,416 @@
+package io.fmi.tcpunch.netlab;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * A NAT lab in Linux network namespaces: two hosts, each behind its own NAT router that does
+ * MASQUERADE and drops unsolicited inbound packets, both hosts with the same private address, and an
+ * "internet" bridge between the routers where the rendezvous server runs.
+ * <pre>
+ *                      {serverNs}  bridge 100.64.0.1/24
+ *                       /                          \
+ *   {natA}  WAN 100.64.0.2, LAN 192.168.1.1    {natB}  WAN 100.64.0.3, LAN 192.168.1.1
+ *        |                                          |
+ *   {hostA} 192.168.1.2                         {hostB} 192.168.1.2
+ *                         (--same-lan: hostB = 192.168.1.3 on natA's LAN)
+ * </pre>
+ * Namespaces are named {@code fmi-<pid>-<role>}, so labs of parallel builds do not collide, and
+ * {@link #up} first deletes labs left behind by processes that no longer run. Needs root, iproute2
+ * and iptables; {@link #assumeAvailable()} skips a test class without them, or fails it when the
+ * environment variable {@code CI} is {@code true}.
+ *
+ * <pre>
+ * &#64;BeforeAll static void lab() { NatLab.assumeAvailable(); }
+ *
+ * try (NatLab lab = NatLab.up(NatLab.Options.portPreserving())) {
+ *     LabProcess server = lab.startJava(lab.serverNs(), "io.fmi.tcpunch.internal.cli.Main", "server", "--port", "10000");
+ *     server.awaitOutput("ready", Duration.ofSeconds(20));
+ *     LabProcess a = lab.startJava(lab.hostA(), MyPeer.class.getName(), NatLab.SERVER_IP + ":10000");
+ *     ...
+ * }   // close() kills the processes and deletes the namespaces
+ * </pre>
+ * Java processes run with this JVM's {@code java} and class path, so any class of the calling
+ * module's test class path can be the main class. Not thread-safe: one lab per test at a time.
+ */
+public final class NatLab implements AutoCloseable {
+    /** The server's address on the lab's internet. */
+    public static final String SERVER_IP = "100.64.0.1";
+    public static final String NAT_A_IP = "100.64.0.2";
+    public static final String NAT_B_IP = "100.64.0.3";
+    public static final String HOST_A_IP = "192.168.1.2";
+    /** hostB's address: the same as hostA's, or {@code 192.168.1.3} with {@link Options#sameLan()}. */
+    public static final String HOST_B_IP_SAME_LAN = "192.168.1.3";
+
+    private static final String PREFIX = "fmi-";
+    private static final Pattern LAB_NS = Pattern.compile("^fmi-(\\d+)-(inet|nata|natb|hosta|hostb)\\b.*");
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
+
+    private final String tag;
+    private final Options options;
+    private final List<LabProcess> processes = new ArrayList<>();
+    private boolean down;
+
+    /** Lab variants. Immutable. */
+    public static final class Options {
+        private final boolean randomFully;
+        private final boolean sameLan;
+
+        private Options(boolean randomFully, boolean sameLan) {
+            this.randomFully = randomFully;
+            this.sameLan = sameLan;
+        }
+
+        /** Two NATs that keep the source port when they can (Linux MASQUERADE's default). */
+        public static Options portPreserving() {
+            return new Options(false, false);
+        }
+
+        /** {@code MASQUERADE --random-fully}: a new random public port per connection, like symmetric NAT. */
+        public Options randomFully() {
+            return new Options(true, sameLan);
+        }
+
+        /** hostB sits on natA's LAN at {@code 192.168.1.3}: both peers behind one NAT; natB is unused. */
+        public Options sameLan() {
+            return new Options(randomFully, true);
+        }
+
+        @Override
+        public String toString() {
+            return (randomFully ? "random-fully" : "port-preserving") + (sameLan ? ", same LAN" : "");
+        }
+    }
+
+    private NatLab(String tag, Options options) {
+        this.tag = tag;
+        this.options = options;
+    }
+
+    /** Why the lab cannot run here, or empty if it can. */
+    public static Optional<String> unavailableReason() {
+        if (!System.getProperty("os.name", "").toLowerCase().contains("linux")) {
+            return Optional.of("the NAT lab needs Linux network namespaces (os.name=" + System.getProperty("os.name") + ")");
+        }
+        try {
+            ExecResult id = run(List.of("id", "-u"), Duration.ofSeconds(5));
+            if (!id.stdout.trim().equals("0")) {
+                return Optional.of("the NAT lab needs root (uid " + id.stdout.trim() + ")");
+            }
+        } catch (IOException e) {
+            return Optional.of("cannot run 'id -u': " + e.getMessage());
+        }
+        for (String tool : new String[] {"ip", "iptables"}) {
+            try {
+                if (run(List.of("sh", "-c", "command -v " + tool), Duration.ofSeconds(5)).exitCode != 0) {
+                    return Optional.of("the NAT lab needs '" + tool + "' (iproute2 and iptables) on the PATH");
+                }
+            } catch (IOException e) {
+                return Optional.of("cannot look for '" + tool + "': " + e.getMessage());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Skips the calling test (class) when the lab cannot run here; fails it instead when {@code CI=true}. */
+    public static void assumeAvailable() {
+        Optional<String> reason = unavailableReason();
+        if (reason.isPresent()) {
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                Assertions.fail("CI=true but " + reason.get());
+            }
+            Assumptions.abort("NAT lab skipped: " + reason.get() + " (set up root, iproute2 and iptables to run it)");
+        }
+    }
+
+    /** Builds a lab; any lab of this process or of dead processes is deleted first. */
+    public static NatLab up(Options options) {
+        cleanLeftovers();
+        NatLab lab = new NatLab(PREFIX + ProcessHandle.current().pid() + "-", options);
+        try {
+            lab.sh(lab.script(options));
+        } catch (RuntimeException e) {
+            lab.down();
+            throw e;
+        }
+        return lab;
+    }
+
+    /** Deletes lab namespaces of this process and of processes that no longer run. */
+    public static void cleanLeftovers() {
+        try {
+            String list = run(List.of("ip", "netns", "list"), COMMAND_TIMEOUT).stdout;
+            long me = ProcessHandle.current().pid();
+            for (String line : list.split("\n")) {
+                Matcher m = LAB_NS.matcher(line.trim());
+                if (!m.matches()) {
+                    continue;
+                }
+                long pid = Long.parseLong(m.group(1));
+                if (pid == me || ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true)) {
+                    String ns = line.trim().split("\\s+")[0];
+                    run(List.of("ip", "netns", "del", ns), COMMAND_TIMEOUT);
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot list network namespaces: " + e.getMessage(), e);
+        }
+    }
+
+    public String serverNs() {
+        return tag + "inet";
+    }
+
+    public String natA() {
+        return tag + "nata";
+    }
+
+    public String natB() {
+        return tag + "natb";
+    }
+
+    public String hostA() {
+        return tag + "hosta";
+    }
+
+    public String hostB() {
+        return tag + "hostb";
+    }
+
+    public Options options() {
+        return options;
+    }
+
+    private String script(Options o) {
+        String rf = o.randomFully ? " --random-fully" : "";
+        StringBuilder s = new StringBuilder("set -eu\n");
+        for (String ns : List.of(serverNs(), natA(), natB(), hostA(), hostB())) {
+            s.append("ip netns add ").append(ns).append("\nip -n ").append(ns).append(" link set lo up\n");
+        }
+        String inet = serverNs();
+        s.append("ip -n ").append(inet).append(" link add fmibr0 type bridge\n")
+                .append("ip -n ").append(inet).append(" addr add ").append(SERVER_IP).append("/24 dev fmibr0\n")
+                .append("ip -n ").append(inet).append(" link set fmibr0 up\n");
+        nat(s, "a", natA(), NAT_A_IP, rf);
+        nat(s, "b", natB(), NAT_B_IP, rf);
+        host(s, hostA(), "a", natA(), HOST_A_IP);
+        if (o.sameLan) {
+            host(s, hostB(), "b", natA(), HOST_B_IP_SAME_LAN);
+        } else {
+            host(s, hostB(), "b", natB(), HOST_A_IP);
+        }
+        return s.toString();
+    }
+
+    private void nat(StringBuilder s, String side, String ns, String wanIp, String randomFully) {
+        String inet = serverNs();
+        String wan = "fw" + side;
+        String lan = "fl" + side;
+        // veth ends are created directly inside the namespaces, so parallel labs share no interface names
+        s.append("ip link add ").append(wan).append(" netns ").append(ns).append(" type veth peer name fwp").append(side)
+                .append(" netns ").append(inet).append('\n')
+                .append("ip -n ").append(inet).append(" link set fwp").append(side).append(" master fmibr0\n")
+                .append("ip -n ").append(inet).append(" link set fwp").append(side).append(" up\n")
+                .append("ip -n ").append(ns).append(" addr add ").append(wanIp).append("/24 dev ").append(wan).append('\n')
+                .append("ip -n ").append(ns).append(" link set ").append(wan).append(" up\n")
+                .append("ip -n ").append(ns).append(" link add ").append(lan).append(" type bridge\n")
+                .append("ip -n ").append(ns).append(" addr add 192.168.1.1/24 dev ").append(lan).append('\n')
+                .append("ip -n ").append(ns).append(" link set ").append(lan).append(" up\n")
+                .append("ip netns exec ").append(ns).append(" sysctl -qw net.ipv4.ip_forward=1\n");
+        String ipt = "ip netns exec " + ns + " iptables ";
+        s.append(ipt).append("-t nat -A POSTROUTING -o ").append(wan).append(" -j MASQUERADE").append(randomFully).append('\n')
+                .append(ipt).append("-A FORWARD -i ").append(wan).append(" -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\n")
+                .append(ipt).append("-A FORWARD -i ").append(wan).append(" -j DROP\n")
+                .append(ipt).append("-A INPUT -i ").append(wan).append(" -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\n")
+                .append(ipt).append("-A INPUT -i ").append(wan).append(" -j DROP\n");
+    }
+
+    private void host(StringBuilder s, String ns, String side, String natNs, String ip) {
+        String lan = natNs.endsWith("nata") ? "fla" : "flb";
+        s.append("ip link add eh").append(side).append(" netns ").append(ns).append(" type veth peer name ph").append(side)
+                .append(" netns ").append(natNs).append('\n')
+                .append("ip -n ").append(natNs).append(" link set ph").append(side).append(" master ").append(lan).append('\n')
+                .append("ip -n ").append(natNs).append(" link set ph").append(side).append(" up\n")
+                .append("ip -n ").append(ns).append(" addr add ").append(ip).append("/24 dev eh").append(side).append('\n')
+                .append("ip -n ").append(ns).append(" link set eh").append(side).append(" up\n")
+                .append("ip -n ").append(ns).append(" route add default via 192.168.1.1\n");
+    }
+
+    private void sh(String script) {
+        try {
+            ExecResult r = run(List.of("bash", "-c", script), COMMAND_TIMEOUT);
+            if (r.exitCode != 0) {
+                throw new IllegalStateException("NAT lab setup failed (exit " + r.exitCode + "): " + r.stderr.trim());
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("NAT lab setup failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs a command inside namespace {@code ns} and waits for it (at most 30 s). */
+    public ExecResult exec(String ns, String... command) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns));
+        cmd.addAll(List.of(command));
+        return run(cmd, COMMAND_TIMEOUT);
+    }
+
+    /**
+     * Starts {@code mainClass} in namespace {@code ns} with this JVM's {@code java} and class path;
+     * the process is killed by {@link #close()} if it still runs.
+     */
+    public LabProcess startJava(String ns, String mainClass, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns,
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=" + System.getProperty("natlab.logLevel", "info"),
+                mainClass));
+        cmd.addAll(List.of(args));
+        LabProcess p = new LabProcess(ns + " " + mainClass, new ProcessBuilder(cmd).start());
+        processes.add(p);
+        return p;
+    }
+
+    /** Kills the lab's processes and deletes its namespaces. Idempotent. */
+    public void down() {
+        if (down) {
+            return;
+        }
+        down = true;
+        for (LabProcess p : processes) {
+            p.destroy();
+        }
+        for (String ns : List.of(hostA(), hostB(), natA(), natB(), serverNs())) {
+            try {
+                run(List.of("ip", "netns", "del", ns), COMMAND_TIMEOUT);
+            } catch (IOException e) {
+                // best effort: cleanLeftovers() removes it next time
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        down();
+    }
+
+    /** Writes {@code content} to a temporary file readable inside the namespaces (they share the file system). */
+    public static Path tempFile(String prefix, byte[] content) throws IOException {
+        Path f = Files.createTempFile(prefix, ".tmp");
+        Files.write(f, content);
+        f.toFile().deleteOnExit();
+        return f;
+    }
+
+    /** Exit code and output of a finished command. */
+    public static final class ExecResult {
+        public final int exitCode;
+        public final String stdout;
+        public final String stderr;
+
+        ExecResult(int exitCode, String stdout, String stderr) {
+            this.exitCode = exitCode;
+            this.stdout = stdout;
+            this.stderr = stderr;
+        }
+    }
+
+    static ExecResult run(List<String> cmd, Duration timeout) throws IOException {
+        Process p = new ProcessBuilder(cmd).start();
+        LabProcess lp = new LabProcess(String.join(" ", cmd), p);
+        int code = lp.waitFor(timeout);
+        return new ExecResult(code, lp.stdout(), lp.stderr());
+    }
+
+    /** A process started in the lab; its output is collected as it comes. */
+    public static final class LabProcess {
+        private final String name;
+        private final Process process;
+        private final StringBuffer out = new StringBuffer();
+        private final StringBuffer err = new StringBuffer();
+
+        LabProcess(String name, Process process) {
+            this.name = name;
+            this.process = process;
+            drain(process.getInputStream(), out);
+            drain(process.getErrorStream(), err);
+        }
+
+        private static void drain(InputStream in, StringBuffer sink) {
+            Thread t = new Thread(() -> {
+                byte[] buf = new byte[4096];
+                try (in) {
+                    for (int n; (n = in.read(buf)) > 0; ) {
+                        sink.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+                    }
+                } catch (IOException e) {
+                    // the process ended
+                }
+            }, "natlab-drain");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        /** Waits for the exit; -1 (and the process killed) if it runs longer than {@code timeout}. */
+        public int waitFor(Duration timeout) {
+            try {
+                if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    destroy();
+                    return -1;
+                }
+                // let the drain threads take the last bytes
+                Thread.sleep(50);
+                return process.exitValue();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                destroy();
+                return -1;
+            }
+        }
+
+        /** Waits until stdout contains {@code text}; false on timeout or exit. */
+        public boolean awaitOutput(String text, Duration timeout) throws InterruptedException {
+            long end = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < end) {
+                if (out.indexOf(text) >= 0) {
+                    return true;
+                }
+                if (!process.isAlive()) {
+                    Thread.sleep(50);
+                    return out.indexOf(text) >= 0;
+                }
+                Thread.sleep(20);
+            }
+            return false;
+        }
+
+        public String stdout() {
+            return out.toString();
+        }
+
+        public String stderr() {
+            return err.toString();
+        }
+
+        public void destroy() {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }
+
+        @Override
+        public String toString() {
+            return name + " (stdout: " + out.toString().trim() + "; stderr: " + err.toString().trim() + ")";
+        }
+    }
+}
