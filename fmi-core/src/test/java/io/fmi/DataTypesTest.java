@@ -1,0 +1,141 @@
+package io.fmi;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.fmi.local.LocalCluster;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Every element type and buffer form, including offsets and direct ByteBuffers, on both in-memory families. */
+@Timeout(60)
+class DataTypesTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Local", "LocalStore"})
+    void shouldReduceEveryElementType(String backend) {
+        int n = 5;
+        LocalCluster.run(FmiConfig.defaults().withOnly(backend), n, comm -> {
+            int r = comm.rank();
+            byte[] b = new byte[2];
+            comm.allreduce(new byte[] {(byte) r, (byte) (1 << r)}, b, ReduceOp.BOR);
+            assertArrayEquals(new byte[] {7, 31}, b);
+            long[] l = new long[1];
+            comm.allreduce(new long[] {1L << (40 + r)}, l, ReduceOp.SUM);
+            assertEquals(31L << 40, l[0]);
+            float[] f = new float[1];
+            comm.allreduce(new float[] {r - 2.5f}, f, ReduceOp.MIN);
+            assertEquals(-2.5f, f[0]);
+            double[] d = new double[2];
+            comm.allreduce(new double[] {r * 0.5, -r}, d, ReduceOp.MAX);
+            assertArrayEquals(new double[] {2.0, 0.0}, d);
+            double[] p = new double[1];
+            comm.allreduce(new double[] {r + 1}, p, ReduceOp.PROD);
+            assertEquals(120.0, p[0]);
+            // A custom double op that is neither commutative nor associative: ((x0 - x1) - x2) ...
+            double[] minus = new double[1];
+            comm.allreduce(new double[] {r + 1}, minus, ReduceOp.ofDouble((x, y) -> x - y, false, false));
+            assertEquals(1.0 - 2 - 3 - 4 - 5, minus[0]);
+            long[] scan = new long[1];
+            comm.scan(new long[] {r}, scan, ReduceOp.ofLong((x, y) -> x * 10 + y, false, false));
+            long expect = 0;
+            for (int i = 1; i <= r; i++) {
+                expect = expect * 10 + i;
+            }
+            assertEquals(expect, scan[0]);
+            return null;
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Local", "LocalStore"})
+    void shouldHonourOffsetsAndLengths(String backend) {
+        LocalCluster.run(FmiConfig.defaults().withOnly(backend), 3, comm -> {
+            int r = comm.rank();
+            double[] big = {-1, -1, r, r + 10, -1};
+            double[] gathered = new double[8];
+            comm.allgather(big, 2, 2, gathered, 1);
+            assertArrayEquals(new double[] {0, 0, 10, 1, 11, 2, 12, 0}, gathered);
+            assertArrayEquals(new double[] {-1, -1, r, r + 10, -1}, big, "send buffer untouched");
+            long[] buf = {7, 7, 7, 7};
+            if (r == 1) {
+                buf[1] = 100;
+                buf[2] = 200;
+            }
+            comm.bcast(buf, 1, 2, 1);
+            assertArrayEquals(new long[] {7, 100, 200, 7}, buf);
+            float[] red = new float[3];
+            comm.reduce(new float[] {9, r, 9}, 1, red, 2, 1, 0, ReduceOp.SUM);
+            if (r == 0) {
+                assertArrayEquals(new float[] {0, 0, 3}, red);
+            }
+            int[] sc = new int[4];
+            comm.scatter(new int[] {0, 1, 2, 3, 4, 5}, 0, sc, 1, 2, 2);
+            assertArrayEquals(new int[] {0, 2 * r, 2 * r + 1, 0}, sc);
+            byte[] msg = {1, 2, 3, 4, 5};
+            int right = (r + 1) % 3;
+            int left = (r + 2) % 3;
+            CompletableFuture<Void> s = comm.isend(msg, 1, 3, right);
+            byte[] in = new byte[6];
+            comm.recv(in, 2, 3, left);
+            s.join();
+            assertArrayEquals(new byte[] {0, 0, 2, 3, 4, 0}, in);
+            return null;
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Local", "LocalStore"})
+    void shouldUseByteBuffersBetweenPositionAndLimitWithoutMovingThem(String backend) {
+        LocalCluster.run(FmiConfig.defaults().withOnly(backend), 4, comm -> {
+            int r = comm.rank();
+            ByteBuffer send = ByteBuffer.allocateDirect(8);
+            send.put(0, (byte) 99).put(1, (byte) r).put(2, (byte) (r * 2));
+            send.position(1).limit(3);
+            ByteBuffer recv = ByteBuffer.allocateDirect(10);
+            recv.position(1).limit(9);
+            comm.allgather(send, recv);
+            assertEquals(1, send.position());
+            assertEquals(1, recv.position());
+            for (int i = 0; i < 4; i++) {
+                assertEquals(i, recv.get(1 + 2 * i));
+                assertEquals(2 * i, recv.get(2 + 2 * i));
+            }
+            ByteBuffer heap = ByteBuffer.allocate(3);
+            heap.position(1);
+            if (r == 3) {
+                heap.put(1, (byte) 5).put(2, (byte) 6);
+            }
+            comm.bcast(heap, 3);
+            assertEquals(5, heap.get(1));
+            assertEquals(6, heap.get(2));
+            ByteBuffer sum = ByteBuffer.allocate(1);
+            comm.allreduce(ByteBuffer.wrap(new byte[] {(byte) (r + 1)}), sum, ReduceOp.SUM);
+            assertEquals(10, sum.get(0));
+            return null;
+        });
+    }
+
+    @Test
+    void shouldRunEveryCollectiveOnASinglePeer() {
+        LocalCluster.run(1, comm -> {
+            int[] x = {4, 2};
+            int[] y = new int[2];
+            comm.allreduce(x, y, ReduceOp.SUM);
+            assertArrayEquals(x, y);
+            comm.scan(x, y, ReduceOp.PROD);
+            assertArrayEquals(x, y);
+            comm.gather(x, y, 0);
+            assertArrayEquals(x, y);
+            comm.barrier();
+            comm.send(x, 0);
+            comm.recv(y, 0);
+            assertArrayEquals(x, y);
+            return null;
+        });
+    }
+}
