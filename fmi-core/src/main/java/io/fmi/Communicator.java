@@ -1285,6 +1285,7 @@ public interface Communicator extends AutoCloseable {
         private int functionMemoryMiB = 1024;
         private Hint hint = Hint.FAST;
         private Duration timeout;
+        private Duration lifetime;
         private final List<ChannelProvider> providers = new ArrayList<>();
         private final Map<Operation, String> overrides = new EnumMap<>(Operation.class);
 
@@ -1340,6 +1341,17 @@ public interface Communicator extends AutoCloseable {
             return this;
         }
 
+        /**
+         * How long the communicator may live from {@link #build()} on: no operation's deadline
+         * extends past it. In a Lambda function pass the remaining time less a margin
+         * ({@code context.getRemainingTimeInMillis()}), so an operation fails with a clear
+         * {@link FmiTimeoutException} before the function is killed. Unlimited by default.
+         */
+        public Builder lifetime(Duration lifetime) {
+            this.lifetime = lifetime;
+            return this;
+        }
+
         /** Adds a channel provider; it takes precedence over a {@link java.util.ServiceLoader} one of the same backend. */
         public Builder channelProvider(ChannelProvider provider) {
             providers.add(Objects.requireNonNull(provider, "provider"));
@@ -1375,8 +1387,11 @@ public interface Communicator extends AutoCloseable {
             if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
                 throw new FmiConfigException("timeout: " + timeout + " (expected: > 0)");
             }
+            if (lifetime != null && (lifetime.isNegative() || lifetime.isZero())) {
+                throw new FmiConfigException("lifetime: " + lifetime + " (expected: > 0; is the function out of time?)");
+            }
             return new DefaultCommunicator(config == null ? FmiConfig.defaults() : config, name, runId, rank, size,
-                    functionMemoryMiB, hint, timeout, providers, overrides);
+                    functionMemoryMiB, hint, timeout, lifetime, providers, overrides);
         }
     }
 }

@@ -121,6 +121,25 @@ class BadInputTest {
     }
 
     @Test
+    void shouldEndEveryDeadlineAtTheEndOfTheLifetime() {
+        CountDownLatch done = new CountDownLatch(1);
+        LocalCluster.run(FmiConfig.defaults().withOnly("Local"), 2,
+                b -> b.timeout(Duration.ofSeconds(60)).lifetime(Duration.ofMillis(400)), comm -> {
+                    if (comm.rank() == 1) {
+                        long t0 = System.nanoTime();
+                        assertThrows(FmiTimeoutException.class, () -> comm.recv(new byte[1], 0));
+                        long ms = (System.nanoTime() - t0) / 1_000_000;
+                        assertTrue(ms < 5_000, "a 400 ms lifetime let a receive wait " + ms + " ms");
+                        done.countDown();
+                    } else {
+                        await(done);
+                    }
+                    return null;
+                });
+        assertMessage(assertThrows(FmiConfigException.class, () -> valid().lifetime(Duration.ofMillis(-5)).build()), "lifetime");
+    }
+
+    @Test
     void shouldRefuseOperationsAfterClose() {
         Communicator c = valid().size(1).build();
         c.close();

@@ -62,6 +62,8 @@ public final class DefaultCommunicator implements Communicator {
     private final int functionMemoryMiB;
     private final Hint hint;
     private final Duration timeout;
+    /** {@link System#nanoTime()} after which no operation may end, or {@code Long.MAX_VALUE}. */
+    private final long endOfLifeNanos;
     private final String logPrefix;
     /** Usable channels in selector preference order. */
     private final List<Slot> slots;
@@ -76,7 +78,8 @@ public final class DefaultCommunicator implements Communicator {
     private volatile boolean closed;
 
     public DefaultCommunicator(FmiConfig config, String name, String runId, int rank, int size, int functionMemoryMiB,
-                               Hint hint, Duration timeout, List<ChannelProvider> explicit, Map<Operation, String> overrideNames) {
+                               Hint hint, Duration timeout, Duration lifetime, List<ChannelProvider> explicit,
+                               Map<Operation, String> overrideNames) {
         this.config = config;
         this.name = name;
         this.runId = runId;
@@ -85,6 +88,7 @@ public final class DefaultCommunicator implements Communicator {
         this.functionMemoryMiB = functionMemoryMiB;
         this.hint = hint;
         this.timeout = timeout;
+        this.endOfLifeNanos = lifetime == null ? Long.MAX_VALUE : System.nanoTime() + lifetime.toNanos();
         this.logPrefix = "[comm=" + name + " rank=" + rank + "/" + size + "]";
 
         Map<String, ChannelProvider> byBackend = new LinkedHashMap<>();
@@ -205,7 +209,7 @@ public final class DefaultCommunicator implements Communicator {
         checkOpen("send");
         checkRank("send", "dest", dest);
         Slot slot = select(Operation.SEND, data.byteLength());
-        OpContext op = new OpContext(Operation.SEND, "send", OpContext.P2P_SEQ, Deadline.after(timeoutOf(slot)), slot.context);
+        OpContext op = new OpContext(Operation.SEND, "send", OpContext.P2P_SEQ, deadlineOf(slot), slot.context);
         h.op = op;
         log.trace("{} send {} to {} over {}", logPrefix, data, dest, slot.context.channelName());
         return slot.channel().send(op, data, dest);
@@ -226,7 +230,7 @@ public final class DefaultCommunicator implements Communicator {
         checkOpen("recv");
         checkRank("recv", "src", src);
         Slot slot = select(Operation.SEND, data.byteLength());
-        OpContext op = new OpContext(Operation.SEND, "recv", OpContext.P2P_SEQ, Deadline.after(timeoutOf(slot)), slot.context);
+        OpContext op = new OpContext(Operation.SEND, "recv", OpContext.P2P_SEQ, deadlineOf(slot), slot.context);
         h.op = op;
         log.trace("{} recv {} from {} over {}", logPrefix, data, src, slot.context.channelName());
         return slot.channel().recv(op, data, src).thenRun(data::commit);
@@ -407,7 +411,7 @@ public final class DefaultCommunicator implements Communicator {
         boolean inline = false;
         synchronized (collectiveLock) {
             long seq = nextSeq++;
-            op = new OpContext(operation, verb, seq, Deadline.after(timeoutOf(slot)), slot.context);
+            op = new OpContext(operation, verb, seq, deadlineOf(slot), slot.context);
             OpContext call = op;
             task = () -> {
                 try {
@@ -515,8 +519,16 @@ public final class DefaultCommunicator implements Communicator {
         return out;
     }
 
-    private Duration timeoutOf(Slot slot) {
-        return timeout != null ? timeout : slot.backend.maxTimeout();
+    /** The deadline of an operation starting now on {@code slot}: its timeout, cut at the end of the communicator's lifetime. */
+    private Deadline deadlineOf(Slot slot) {
+        Duration d = timeout != null ? timeout : slot.backend.maxTimeout();
+        if (endOfLifeNanos != Long.MAX_VALUE) {
+            long left = endOfLifeNanos - System.nanoTime();
+            if (left < d.toNanos()) {
+                d = Duration.ofNanos(Math.max(0, left));
+            }
+        }
+        return Deadline.after(d);
     }
 
     private void checkOpen(String verb) {
