@@ -4,42 +4,37 @@ import io.fmi.BackendConfig;
 import io.fmi.FmiConfig;
 import io.fmi.Hint;
 import io.fmi.Operation;
+import io.fmi.model.ChannelSelector;
+import io.fmi.model.SelectionPolicy;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
- * Picks the channel of an operation among the usable backends by a fixed preference: in-memory,
- * then direct, then the stores (Redis before DynamoDB before S3 for {@link Hint#FAST}; Redis
- * before S3 before DynamoDB for {@link Hint#CHEAP}), then channels from outside in file order. A
- * pure function of its inputs, so every rank picks the same channel without talking.
+ * The communicator's channel selector: a {@link ChannelSelector} over the usable backends with
+ * the models of the configuration. A pure function of its inputs, so every rank picks the same
+ * channel without talking.
  */
 final class Selection {
-    private static final List<String> FAST = List.of("local", "direct", "localstore", "redis", "dynamodb", "s3");
-    private static final List<String> CHEAP = List.of("local", "direct", "localstore", "redis", "s3", "dynamodb");
-
-    private final List<String> preference;
+    private final ChannelSelector selector;
 
     Selection(List<BackendConfig> usable, FmiConfig config, Hint hint, int size, int functionMemoryMiB) {
-        List<String> order = hint == Hint.CHEAP ? CHEAP : FAST;
-        List<String> sorted = new ArrayList<>();
-        usable.forEach(b -> sorted.add(b.name()));
-        sorted.sort((a, b) -> Integer.compare(rankOf(order, a), rankOf(order, b)));
-        this.preference = List.copyOf(sorted);
+        this(usable, config, hint, size, functionMemoryMiB, SelectionPolicy.BY_HINT);
     }
 
-    private static int rankOf(List<String> order, String backend) {
-        int i = order.indexOf(backend.toLowerCase(Locale.ROOT));
-        return i < 0 ? order.size() : i;
+    Selection(List<BackendConfig> usable, FmiConfig config, Hint hint, int size, int functionMemoryMiB, SelectionPolicy policy) {
+        List<String> names = new ArrayList<>();
+        usable.forEach(b -> names.add(b.name()));
+        this.selector = ChannelSelector.forConfig(config, names, hint, functionMemoryMiB,
+                policy == null ? SelectionPolicy.BY_HINT : policy);
     }
 
-    /** Backends in order of preference. */
+    /** Backends in the selector's fixed tie-break order. */
     List<String> preference() {
-        return preference;
+        return selector.channels();
     }
 
     /** The backend for {@code op} moving {@code bytes} bytes per peer among {@code size} peers. */
     String select(Operation op, long bytes, int size) {
-        return preference.get(0);
+        return selector.select(op, bytes, size);
     }
 }

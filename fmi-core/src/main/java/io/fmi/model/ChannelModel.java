@@ -1,0 +1,407 @@
+package io.fmi.model;
+
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * Performance and price of one channel, in SI units: seconds, bytes, bytes per second, USD.
+ *
+ * <h2>Latency</h2>
+ * For a {@link TransferPattern} with {@code p} producers and {@code c} consumers sending
+ * {@code b} bytes each, the FMI paper's form (Copik et al., ICS 2023, section 4):
+ * <pre>
+ *   latencySeconds = log2(p + c) · (overheadSeconds + Δ/2) + p · c · b / aggregateBandwidth(p, c)
+ *   aggregateBandwidth(p, c) = min(p · c · bandwidthSingleBytesPerSec, bandwidthMultipleBytesPerSec)
+ * </pre>
+ * where {@code Δ} is the poll interval of a store that is polled (S3, DynamoDB; on average a
+ * reader finds an object half an interval after it landed) and 0 for channels that push (Direct)
+ * or block for us (Redis BLPOP). {@code bandwidthMultipleBytesPerSec} caps what the channel moves
+ * in total: one Redis node, one NIC; it is infinite for S3 and DynamoDB, which scale out.
+ *
+ * <h2>Price of the requests and bytes</h2>
+ * <pre>
+ *   requestUsd  = writes · writeUnits(b) · writePriceUsd
+ *               + (reads · readUnits(b) + emptyPolls) · readPriceUsd
+ *   emptyPolls  = c · waitSeconds / Δ       (each consumer polls while the producer's put is under way)
+ *   transferUsd = (bytes written + bytes read) · transferPriceUsdPerByte
+ * </pre>
+ * A unit size of 0 means the price is per request whatever its size (S3); DynamoDB bills a write
+ * unit per started KiB and a strongly consistent read unit per started 4 KiB. Infrastructure that
+ * runs whether used or not (a Redis node, the rendezvous VM) is amortised per operation:
+ * {@code infrastructureUsdPerHour / requestsPerHour}. The FaaS time of the waiting functions is
+ * added by {@link CostModel}, which knows how many functions wait and their memory.
+ *
+ * <p>Immutable and thread-safe. Arithmetic uses {@link StrictMath}, so every peer computes
+ * bit-identical figures whatever its CPU, and therefore picks the same channel.
+ */
+public final class ChannelModel {
+    private final String name;
+    private final Family family;
+    private final double overheadSeconds;
+    private final double bandwidthSingleBytesPerSec;
+    private final double bandwidthMultipleBytesPerSec;
+    private final boolean polling;
+    private final double pollIntervalSeconds;
+    private final double minPollIntervalSeconds;
+    private final double maxPollIntervalSeconds;
+    private final double writePriceUsd;
+    private final long writeUnitBytes;
+    private final double readPriceUsd;
+    private final long readUnitBytes;
+    private final double transferPriceUsdPerByte;
+    private final double infrastructureUsdPerHour;
+    private final double requestsPerHour;
+    private final boolean includeInfrastructure;
+
+    private ChannelModel(Builder b) {
+        this.name = b.name;
+        this.family = b.family;
+        this.overheadSeconds = b.overheadSeconds;
+        this.bandwidthSingleBytesPerSec = b.bandwidthSingleBytesPerSec;
+        this.bandwidthMultipleBytesPerSec = b.bandwidthMultipleBytesPerSec;
+        this.polling = b.polling;
+        this.pollIntervalSeconds = b.pollIntervalSeconds;
+        this.minPollIntervalSeconds = b.minPollIntervalSeconds;
+        this.maxPollIntervalSeconds = b.maxPollIntervalSeconds;
+        this.writePriceUsd = b.writePriceUsd;
+        this.writeUnitBytes = b.writeUnitBytes;
+        this.readPriceUsd = b.readPriceUsd;
+        this.readUnitBytes = b.readUnitBytes;
+        this.transferPriceUsdPerByte = b.transferPriceUsdPerByte;
+        this.infrastructureUsdPerHour = b.infrastructureUsdPerHour;
+        this.requestsPerHour = b.requestsPerHour;
+        this.includeInfrastructure = b.includeInfrastructure;
+    }
+
+    /** A builder for channel {@code name} of {@code family}: zero overhead, infinite bandwidth, free, until set. */
+    public static Builder builder(String name, Family family) {
+        return new Builder(name, family);
+    }
+
+    /** A builder holding this model's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder(name, family);
+        b.overheadSeconds = overheadSeconds;
+        b.bandwidthSingleBytesPerSec = bandwidthSingleBytesPerSec;
+        b.bandwidthMultipleBytesPerSec = bandwidthMultipleBytesPerSec;
+        b.polling = polling;
+        b.pollIntervalSeconds = pollIntervalSeconds;
+        b.minPollIntervalSeconds = minPollIntervalSeconds;
+        b.maxPollIntervalSeconds = maxPollIntervalSeconds;
+        b.writePriceUsd = writePriceUsd;
+        b.writeUnitBytes = writeUnitBytes;
+        b.readPriceUsd = readPriceUsd;
+        b.readUnitBytes = readUnitBytes;
+        b.transferPriceUsdPerByte = transferPriceUsdPerByte;
+        b.infrastructureUsdPerHour = infrastructureUsdPerHour;
+        b.requestsPerHour = requestsPerHour;
+        b.includeInfrastructure = includeInfrastructure;
+        return b;
+    }
+
+    // ------------------------------------------------------------------ performance
+
+    /** {@code min(p·c·bandwidthSingle, bandwidthMultiple)}, bytes per second. */
+    public double aggregateBandwidthBytesPerSec(int producers, int consumers) {
+        return Math.min((double) producers * consumers * bandwidthSingleBytesPerSec, bandwidthMultipleBytesPerSec);
+    }
+
+    /**
+     * Latency of {@code pattern} with poll interval {@code pollIntervalSeconds} (ignored unless the
+     * channel {@link #polling() polls}), in seconds.
+     */
+    public double latencySeconds(TransferPattern pattern, double pollIntervalSeconds) {
+        double perHop = overheadSeconds + (polling ? pollIntervalSeconds / 2 : 0);
+        return log2(pattern.producers() + pattern.consumers()) * perHop + transmissionSeconds(pattern);
+    }
+
+    /** Latency of {@code pattern} at the shortest poll interval this channel allows, in seconds. */
+    public double latencySeconds(TransferPattern pattern) {
+        return latencySeconds(pattern, fixedOrMinPollIntervalSeconds());
+    }
+
+    /** The bandwidth term alone: {@code p·c·bytes / aggregateBandwidth(p, c)}, in seconds. */
+    public double transmissionSeconds(TransferPattern pattern) {
+        double delivered = pattern.bytesDelivered();
+        return delivered == 0 ? 0 : delivered / aggregateBandwidthBytesPerSec(pattern.producers(), pattern.consumers());
+    }
+
+    /** Time for one producer to put one message of {@code bytes} bytes: what a polling reader waits for, in seconds. */
+    public double putSeconds(long bytes) {
+        return overheadSeconds + (bytes == 0 ? 0 : bytes / bandwidthSingleBytesPerSec);
+    }
+
+    // ------------------------------------------------------------------ price
+
+    /** Reads that find nothing while consumers wait for the producers' puts, for interval {@code pollIntervalSeconds}. */
+    public double expectedEmptyPolls(TransferPattern pattern, double pollIntervalSeconds) {
+        if (!polling || pollIntervalSeconds <= 0) {
+            return 0;
+        }
+        return pattern.consumers() * putSeconds(pattern.bytes()) / pollIntervalSeconds;
+    }
+
+    /** Request fees of {@code pattern} (writes, reads and empty polls), in USD. */
+    public double requestPriceUsd(TransferPattern pattern, double pollIntervalSeconds) {
+        double writes = pattern.writes() * units(pattern.bytes(), writeUnitBytes) * writePriceUsd;
+        double reads = (pattern.reads() * units(pattern.bytes(), readUnitBytes)
+                + expectedEmptyPolls(pattern, pollIntervalSeconds)) * readPriceUsd;
+        return writes + reads;
+    }
+
+    /** Data transfer fees of {@code pattern}: bytes written plus bytes read, in USD. */
+    public double transferPriceUsd(TransferPattern pattern) {
+        return transferPriceUsdPerByte == 0 ? 0 : (pattern.bytesWritten() + pattern.bytesDelivered()) * transferPriceUsdPerByte;
+    }
+
+    /** Requests and transfer of {@code pattern}, without infrastructure and FaaS time, in USD. */
+    public double priceUsd(TransferPattern pattern, double pollIntervalSeconds) {
+        return requestPriceUsd(pattern, pollIntervalSeconds) + transferPriceUsd(pattern);
+    }
+
+    /** Share of always-on infrastructure charged to one operation: {@code USD per hour / operations per hour}. */
+    public double infrastructureUsdPerOperation() {
+        return includeInfrastructure && requestsPerHour > 0 ? infrastructureUsdPerHour / requestsPerHour : 0;
+    }
+
+    private static double units(long bytes, long unitBytes) {
+        return unitBytes <= 0 ? 1 : Math.max(1, (bytes + unitBytes - 1) / unitBytes);
+    }
+
+    static double log2(int x) {
+        return StrictMath.log(x) / StrictMath.log(2);
+    }
+
+    // ------------------------------------------------------------------ accessors
+
+    /** The channel's name, as its backend is called in {@code fmi.json}, e.g. {@code "S3"}. */
+    public String name() {
+        return name;
+    }
+
+    public Family family() {
+        return family;
+    }
+
+    /** Fixed cost of one hop (a request round trip, a connection's per-message cost), seconds. */
+    public double overheadSeconds() {
+        return overheadSeconds;
+    }
+
+    /** Bandwidth between one producer and one consumer, bytes per second. */
+    public double bandwidthSingleBytesPerSec() {
+        return bandwidthSingleBytesPerSec;
+    }
+
+    /** Cap on the channel's aggregate bandwidth, bytes per second; infinite when it scales out. */
+    public double bandwidthMultipleBytesPerSec() {
+        return bandwidthMultipleBytesPerSec;
+    }
+
+    /** Whether readers poll for objects (S3, DynamoDB), so that the poll interval matters. */
+    public boolean polling() {
+        return polling;
+    }
+
+    /** A poll interval fixed by configuration, seconds; NaN when the {@link PollIntervalModel} chooses. */
+    public double pollIntervalSeconds() {
+        return pollIntervalSeconds;
+    }
+
+    public double minPollIntervalSeconds() {
+        return minPollIntervalSeconds;
+    }
+
+    public double maxPollIntervalSeconds() {
+        return maxPollIntervalSeconds;
+    }
+
+    double fixedOrMinPollIntervalSeconds() {
+        return Double.isNaN(pollIntervalSeconds) ? minPollIntervalSeconds : pollIntervalSeconds;
+    }
+
+    /** Price of one write request unit (S3 PUT, DynamoDB write request unit), USD. */
+    public double writePriceUsd() {
+        return writePriceUsd;
+    }
+
+    /** Bytes covered by one write unit; 0 when a request costs the same whatever its size. */
+    public long writeUnitBytes() {
+        return writeUnitBytes;
+    }
+
+    /** Price of one read request unit (S3 GET, DynamoDB read request unit); an empty poll costs one, USD. */
+    public double readPriceUsd() {
+        return readPriceUsd;
+    }
+
+    /** Bytes covered by one read unit; 0 when a request costs the same whatever its size. */
+    public long readUnitBytes() {
+        return readUnitBytes;
+    }
+
+    public double transferPriceUsdPerByte() {
+        return transferPriceUsdPerByte;
+    }
+
+    /** Price of the always-on infrastructure (Redis node, rendezvous VM), USD per hour. */
+    public double infrastructureUsdPerHour() {
+        return infrastructureUsdPerHour;
+    }
+
+    /** Operations per hour that share the infrastructure's price. */
+    public double requestsPerHour() {
+        return requestsPerHour;
+    }
+
+    public boolean includeInfrastructure() {
+        return includeInfrastructure;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ChannelModel && toString().equals(o.toString());
+    }
+
+    @Override
+    public int hashCode() {
+        return toString().hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "%s[%s overhead=%.6gs bw=%.6g/%.6gB/s poll=%s%.3g..%.3gs write=%.4g$/%dB read=%.4g$/%dB"
+                        + " transfer=%.4g$/B infra=%.4g$/h/%.0f%s]",
+                name, family, overheadSeconds, bandwidthSingleBytesPerSec, bandwidthMultipleBytesPerSec,
+                polling ? (Double.isNaN(pollIntervalSeconds) ? "model " : "fixed " + pollIntervalSeconds + " ") : "none ",
+                minPollIntervalSeconds, maxPollIntervalSeconds, writePriceUsd, writeUnitBytes, readPriceUsd, readUnitBytes,
+                transferPriceUsdPerByte, infrastructureUsdPerHour, requestsPerHour, includeInfrastructure ? "" : " excluded");
+    }
+
+    /** Builds a {@link ChannelModel}; every figure in SI units. Not thread-safe. */
+    public static final class Builder {
+        private final String name;
+        private final Family family;
+        private double overheadSeconds;
+        private double bandwidthSingleBytesPerSec = Double.POSITIVE_INFINITY;
+        private double bandwidthMultipleBytesPerSec = Double.POSITIVE_INFINITY;
+        private boolean polling;
+        private double pollIntervalSeconds = Double.NaN;
+        private double minPollIntervalSeconds = PollIntervalModel.DEFAULT_MIN_SECONDS;
+        private double maxPollIntervalSeconds = PollIntervalModel.DEFAULT_MAX_SECONDS;
+        private double writePriceUsd;
+        private long writeUnitBytes;
+        private double readPriceUsd;
+        private long readUnitBytes;
+        private double transferPriceUsdPerByte;
+        private double infrastructureUsdPerHour;
+        private double requestsPerHour = 1000;
+        private boolean includeInfrastructure = true;
+
+        private Builder(String name, Family family) {
+            this.name = Objects.requireNonNull(name, "name");
+            this.family = Objects.requireNonNull(family, "family");
+        }
+
+        public Builder overheadSeconds(double v) {
+            overheadSeconds = v;
+            return this;
+        }
+
+        public Builder bandwidthSingleBytesPerSec(double v) {
+            bandwidthSingleBytesPerSec = v;
+            return this;
+        }
+
+        public Builder bandwidthMultipleBytesPerSec(double v) {
+            bandwidthMultipleBytesPerSec = v;
+            return this;
+        }
+
+        public Builder polling(boolean v) {
+            polling = v;
+            return this;
+        }
+
+        /** Fixes the poll interval; NaN lets the {@link PollIntervalModel} choose. */
+        public Builder pollIntervalSeconds(double v) {
+            pollIntervalSeconds = v;
+            return this;
+        }
+
+        public Builder minPollIntervalSeconds(double v) {
+            minPollIntervalSeconds = v;
+            return this;
+        }
+
+        public Builder maxPollIntervalSeconds(double v) {
+            maxPollIntervalSeconds = v;
+            return this;
+        }
+
+        public Builder writePriceUsd(double v) {
+            writePriceUsd = v;
+            return this;
+        }
+
+        public Builder writeUnitBytes(long v) {
+            writeUnitBytes = v;
+            return this;
+        }
+
+        public Builder readPriceUsd(double v) {
+            readPriceUsd = v;
+            return this;
+        }
+
+        public Builder readUnitBytes(long v) {
+            readUnitBytes = v;
+            return this;
+        }
+
+        public Builder transferPriceUsdPerByte(double v) {
+            transferPriceUsdPerByte = v;
+            return this;
+        }
+
+        public Builder infrastructureUsdPerHour(double v) {
+            infrastructureUsdPerHour = v;
+            return this;
+        }
+
+        public Builder requestsPerHour(double v) {
+            requestsPerHour = v;
+            return this;
+        }
+
+        public Builder includeInfrastructure(boolean v) {
+            includeInfrastructure = v;
+            return this;
+        }
+
+        /** Validates and builds. */
+        public ChannelModel build() {
+            check("overheadSeconds", overheadSeconds, overheadSeconds >= 0 && !Double.isInfinite(overheadSeconds), ">= 0, finite");
+            check("bandwidthSingleBytesPerSec", bandwidthSingleBytesPerSec, bandwidthSingleBytesPerSec > 0, "> 0");
+            check("bandwidthMultipleBytesPerSec", bandwidthMultipleBytesPerSec, bandwidthMultipleBytesPerSec > 0, "> 0");
+            check("pollIntervalSeconds", pollIntervalSeconds, Double.isNaN(pollIntervalSeconds) || pollIntervalSeconds > 0, "> 0 or NaN");
+            check("minPollIntervalSeconds", minPollIntervalSeconds, minPollIntervalSeconds > 0, "> 0");
+            check("maxPollIntervalSeconds", maxPollIntervalSeconds, maxPollIntervalSeconds >= minPollIntervalSeconds,
+                    ">= minPollIntervalSeconds = " + minPollIntervalSeconds);
+            check("writePriceUsd", writePriceUsd, writePriceUsd >= 0, ">= 0");
+            check("readPriceUsd", readPriceUsd, readPriceUsd >= 0, ">= 0");
+            check("writeUnitBytes", writeUnitBytes, writeUnitBytes >= 0, ">= 0");
+            check("readUnitBytes", readUnitBytes, readUnitBytes >= 0, ">= 0");
+            check("transferPriceUsdPerByte", transferPriceUsdPerByte, transferPriceUsdPerByte >= 0, ">= 0");
+            check("infrastructureUsdPerHour", infrastructureUsdPerHour, infrastructureUsdPerHour >= 0, ">= 0");
+            check("requestsPerHour", requestsPerHour, requestsPerHour > 0, "> 0");
+            return new ChannelModel(this);
+        }
+
+        private void check(String key, double value, boolean ok, String expected) {
+            if (!ok) {
+                throw new IllegalArgumentException("model " + name + "." + key + ": " + value + " (expected: " + expected + ")");
+            }
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package io.fmi.model;
+
+import io.fmi.FmiConfig;
+import io.fmi.Operation;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Predicts latency and total cost of an operation on each channel: the operation's
+ * {@link OperationModel plan} for the channel's family, each pattern priced by the
+ * {@link ChannelModel}, plus the time all functions are billed for while they wait.
+ *
+ * <pre>
+ *   latencySeconds    = Σ over steps  rounds · channel.latencySeconds(pattern, Δ)
+ *   requestUsd        = Σ over steps  rounds · channel.requestPriceUsd(pattern, Δ)
+ *   transferUsd       = Σ over steps  rounds · channel.transferPriceUsd(pattern)
+ *   infrastructureUsd = channel.infrastructureUsdPerOperation()        (once; 0 if nothing moves)
+ *   faasUsd           = size · memoryMiB/1024 · gibSecondPriceUsd · latencySeconds
+ *   totalUsd          = requestUsd + transferUsd + infrastructureUsd + faasUsd
+ * </pre>
+ * {@code Δ} is the poll interval the {@link PollIntervalModel} picks for a reader waiting for one
+ * producer's put ({@link ChannelModel#putSeconds}). All {@code size} functions are billed for
+ * the whole operation: a collective holds every one of them until it completes.
+ *
+ * <pre>
+ * CostModel m = CostModel.fromConfig(FmiConfig.load(path), 1024);
+ * Estimate e = m.estimate("Direct", Operation.ALLREDUCE, 672, 64);
+ * e.latencySeconds(); e.totalUsd();
+ * </pre>
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class CostModel {
+    private final Map<String, ChannelModel> channels;
+    private final double gibSecondPriceUsd;
+    private final int functionMemoryMiB;
+
+    /**
+     * @param channels           models by channel name (matched case-insensitively)
+     * @param gibSecondPriceUsd  FaaS price, USD per GiB-second
+     * @param functionMemoryMiB  memory of each function, MiB
+     */
+    public CostModel(Map<String, ChannelModel> channels, double gibSecondPriceUsd, int functionMemoryMiB) {
+        if (gibSecondPriceUsd < 0) {
+            throw new IllegalArgumentException("gibSecondPriceUsd: " + gibSecondPriceUsd + " (expected: >= 0)");
+        }
+        if (functionMemoryMiB < 1) {
+            throw new IllegalArgumentException("functionMemoryMiB: " + functionMemoryMiB + " (expected: > 0)");
+        }
+        Map<String, ChannelModel> m = new LinkedHashMap<>();
+        channels.forEach((k, v) -> m.put(k.toLowerCase(Locale.ROOT), Objects.requireNonNull(v, k)));
+        this.channels = Collections.unmodifiableMap(m);
+        this.gibSecondPriceUsd = gibSecondPriceUsd;
+        this.functionMemoryMiB = functionMemoryMiB;
+    }
+
+    /** The models of {@code config} (see {@link ModelConfig}) for functions of {@code functionMemoryMiB}. */
+    public static CostModel fromConfig(FmiConfig config, int functionMemoryMiB) {
+        return new CostModel(ModelConfig.channels(config), ModelConfig.gibSecondPriceUsd(config), functionMemoryMiB);
+    }
+
+    /** The model of {@code channel}, or null. */
+    public ChannelModel channel(String channel) {
+        ChannelModel m = channels.get(channel.toLowerCase(Locale.ROOT));
+        if (m == null) {
+            m = ModelConfig.defaults(channel).orElse(null);
+        }
+        return m;
+    }
+
+    public double gibSecondPriceUsd() {
+        return gibSecondPriceUsd;
+    }
+
+    public int functionMemoryMiB() {
+        return functionMemoryMiB;
+    }
+
+    /** USD per second that one waiting function costs. */
+    public double waitingUsdPerSecond() {
+        return PollIntervalModel.waitingUsdPerSecond(gibSecondPriceUsd, functionMemoryMiB);
+    }
+
+    /**
+     * Latency and cost of {@code op} moving {@code bytes} among {@code size} peers over
+     * {@code channel}; {@link Estimate#unmodelled} when the channel has no model.
+     */
+    public Estimate estimate(String channel, Operation op, long bytes, int size) {
+        ChannelModel m = channel(channel);
+        if (m == null) {
+            return Estimate.unmodelled(channel, op, bytes, size);
+        }
+        OperationModel.Plan plan = OperationModel.plan(op, bytes, size, m.family());
+        double f = waitingUsdPerSecond();
+        double latency = 0;
+        double requests = 0;
+        double transfer = 0;
+        double firstPoll = 0;
+        for (OperationModel.Step s : plan.steps()) {
+            TransferPattern t = s.pattern();
+            double poll = PollIntervalModel.optimalSeconds(m, m.putSeconds(t.bytes()), f);
+            if (firstPoll == 0) {
+                firstPoll = poll;
+            }
+            latency += s.rounds() * m.latencySeconds(t, poll);
+            requests += s.rounds() * m.requestPriceUsd(t, poll);
+            transfer += s.rounds() * m.transferPriceUsd(t);
+        }
+        double infra = plan.steps().isEmpty() ? 0 : m.infrastructureUsdPerOperation();
+        double faas = size * f * latency;
+        return new Estimate(channel, op, bytes, size, plan.algorithm(), latency, requests, transfer, infra, faas, firstPoll);
+    }
+}

@@ -1,0 +1,86 @@
+package io.fmi.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fmi.Operation;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+@Timeout(value = 10, unit = TimeUnit.SECONDS)
+class OperationModelTest {
+    private static OperationModel.Plan p2p(Operation op, long bytes, int n) {
+        return OperationModel.plan(op, bytes, n, Family.PEER_TO_PEER);
+    }
+
+    private static OperationModel.Plan store(Operation op, long bytes, int n) {
+        return OperationModel.plan(op, bytes, n, Family.MEDIATED);
+    }
+
+    @Test
+    void shouldRunBinomialTreesInCeilLog2Rounds() {
+        assertEquals(0, p2p(Operation.BCAST, 8, 1).rounds());
+        assertEquals(1, p2p(Operation.BCAST, 8, 2).rounds());
+        assertEquals(3, p2p(Operation.BCAST, 8, 5).rounds());
+        assertEquals(3, p2p(Operation.REDUCE, 8, 8).rounds());
+        assertEquals(4, p2p(Operation.BARRIER, 0, 9).rounds());
+        assertEquals("binomial tree", p2p(Operation.BCAST, 8, 5).algorithm());
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {2, 3, 5, 8, 13, 16, 64})
+    void shouldMoveEveryBlockButTheRootsOnceThroughABinomialGather(int n) {
+        long blocks = p2p(Operation.GATHER, 1, n).steps().stream()
+                .mapToLong(s -> s.rounds() * s.pattern().bytes()).sum();
+        assertEquals(n - 1, blocks, "the root's link carries n-1 blocks");
+    }
+
+    @Test
+    void shouldSwitchAllreduceFromRecursiveDoublingToRingAt64KiB() {
+        OperationModel.Plan small = p2p(Operation.ALLREDUCE, 65535, 8);
+        assertEquals("recursive doubling", small.algorithm());
+        assertEquals(3, small.rounds());
+        OperationModel.Plan odd = p2p(Operation.ALLREDUCE, 672, 6);
+        assertEquals(2 + 2, odd.rounds(), "4 = 2^2 doubling rounds plus MPICH's pre and post step");
+        OperationModel.Plan large = p2p(Operation.ALLREDUCE, 65536, 8);
+        assertEquals("ring", large.algorithm());
+        assertEquals(14, large.rounds());
+        assertEquals(8192, large.steps().get(0).pattern().bytes());
+    }
+
+    @Test
+    void shouldUseRingAllgatherOnlyForNonPowersOfTwo() {
+        assertEquals("recursive doubling", p2p(Operation.ALLGATHER, 10, 8).algorithm());
+        assertEquals("ring", p2p(Operation.ALLGATHER, 10, 6).algorithm());
+        assertEquals(5, p2p(Operation.ALLGATHER, 10, 6).rounds());
+        assertEquals(7, p2p(Operation.ALLTOALL, 800, 8).rounds());
+        assertEquals(100, p2p(Operation.ALLTOALL, 800, 8).steps().get(0).pattern().bytes());
+    }
+
+    @Test
+    void shouldFanInAndOutThroughAStore() {
+        OperationModel.Plan bcast = store(Operation.BCAST, 100, 8);
+        assertEquals(TransferPattern.of(1, 7, 100), bcast.steps().get(0).pattern());
+        OperationModel.Plan allreduce = store(Operation.ALLREDUCE, 100, 8);
+        assertEquals(2, allreduce.steps().size());
+        long writes = allreduce.steps().stream().mapToLong(s -> s.pattern().writes()).sum();
+        long reads = allreduce.steps().stream().mapToLong(s -> s.pattern().reads()).sum();
+        assertEquals(8, writes, "7 operands and one result");
+        assertEquals(14, reads, "the root reads 7, then 7 peers read the result");
+        OperationModel.Plan alltoall = store(Operation.ALLTOALL, 800, 8);
+        assertEquals(56, alltoall.steps().get(0).pattern().writes());
+        assertEquals(100, alltoall.steps().get(0).pattern().bytes());
+        assertEquals(TransferPattern.personalized(1, 7, 100), store(Operation.SCATTER, 100, 8).steps().get(0).pattern());
+        assertEquals(800, store(Operation.ALLGATHER, 100, 8).steps().get(1).pattern().bytes());
+    }
+
+    @Test
+    void shouldPlanAPointToPointMessageEvenForOnePeer() {
+        assertEquals(1, p2p(Operation.SEND, 10, 1).rounds());
+        assertEquals(1, store(Operation.SEND, 10, 1).rounds());
+        assertTrue(store(Operation.ALLREDUCE, 10, 1).steps().isEmpty());
+    }
+}
