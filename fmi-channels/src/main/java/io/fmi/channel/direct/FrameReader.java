@@ -1,0 +1,127 @@
+package io.fmi.channel.direct;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.nio.ByteBuffer;
+
+/**
+ * Decodes the frames of one connection and hands each message to its channel's receive matching,
+ * on the connection's event loop. One instance per connection (not sharable).
+ *
+ * <pre>
+ * +------------------+---------------------------+--------------------+
+ * | length: int32 BE | tag: int64 BE             | payload            |
+ * | payload bytes    | operation sequence number | (length bytes)     |
+ * +------------------+---------------------------+--------------------+
+ *  0                  4                           12
+ * </pre>
+ *
+ * A tag {@code >= 0} is a message ({@code 0} point-to-point, {@code n >= 1} collective number n);
+ * negative tags are control frames ({@link Frames#TAG_BYE}, {@link Frames#TAG_ABORT}).
+ *
+ * <h2>Why not {@code LengthFieldBasedFrameDecoder}</h2>
+ * A frame that lies whole in one read buffer (every small message) is handed on as a view of that
+ * buffer: the receive matching copies it straight into the posted receive buffer, no intermediate
+ * copy and no allocation. A frame split across reads is gathered into a staging array kept per
+ * connection (grown to the largest message seen, never shrunk), so large messages cost no
+ * allocation per message either; a cumulating decoder would allocate and re-copy its cumulation.
+ *
+ * <p>Every buffer read is released here: this handler is the last to touch it.
+ */
+final class FrameReader extends ChannelInboundHandlerAdapter {
+    private final DirectChannel channel;
+    private final int peer;
+    private final int maxMessageBytes;
+
+    private final byte[] header = new byte[Frames.HEADER_BYTES];
+    private int headerFill;
+    private int bodyLength = -1;
+    private long bodyTag;
+    private byte[] staging = new byte[0];
+    private int stagingFill;
+
+    FrameReader(DirectChannel channel, int peer, int maxMessageBytes) {
+        this.channel = channel;
+        this.peer = peer;
+        this.maxMessageBytes = maxMessageBytes;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf in = (ByteBuf) msg;
+        try {
+            while (in.isReadable()) {
+                if (bodyLength < 0) {
+                    if (headerFill == 0 && in.readableBytes() >= Frames.HEADER_BYTES) {
+                        int len = in.readInt();
+                        long tag = in.readLong();
+                        if (!startBody(ctx, len, tag)) {
+                            return;
+                        }
+                    } else {
+                        int n = Math.min(Frames.HEADER_BYTES - headerFill, in.readableBytes());
+                        in.readBytes(header, headerFill, n);
+                        headerFill += n;
+                        if (headerFill < Frames.HEADER_BYTES) {
+                            return;
+                        }
+                        headerFill = 0;
+                        ByteBuffer h = ByteBuffer.wrap(header);
+                        if (!startBody(ctx, h.getInt(0), h.getLong(4))) {
+                            return;
+                        }
+                    }
+                    if (stagingFill == 0 && in.readableBytes() >= bodyLength) {
+                        // Whole frame in this buffer: hand on a view, the matching copies it once.
+                        int len = bodyLength;
+                        bodyLength = -1;
+                        channel.onFrame(peer, bodyTag, in.nioBuffer(in.readerIndex(), len));
+                        in.skipBytes(len);
+                        continue;
+                    }
+                    if (staging.length < bodyLength) {
+                        staging = new byte[bodyLength];
+                    }
+                }
+                int n = Math.min(bodyLength - stagingFill, in.readableBytes());
+                in.readBytes(staging, stagingFill, n);
+                stagingFill += n;
+                if (stagingFill == bodyLength) {
+                    int len = bodyLength;
+                    bodyLength = -1;
+                    stagingFill = 0;
+                    channel.onFrame(peer, bodyTag, ByteBuffer.wrap(staging, 0, len));
+                }
+            }
+        } finally {
+            in.release();
+        }
+    }
+
+    private boolean startBody(ChannelHandlerContext ctx, int len, long tag) {
+        if (len < 0 || len > maxMessageBytes) {
+            channel.onProtocolError(peer, "frame of " + (len & 0xFFFFFFFFL) + " bytes with tag " + tag
+                    + " (expected: 0.." + maxMessageBytes + " bytes, backends.Direct.max_message_bytes)");
+            ctx.close();
+            return false;
+        }
+        bodyLength = len;
+        bodyTag = tag;
+        stagingFill = 0;
+        return true;
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        staging = null;
+        channel.onConnectionLost(peer, ctx.channel(), null);
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        channel.onConnectionLost(peer, ctx.channel(), cause);
+        ctx.close();
+    }
+}
