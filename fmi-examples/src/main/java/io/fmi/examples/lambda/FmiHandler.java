@@ -109,7 +109,8 @@ public final class FmiHandler implements RequestHandler<Map<String, Object>, Map
     }
 
     private static FmiConfig config(JobRequest req) {
-        String source = req.configJson != null ? req.configJson : "env:" + System.getenv("FMI_CONFIG");
+        String source = req.configJson != null ? req.configJson
+                : "env:" + System.getenv("FMI_CONFIG_JSON") + "|" + System.getenv("FMI_CONFIG");
         CachedConfig c = cached;
         if (c == null || !c.source.equals(source)) {
             c = new CachedConfig(source, req.config());

@@ -19,7 +19,7 @@ import java.util.Map;
  *   "epochs": 50, "points": 10000, "k": 3, "dims": 28, "seed": 42,
  *   "hint": "FAST",                         or "CHEAP"
  *   "safety_margin_ms": 2000,               kept free of the function's remaining time
- *   "config": { "backends": { ... } }       fmi.json content; else $FMI_CONFIG, else defaults
+ *   "config": { "backends": { ... } }       fmi.json content; else $FMI_CONFIG_JSON, $FMI_CONFIG (a path), defaults
  * }
  * </pre>
  *
@@ -82,10 +82,17 @@ public final class JobRequest {
         return new JobRequest(event);
     }
 
-    /** The configuration: the event's, else the file named by {@code $FMI_CONFIG}, else the defaults. */
+    /**
+     * The configuration: the event's, else the JSON in {@code $FMI_CONFIG_JSON}, else the file
+     * named by {@code $FMI_CONFIG}, else the defaults.
+     */
     public FmiConfig config() {
         if (configJson != null) {
             return FmiConfig.fromJson(configJson);
+        }
+        String inline = System.getenv("FMI_CONFIG_JSON");
+        if (inline != null && !inline.isBlank()) {
+            return FmiConfig.fromJson(inline);
         }
         String path = System.getenv("FMI_CONFIG");
         return path != null ? FmiConfig.load(java.nio.file.Path.of(path)) : FmiConfig.defaults();
