@@ -1288,6 +1288,7 @@ public interface Communicator extends AutoCloseable {
         private Duration lifetime;
         private final List<ChannelProvider> providers = new ArrayList<>();
         private final Map<Operation, String> overrides = new EnumMap<>(Operation.class);
+        private io.fmi.model.SelectionPolicy selectionPolicy = io.fmi.model.SelectionPolicy.BY_HINT;
 
         Builder() {
         }
@@ -1364,6 +1365,15 @@ public interface Communicator extends AutoCloseable {
             return this;
         }
 
+        /**
+         * How the channel of each operation is chosen from the models' estimates;
+         * {@link io.fmi.model.SelectionPolicy#BY_HINT} by default. Must be a pure function, the same on every peer.
+         */
+        public Builder selectionPolicy(io.fmi.model.SelectionPolicy policy) {
+            this.selectionPolicy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
         /** Validates the settings and builds the communicator. */
         public Communicator build() {
             if (name == null || name.isEmpty()) {
@@ -1391,7 +1401,7 @@ public interface Communicator extends AutoCloseable {
                 throw new FmiConfigException("lifetime: " + lifetime + " (expected: > 0; is the function out of time?)");
             }
             return new DefaultCommunicator(config == null ? FmiConfig.defaults() : config, name, runId, rank, size,
-                    functionMemoryMiB, hint, timeout, lifetime, providers, overrides);
+                    functionMemoryMiB, hint, timeout, lifetime, providers, overrides, selectionPolicy);
         }
     }
 }

@@ -79,7 +79,7 @@ public final class DefaultCommunicator implements Communicator {
 
     public DefaultCommunicator(FmiConfig config, String name, String runId, int rank, int size, int functionMemoryMiB,
                                Hint hint, Duration timeout, Duration lifetime, List<ChannelProvider> explicit,
-                               Map<Operation, String> overrideNames) {
+                               Map<Operation, String> overrideNames, io.fmi.model.SelectionPolicy selectionPolicy) {
         this.config = config;
         this.name = name;
         this.runId = runId;
@@ -116,7 +116,7 @@ public final class DefaultCommunicator implements Communicator {
         if (!missing.isEmpty()) {
             log.warn("{} enabled backends {} have no provider on the classpath and are ignored", logPrefix, missing);
         }
-        this.selection = new Selection(usable.stream().map(s -> s.backend).collect(java.util.stream.Collectors.toList()), config, hint, size, functionMemoryMiB);
+        this.selection = new Selection(usable.stream().map(s -> s.backend).collect(java.util.stream.Collectors.toList()), config, hint, size, functionMemoryMiB, selectionPolicy);
         List<Slot> ordered = new ArrayList<>();
         for (String backend : selection.preference()) {
             for (Slot s : usable) {

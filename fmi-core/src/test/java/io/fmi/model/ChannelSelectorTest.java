@@ -150,6 +150,16 @@ class ChannelSelectorTest {
     }
 
     @Test
+    void shouldApplyAPolicyGivenToTheCommunicatorBuilder() {
+        FmiConfig config = FmiConfig.defaults().withOnly("Local", "LocalStore");
+        SelectionPolicy storesForCollectives = (op, bytes, size, hint, estimates) ->
+                op == Operation.SEND ? "Local" : "LocalStore";
+        List<String> picks = LocalCluster.run(config, 3, b -> b.selectionPolicy(storesForCollectives),
+                comm -> comm.channelFor(Operation.SEND, 8) + "," + comm.channelFor(Operation.ALLREDUCE, 8));
+        assertEquals(List.of("local,local-store", "local,local-store", "local,local-store"), picks);
+    }
+
+    @Test
     void shouldFollowACustomPolicy() {
         SelectionPolicy cheapestUnder50ms = (op, bytes, size, hint, estimates) -> estimates.stream()
                 .filter(e -> e.latencySeconds() <= 0.050)
