@@ -1,0 +1,510 @@
+package io.fmi.channel.redis;
+
+import io.fmi.ChannelException;
+import io.fmi.FmiException;
+import io.fmi.Operation;
+import io.fmi.channel.ChannelContext;
+import io.fmi.channel.Deadline;
+import io.fmi.channel.MediatedChannel;
+import io.fmi.channel.OpContext;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XAddArgs;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The mediated channel over Redis, on Lettuce. Reads block in Redis ({@code XREAD BLOCK}); nothing
+ * polls.
+ *
+ * <h2>Layout</h2>
+ * Every object is a Redis stream under {@code <key_prefix><comm>/<run>/...} (see
+ * {@link MediatedChannel} for the part after the prefix) with a TTL of {@code ttl_seconds}. A
+ * stream rather than a string, because a reader can wait for it without consuming it, so one
+ * object serves any number of readers, and a large payload arrives as several entries that the
+ * reader takes as they come:
+ * <pre>
+ *   XADD fmi/kmeans/run-7/c42/bcast 0-1 n 3 d &lt;chunk 0&gt;     entry 0-1: chunk count, first chunk
+ *   XADD fmi/kmeans/run-7/c42/bcast 0-2 d &lt;chunk 1&gt;
+ *   XADD fmi/kmeans/run-7/c42/bcast 0-3 d &lt;chunk 2&gt;
+ *   PEXPIRE fmi/kmeans/run-7/c42/bcast 86400000
+ *   reader: XREAD BLOCK 1000 COUNT 1 STREAMS fmi/kmeans/run-7/c42/bcast 0, then from 0-1 for the rest
+ * </pre>
+ * Entry ids are fixed, so a command that Lettuce sends again after a reconnect cannot store a
+ * payload twice (Redis refuses the repeated id, which this channel takes as success). Chunks are
+ * {@code chunk_bytes} (16 MiB by default; Redis refuses strings above 512 MiB).
+ *
+ * <p>Barrier counters are sets: {@link #increment} adds a token unique to the call and returns
+ * the set's size in one script, so a retried call never counts twice.
+ *
+ * <h2>Connections</h2>
+ * One multiplexed connection carries writes, counters, deletes and non-blocking reads; blocking
+ * reads take a connection of their own from a small pool, since a blocked connection serves no
+ * other command. Connections open on first use. While the server is unreachable Lettuce queues
+ * commands and reconnects (10 ms back-off doubling to 1 s); an operation waits for that until its
+ * deadline and then fails with a {@link ChannelException} naming the server. Error replies that
+ * say "try again" ({@code LOADING}, {@code BUSY}, {@code TRYAGAIN}, {@code MASTERDOWN},
+ * {@code READONLY}, ...) are retried with back-off inside the deadline; others ({@code NOAUTH},
+ * {@code WRONGPASS}, {@code NOPERM}, {@code OOM}, ...) fail at once.
+ *
+ * <h2>Ownership</h2>
+ * The channel builds its own {@link RedisClient} on the JVM-wide {@link ClientResources} (event
+ * loops shared by every Redis channel, as Lettuce recommends) and shuts the client down in
+ * {@link #close()}; a client passed to {@link RedisChannelProvider#RedisChannelProvider(RedisClient)}
+ * belongs to the caller and is left open.
+ *
+ * <pre>
+ * "Redis": {"enabled": true, "uri": "rediss://fmi:secret@cache.example.com:6379/0", "ttl_seconds": 3600}
+ * </pre>
+ *
+ * <p>Thread-safe.
+ */
+public final class RedisChannel extends MediatedChannel {
+    private static final Logger log = LoggerFactory.getLogger(RedisChannel.class);
+
+    private static final String CHUNKS = "n";
+    private static final String DATA = "d";
+    private static final int IDLE_BLOCKING_CONNECTIONS = 8;
+    /** How long past its BLOCK time a blocking read may go unanswered before its connection counts as lost. */
+    private static final long BLOCK_GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
+    private static final Duration MAX_RETRY_BACKOFF = Duration.ofSeconds(1);
+    private static final Duration DELETE_TIMEOUT = Duration.ofSeconds(10);
+
+    /** Adds the caller's token to the set, refreshes its TTL, returns its size: an idempotent INCR. */
+    private static final String COUNT_SCRIPT = "redis.call('SADD', KEYS[1], ARGV[1]) "
+            + "redis.call('PEXPIRE', KEYS[1], ARGV[2]) "
+            + "return redis.call('SCARD', KEYS[1])";
+
+    private final RedisSettings settings;
+    private final RedisClient client;
+    private final boolean ownsClient;
+    private final ConcurrentLinkedDeque<StatefulRedisConnection<String, ByteBuffer>> idle = new ConcurrentLinkedDeque<>();
+    private final AtomicLong tokens = new AtomicLong();
+    private final ByteBuffer ttlArg;
+    private StatefulRedisConnection<String, ByteBuffer> shared;
+    private volatile boolean closing;
+
+    RedisChannel(ChannelContext context, RedisSettings settings, RedisClient client) {
+        super(context);
+        this.settings = settings;
+        this.ownsClient = client == null;
+        this.client = client != null ? client : newClient(settings);
+        this.ttlArg = ascii(Long.toString(settings.ttlMillis));
+    }
+
+    private static RedisClient newClient(RedisSettings s) {
+        RedisClient c = RedisClient.create(Resources.INSTANCE, s.uri);
+        ClientOptions.Builder options = ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
+                .socketOptions(SocketOptions.builder().connectTimeout(s.connectTimeout).keepAlive(true).tcpNoDelay(true).build());
+        s.caFile.ifPresent(ca -> options.sslOptions(SslOptions.builder().jdkSslProvider().trustManager(ca).build()));
+        c.setOptions(options.build());
+        return c;
+    }
+
+    /** Event loops shared by the Redis channels of this JVM; daemon threads, never shut down. */
+    private static final class Resources {
+        static final ClientResources INSTANCE = DefaultClientResources.builder()
+                .ioThreadPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors()))
+                .computationThreadPoolSize(2)
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+                .build();
+    }
+
+    /** The key in Redis of a channel key. */
+    private String redisKey(String key) {
+        return settings.keyPrefix + key;
+    }
+
+    // ---------------------------------------------------------------- store primitives
+
+    @Override
+    protected void put(String key, ByteBuffer value, int readers, OpContext op) {
+        String k = redisKey(key);
+        int length = value.remaining();
+        int chunks = Math.max(1, (int) ((length + (long) settings.chunkBytes - 1) / settings.chunkBytes));
+        retrying(op, "put of " + k + " (" + length + " B)", () -> {
+            RedisAsyncCommands<String, ByteBuffer> redis = shared(op).async();
+            List<RedisFuture<String>> adds = new ArrayList<>(chunks);
+            for (int i = 0; i < chunks; i++) {
+                int from = (int) Math.min(length, (long) i * settings.chunkBytes);
+                int to = (int) Math.min(length, (long) from + settings.chunkBytes);
+                ByteBuffer chunk = value.duplicate();
+                chunk.limit(chunk.position() + to).position(chunk.position() + from);
+                XAddArgs id = new XAddArgs().id("0-" + (i + 1));
+                adds.add(i == 0
+                        ? redis.xadd(k, id, CHUNKS, ascii(Integer.toString(chunks)), DATA, chunk)
+                        : redis.xadd(k, id, DATA, chunk));
+            }
+            RedisFuture<Boolean> expire = redis.pexpire(k, settings.ttlMillis);
+            for (RedisFuture<String> add : adds) {
+                try {
+                    await(add, op.deadline().remainingNanos(), op, "XADD " + k);
+                } catch (RedisCommandExecutionException e) {
+                    if (!isRepeatedEntry(e)) {
+                        throw e;
+                    }
+                    log.trace("{} {} was already stored (command repeated after a reconnect)", context.logPrefix(), k);
+                }
+            }
+            await(expire, op.deadline().remainingNanos(), op, "PEXPIRE " + k);
+            log.trace("{} put {} ({} B, {} chunks)", context.logPrefix(), k, length, chunks);
+            return null;
+        });
+    }
+
+    private static boolean isRepeatedEntry(RedisCommandExecutionException e) {
+        String m = e.getMessage();
+        return m != null && m.contains("equal or smaller than the target stream top item");
+    }
+
+    @Override
+    protected byte[] get(String key, long waitNanos, OpContext op) {
+        String k = redisKey(key);
+        if (waitNanos <= 0) {
+            List<StreamMessage<String, ByteBuffer>> first = retrying(op, "read of " + k, () ->
+                    await(shared(op).async().xread(XReadArgs.Builder.count(1), XReadArgs.StreamOffset.from(k, "0")),
+                            op.deadline().remainingNanos(), op, "XREAD " + k));
+            return first == null || first.isEmpty() ? null : assemble(k, first.get(0), null, op);
+        }
+        StatefulRedisConnection<String, ByteBuffer> conn = borrow(op);
+        boolean healthy = false;
+        try {
+            List<StreamMessage<String, ByteBuffer>> first = blockingRead(conn, k, "0", 1, waitNanos, op);
+            if (first == null) {
+                return null;
+            }
+            byte[] v = first.isEmpty() ? null : assemble(k, first.get(0), conn, op);
+            healthy = true;
+            return v;
+        } finally {
+            giveBack(conn, healthy);
+        }
+    }
+
+    /**
+     * One {@code XREAD BLOCK}; an empty list when nothing came within {@code waitNanos}, null when
+     * the server did not answer in time (the connection is then closed, its state being unknown).
+     */
+    private List<StreamMessage<String, ByteBuffer>> blockingRead(StatefulRedisConnection<String, ByteBuffer> conn, String k,
+                                                                 String after, long count, long waitNanos, OpContext op) {
+        long blockMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(waitNanos + 999_999));
+        return retrying(op, "read of " + k, () -> {
+            RedisFuture<List<StreamMessage<String, ByteBuffer>>> f = conn.async()
+                    .xread(XReadArgs.Builder.block(blockMs).count(count), XReadArgs.StreamOffset.from(k, after));
+            try {
+                return awaitOrNull(f, Math.min(op.deadline().remainingNanos() + BLOCK_GRACE_NANOS, waitNanos + BLOCK_GRACE_NANOS));
+            } catch (TimeoutException e) {
+                f.cancel(true);
+                if (op.deadline().expired()) {
+                    throw unreachable(op, "XREAD " + k, e);
+                }
+                log.debug("{} blocking read of {} not answered {} ms past its block time; reconnecting",
+                        context.logPrefix(), k, TimeUnit.NANOSECONDS.toMillis(BLOCK_GRACE_NANOS));
+                return null;
+            }
+        });
+    }
+
+    /** The payload of an object whose first entry is {@code head}, reading further chunks if it has them. */
+    private byte[] assemble(String k, StreamMessage<String, ByteBuffer> head, StatefulRedisConnection<String, ByteBuffer> conn, OpContext op) {
+        Map<String, ByteBuffer> body = head.getBody();
+        ByteBuffer first = body.get(DATA);
+        ByteBuffer n = body.get(CHUNKS);
+        if (first == null || n == null) {
+            throw new ChannelException(op.label() + ": " + k + " on Redis at " + settings.where
+                    + " is not an FMI object (entry " + head.getId() + " lacks fields n and d) " + op.where());
+        }
+        int chunks = Integer.parseInt(StandardCharsets.US_ASCII.decode(n.duplicate()).toString());
+        if (chunks == 1) {
+            return bytesOf(first);
+        }
+        List<ByteBuffer> parts = new ArrayList<>(chunks);
+        parts.add(first);
+        String last = head.getId();
+        StatefulRedisConnection<String, ByteBuffer> c = conn != null ? conn : borrow(op);
+        try {
+            // The writer sends its chunks back to back, so the rest is at most one round trip behind.
+            while (parts.size() < chunks) {
+                long left = op.deadline().remainingNanos();
+                if (left <= 0) {
+                    throw op.timeout(-1, "chunks " + (parts.size() + 1) + ".." + chunks + " of " + k);
+                }
+                List<StreamMessage<String, ByteBuffer>> more = blockingRead(c, k, last, chunks - parts.size(), left, op);
+                if (more == null) {
+                    throw unreachable(op, "XREAD " + k, null);
+                }
+                for (StreamMessage<String, ByteBuffer> m : more) {
+                    parts.add(m.getBody().get(DATA));
+                    last = m.getId();
+                }
+            }
+        } finally {
+            if (conn == null) {
+                giveBack(c, true);
+            }
+        }
+        long total = 0;
+        for (ByteBuffer p : parts) {
+            total += p.remaining();
+        }
+        if (total > Integer.MAX_VALUE - 8) {
+            throw new ChannelException(op.label() + ": " + k + " holds " + total + " B, above the 2 GiB of one Java array " + op.where());
+        }
+        byte[] out = new byte[(int) total];
+        int at = 0;
+        for (ByteBuffer p : parts) {
+            int len = p.remaining();
+            p.duplicate().get(out, at, len);
+            at += len;
+        }
+        return out;
+    }
+
+    @Override
+    protected void delete(Collection<String> keys) {
+        if (keys.isEmpty()) {
+            return;
+        }
+        String[] ks = keys.stream().map(this::redisKey).toArray(String[]::new);
+        OpContext op = new OpContext(Operation.BARRIER, "delete", OpContext.P2P_SEQ, Deadline.after(DELETE_TIMEOUT), context);
+        RedisFuture<Long> f = shared(op).async().unlink(ks);
+        try {
+            awaitOrNull(f, DELETE_TIMEOUT.toNanos());
+            log.trace("{} deleted {} keys", context.logPrefix(), ks.length);
+        } catch (TimeoutException e) {
+            f.cancel(true);
+            throw new ChannelException("delete of " + ks.length + " keys on Redis at " + settings.where + " not answered within 10 s", e, true);
+        }
+    }
+
+    @Override
+    protected boolean supportsCounters() {
+        return true;
+    }
+
+    @Override
+    protected long increment(String key, OpContext op) {
+        String k = redisKey(key);
+        // One token per call, reused by its retries: a repeated script adds nothing.
+        ByteBuffer token = ascii(context.rank() + ":" + tokens.incrementAndGet());
+        Long n = retrying(op, "increment of " + k, () -> await(
+                shared(op).async().<Long>eval(COUNT_SCRIPT, ScriptOutputType.INTEGER, new String[] {k}, token.duplicate(), ttlArg.duplicate()),
+                op.deadline().remainingNanos(), op, "EVAL " + k));
+        return n;
+    }
+
+    @Override
+    protected void closeStore() {
+        closing = true;
+        StatefulRedisConnection<String, ByteBuffer> c;
+        while ((c = idle.poll()) != null) {
+            c.close();
+        }
+        synchronized (this) {
+            if (shared != null) {
+                shared.close();
+                shared = null;
+            }
+        }
+        if (ownsClient) {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        }
+        log.debug("{} closed the Redis connections to {}", context.logPrefix(), settings.where);
+    }
+
+    // ---------------------------------------------------------------- connections
+
+    private synchronized StatefulRedisConnection<String, ByteBuffer> shared(OpContext op) {
+        if (shared == null) {
+            shared = connect(op);
+        }
+        return shared;
+    }
+
+    private StatefulRedisConnection<String, ByteBuffer> borrow(OpContext op) {
+        StatefulRedisConnection<String, ByteBuffer> c = idle.poll();
+        return c != null ? c : connect(op);
+    }
+
+    private void giveBack(StatefulRedisConnection<String, ByteBuffer> c, boolean healthy) {
+        if (healthy && !closing && idle.size() < IDLE_BLOCKING_CONNECTIONS) {
+            idle.push(c);
+        } else {
+            c.closeAsync();
+        }
+    }
+
+    private StatefulRedisConnection<String, ByteBuffer> connect(OpContext op) {
+        if (closing) {
+            throw new ChannelException(op.label() + ": the Redis channel is closed " + op.where());
+        }
+        return retrying(op, "connect", () -> {
+            StatefulRedisConnection<String, ByteBuffer> c = client.connect(BufferCodec.INSTANCE, settings.uri);
+            log.debug("{} connected to Redis at {}", context.logPrefix(), settings.where);
+            return c;
+        });
+    }
+
+    // ---------------------------------------------------------------- waiting and retrying
+
+    private interface Call<T> {
+        T run();
+    }
+
+    /**
+     * Runs {@code call}, retrying what the server calls transient with back-off (10 ms doubling to
+     * 1 s) until the operation's deadline; anything else fails at once.
+     */
+    private <T> T retrying(OpContext op, String what, Call<T> call) {
+        long backoffMs = 10;
+        int attempt = 0;
+        while (true) {
+            attempt++;
+            RedisException failure;
+            try {
+                return call.run();
+            } catch (RedisCommandExecutionException e) {
+                if (!isTransient(e.getMessage())) {
+                    throw refused(op, what, e);
+                }
+                failure = e;
+            } catch (RedisConnectionException e) {
+                RedisCommandExecutionException reply = replyIn(e);
+                if (reply != null && !isTransient(reply.getMessage())) {
+                    throw refused(op, what, reply);
+                }
+                failure = e;
+            } catch (RedisException e) {
+                // Command timeouts and closed connections: the server may come back.
+                failure = e;
+            }
+            long left = op.deadline().remainingNanos();
+            if (closing || left <= TimeUnit.MILLISECONDS.toNanos(backoffMs)) {
+                throw unreachable(op, what + " (" + attempt + " attempts)", failure);
+            }
+            log.debug("{} {} on Redis at {} failed, retrying in {} ms: {}", context.logPrefix(), what, settings.where, backoffMs, failure.toString());
+            sleep(backoffMs, op);
+            backoffMs = Math.min(backoffMs * 2, MAX_RETRY_BACKOFF.toMillis());
+        }
+    }
+
+    private static RedisCommandExecutionException replyIn(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof RedisCommandExecutionException) {
+                return (RedisCommandExecutionException) t;
+            }
+        }
+        return null;
+    }
+
+    /** Error replies that a later attempt may not get (Redis' own "try again" codes). */
+    static boolean isTransient(String reply) {
+        if (reply == null) {
+            return false;
+        }
+        String code = reply.split(" ", 2)[0];
+        switch (code) {
+            case "LOADING": case "BUSY": case "TRYAGAIN": case "CLUSTERDOWN": case "MASTERDOWN": case "READONLY":
+            case "NOREPLICAS": case "UNBLOCKED":
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private ChannelException refused(OpContext op, String what, RedisCommandExecutionException e) {
+        String reply = e.getMessage() == null ? "" : e.getMessage();
+        String hint = reply.startsWith("OOM") ? " (the server reached its maxmemory limit)"
+                : reply.startsWith("NOAUTH") || reply.startsWith("WRONGPASS") ? " (check password/username or the uri's credentials)"
+                : reply.startsWith("NOPERM") ? " (the ACL user lacks a command or key pattern " + settings.keyPrefix + "*)"
+                : "";
+        return new ChannelException(op.label() + ": " + what + " refused by Redis at " + settings.where + ": " + reply + hint + " " + op.where(), e, false);
+    }
+
+    private ChannelException unreachable(OpContext op, String what, Throwable cause) {
+        return new ChannelException(op.label() + ": " + what + " not done: Redis at " + settings.where
+                + " did not answer within the deadline of " + op.deadline().timeout().toMillis() + " ms"
+                + (cause == null ? "" : " (last error: " + cause.getMessage() + ")") + " " + op.where(), cause, true);
+    }
+
+    /** Waits for {@code f} up to {@code nanos}; a wait that runs out is an unreachable server. */
+    private <T> T await(RedisFuture<T> f, long nanos, OpContext op, String what) {
+        try {
+            return awaitOrNull(f, nanos);
+        } catch (TimeoutException e) {
+            f.cancel(true);
+            throw unreachable(op, what, null);
+        }
+    }
+
+    private static <T> T awaitOrNull(RedisFuture<T> f, long nanos) throws TimeoutException {
+        try {
+            return f.get(Math.max(1, nanos), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            f.cancel(true);
+            throw new FmiException("interrupted while waiting for Redis", e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RedisException) {
+                throw (RedisException) c;
+            }
+            throw new RedisException(c);
+        }
+    }
+
+    private void sleep(long ms, OpContext op) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw op.error("interrupted while waiting to retry Redis at " + settings.where);
+        }
+    }
+
+    private static ByteBuffer ascii(String s) {
+        return ByteBuffer.wrap(s.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private static byte[] bytesOf(ByteBuffer b) {
+        if (b.hasArray() && b.arrayOffset() == 0 && b.position() == 0 && b.remaining() == b.array().length) {
+            return b.array();
+        }
+        byte[] out = new byte[b.remaining()];
+        b.duplicate().get(out);
+        return out;
+    }
+
+    @Override
+    public String toString() {
+        return "RedisChannel" + context.logPrefix() + "->" + settings.where;
+    }
+}
