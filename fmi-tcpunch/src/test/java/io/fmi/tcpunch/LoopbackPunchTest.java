@@ -127,4 +127,66 @@ class LoopbackPunchTest {
         assertTrue(p.getMessage().contains("'lonely'") && p.getMessage().contains(String.valueOf(server.port()))
                 && p.getMessage().contains("PT0.5S") && p.getMessage().contains("did not register"), p.getMessage());
     }
+
+    @Test
+    void shouldCompleteManyConcurrentPairingsWithoutLosingEarlyBytes() throws Exception {
+        HolePunchClient client = client(b -> { });
+        int pairs = 64;
+        List<CompletableFuture<PunchedConnection>> futures = new ArrayList<>();
+        List<Inbox> inboxes = new ArrayList<>();
+        for (int p = 0; p < pairs; p++) {
+            for (int side = 0; side < 2; side++) {
+                String self = side == 0 ? "r" + p : "s" + p;
+                String peer = side == 0 ? "s" + p : "r" + p;
+                Inbox in = new Inbox();
+                inboxes.add(in);
+                // each side writes inside the initializer: the peer may still be finishing its handshake
+                futures.add(client.connect("many:" + p, self, peer, DEADLINE, ch -> {
+                    ch.pipeline().addLast(in);
+                    send(ch, "first from " + self);
+                }));
+            }
+        }
+        CompletableFuture.allOf(futures.toArray(new CompletableFuture[0])).join();
+        for (int p = 0; p < pairs; p++) {
+            assertEquals("first from s" + p, inboxes.get(2 * p).take());
+            assertEquals("first from r" + p, inboxes.get(2 * p + 1).take());
+        }
+        for (CompletableFuture<PunchedConnection> f : futures) {
+            f.join().channel().close();
+        }
+        assertEquals(pairs, server.stats().totalPairings());
+        assertEquals(0, server.stats().pendingRegistrations());
+    }
+
+    @Test
+    void shouldRefuseAClientWithTheWrongSecret() {
+        RendezvousServer secured = RendezvousServer.builder().bindAddress(InetAddress.getLoopbackAddress()).port(0)
+                .secret("right".getBytes(StandardCharsets.UTF_8)).build().start();
+        closeables.add(secured);
+        HolePunchClient wrong = HolePunchClient.builder()
+                .server(new InetSocketAddress(InetAddress.getLoopbackAddress(), secured.port()))
+                .secret("wrong".getBytes(StandardCharsets.UTF_8)).build();
+        closeables.add(wrong);
+        CompletionException e = assertThrows(CompletionException.class,
+                () -> wrong.connect("s", "0", "1", DEADLINE, ch -> { }).join());
+        PunchException p = assertInstanceOf(PunchException.class, e.getCause());
+        assertEquals(PunchException.Reason.AUTH_FAILED, p.reason(), p.getMessage());
+    }
+
+    @Test
+    void shouldPairTwoTcpunchClientsOverRealSockets() throws Exception {
+        try (java.net.Socket a = new java.net.Socket(InetAddress.getLoopbackAddress(), server.port());
+             java.net.Socket b = new java.net.Socket(InetAddress.getLoopbackAddress(), server.port())) {
+            a.getOutputStream().write("cpp".getBytes(StandardCharsets.US_ASCII));
+            byte[] ownA = a.getInputStream().readNBytes(8);
+            assertEquals(a.getLocalPort(), ((ownA[4] & 0xFF) << 8) | (ownA[5] & 0xFF));
+            b.getOutputStream().write("cpp".getBytes(StandardCharsets.US_ASCII));
+            byte[] ownB = b.getInputStream().readNBytes(8);
+            byte[] peerOfB = b.getInputStream().readNBytes(8);
+            byte[] peerOfA = a.getInputStream().readNBytes(8);
+            assertEquals(java.util.Arrays.toString(ownA), java.util.Arrays.toString(peerOfB));
+            assertEquals(java.util.Arrays.toString(ownB), java.util.Arrays.toString(peerOfA));
+        }
+    }
 }

@@ -31,17 +31,21 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Turns {@code a} and {@code b} into a relay and sends both RELAY_READY. {@code a}'s setup is
-     * queued first: {@code b}'s peer may send as soon as it reads RELAY_READY, and those bytes must
-     * reach {@code a} after {@code a}'s RELAY_READY.
+     * Turns {@code a} and {@code b} into a relay and sends both RELAY_READY. Each side is set up on
+     * its own event loop with reading paused; reading resumes on both only once both RELAY_READY
+     * frames are written, so no peer byte can overtake the other side's RELAY_READY whatever the
+     * two loops' timing.
      */
     static void splice(Channel a, Channel b, AtomicInteger activeRelays) {
         AtomicBoolean closed = new AtomicBoolean();
-        a.eventLoop().execute(() -> install(a, b, closed, activeRelays));
-        b.eventLoop().execute(() -> install(b, a, closed, activeRelays));
+        AtomicInteger installed = new AtomicInteger();
+        a.eventLoop().execute(() -> install(a, b, closed, activeRelays, installed));
+        b.eventLoop().execute(() -> install(b, a, closed, activeRelays, installed));
     }
 
-    private static void install(Channel ch, Channel peer, AtomicBoolean closed, AtomicInteger activeRelays) {
+    private static void install(Channel ch, Channel peer, AtomicBoolean closed, AtomicInteger activeRelays,
+                                AtomicInteger installed) {
+        ch.config().setAutoRead(false);
         ChannelPipeline p = ch.pipeline();
         RelayHandler relay = new RelayHandler(peer, closed, activeRelays);
         p.addLast("relay", relay);
@@ -54,6 +58,10 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
             }
         }
         ch.writeAndFlush(MessageCodec.encode(ch.alloc(), new Message.RelayReady(), null));
+        if (installed.incrementAndGet() == 2) {
+            ch.config().setAutoRead(true);
+            peer.config().setAutoRead(true);
+        }
         if (!ch.isActive()) {
             // closed before the splice: its channelInactive has passed already
             relay.closed(ch);
