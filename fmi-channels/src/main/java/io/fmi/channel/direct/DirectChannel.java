@@ -79,6 +79,22 @@ public final class DirectChannel extends PeerToPeerChannel {
     private HolePunchClient client; // guarded by lifecycle
     private volatile boolean closed;
     private volatile boolean eagerStarted;
+    private final FrameReader.Sink sink = new FrameReader.Sink() {
+        @Override
+        public void onFrame(int src, long tag, ByteBuffer payload) {
+            DirectChannel.this.onFrame(src, tag, payload);
+        }
+
+        @Override
+        public void onProtocolError(int src, String what) {
+            DirectChannel.this.onProtocolError(src, what);
+        }
+
+        @Override
+        public void onConnectionLost(int src, Channel ch, Throwable cause) {
+            DirectChannel.this.onConnectionLost(src, ch, cause);
+        }
+    };
 
     /** Per peer: the connection, or the attempt to open it and the sends waiting for it. */
     private static final class Link {
@@ -215,7 +231,7 @@ public final class DirectChannel extends PeerToPeerChannel {
     private void attach(Link l, Channel ch) {
         ch.config().setOption(ChannelOption.TCP_NODELAY, true);
         ch.config().setRecvByteBufAllocator(new AdaptiveRecvByteBufAllocator(512, 64 * 1024, 1024 * 1024));
-        ch.pipeline().addLast("fmi-direct-frames", new FrameReader(this, l.peer, options.maxMessageBytes()));
+        ch.pipeline().addLast("fmi-direct-frames", new FrameReader(sink, l.peer, options.maxMessageBytes()));
         synchronized (l) {
             if (closed) {
                 ch.close();
@@ -334,7 +350,7 @@ public final class DirectChannel extends PeerToPeerChannel {
 
     // ---------------------------------------------------------------- receiving (event loop)
 
-    void onFrame(int src, long tag, ByteBuffer payload) {
+    private void onFrame(int src, long tag, ByteBuffer payload) {
         if (tag >= 0) {
             if (log.isTraceEnabled()) {
                 log.trace("{} rank {} -> here: {} bytes, tag {}", prefix, src, payload.remaining(), tag);
@@ -351,7 +367,7 @@ public final class DirectChannel extends PeerToPeerChannel {
         }
     }
 
-    void onProtocolError(int src, String what) {
+    private void onProtocolError(int src, String what) {
         Link l = links[src];
         synchronized (l) {
             if (l.lost == null) {
@@ -362,7 +378,7 @@ public final class DirectChannel extends PeerToPeerChannel {
     }
 
     /** The connection to {@code peer} ended ({@code cause} null: closed) or failed. */
-    void onConnectionLost(int peer, Channel ch, Throwable cause) {
+    private void onConnectionLost(int peer, Channel ch, Throwable cause) {
         Link l = links[peer];
         List<Pending> failed;
         String why;

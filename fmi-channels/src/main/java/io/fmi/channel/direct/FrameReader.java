@@ -30,7 +30,18 @@ import java.nio.ByteBuffer;
  * <p>Every buffer read is released here: this handler is the last to touch it.
  */
 final class FrameReader extends ChannelInboundHandlerAdapter {
-    private final DirectChannel channel;
+    /** Where decoded frames and connection events go; called on the event loop. */
+    interface Sink {
+        /** A frame; {@code payload} is only valid during the call. */
+        void onFrame(int src, long tag, ByteBuffer payload);
+
+        void onProtocolError(int src, String what);
+
+        /** The connection ended ({@code cause} null) or failed; may be called twice (failure, then end). */
+        void onConnectionLost(int src, io.netty.channel.Channel ch, Throwable cause);
+    }
+
+    private final Sink channel;
     private final int peer;
     private final int maxMessageBytes;
 
@@ -41,7 +52,7 @@ final class FrameReader extends ChannelInboundHandlerAdapter {
     private byte[] staging = new byte[0];
     private int stagingFill;
 
-    FrameReader(DirectChannel channel, int peer, int maxMessageBytes) {
+    FrameReader(Sink channel, int peer, int maxMessageBytes) {
         this.channel = channel;
         this.peer = peer;
         this.maxMessageBytes = maxMessageBytes;
