@@ -1,0 +1,31 @@
+package io.fmi.channel.direct;
+
+import io.fmi.Communicator;
+import io.fmi.FmiConfig;
+import io.fmi.ReduceOp;
+import java.time.Duration;
+
+/**
+ * One peer of {@link DirectNatLabTest}, run in a lab namespace:
+ * {@code NatLabPeer <server host> <port> <rank> <size> <name> <runId>}. Prints {@code result <sum>}.
+ */
+public final class NatLabPeer {
+    private NatLabPeer() {
+    }
+
+    public static void main(String[] args) {
+        FmiConfig cfg = FmiConfig.defaults().withOnly("Direct").withBackend("Direct", FmiConfig.newObject()
+                .put("enabled", true).put("host", args[0]).put("port", Integer.parseInt(args[1])).put("max_timeout", 30_000));
+        int rank = Integer.parseInt(args[2]);
+        try (Communicator comm = Communicator.builder().config(cfg).name(args[4]).runId(args[5])
+                .rank(rank).size(Integer.parseInt(args[3])).timeout(Duration.ofSeconds(30)).build()) {
+            long[] out = new long[3];
+            comm.allreduce(new long[] {rank + 1, 10L * rank, 7}, out, ReduceOp.SUM);
+            int[] b = {rank == 0 ? 42 : 0};
+            comm.bcast(b, 0);
+            comm.barrier();
+            System.out.println("result " + out[0] + " " + out[1] + " " + out[2] + " bcast " + b[0]);
+            System.out.flush();
+        }
+    }
+}
