@@ -122,6 +122,30 @@ public final class KMeans {
         }
     }
 
+    /**
+     * The same job in one process without communication: the partitions of {@code workers}
+     * workers summed in worker order each epoch. Distributed runs must reach these centroids.
+     */
+    public static double[] sequential(long seed, int workers, int points, int k, int dims, int epochs) {
+        KMeans km = new KMeans(k, dims);
+        double[][] parts = new double[workers][];
+        for (int w = 0; w < workers; w++) {
+            parts[w] = KMeansData.partition(seed, w, points, k, dims);
+        }
+        double[] centroids = initialCentroids(seed, k, dims);
+        for (int e = 0; e < epochs; e++) {
+            double[] sums = new double[k * (dims + 1)];
+            for (int w = 0; w < workers; w++) {
+                double[] part = km.localSums(parts[w], centroids);
+                for (int i = 0; i < sums.length; i++) {
+                    sums[i] += part[i];
+                }
+            }
+            km.update(sums, centroids);
+        }
+        return centroids;
+    }
+
     /** Initial centroids every worker agrees on: the first k points of partition 0. */
     public static double[] initialCentroids(long seed, int k, int dims) {
         double[] p0 = KMeansData.partition(seed, 0, k, k, dims);

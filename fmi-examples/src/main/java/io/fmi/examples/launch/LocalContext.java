@@ -1,16 +1,19 @@
-package io.fmi.examples.lambda;
+package io.fmi.examples.launch;
 
 import com.amazonaws.services.lambda.runtime.ClientContext;
 import com.amazonaws.services.lambda.runtime.CognitoIdentity;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.LambdaLogger;
 
-/** A Lambda {@link Context} for local runs: a memory size and a clock that counts down. */
-final class FakeContext implements Context {
+/**
+ * A Lambda {@link Context} for running a handler outside Lambda (the local launcher, tests): a
+ * memory size and a remaining time that counts down. Thread-safe.
+ */
+public final class LocalContext implements Context {
     private final long endMillis;
     private final int memoryMiB;
 
-    FakeContext(long remainingMillis, int memoryMiB) {
+    public LocalContext(long remainingMillis, int memoryMiB) {
         this.endMillis = System.currentTimeMillis() + remainingMillis;
         this.memoryMiB = memoryMiB;
     }
@@ -32,7 +35,7 @@ final class FakeContext implements Context {
 
     @Override
     public String getFunctionName() {
-        return "fmi-example";
+        return "fmi-local";
     }
 
     @Override

@@ -1,0 +1,122 @@
+package io.fmi.examples.cli;
+
+import io.fmi.FmiConfig;
+import io.fmi.Operation;
+import io.fmi.examples.kmeans.KMeans;
+import io.fmi.examples.launch.LocalLauncher;
+import io.fmi.model.CostModel;
+import io.fmi.model.Estimate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Distributed K-means on N local processes (the FMI paper's case study): one allreduce per
+ * epoch over the chosen channel, checked against a single-process run, with the modelled cost
+ * per 1,000 epochs of every channel.
+ */
+@Command(name = "kmeans", mixinStandardHelpOptions = true,
+        description = "Run distributed K-means on N local processes over Direct (with an in-process rendezvous server) or Redis.")
+public final class KMeansCommand implements Callable<Integer> {
+    @Option(names = "--peers", defaultValue = "4", description = "processes (default: ${DEFAULT-VALUE})")
+    int peers;
+
+    @Option(names = "--channel", defaultValue = "Direct", description = "Direct, Redis or LocalStore... any backend of fmi.json (default: ${DEFAULT-VALUE})")
+    String channel;
+
+    @Option(names = "--redis", description = "Redis URI for --channel Redis, e.g. redis://127.0.0.1:6379")
+    String redis;
+
+    @Option(names = "--config", description = "an fmi.json to start from (default: built-in defaults)")
+    java.nio.file.Path config;
+
+    @Option(names = "--epochs", defaultValue = "20", description = "(default: ${DEFAULT-VALUE})")
+    int epochs;
+
+    @Option(names = "--points", defaultValue = "10000", description = "points per process (default: ${DEFAULT-VALUE})")
+    int points;
+
+    @Option(names = "--timeout", defaultValue = "120", description = "seconds for the whole job (default: ${DEFAULT-VALUE})")
+    int timeoutSeconds;
+
+    static final int K = 3;
+    static final int DIMS = 28;
+    static final long SEED = 42;
+
+    @Override
+    public Integer call() throws Exception {
+        FmiConfig base = config == null ? FmiConfig.defaults() : FmiConfig.load(config);
+        FmiConfig cfg = base.withOnly(channel);
+        if (redis != null) {
+            cfg = cfg.withBackend("Redis", cfg.backend("Redis").orElseThrow().json().put("uri", redis).put("enabled", true));
+        }
+        KMeans km = new KMeans(K, DIMS);
+        System.out.printf(Locale.ROOT, "FMI K-means: %d processes over %s; %d centroids x %d dimensions, %d points per process, %d epochs%n",
+                peers, channel, K, DIMS, points, epochs);
+        Map<String, Object> job = new LinkedHashMap<>();
+        job.put("job", "kmeans");
+        job.put("name", "kmeans");
+        job.put("epochs", epochs);
+        job.put("points", points);
+        job.put("k", K);
+        job.put("dims", DIMS);
+        job.put("seed", SEED);
+        long t0 = System.nanoTime();
+        List<Map<String, Object>> reports = new LocalLauncher(System.out).run(cfg, peers, job, Duration.ofSeconds(timeoutSeconds));
+        long wallMs = (System.nanoTime() - t0) / 1_000_000;
+        List<String> failures = new ArrayList<>();
+        reports.forEach(r -> {
+            if (!Boolean.TRUE.equals(r.get("ok"))) {
+                failures.add("rank " + r.get("rank") + ": " + r.get("error"));
+            }
+        });
+        if (!failures.isEmpty()) {
+            System.out.println("K-means failed:");
+            failures.forEach(f -> System.out.println("  " + f));
+            return 1;
+        }
+        double[] c0 = centroids(reports.get(0));
+        boolean agree = reports.stream().allMatch(r -> Arrays.equals(c0, centroids(r)));
+        double[] expected = KMeans.sequential(SEED, peers, points, K, DIMS, epochs);
+        double maxDiff = 0;
+        for (int i = 0; i < c0.length; i++) {
+            maxDiff = Math.max(maxDiff, Math.abs(c0[i] - expected[i]) / Math.max(1, Math.abs(expected[i])));
+        }
+        double compute = reports.stream().mapToDouble(r -> ((Number) r.get("compute_ms")).doubleValue()).max().orElse(0);
+        double comm = reports.stream().mapToDouble(r -> ((Number) r.get("communication_ms")).doubleValue()).max().orElse(0);
+        System.out.println();
+        System.out.printf(Locale.ROOT, "channel used:           %s (allreduce of %d bytes per epoch)%n", reports.get(0).get("channel"), km.exchangeBytes());
+        System.out.printf(Locale.ROOT, "per epoch (median, slowest process): compute %.3f ms, communication %.3f ms%n", compute, comm);
+        System.out.printf(Locale.ROOT, "whole job:              %d ms including process start-up%n", wallMs);
+        for (int c = 0; c < K; c++) {
+            System.out.printf(Locale.ROOT, "centroid %d:             [%.4f, %.4f, %.4f, ...]%n", c, c0[c * DIMS], c0[c * DIMS + 1], c0[c * DIMS + 2]);
+        }
+        System.out.printf(Locale.ROOT, "same centroids on every process: %s; single-process run: %s (max relative difference %.1e)%n",
+                agree ? "yes" : "NO", maxDiff < 1e-9 ? "same" : "DIFFERENT", maxDiff);
+        System.out.println();
+        System.out.printf(Locale.ROOT, "modelled on Lambda (%d functions of 1024 MiB, io.fmi.model defaults):%n", peers);
+        System.out.printf(Locale.ROOT, "  %-10s %14s %18s%n", "channel", "latency/epoch", "USD / 1,000 epochs");
+        CostModel model = CostModel.fromConfig(base, 1024);
+        for (String ch : List.of("direct", "redis", "s3", "dynamodb")) {
+            Estimate e = model.estimate(ch, Operation.ALLREDUCE, km.exchangeBytes(), peers);
+            System.out.printf(Locale.ROOT, "  %-10s %11.3f ms %18.4f%n", ch, e.latencySeconds() * 1e3, e.totalUsd() * 1000);
+        }
+        return agree && maxDiff < 1e-9 ? 0 : 1;
+    }
+
+    private static double[] centroids(Map<String, Object> report) {
+        List<?> l = (List<?>) report.get("centroids");
+        double[] out = new double[l.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = ((Number) l.get(i)).doubleValue();
+        }
+        return out;
+    }
+}
