@@ -9,12 +9,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fmi.ChannelException;
 import io.fmi.FmiConfig;
 import io.fmi.FmiConfigException;
-import io.fmi.Operation;
-import io.fmi.ReduceOp;
 import io.fmi.channels.testing.RedisServer;
 import io.fmi.channels.testing.RestartableServer;
 import io.fmi.channels.testing.StoreChannelContract;
-import io.fmi.local.LocalCluster;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
@@ -58,24 +55,15 @@ class RedisChannelTest extends StoreChannelContract {
         return RedisServer.launch();
     }
 
-    private static long sumOver(FmiConfig cfg, int n) {
-        return LocalCluster.run(cfg, n, b -> b.timeout(Duration.ofSeconds(10)), comm -> {
-            assertEquals("redis", comm.channelFor(Operation.ALLREDUCE, 8));
-            long[] s = new long[1];
-            comm.allreduce(new long[] {comm.rank() + 1}, s, ReduceOp.SUM);
-            return s[0];
-        }).get(0);
-    }
-
     @Test
     @Timeout(30)
     void shouldAuthenticateWithAPasswordInTheUri() {
         try (RedisServer secured = RedisServer.launch("--requirepass", "s3cret")) {
             ObjectNode entry = FmiConfig.newObject().put("enabled", true)
                     .put("uri", "redis://:s3cret@127.0.0.1:" + secured.port() + "/2");
-            assertEquals(6, sumOver(config(entry), 3));
+            assertEquals(6, sumOver(entry, 3, Duration.ofSeconds(10)));
             ObjectNode viaKeys = secured.backend().put("password", "s3cret");
-            assertEquals(3, sumOver(config(viaKeys), 2));
+            assertEquals(3, sumOver(viaKeys, 2, Duration.ofSeconds(10)));
         }
     }
 
@@ -85,7 +73,7 @@ class RedisChannelTest extends StoreChannelContract {
         try (RedisServer secured = RedisServer.launch("--requirepass", "s3cret")) {
             ObjectNode entry = secured.backend().put("password", "wrong-password");
             long t0 = System.nanoTime();
-            ChannelException e = assertThrows(ChannelException.class, () -> sumOver(config(entry), 2));
+            ChannelException e = assertThrows(ChannelException.class, () -> sumOver(entry, 2, Duration.ofSeconds(10)));
             long ms = (System.nanoTime() - t0) / 1_000_000;
             assertTrue(e.getMessage().contains("127.0.0.1:" + secured.port()), e.getMessage());
             assertFalse(e.getMessage().contains("wrong-password"), "the password leaked into: " + e.getMessage());
@@ -101,7 +89,7 @@ class RedisChannelTest extends StoreChannelContract {
             ObjectNode entry = FmiConfig.newObject().put("enabled", true)
                     .put("uri", "rediss://127.0.0.1:" + tls.tlsPort())
                     .put("tls_ca_file", tls.caFile().toString());
-            assertEquals(10, sumOver(config(entry), 4));
+            assertEquals(10, sumOver(entry, 4, Duration.ofSeconds(10)));
         }
     }
 
@@ -109,10 +97,10 @@ class RedisChannelTest extends StoreChannelContract {
     @Timeout(10)
     void shouldRejectBadSettingsWhenTheChannelIsCreated() {
         ObjectNode entry = backendEntry().put("chunk_bytes", 0);
-        FmiConfigException e = assertThrows(FmiConfigException.class, () -> sumOver(config(entry), 1));
+        FmiConfigException e = assertThrows(FmiConfigException.class, () -> sumOver(entry, 1, Duration.ofSeconds(10)));
         assertTrue(e.getMessage().contains("chunk_bytes: 0"), e.getMessage());
         ObjectNode uri = FmiConfig.newObject().put("enabled", true).put("uri", "http://user:pw@host");
-        FmiConfigException u = assertThrows(FmiConfigException.class, () -> sumOver(config(uri), 1));
+        FmiConfigException u = assertThrows(FmiConfigException.class, () -> sumOver(uri, 1, Duration.ofSeconds(10)));
         assertFalse(u.getMessage().contains("pw@"), u.getMessage());
     }
 }

@@ -72,6 +72,15 @@ public abstract class StoreChannelContract {
         });
     }
 
+    /** Runs one allreduce of {@code rank + 1} on {@code n} peers over {@code entry}; returns the sum. */
+    protected long sumOver(ObjectNode entry, int n, Duration timeout) {
+        return run(config(entry), n, timeout, comm -> {
+            long[] s = new long[1];
+            comm.allreduce(new long[] {comm.rank() + 1}, s, ReduceOp.SUM);
+            return s[0];
+        }).get(0);
+    }
+
     private static long[] ranks(Communicator comm, long salt) {
         return new long[] {comm.rank(), salt, comm.rank() * salt};
     }
