@@ -9,6 +9,7 @@ import java.awt.Color;
 import java.awt.Font;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
+import java.awt.geom.Path2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -104,10 +105,10 @@ public final class PollCurveCommand implements Callable<Integer> {
 
     /** A log-log line chart drawn with AWT, so the build needs no charting library. */
     private static BufferedImage plot(List<Series> series, int memoryMiB) {
-        int w = 900;
+        int w = 1000;
         int h = 560;
         int left = 90;
-        int right = 250;
+        int right = 320;
         int top = 50;
         int bottom = 70;
         double minY = Double.POSITIVE_INFINITY;
@@ -157,22 +158,23 @@ public final class PollCurveCommand implements Callable<Integer> {
             Color c = palette[k % palette.length];
             g.setColor(c);
             g.setStroke(s.solid ? new BasicStroke(2f) : new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
-            int px = -1;
-            int py = -1;
+            // One path, so that the dash pattern runs along the whole curve.
+            Path2D.Double path = new Path2D.Double();
             for (int i = 0; i < s.xs.size(); i++) {
-                int x = left + (int) Math.round((Math.log10(s.xs.get(i)) - lx0) / (lx1 - lx0) * pw);
-                int y = top + ph - (int) Math.round((Math.log10(s.ys.get(i)) - ly0) / (ly1 - ly0) * ph);
-                if (px >= 0) {
-                    g.drawLine(px, py, x, y);
+                double x = left + (Math.log10(s.xs.get(i)) - lx0) / (lx1 - lx0) * pw;
+                double y = top + ph - (Math.log10(s.ys.get(i)) - ly0) / (ly1 - ly0) * ph;
+                if (i == 0) {
+                    path.moveTo(x, y);
+                } else {
+                    path.lineTo(x, y);
                 }
-                px = x;
-                py = y;
             }
+            g.draw(path);
             int bx = left + (int) Math.round((Math.log10(s.bestX) - lx0) / (lx1 - lx0) * pw);
             int by = top + ph - (int) Math.round((Math.log10(s.bestY) - ly0) / (ly1 - ly0) * ph);
             g.fillOval(bx - 4, by - 4, 9, 9);
             int ly = top + 10 + k * 20;
-            g.drawLine(left + pw + 15, ly, left + pw + 45, ly);
+            g.draw(new java.awt.geom.Line2D.Double(left + pw + 15, ly, left + pw + 45, ly));
             g.setColor(Color.BLACK);
             g.drawString(String.format(Locale.ROOT, "%s (Δ* %.0f ms)", s.label, s.bestX * 1e3), left + pw + 50, ly + 4);
             k++;
