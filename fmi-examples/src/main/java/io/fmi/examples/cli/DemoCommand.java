@@ -4,6 +4,7 @@ import io.fmi.Communicator;
 import io.fmi.FmiConfig;
 import io.fmi.Operation;
 import io.fmi.ReduceOp;
+import io.fmi.examples.bench.Osu;
 import io.fmi.local.LocalCluster;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -169,18 +170,8 @@ public final class DemoCommand implements Callable<Integer> {
                 throw new IllegalArgumentException(step);
         }
         String result = s.run(comm); // warm-up and correctness
-        long[] ns = new long[iterations];
-        for (int k = 0; k < iterations; k++) {
-            comm.barrier();
-            long t0 = System.nanoTime();
-            s.run(comm);
-            ns[k] = System.nanoTime() - t0;
-        }
-        // OSU style: the slowest rank of each iteration counts.
-        long[] slowest = new long[iterations];
-        comm.allreduce(ns, slowest, ReduceOp.MAX);
-        Arrays.sort(slowest);
-        return String.format(Locale.ROOT, "%.1f|%.1f|%s", slowest[iterations / 2] / 1e3, slowest[iterations - 1] / 1e3, result);
+        long[] slowest = Osu.time(comm, 0, iterations, () -> s.run(comm));
+        return String.format(Locale.ROOT, "%.1f|%.1f|%s", Osu.medianMicros(slowest), slowest[iterations - 1] / 1e3, result);
     }
 
     private static void check(boolean ok, String step) {
