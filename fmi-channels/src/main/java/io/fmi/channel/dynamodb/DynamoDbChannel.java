@@ -1,6 +1,7 @@
 package io.fmi.channel.dynamodb;
 
 import io.fmi.ChannelException;
+import io.fmi.FmiConfigException;
 import io.fmi.Operation;
 import io.fmi.channel.ChannelContext;
 import io.fmi.channel.Deadline;
@@ -8,6 +9,7 @@ import io.fmi.channel.MediatedChannel;
 import io.fmi.channel.OpContext;
 import io.fmi.channel.s3.internal.AwsCalls;
 import io.fmi.channel.s3.internal.PollSchedule;
+import io.fmi.model.PollIntervalModel;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -109,12 +111,17 @@ public class DynamoDbChannel extends MediatedChannel {
     }
 
     /**
-     * The poll interval when the backend sets no {@code timeout}: 50 ms, the C++ FMI's shipped
-     * value for DynamoDB. The hook where the cost model supplies its answer to "how often should a
-     * client poll?".
+     * The first poll interval when the backend sets no {@code timeout}: the cost model's answer to
+     * "how often should a client poll?" ({@link PollIntervalModel}: the interval that minimises
+     * request fees plus the function's waiting GiB-seconds, for this function's memory), or
+     * 50 ms when the configuration has no model for this backend.
      */
     protected Duration defaultPollInterval() {
-        return Duration.ofMillis(50);
+        try {
+            return PollIntervalModel.forBackend(context.config(), context.backend().name(), context.functionMemoryMiB());
+        } catch (FmiConfigException e) {
+            return Duration.ofMillis(50);
+        }
     }
 
     private synchronized PollSchedule poll() {
