@@ -192,9 +192,11 @@ public final class ServerCore {
     }
 
     private void lingerThenClose(Channel ch) {
-        ch.eventLoop().schedule(() -> {
+        ScheduledFuture<?> close = ch.eventLoop().schedule(() -> {
             ch.close();
         }, config.pairingTtl().toMillis(), TimeUnit.MILLISECONDS);
+        // most peers close first: drop the timer then, or timers of closed connections pile up for the TTL
+        ch.closeFuture().addListener(f -> close.cancel(false));
     }
 
     // ------------------------------------------------------------ relay

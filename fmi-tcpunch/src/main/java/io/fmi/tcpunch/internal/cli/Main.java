@@ -115,13 +115,20 @@ public final class Main {
         long intervalMs = (long) (a.number("stats-interval", 60) * 1000);
         try {
             while (!stopped.await(intervalMs, TimeUnit.MILLISECONDS)) {
-                out.println("stats: " + server.stats().toLine());
+                out.println("stats: " + server.stats().toLine() + " cpu_ms=" + processCpuMillis());
                 out.flush();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /** CPU time of this process so far (all threads), for the benchmark's pairings per CPU-second. */
+    private static long processCpuMillis() {
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean
+                ? ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime() / 1_000_000 : -1;
     }
 
     private static int probe(Args a, PrintStream out, PrintStream err) {
