@@ -8,13 +8,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Collections;
+import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Matches incoming messages with posted receives, for channels of the peer-to-peer family.
@@ -29,30 +30,69 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * reaches its deadline is withdrawn, so a message arriving later is kept for the next receive
  * rather than written into a buffer the caller has given up on.
  *
+ * <p>Deadlines are enforced by one sweeper thread for all mailboxes, which expires waiting
+ * receives every {@value #SWEEP_MILLIS} ms: posting a receive schedules nothing, so the hot path
+ * stays free of timer work. A channel that reads a frame header before its payload can
+ * {@link #claim} the posted receive and write the payload straight into it.
+ *
  * <p>Thread-safe. Futures are completed outside the lock.
  */
 public final class Mailbox {
-    private static final ScheduledExecutorService TIMER = newTimer();
+    /** Granularity of deadline enforcement. */
+    public static final int SWEEP_MILLIS = 10;
+    private static final Set<Mailbox> LIVE = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+
+    static {
+        Thread sweeper = new Thread(Mailbox::sweepForever, "fmi-deadline-sweeper");
+        sweeper.setDaemon(true);
+        sweeper.start();
+    }
 
     private final Object lock = new Object();
+    /** Receives posted and not yet matched; the sweeper skips mailboxes where it is 0. */
+    private final AtomicInteger waiting = new AtomicInteger();
     private final Map<Key, ArrayDeque<Object>> slots = new HashMap<>();
     private final Map<Integer, Throwable> failedPeers = new HashMap<>();
     private Throwable closed;
 
-    private static ScheduledExecutorService newTimer() {
-        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread th = new Thread(r, "fmi-deadline-timer");
-            th.setDaemon(true);
-            return th;
-        });
-        t.setRemoveOnCancelPolicy(true);
-        return Executors.unconfigurableScheduledExecutorService(t);
+    public Mailbox() {
+        LIVE.add(this);
+    }
+
+    private static void sweepForever() {
+        while (true) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(SWEEP_MILLIS));
+            Mailbox[] all;
+            synchronized (LIVE) {
+                all = LIVE.toArray(new Mailbox[0]);
+            }
+            for (Mailbox m : all) {
+                if (m.waiting.get() > 0) {
+                    m.expireOverdue();
+                }
+            }
+        }
+    }
+
+    /** Fails every waiting receive whose deadline has passed. */
+    private void expireOverdue() {
+        List<Posted> overdue = new ArrayList<>();
+        synchronized (lock) {
+            for (ArrayDeque<Object> q : slots.values()) {
+                for (Object o : q) {
+                    if (o instanceof Posted && ((Posted) o).op.deadline().expired()) {
+                        overdue.add((Posted) o);
+                    }
+                }
+            }
+        }
+        overdue.forEach(this::expire);
     }
 
     /**
      * Posts a receive of the next message from {@code src} with {@code tag} into {@code dst}. The
-     * future fails with {@link io.fmi.FmiTimeoutException} at the operation's deadline, with
-     * {@link io.fmi.PeerFailedException} if {@code src} fails first.
+     * future fails with {@link io.fmi.FmiTimeoutException} at the operation's deadline (within
+     * {@value #SWEEP_MILLIS} ms), with {@link io.fmi.PeerFailedException} if {@code src} fails first.
      */
     public CompletableFuture<Void> post(int src, long tag, Buf dst, OpContext op) {
         Posted p = new Posted(src, dst, op);
@@ -80,19 +120,14 @@ public final class Mailbox {
                     Throwable why = failedPeers.get(src);
                     p.fail(op.peerFailed(src, String.valueOf(why.getMessage()), why), after);
                 } else {
-                    slots.computeIfAbsent(new Key(src, tag), k -> new ArrayDeque<>()).addLast(p);
-                    p.key = new Key(src, tag);
+                    Key key = new Key(src, tag);
+                    slots.computeIfAbsent(key, k -> new ArrayDeque<>()).addLast(p);
+                    p.key = key;
+                    waiting.incrementAndGet();
                 }
             }
         }
         after.forEach(Runnable::run);
-        if (!p.future.isDone()) {
-            long nanos = op.deadline().remainingNanos();
-            p.timer = TIMER.schedule(() -> expire(p), nanos, TimeUnit.NANOSECONDS);
-            if (p.future.isDone()) {
-                p.timer.cancel(false); // completed while the timer was being set: do not keep it for the whole deadline
-            }
-        }
         return p.future;
     }
 
@@ -122,6 +157,7 @@ public final class Mailbox {
                 if (!p.claim()) {
                     continue; // expired meanwhile
                 }
+                waiting.decrementAndGet();
                 if (len != p.dst.byteLength()) {
                     p.failClaimed(sizeMismatch(p.op, src, len, p.dst), after);
                     continue; // the message stays for the next receive
@@ -163,6 +199,7 @@ public final class Mailbox {
                     if (o instanceof Posted && ((Posted) o).src == src) {
                         Posted p = (Posted) o;
                         if (p.claim()) {
+                            waiting.decrementAndGet();
                             p.failClaimed(p.op.peerFailed(src, String.valueOf(cause.getMessage()), cause), after);
                         }
                         return true;
@@ -190,11 +227,13 @@ public final class Mailbox {
                 return;
             }
             closed = new FmiException(why);
+            LIVE.remove(this);
             for (ArrayDeque<Object> q : slots.values()) {
                 for (Object o : q) {
                     if (o instanceof Posted) {
                         Posted p = (Posted) o;
                         if (p.claim()) {
+                            waiting.decrementAndGet();
                             p.failClaimed(p.op.error(why), after);
                         }
                     }
@@ -220,11 +259,29 @@ public final class Mailbox {
         }
     }
 
-    private void expire(Posted p) {
+    /**
+     * Withdraws a receive returned by {@link #post} that its waiter gave up on: it fails with a
+     * timeout and a message arriving later stays queued. Returns false if it had already completed.
+     */
+    public boolean withdraw(CompletableFuture<Void> receive) {
+        synchronized (lock) {
+            for (ArrayDeque<Object> q : slots.values()) {
+                for (Object o : q) {
+                    if (o instanceof Posted && ((Posted) o).future == receive) {
+                        return expire((Posted) o);
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    private boolean expire(Posted p) {
         synchronized (lock) {
             if (!p.claim()) {
-                return;
+                return false;
             }
+            waiting.decrementAndGet();
             ArrayDeque<Object> q = p.key == null ? null : slots.get(p.key);
             if (q != null) {
                 q.remove(p);
@@ -234,6 +291,64 @@ public final class Mailbox {
             }
         }
         p.future.completeExceptionally(p.op.timeout(p.src, "receive of " + p.dst.byteLength() + " bytes"));
+        return true;
+    }
+
+    /**
+     * For channels that read a frame's header before its payload: claims the receive waiting for
+     * the next message from {@code src} with {@code tag} if its buffer holds exactly
+     * {@code length} bytes. The caller writes the payload into {@link Claim#buffer()} and calls
+     * {@link Claim#complete()} (or {@link Claim#fail}); the deadline no longer applies to it.
+     * Returns null when no such receive is waiting: deliver the message with {@link #deliver}
+     * then, which also handles a receive of the wrong size.
+     */
+    public Claim claim(int src, long tag, int length) {
+        synchronized (lock) {
+            if (closed != null) {
+                return null;
+            }
+            Key key = new Key(src, tag);
+            ArrayDeque<Object> q = slots.get(key);
+            while (q != null && q.peekFirst() instanceof Posted) {
+                Posted p = (Posted) q.peekFirst();
+                if (p.claimed.get()) {
+                    q.pollFirst(); // expired meanwhile
+                    continue;
+                }
+                if (p.dst.byteLength() != length || !p.claim()) {
+                    return null;
+                }
+                q.pollFirst();
+                if (q.isEmpty()) {
+                    slots.remove(key);
+                }
+                waiting.decrementAndGet();
+                return new Claim(p);
+            }
+            return null;
+        }
+    }
+
+    /** A receive claimed by {@link #claim}: fill {@link #buffer()}, then {@link #complete()}. Not thread-safe. */
+    public static final class Claim {
+        private final Posted posted;
+
+        private Claim(Posted posted) {
+            this.posted = posted;
+        }
+
+        /** The caller's receive buffer, exactly as long as the message. */
+        public Buf buffer() {
+            return posted.dst;
+        }
+
+        public void complete() {
+            posted.succeed();
+        }
+
+        public void fail(Throwable cause) {
+            posted.future.completeExceptionally(cause);
+        }
     }
 
     private static FmiException sizeMismatch(OpContext op, int src, int len, Buf dst) {
@@ -248,7 +363,6 @@ public final class Mailbox {
         final CompletableFuture<Void> future = new CompletableFuture<>();
         final AtomicBoolean claimed = new AtomicBoolean();
         Key key;
-        volatile ScheduledFuture<?> timer;
 
         Posted(int src, Buf dst, OpContext op) {
             this.src = src;
@@ -266,22 +380,11 @@ public final class Mailbox {
         }
 
         void failClaimed(Throwable t, List<Runnable> after) {
-            after.add(() -> {
-                future.completeExceptionally(t);
-                cancelTimer();
-            });
+            after.add(() -> future.completeExceptionally(t));
         }
 
         void succeed() {
             future.complete(null);
-            cancelTimer();
-        }
-
-        private void cancelTimer() {
-            ScheduledFuture<?> tm = timer;
-            if (tm != null) {
-                tm.cancel(false);
-            }
         }
     }
 

@@ -6,12 +6,17 @@ import io.fmi.ReduceOp;
 import io.fmi.collective.PeerCollectives;
 import io.fmi.collective.PeerTransport;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Base of the peer-to-peer channel family (direct TCP, in-memory): a subclass moves tagged byte
@@ -35,8 +40,11 @@ import java.util.concurrent.TimeoutException;
  * <p>Thread-safe as the {@link Channel} contract requires.
  */
 public abstract class PeerToPeerChannel implements Channel {
+    private static final Logger log = LoggerFactory.getLogger(PeerToPeerChannel.class);
     protected final ChannelContext context;
     protected final Mailbox mailbox;
+    /** Sends handed to {@link #transmit} whose write has not finished; {@link #drainSends} waits for them. */
+    private final Set<CompletableFuture<Void>> inFlight = ConcurrentHashMap.newKeySet();
 
     protected PeerToPeerChannel(ChannelContext context) {
         this(context, new Mailbox());
@@ -62,7 +70,8 @@ public abstract class PeerToPeerChannel implements Channel {
     }
 
     /** How long a waiting thread spins before it parks, in nanoseconds; 0 parks at once. */
-    protected long spinNanos() {
+    @Override
+    public long spinNanos() {
         return 0;
     }
 
@@ -96,15 +105,57 @@ public abstract class PeerToPeerChannel implements Channel {
 
     // ---------------------------------------------------------------- point to point
 
+    /**
+     * Sends eagerly: {@link #transmit} has copied the bytes when it returns, so the send is
+     * complete then, without waiting for the write to reach the socket (a hand-off to the I/O
+     * thread and back). A write that fails later breaks the connection, which the subclass reports
+     * with {@link #peerFailed}: every later operation with that peer fails.
+     */
     @Override
     public CompletableFuture<Void> send(OpContext op, Buf data, int dest) {
         if (dest == rank()) {
             mailbox.deliver(dest, OpContext.P2P_SEQ, data.asByteBuffer());
-            return CompletableFuture.completedFuture(null);
+            return DONE;
         }
         prepare(dest, op);
-        return transmit(dest, OpContext.P2P_SEQ, data.asByteBuffer(), op);
+        CompletableFuture<Void> f = track(transmit(dest, OpContext.P2P_SEQ, data.asByteBuffer(), op));
+        return f.isDone() ? f : DONE;
     }
+
+    private CompletableFuture<Void> track(CompletableFuture<Void> f) {
+        if (!f.isDone()) {
+            inFlight.add(f);
+            f.whenComplete((v, t) -> inFlight.remove(f));
+        }
+        return f;
+    }
+
+    /**
+     * Waits, at most {@code timeout}, until every send handed to {@link #transmit} has been
+     * written or has failed. Sends complete for the caller once their bytes are copied, so a
+     * subclass calls this at the start of {@link #close()}: a peer that sends and then closes
+     * loses nothing. Returns the number of sends still unfinished (logged as a warning).
+     */
+    protected final int drainSends(Duration timeout) {
+        long end = System.nanoTime() + timeout.toNanos();
+        for (CompletableFuture<Void> f : inFlight.toArray(new CompletableFuture[0])) {
+            try {
+                f.get(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (ExecutionException | TimeoutException e) {
+                // a failed send was reported to its peer's operations; a slow one is counted below
+            }
+        }
+        int left = inFlight.size();
+        if (left > 0) {
+            log.warn("{} closing with {} messages not yet written after {} ms; they are dropped", context.logPrefix(), left, timeout.toMillis());
+        }
+        return left;
+    }
+
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
     @Override
     public CompletableFuture<Void> recv(OpContext op, Buf data, int src) {
@@ -176,27 +227,35 @@ public abstract class PeerToPeerChannel implements Channel {
      * Translates failures into FMI exceptions (timeout, interrupt, transport failure).
      */
     protected final void await(CompletableFuture<Void> f, OpContext op, int peer, String what) {
-        long spin = spinNanos();
-        if (spin > 0 && !f.isDone()) {
-            long until = System.nanoTime() + spin;
-            while (!f.isDone() && System.nanoTime() - until < 0) {
-                Thread.onSpinWait();
-            }
-        }
+        spinUntilDone(f, spinNanos());
         try {
-            // The mailbox enforces the deadline itself; the extra second only guards against a lost wake-up.
-            f.get(op.deadline().remainingNanos() + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS);
+            // The mailbox's sweeper enforces the deadline; waiting a little longer only guards against a lost wake-up.
+            f.get(op.deadline().remainingNanos() + TimeUnit.MILLISECONDS.toNanos(4L * Mailbox.SWEEP_MILLIS), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            mailbox.withdraw(f);
             throw op.error("interrupted while waiting for " + what + (peer >= 0 ? " from rank " + peer : ""));
         } catch (TimeoutException e) {
-            throw op.timeout(peer, what);
+            if (mailbox.withdraw(f) || !f.isDone()) {
+                throw op.timeout(peer, what);
+            }
+            await(f, op, peer, what); // completed while being withdrawn: take its outcome
         } catch (ExecutionException e) {
             Throwable c = e.getCause();
             if (c instanceof FmiException) {
                 throw (FmiException) c;
             }
             throw new ChannelException(op.label() + ": " + what + " failed: " + c + " " + op.where(), c);
+        }
+    }
+
+    /** Spins until {@code f} is done or {@code spinNanos} passed; for waits that are usually short. */
+    public static void spinUntilDone(CompletableFuture<?> f, long spinNanos) {
+        if (spinNanos > 0 && !f.isDone()) {
+            long until = System.nanoTime() + spinNanos;
+            while (!f.isDone() && System.nanoTime() - until < 0) {
+                Thread.onSpinWait();
+            }
         }
     }
 
@@ -230,8 +289,8 @@ public abstract class PeerToPeerChannel implements Channel {
                 return;
             }
             PeerToPeerChannel.this.prepare(dest, op);
-            CompletableFuture<Void> f = transmit(dest, op.seq(), data.asByteBuffer(), op);
-            if (!f.isDone() || f.isCompletedExceptionally()) {
+            CompletableFuture<Void> f = track(transmit(dest, op.seq(), data.asByteBuffer(), op));
+            if (f.isCompletedExceptionally()) {
                 if (sends == null) {
                     sends = new ArrayList<>();
                 }
@@ -254,6 +313,7 @@ public abstract class PeerToPeerChannel implements Channel {
             }
         }
 
+        /** Raises a send that already failed; sends still in flight were copied and need no wait. */
         @Override
         public void flush() {
             if (sends != null) {

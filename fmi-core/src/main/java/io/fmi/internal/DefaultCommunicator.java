@@ -15,6 +15,7 @@ import io.fmi.channel.ChannelContext;
 import io.fmi.channel.ChannelProvider;
 import io.fmi.channel.Deadline;
 import io.fmi.channel.OpContext;
+import io.fmi.channel.PeerToPeerChannel;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -198,7 +199,8 @@ public final class DefaultCommunicator implements Communicator {
     @Override
     public void send(Buf data, int dest) {
         OpHolder h = new OpHolder();
-        await(startSend(data, dest, h), h.op);
+        CompletableFuture<Void> f = startSend(data, dest, h);
+        await(f, h.op, h.spinNanos);
     }
 
     private CompletableFuture<Void> startSend(Buf data, int dest) {
@@ -211,19 +213,22 @@ public final class DefaultCommunicator implements Communicator {
         Slot slot = select(Operation.SEND, data.byteLength());
         OpContext op = new OpContext(Operation.SEND, "send", OpContext.P2P_SEQ, deadlineOf(slot), slot.context);
         h.op = op;
+        Channel ch = slot.channel();
+        h.spinNanos = ch.spinNanos();
         log.trace("{} send {} to {} over {}", logPrefix, data, dest, slot.context.channelName());
-        return slot.channel().send(op, data, dest);
+        return ch.send(op, data, dest);
     }
 
     @Override
     public CompletableFuture<Void> irecv(Buf data, int src) {
-        return toCaller(startRecv(data, src, new OpHolder()));
+        return toCaller(startRecv(data, src, new OpHolder()).thenRun(data::commit));
     }
 
     @Override
     public void recv(Buf data, int src) {
         OpHolder h = new OpHolder();
-        await(startRecv(data, src, h), h.op);
+        await(startRecv(data, src, h), h.op, h.spinNanos);
+        data.commit();
     }
 
     private CompletableFuture<Void> startRecv(Buf data, int src, OpHolder h) {
@@ -232,12 +237,16 @@ public final class DefaultCommunicator implements Communicator {
         Slot slot = select(Operation.SEND, data.byteLength());
         OpContext op = new OpContext(Operation.SEND, "recv", OpContext.P2P_SEQ, deadlineOf(slot), slot.context);
         h.op = op;
+        Channel ch = slot.channel();
+        h.spinNanos = ch.spinNanos();
         log.trace("{} recv {} from {} over {}", logPrefix, data, src, slot.context.channelName());
-        return slot.channel().recv(op, data, src).thenRun(data::commit);
+        return ch.recv(op, data, src);
     }
 
+    /** What a blocking call needs to know of the operation it started. */
     private static final class OpHolder {
         OpContext op;
+        long spinNanos;
     }
 
     // ---------------------------------------------------------------- collectives
@@ -445,7 +454,7 @@ public final class DefaultCommunicator implements Communicator {
             task.run();
         }
         if (blocking) {
-            await(result, op);
+            await(result, op, 0);
             return result;
         }
         return result;
@@ -478,8 +487,12 @@ public final class DefaultCommunicator implements Communicator {
 
     // ---------------------------------------------------------------- waiting and errors
 
-    /** Waits for {@code f} until the operation's deadline (plus a grace the channel should never need). */
-    private void await(CompletableFuture<Void> f, OpContext op) {
+    /**
+     * Waits for {@code f} until the operation's deadline (plus a grace the channel should never
+     * need), spinning first for {@code spinNanos}.
+     */
+    private void await(CompletableFuture<Void> f, OpContext op, long spinNanos) {
+        PeerToPeerChannel.spinUntilDone(f, spinNanos);
         try {
             f.get(op.deadline().remainingNanos() + WAIT_GRACE.toNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {

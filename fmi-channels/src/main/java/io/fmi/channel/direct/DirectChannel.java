@@ -20,6 +20,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -140,7 +141,7 @@ public final class DirectChannel extends PeerToPeerChannel {
     }
 
     @Override
-    protected long spinNanos() {
+    public long spinNanos() {
         return options.spinNanos();
     }
 
@@ -428,8 +429,14 @@ public final class DirectChannel extends PeerToPeerChannel {
 
     @Override
     public void close() {
+        // Sends complete once copied; let the ones still on their way reach the wire before the goodbye.
+        Duration t = context.timeout();
+        drainSends(t.compareTo(MAX_DRAIN) < 0 ? t : MAX_DRAIN);
         shutdown(Frames.TAG_BYE, "", "communicator closed");
     }
+
+    /** Upper bound on how long close() waits for unwritten sends. */
+    private static final Duration MAX_DRAIN = Duration.ofSeconds(30);
 
     /**
      * Simulates this process dying: every connection is reset (SO_LINGER 0) without a goodbye. For
