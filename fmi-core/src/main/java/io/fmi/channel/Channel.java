@@ -50,6 +50,20 @@ public interface Channel extends AutoCloseable {
     /** Receives the next message from {@code src} into {@code data}, which must match its length exactly. */
     CompletableFuture<Void> recv(OpContext op, Buf data, int src);
 
+    /**
+     * {@link #send}, blocking the calling thread until it completes or the deadline passes. A
+     * channel whose transfer blocks anyway (a store request) overrides it to work on the calling
+     * thread rather than hand the call to another one and back.
+     */
+    default void sendBlocking(OpContext op, Buf data, int dest) {
+        Waits.await(send(op, data, dest), op, dest, "send of " + data.byteLength() + " bytes", spinNanos());
+    }
+
+    /** {@link #recv}, blocking the calling thread; see {@link #sendBlocking}. */
+    default void recvBlocking(OpContext op, Buf data, int src) {
+        Waits.await(recv(op, data, src), op, src, "receive of " + data.byteLength() + " bytes", spinNanos());
+    }
+
     void bcast(OpContext op, Buf data, int root);
 
     void barrier(OpContext op);

@@ -127,13 +127,26 @@ public abstract class MediatedChannel implements Channel {
 
     // ---------------------------------------------------------------- point to point
 
-    @Override
-    public CompletableFuture<Void> send(OpContext op, Buf data, int dest) {
+    /** Key of the next message from this rank to {@code dest}; numbering fixes the order. */
+    private String nextSendKey(int dest) {
         long n;
         synchronized (sendSeq) {
             n = sendSeq[dest]++;
         }
-        String k = key("p2p/" + context.rank() + "-" + dest + "/" + n);
+        return key("p2p/" + context.rank() + "-" + dest + "/" + n);
+    }
+
+    private String nextRecvKey(int src) {
+        long n;
+        synchronized (recvSeq) {
+            n = recvSeq[src]++;
+        }
+        return key("p2p/" + src + "-" + context.rank() + "/" + n);
+    }
+
+    @Override
+    public CompletableFuture<Void> send(OpContext op, Buf data, int dest) {
+        String k = nextSendKey(dest);
         byte[] copy = new byte[data.byteLength()];
         System.arraycopy(data.array(), data.offset(), copy, 0, copy.length);
         return CompletableFuture.runAsync(() -> put(k, ByteBuffer.wrap(copy), 1, op), io);
@@ -141,15 +154,25 @@ public abstract class MediatedChannel implements Channel {
 
     @Override
     public CompletableFuture<Void> recv(OpContext op, Buf data, int src) {
-        long n;
-        synchronized (recvSeq) {
-            n = recvSeq[src]++;
-        }
-        String k = key("p2p/" + src + "-" + context.rank() + "/" + n);
+        String k = nextRecvKey(src);
         return CompletableFuture.runAsync(() -> {
             fetch(k, src, data, op);
             deleteLater(List.of(k));
         }, io);
+    }
+
+    /** On the calling thread: the store request blocks anyway, a hand-off would only add latency. */
+    @Override
+    public void sendBlocking(OpContext op, Buf data, int dest) {
+        put(nextSendKey(dest), data.asByteBuffer(), 1, op);
+    }
+
+    /** On the calling thread; see {@link #sendBlocking}. */
+    @Override
+    public void recvBlocking(OpContext op, Buf data, int src) {
+        String k = nextRecvKey(src);
+        fetch(k, src, data, op);
+        deleteLater(List.of(k));
     }
 
     // ---------------------------------------------------------------- collectives

@@ -1,6 +1,5 @@
 package io.fmi.channel;
 
-import io.fmi.ChannelException;
 import io.fmi.FmiException;
 import io.fmi.ReduceOp;
 import io.fmi.collective.PeerCollectives;
@@ -223,40 +222,30 @@ public abstract class PeerToPeerChannel implements Channel {
     }
 
     /**
-     * Waits for {@code f} until the call's deadline: spins for {@link #spinNanos()}, then parks.
-     * Translates failures into FMI exceptions (timeout, interrupt, transport failure).
+     * Waits for a receive posted in {@link #mailbox} until the call's deadline, spinning first for
+     * {@link #spinNanos()}; a receive given up on is withdrawn, so a message arriving later stays
+     * queued for the next receive.
      */
     protected final void await(CompletableFuture<Void> f, OpContext op, int peer, String what) {
-        spinUntilDone(f, spinNanos());
         try {
-            // The mailbox's sweeper enforces the deadline; waiting a little longer only guards against a lost wake-up.
-            f.get(op.deadline().remainingNanos() + TimeUnit.MILLISECONDS.toNanos(4L * Mailbox.SWEEP_MILLIS), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            mailbox.withdraw(f);
-            throw op.error("interrupted while waiting for " + what + (peer >= 0 ? " from rank " + peer : ""));
-        } catch (TimeoutException e) {
-            if (mailbox.withdraw(f) || !f.isDone()) {
-                throw op.timeout(peer, what);
+            Waits.await(f, op, peer, what, spinNanos());
+        } catch (FmiException e) {
+            if (!f.isDone() && mailbox.withdraw(f)) {
+                throw e;
             }
-            await(f, op, peer, what); // completed while being withdrawn: take its outcome
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof FmiException) {
-                throw (FmiException) c;
+            if (!f.isDone() || f.isCompletedExceptionally()) {
+                throw e;
             }
-            throw new ChannelException(op.label() + ": " + what + " failed: " + c + " " + op.where(), c);
+            // completed while being withdrawn: the data is there
         }
     }
 
-    /** Spins until {@code f} is done or {@code spinNanos} passed; for waits that are usually short. */
-    public static void spinUntilDone(CompletableFuture<?> f, long spinNanos) {
-        if (spinNanos > 0 && !f.isDone()) {
-            long until = System.nanoTime() + spinNanos;
-            while (!f.isDone() && System.nanoTime() - until < 0) {
-                Thread.onSpinWait();
-            }
+    @Override
+    public void recvBlocking(OpContext op, Buf data, int src) {
+        if (src != rank()) {
+            prepare(src, op);
         }
+        await(mailbox.post(src, OpContext.P2P_SEQ, data, op), op, src, "receive of " + data.byteLength() + " bytes");
     }
 
     private final class CallTransport implements PeerTransport {

@@ -1,7 +1,6 @@
 package io.fmi.internal;
 
 import io.fmi.BackendConfig;
-import io.fmi.ChannelException;
 import io.fmi.Communicator;
 import io.fmi.FmiConfig;
 import io.fmi.FmiConfigException;
@@ -15,7 +14,7 @@ import io.fmi.channel.ChannelContext;
 import io.fmi.channel.ChannelProvider;
 import io.fmi.channel.Deadline;
 import io.fmi.channel.OpContext;
-import io.fmi.channel.PeerToPeerChannel;
+import io.fmi.channel.Waits;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -27,11 +26,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +43,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class DefaultCommunicator implements Communicator {
     private static final Logger log = LoggerFactory.getLogger(DefaultCommunicator.class);
-    private static final Duration WAIT_GRACE = Duration.ofSeconds(1);
     private static final AtomicInteger THREADS = new AtomicInteger();
     private static final ExecutorService CALLBACKS = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "fmi-callback-" + THREADS.incrementAndGet());
@@ -191,62 +186,52 @@ public final class DefaultCommunicator implements Communicator {
 
     // ---------------------------------------------------------------- point to point
 
+    /** A point-to-point call ready to run: its channel and context. */
+    private static final class P2p {
+        final Channel channel;
+        final OpContext op;
+
+        P2p(Channel channel, OpContext op) {
+            this.channel = channel;
+            this.op = op;
+        }
+    }
+
+    private P2p p2p(String verb, String role, int peer, Buf data) {
+        checkOpen(verb);
+        checkRank(verb, role, peer);
+        if (data == null) {
+            throw new FmiException(verb + ": buffer is null " + logPrefix);
+        }
+        Slot slot = select(Operation.SEND, data.byteLength());
+        OpContext op = new OpContext(Operation.SEND, verb, OpContext.P2P_SEQ, deadlineOf(slot), slot.context);
+        log.trace("{} {} {} {} {} over {}", logPrefix, verb, data, role, peer, slot.context.channelName());
+        return new P2p(slot.channel(), op);
+    }
+
     @Override
     public CompletableFuture<Void> isend(Buf data, int dest) {
-        return toCaller(startSend(data, dest));
+        P2p p = p2p("send", "dest", dest, data);
+        return toCaller(p.channel.send(p.op, data, dest));
     }
 
     @Override
     public void send(Buf data, int dest) {
-        OpHolder h = new OpHolder();
-        CompletableFuture<Void> f = startSend(data, dest, h);
-        await(f, h.op, h.spinNanos);
-    }
-
-    private CompletableFuture<Void> startSend(Buf data, int dest) {
-        return startSend(data, dest, new OpHolder());
-    }
-
-    private CompletableFuture<Void> startSend(Buf data, int dest, OpHolder h) {
-        checkOpen("send");
-        checkRank("send", "dest", dest);
-        Slot slot = select(Operation.SEND, data.byteLength());
-        OpContext op = new OpContext(Operation.SEND, "send", OpContext.P2P_SEQ, deadlineOf(slot), slot.context);
-        h.op = op;
-        Channel ch = slot.channel();
-        h.spinNanos = ch.spinNanos();
-        log.trace("{} send {} to {} over {}", logPrefix, data, dest, slot.context.channelName());
-        return ch.send(op, data, dest);
+        P2p p = p2p("send", "dest", dest, data);
+        p.channel.sendBlocking(p.op, data, dest);
     }
 
     @Override
     public CompletableFuture<Void> irecv(Buf data, int src) {
-        return toCaller(startRecv(data, src, new OpHolder()).thenRun(data::commit));
+        P2p p = p2p("recv", "src", src, data);
+        return toCaller(p.channel.recv(p.op, data, src).thenRun(data::commit));
     }
 
     @Override
     public void recv(Buf data, int src) {
-        OpHolder h = new OpHolder();
-        await(startRecv(data, src, h), h.op, h.spinNanos);
+        P2p p = p2p("recv", "src", src, data);
+        p.channel.recvBlocking(p.op, data, src);
         data.commit();
-    }
-
-    private CompletableFuture<Void> startRecv(Buf data, int src, OpHolder h) {
-        checkOpen("recv");
-        checkRank("recv", "src", src);
-        Slot slot = select(Operation.SEND, data.byteLength());
-        OpContext op = new OpContext(Operation.SEND, "recv", OpContext.P2P_SEQ, deadlineOf(slot), slot.context);
-        h.op = op;
-        Channel ch = slot.channel();
-        h.spinNanos = ch.spinNanos();
-        log.trace("{} recv {} from {} over {}", logPrefix, data, src, slot.context.channelName());
-        return ch.recv(op, data, src);
-    }
-
-    /** What a blocking call needs to know of the operation it started. */
-    private static final class OpHolder {
-        OpContext op;
-        long spinNanos;
     }
 
     // ---------------------------------------------------------------- collectives
@@ -454,7 +439,7 @@ public final class DefaultCommunicator implements Communicator {
             task.run();
         }
         if (blocking) {
-            await(result, op, 0);
+            await(result, op);
             return result;
         }
         return result;
@@ -487,35 +472,8 @@ public final class DefaultCommunicator implements Communicator {
 
     // ---------------------------------------------------------------- waiting and errors
 
-    /**
-     * Waits for {@code f} until the operation's deadline (plus a grace the channel should never
-     * need), spinning first for {@code spinNanos}.
-     */
-    private void await(CompletableFuture<Void> f, OpContext op, long spinNanos) {
-        PeerToPeerChannel.spinUntilDone(f, spinNanos);
-        try {
-            f.get(op.deadline().remainingNanos() + WAIT_GRACE.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw op.error("interrupted");
-        } catch (TimeoutException e) {
-            throw op.timeout(-1, "operation");
-        } catch (ExecutionException e) {
-            throw translate(e.getCause(), op);
-        }
-    }
-
-    private static RuntimeException translate(Throwable t, OpContext op) {
-        if (t instanceof FmiException) {
-            return (FmiException) t;
-        }
-        if (t instanceof Error) {
-            throw (Error) t;
-        }
-        if (t instanceof IllegalArgumentException || t instanceof IndexOutOfBoundsException) {
-            return op.error(t.getMessage());
-        }
-        return new ChannelException(op.label() + ": " + t + " " + op.where(), t);
+    private static void await(CompletableFuture<Void> f, OpContext op) {
+        Waits.await(f, op, -1, "operation", 0);
     }
 
     /** The caller's view of a future: completes on the callback pool with FMI exceptions. */

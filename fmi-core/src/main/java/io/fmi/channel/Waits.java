@@ -1,0 +1,68 @@
+package io.fmi.channel;
+
+import io.fmi.ChannelException;
+import io.fmi.FmiException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Bounded waits on operation futures, with FMI's exception translation: the one place where a
+ * blocking call turns into "spin briefly, park until the deadline, rethrow as an FMI exception".
+ */
+public final class Waits {
+    /** Extra wait past the deadline for a channel that enforces the deadline itself and completes the future. */
+    public static final long GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(4L * Mailbox.SWEEP_MILLIS + 1000);
+
+    private Waits() {
+    }
+
+    /** Spins until {@code f} is done or {@code spinNanos} passed. */
+    public static void spin(CompletableFuture<?> f, long spinNanos) {
+        if (spinNanos > 0 && !f.isDone()) {
+            long until = System.nanoTime() + spinNanos;
+            while (!f.isDone() && System.nanoTime() - until < 0) {
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    /**
+     * Waits for {@code f}: spins for {@code spinNanos}, then parks until the operation's deadline
+     * plus {@link #GRACE_NANOS}. Raises {@link io.fmi.FmiTimeoutException} naming {@code what} and
+     * {@code peer} (-1: none) on timeout, the FMI exception the future failed with, or a
+     * {@link ChannelException} for any other failure; an interrupt re-sets the flag.
+     */
+    public static void await(CompletableFuture<?> f, OpContext op, int peer, String what, long spinNanos) {
+        spin(f, spinNanos);
+        try {
+            f.get(op.deadline().remainingNanos() + GRACE_NANOS, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw op.error("interrupted while waiting for " + what + (peer >= 0 ? " from rank " + peer : ""));
+        } catch (TimeoutException e) {
+            throw op.timeout(peer, what);
+        } catch (ExecutionException e) {
+            throw translate(e.getCause(), op, what);
+        }
+    }
+
+    /** The exception a caller sees for {@code t}, thrown while doing {@code what}. */
+    public static RuntimeException translate(Throwable t, OpContext op, String what) {
+        if (t instanceof CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t instanceof FmiException) {
+            return (FmiException) t;
+        }
+        if (t instanceof Error) {
+            throw (Error) t;
+        }
+        if (t instanceof IllegalArgumentException || t instanceof IndexOutOfBoundsException) {
+            return op.error(t.getMessage());
+        }
+        return new ChannelException(op.label() + ": " + what + " failed: " + t + " " + op.where(), t);
+    }
+}
