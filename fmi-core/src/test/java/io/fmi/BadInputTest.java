@@ -37,8 +37,14 @@ class BadInputTest {
     void shouldNameTheMissingProviderWhenNoChannelIsAvailable() {
         FmiConfig onlyDirect = FmiConfig.defaults().withOnly("Direct");
         FmiConfigException e = assertThrows(FmiConfigException.class,
-                () -> Communicator.builder().config(onlyDirect).name("x").rank(0).size(1).build());
+                () -> Communicator.builder().config(onlyDirect).name("x").rank(0).size(2).build());
         assertMessage(e, "Direct", "fmi-channels");
+        // A single peer needs no channel: it works whatever the configuration.
+        try (Communicator alone = Communicator.builder().config(onlyDirect).name("x").rank(0).size(1).build()) {
+            int[] out = new int[1];
+            alone.allreduce(new int[] {7}, out, ReduceOp.SUM);
+            assertEquals(7, out[0]);
+        }
     }
 
     @Test
