@@ -1,7 +1,6 @@
 package io.fmi.channel.dynamodb;
 
 import io.fmi.ChannelException;
-import io.fmi.FmiConfigException;
 import io.fmi.Operation;
 import io.fmi.channel.ChannelContext;
 import io.fmi.channel.Deadline;
@@ -46,7 +45,7 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 /**
  * The mediated channel over DynamoDB, on the AWS SDK for Java v2. DynamoDB cannot block a reader,
  * so readers poll with strongly consistent {@code GetItem}s on a back-off ({@link PollSchedule}:
- * the backend's {@code timeout} in ms, else {@link #defaultPollInterval()}, growing 1.5x per miss up
+ * the backend's {@code timeout} in ms, else the cost model's poll interval ({@link PollIntervalModel}), growing 1.5x per miss up
  * to {@code poll_max_ms}).
  *
  * <h2>Table and items</h2>
@@ -110,23 +109,10 @@ public class DynamoDbChannel extends MediatedChannel {
         AwsCalls.endpoint(context.backend());
     }
 
-    /**
-     * The first poll interval when the backend sets no {@code timeout}: the cost model's answer to
-     * "how often should a client poll?" ({@link PollIntervalModel}: the interval that minimises
-     * request fees plus the function's waiting GiB-seconds, for this function's memory), or
-     * 50 ms when the configuration has no model for this backend.
-     */
-    protected Duration defaultPollInterval() {
-        try {
-            return PollIntervalModel.forBackend(context.config(), context.backend().name(), context.functionMemoryMiB());
-        } catch (FmiConfigException e) {
-            return Duration.ofMillis(50);
-        }
-    }
-
     private synchronized PollSchedule poll() {
         if (poll == null) {
-            poll = PollSchedule.from(context.backend(), defaultPollInterval());
+            // The backend's timeout, else the cost model's interval, else 50 ms.
+            poll = PollSchedule.forChannel(context, Duration.ofMillis(50));
             log.debug("{} {}", context.logPrefix(), poll);
         }
         return poll;

@@ -1,7 +1,6 @@
 package io.fmi.channel.s3;
 
 import io.fmi.ChannelException;
-import io.fmi.FmiConfigException;
 import io.fmi.Operation;
 import io.fmi.channel.ChannelContext;
 import io.fmi.channel.Deadline;
@@ -34,7 +33,7 @@ import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 /**
  * The mediated channel over S3, on the AWS SDK for Java v2. S3 cannot block a reader, so readers
  * poll with {@code GetObject} on a back-off ({@link PollSchedule}): the backend's {@code timeout}
- * (ms; the C++ FMI's poll interval) when set, else {@link #defaultPollInterval()}, growing 1.5x per
+ * (ms; the C++ FMI's poll interval) when set, else the cost model's poll interval ({@link PollIntervalModel}), growing 1.5x per
  * miss up to {@code poll_max_ms} (1 s by default).
  *
  * <h2>Objects</h2>
@@ -87,23 +86,10 @@ public class S3Channel extends MediatedChannel {
         AwsCalls.endpoint(context.backend());
     }
 
-    /**
-     * The first poll interval when the backend sets no {@code timeout}: the cost model's answer to
-     * "how often should a client poll?" ({@link PollIntervalModel}: the interval that minimises
-     * request fees plus the function's waiting GiB-seconds, for this function's memory), or
-     * 100 ms when the configuration has no model for this backend.
-     */
-    protected Duration defaultPollInterval() {
-        try {
-            return PollIntervalModel.forBackend(context.config(), context.backend().name(), context.functionMemoryMiB());
-        } catch (FmiConfigException e) {
-            return Duration.ofMillis(100);
-        }
-    }
-
     private synchronized PollSchedule poll() {
         if (poll == null) {
-            poll = PollSchedule.from(context.backend(), defaultPollInterval());
+            // The backend's timeout, else the cost model's interval, else 100 ms.
+            poll = PollSchedule.forChannel(context, Duration.ofMillis(100));
             log.debug("{} {}", context.logPrefix(), poll);
         }
         return poll;

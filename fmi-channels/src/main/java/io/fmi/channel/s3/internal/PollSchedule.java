@@ -38,6 +38,22 @@ public final class PollSchedule {
     }
 
     /** The schedule of backend {@code b}, with {@code defaultInterval} when it sets no {@code timeout}. */
+    /**
+     * The schedule of a channel: the backend's {@code timeout} when set, else the cost model's
+     * poll interval ({@link io.fmi.model.PollIntervalModel}: the interval that minimises request
+     * fees plus the function's waiting GiB-seconds, for this function's memory), else
+     * {@code fallback} when the configuration has no model for this backend.
+     */
+    public static PollSchedule forChannel(io.fmi.channel.ChannelContext context, Duration fallback) {
+        Duration modelled;
+        try {
+            modelled = io.fmi.model.PollIntervalModel.forBackend(context.config(), context.backend().name(), context.functionMemoryMiB());
+        } catch (io.fmi.FmiConfigException e) {
+            modelled = fallback;
+        }
+        return from(context.backend(), modelled);
+    }
+
     public static PollSchedule from(BackendConfig b, Duration defaultInterval) {
         String p = "backends." + b.name() + ".";
         long ms = b.longValue("timeout", -1);
