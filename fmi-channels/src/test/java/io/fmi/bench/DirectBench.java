@@ -28,7 +28,8 @@ import java.util.UUID;
  * median over iterations. Run by {@code bench/run-direct.sh}; not part of the test run.
  *
  * <pre>
- * java -cp ... io.fmi.bench.DirectBench launch --cpus 0,1 --procs 2,4,8 [--spin-us 50] [--quick]
+ * java -cp ... io.fmi.bench.DirectBench launch --cpus 0,1 --procs 2,4,8 [--spin-us 50] [--io-threads 1]
+ *     [--quick] [--only pingpong|collectives] [--jvm-arg -Xlog:gc ...]
  * </pre>
  *
  * The launcher starts a rendezvous server in its own JVM and the ranks as separate JVMs, each under
@@ -53,6 +54,9 @@ public final class DirectBench {
         String cpus = "0,1";
         String procs = "2,4,8";
         String spinUs = "50";
+        String ioThreads = "1";
+        String only = "";
+        List<String> jvmArgs = new ArrayList<>();
         boolean quick = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -60,19 +64,43 @@ public final class DirectBench {
                 case "--cpus": cpus = args[++i]; break;
                 case "--procs": procs = args[++i]; break;
                 case "--spin-us": spinUs = args[++i]; break;
+                case "--io-threads": ioThreads = args[++i]; break;
+                case "--only": only = args[++i]; break;
+                case "--jvm-arg": jvmArgs.add(args[++i]); break;
                 case "--quick": quick = true; break;
                 default: throw new IllegalArgumentException("unknown argument: " + args[i]);
             }
         }
         try (RendezvousServer server = RendezvousServer.builder().bindAddress(InetAddress.getLoopbackAddress()).port(0).build().start()) {
-            runWorkers(server, cpus, spinUs, quick, "pingpong", 2);
-            for (String p : procs.split(",")) {
-                runWorkers(server, cpus, spinUs, quick, "collectives", Integer.parseInt(p.trim()));
+            Settings st = new Settings(cpus, spinUs, ioThreads, quick, jvmArgs);
+            if (!only.equals("collectives")) {
+                runWorkers(server, st, "pingpong", 2);
+            }
+            if (!only.equals("pingpong")) {
+                for (String p : procs.split(",")) {
+                    runWorkers(server, st, "collectives", Integer.parseInt(p.trim()));
+                }
             }
         }
     }
 
-    private static void runWorkers(RendezvousServer server, String cpus, String spinUs, boolean quick, String mode, int n)
+    private static final class Settings {
+        final String cpus;
+        final String spinUs;
+        final String ioThreads;
+        final boolean quick;
+        final List<String> jvmArgs;
+
+        Settings(String cpus, String spinUs, String ioThreads, boolean quick, List<String> jvmArgs) {
+            this.cpus = cpus;
+            this.spinUs = spinUs;
+            this.ioThreads = ioThreads;
+            this.quick = quick;
+            this.jvmArgs = jvmArgs;
+        }
+    }
+
+    private static void runWorkers(RendezvousServer server, Settings st, String mode, int n)
             throws IOException, InterruptedException {
         int rawPort;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -82,12 +110,13 @@ public final class DirectBench {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<Process> ps = new ArrayList<>();
         for (int r = 0; r < n; r++) {
-            List<String> cmd = new ArrayList<>(List.of("taskset", "-c", cpus, java, "-Xms512m", "-Xmx" + (n > 4 ? "768m" : "1g"),
+            List<String> cmd = new ArrayList<>(List.of("taskset", "-c", st.cpus, java, "-Xms512m", "-Xmx" + (n > 4 ? "768m" : "1g"),
                     "-XX:+UseParallelGC", "-Dio.netty.leakDetection.level=disabled",
-                    "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                    "-cp", System.getProperty("java.class.path"), DirectBench.class.getName(),
+                    "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
+            cmd.addAll(st.jvmArgs);
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), DirectBench.class.getName(),
                     "worker", mode, Integer.toString(r), Integer.toString(n), Integer.toString(server.port()),
-                    Integer.toString(rawPort), runId, spinUs, Boolean.toString(quick)));
+                    Integer.toString(rawPort), runId, st.spinUs, Boolean.toString(st.quick), st.ioThreads));
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
             ps.add(pb.start());
         }
@@ -116,9 +145,25 @@ public final class DirectBench {
         String runId = a[6];
         int spinUs = Integer.parseInt(a[7]);
         boolean quick = Boolean.parseBoolean(a[8]);
-        FmiConfig cfg = FmiConfig.defaults().withOnly("Direct").withBackend("Direct", FmiConfig.newObject()
+        int ioThreads = Integer.parseInt(a[9]);
+        var direct = FmiConfig.newObject()
                 .put("enabled", true).put("host", "127.0.0.1").put("port", serverPort).put("max_timeout", 120_000)
-                .put("nat_probe", false).put("io_threads", 1).put("spin_us", spinUs).put("eager_connect", true));
+                .put("nat_probe", false).put("io_threads", ioThreads).put("spin_us", spinUs).put("eager_connect", true);
+        // Further keys of the Direct entry: -Dbench.direct.<key>=<value> (JVM_ARGS of run-direct.sh).
+        for (String k : System.getProperties().stringPropertyNames()) {
+            if (k.startsWith("bench.direct.")) {
+                String v = System.getProperty(k);
+                String key = k.substring("bench.direct.".length());
+                if (v.equals("true") || v.equals("false")) {
+                    direct.put(key, Boolean.parseBoolean(v));
+                } else if (v.matches("-?\\d+")) {
+                    direct.put(key, Long.parseLong(v));
+                } else {
+                    direct.put(key, v);
+                }
+            }
+        }
+        FmiConfig cfg = FmiConfig.defaults().withOnly("Direct").withBackend("Direct", direct);
         try (Communicator comm = Communicator.builder().config(cfg).name("bench-" + mode).runId(runId)
                 .rank(rank).size(n).timeout(Duration.ofSeconds(120)).build()) {
             comm.barrier();
@@ -133,10 +178,21 @@ public final class DirectBench {
 
     private static final int[] PP_SIZES = {8, 1024, 64 * 1024, 1024 * 1024};
     private static final int BW_SIZE = 64 * 1024 * 1024;
+    private static final int WARMUP_ROUND_TRIPS = 5_000;
 
     private static void pingPong(Communicator comm, int rawPort, boolean quick) throws IOException {
         int rank = comm.rank();
-        // FMI first, then raw NIO in the same processes.
+        // FMI first, then raw NIO in the same processes; each starts with untimed round trips to warm up the JIT.
+        byte[] warm = new byte[8];
+        for (int i = 0; i < WARMUP_ROUND_TRIPS; i++) {
+            if (rank == 0) {
+                comm.send(warm, 1);
+                comm.recv(warm, 1);
+            } else {
+                comm.recv(warm, 0);
+                comm.send(warm, 0);
+            }
+        }
         for (int size : PP_SIZES) {
             int iters = iterations(size, quick);
             byte[] buf = new byte[size];
@@ -196,6 +252,16 @@ public final class DirectBench {
         }
         ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
         try (SocketChannel c = ch) {
+            ByteBuffer warm = ByteBuffer.allocate(8);
+            for (int i = 0; i < WARMUP_ROUND_TRIPS; i++) {
+                if (rank == 0) {
+                    write(c, warm);
+                    read(c, warm);
+                } else {
+                    read(c, warm);
+                    write(c, warm);
+                }
+            }
             for (int size : PP_SIZES) {
                 int iters = iterations(size, quick);
                 ByteBuffer buf = ByteBuffer.allocate(size);
@@ -274,6 +340,16 @@ public final class DirectBench {
         double[] mib16 = new double[2 * 1024 * 1024];
         double[] mib16Out = new double[mib16.length];
         int small = quick ? 200 : 1000;
+        // Untimed rounds first, so the JIT has compiled the collective paths (Open MPI's are native code).
+        for (int i = 0; i < (quick ? 300 : 1000); i++) {
+            comm.allreduce(one, oneOut, ReduceOp.SUM);
+            comm.bcast(oneOut, 0);
+            comm.reduce(one, oneOut, 0, ReduceOp.SUM);
+            comm.scan(one, oneOut, ReduceOp.SUM);
+            comm.gather(g, gAll, 0);
+            comm.scatter(gAll, g, 0);
+            comm.barrier();
+        }
         osu(comm, "allreduce", 4, small, () -> comm.allreduce(one, oneOut, ReduceOp.SUM));
         osu(comm, "bcast", 4, small, () -> comm.bcast(oneOut, 0));
         osu(comm, "reduce", 4, small, () -> comm.reduce(one, oneOut, 0, ReduceOp.SUM));

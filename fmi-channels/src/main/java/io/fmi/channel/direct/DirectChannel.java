@@ -2,7 +2,9 @@ package io.fmi.channel.direct;
 
 import io.fmi.ChannelException;
 import io.fmi.FmiException;
+import io.fmi.PeerFailedException;
 import io.fmi.channel.ChannelContext;
+import io.fmi.channel.Mailbox;
 import io.fmi.channel.OpContext;
 import io.fmi.channel.PeerToPeerChannel;
 import io.fmi.tcpunch.HolePunchClient;
@@ -14,7 +16,11 @@ import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelInboundHandler;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.unix.FileDescriptor;
+import io.netty.channel.unix.UnixChannel;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +32,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,10 +55,15 @@ import org.slf4j.LoggerFactory;
  * tag); a length that differs from the posted receive fails that receive and keeps the message.
  *
  * <h2>Hot path</h2>
- * A send copies the payload into pooled direct buffers (no fresh memory per message) and writes
- * it with one flush; {@code TCP_NODELAY} is set. A received frame that lies in one read buffer is
- * copied straight into the posted receive buffer. A waiting thread spins {@code spin_us} before it
- * parks. Native epoll is used where it loads (Linux x86_64 and aarch64), NIO elsewhere.
+ * A send copies the payload into pooled direct buffers (no fresh memory per message); with native
+ * epoll and nothing of ours queued on the event loop, the sending thread writes the frame to the
+ * socket itself ({@code inline_writes}), which saves a task and an event loop wake-up per message;
+ * what the socket does not take at once, and every frame after it until that is written, goes
+ * through the event loop, so frames never interleave. {@code TCP_NODELAY} is set. A received frame
+ * that lies in one read buffer is copied straight into the posted receive buffer; a larger one
+ * streams into it read by read ({@link io.fmi.channel.Mailbox#claim}). A waiting thread spins
+ * {@code spin_us} before it parks. Native epoll is used where it loads (Linux x86_64 and aarch64),
+ * NIO elsewhere.
  *
  * <h2>Failures</h2>
  * When a connection ends (EOF, RST, protocol error) every receive waiting on that peer fails at
@@ -95,6 +107,24 @@ public final class DirectChannel extends PeerToPeerChannel {
         public void onConnectionLost(int src, Channel ch, Throwable cause) {
             DirectChannel.this.onConnectionLost(src, ch, cause);
         }
+
+        @Override
+        public Mailbox.Claim claim(int src, long tag, int length) {
+            return mailbox.claim(src, tag, length);
+        }
+
+        @Override
+        public Throwable claimFailure(int src) {
+            Link l = links[src];
+            String why;
+            Throwable cause;
+            synchronized (l) {
+                why = l.lost;
+                cause = l.lostCause;
+            }
+            return new PeerFailedException(src, "rank " + src + " failed in the middle of a message: "
+                    + (why != null ? why : "connection closed"), cause);
+        }
     };
 
     /** Per peer: the connection, or the attempt to open it and the sends waiting for it. */
@@ -106,6 +136,12 @@ public final class DirectChannel extends PeerToPeerChannel {
         String lost; // guarded by this; why the connection ended
         Throwable lostCause; // guarded by this
         volatile String farewell; // what the peer said before closing (BYE / ABORT)
+        /** The socket, when senders may write to it themselves (native transport, nothing outbound in the pipeline). */
+        volatile FileDescriptor fd;
+        /** Serializes senders' own writes with hand-offs to the event loop, so frames never interleave. */
+        final Object writeLock = new Object();
+        /** Frames handed to the event loop and not yet written; a sender writes itself only when 0. */
+        final AtomicInteger queued = new AtomicInteger();
 
         Link(int peer) {
             this.peer = peer;
@@ -240,13 +276,27 @@ public final class DirectChannel extends PeerToPeerChannel {
             }
             if (l.pending != null) {
                 for (Pending p : l.pending) {
-                    ch.write(p.frame).addListener(writeListener(p.done, p.op, l.peer));
+                    l.queued.incrementAndGet();
+                    ch.write(p.frame).addListener(writeListener(l, p.done, p.op));
                 }
                 l.pending = null;
                 ch.flush();
             }
+            if (options.inlineWrites() && ch instanceof UnixChannel && inboundOnly(ch)) {
+                l.fd = ((UnixChannel) ch).fd();
+            }
             l.channel = ch;
         }
+    }
+
+    /** Whether every handler of the pipeline is inbound only: then bytes written to the socket directly are the frames as sent. */
+    private static boolean inboundOnly(Channel ch) {
+        for (java.util.Map.Entry<String, io.netty.channel.ChannelHandler> e : ch.pipeline()) {
+            if (!(e.getValue() instanceof ChannelInboundHandler) || e.getValue() instanceof io.netty.channel.ChannelOutboundHandler) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void connectDone(Link l, PunchedConnection conn, Throwable err, long startNanos) {
@@ -314,17 +364,74 @@ public final class DirectChannel extends PeerToPeerChannel {
         if (log.isTraceEnabled()) {
             log.trace("{} {} -> rank {}: {} bytes, tag {}", prefix, op.label(), dest, data.remaining(), tag);
         }
+        ByteBuf frame = Frames.encode(alloc, tag, data);
+        FileDescriptor fd = l.fd;
+        if (fd == null) {
+            return toEventLoop(l, ch, frame, op);
+        }
+        synchronized (l.writeLock) {
+            // Nothing of ours waits on the event loop: write on this thread, which saves the
+            // hand-off (a task and a wake-up of the event loop) per message. What the socket does
+            // not take at once goes to the event loop, and so do later frames until it is written.
+            if (l.queued.get() == 0 && !closed && writeInline(fd, frame)) {
+                frame.release();
+                return DONE;
+            }
+            return toEventLoop(l, ch, frame, op);
+        }
+    }
+
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+
+    /**
+     * Writes what the socket takes now (non-blocking), moving the frame's reader index past it.
+     * Returns true when all of it was written. An error leaves the rest to the event loop, whose
+     * write then fails and closes the connection the usual way.
+     */
+    private static boolean writeInline(FileDescriptor fd, ByteBuf frame) {
+        try {
+            if (!fd.isOpen()) {
+                return false;
+            }
+            if (frame.nioBufferCount() == 1) {
+                int n = frame.hasMemoryAddress()
+                        ? fd.writeAddress(frame.memoryAddress(), frame.readerIndex(), frame.writerIndex())
+                        : writeBuffer(fd, frame.internalNioBuffer(frame.readerIndex(), frame.readableBytes()));
+                frame.skipBytes(n);
+            } else {
+                for (ByteBuffer b : frame.nioBuffers()) {
+                    int want = b.remaining();
+                    int n = writeBuffer(fd, b);
+                    frame.skipBytes(n);
+                    if (n < want) {
+                        break;
+                    }
+                }
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        return !frame.isReadable();
+    }
+
+    private static int writeBuffer(FileDescriptor fd, ByteBuffer b) throws IOException {
+        return fd.write(b, b.position(), b.limit());
+    }
+
+    private CompletableFuture<Void> toEventLoop(Link l, Channel ch, ByteBuf frame, OpContext op) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        ch.writeAndFlush(Frames.encode(alloc, tag, data)).addListener(writeListener(done, op, dest));
+        l.queued.incrementAndGet();
+        ch.writeAndFlush(frame).addListener(writeListener(l, done, op));
         return done;
     }
 
-    private ChannelFutureListener writeListener(CompletableFuture<Void> done, OpContext op, int dest) {
+    private ChannelFutureListener writeListener(Link l, CompletableFuture<Void> done, OpContext op) {
         return f -> {
+            l.queued.decrementAndGet();
             if (f.isSuccess()) {
                 done.complete(null);
             } else {
-                done.completeExceptionally(sendFailure(links[dest], op, f.cause()));
+                done.completeExceptionally(sendFailure(l, op, f.cause()));
             }
         };
     }
@@ -482,7 +589,10 @@ public final class DirectChannel extends PeerToPeerChannel {
             Channel ch = l.channel;
             if (ch != null) {
                 if (ch.isActive()) {
-                    ch.writeAndFlush(Frames.control(alloc, tag, text)).addListener(ChannelFutureListener.CLOSE);
+                    synchronized (l.writeLock) { // after any write a sender is doing itself
+                        l.queued.incrementAndGet();
+                        ch.writeAndFlush(Frames.control(alloc, tag, text)).addListener(ChannelFutureListener.CLOSE);
+                    }
                 } else {
                     ch.close();
                 }

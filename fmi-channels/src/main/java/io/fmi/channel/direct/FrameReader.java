@@ -1,5 +1,7 @@
 package io.fmi.channel.direct;
 
+import io.fmi.channel.Buf;
+import io.fmi.channel.Mailbox;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -23,9 +25,12 @@ import java.nio.ByteBuffer;
  * <h2>Why not {@code LengthFieldBasedFrameDecoder}</h2>
  * A frame that lies whole in one read buffer (every small message) is handed on as a view of that
  * buffer: the receive matching copies it straight into the posted receive buffer, no intermediate
- * copy and no allocation. A frame split across reads is gathered into a staging array kept per
- * connection (grown to the largest message seen, never shrunk), so large messages cost no
- * allocation per message either; a cumulating decoder would allocate and re-copy its cumulation.
+ * copy and no allocation. A frame split across reads (every large message) is streamed straight
+ * into the posted receive buffer when one is waiting ({@link Sink#claim}), read by read, so it is
+ * copied once and the copy overlaps the transfer. Otherwise it is gathered into a staging array
+ * kept per connection (grown to the largest message seen, never shrunk); a receive posted while
+ * the frame is still arriving takes over from the staged part. A cumulating decoder would allocate
+ * and re-copy its cumulation.
  *
  * <p>Every buffer read is released here: this handler is the last to touch it.
  */
@@ -39,6 +44,19 @@ final class FrameReader extends ChannelInboundHandlerAdapter {
 
         /** The connection ended ({@code cause} null) or failed; may be called twice (failure, then end). */
         void onConnectionLost(int src, io.netty.channel.Channel ch, Throwable cause);
+
+        /**
+         * Claims the receive waiting for a message of exactly {@code length} bytes from {@code src}
+         * with {@code tag}, for a frame whose payload is still arriving; null: none, stage it.
+         */
+        default Mailbox.Claim claim(int src, long tag, int length) {
+            return null;
+        }
+
+        /** Why a receive claimed from {@code src} cannot complete: the connection ended mid-frame. */
+        default Throwable claimFailure(int src) {
+            return new io.fmi.PeerFailedException(src, "rank " + src + ": connection ended in the middle of a message");
+        }
     }
 
     private final Sink channel;
@@ -51,6 +69,8 @@ final class FrameReader extends ChannelInboundHandlerAdapter {
     private long bodyTag;
     private byte[] staging = new byte[0];
     private int stagingFill;
+    /** The posted receive the current frame's payload streams into, or null (staging). */
+    private Mailbox.Claim claim;
 
     FrameReader(Sink channel, int peer, int maxMessageBytes) {
         this.channel = channel;
@@ -83,7 +103,7 @@ final class FrameReader extends ChannelInboundHandlerAdapter {
                             return;
                         }
                     }
-                    if (stagingFill == 0 && in.readableBytes() >= bodyLength) {
+                    if (in.readableBytes() >= bodyLength) {
                         // Whole frame in this buffer: hand on a view, the matching copies it once.
                         int len = bodyLength;
                         bodyLength = -1;
@@ -91,18 +111,40 @@ final class FrameReader extends ChannelInboundHandlerAdapter {
                         in.skipBytes(len);
                         continue;
                     }
-                    if (staging.length < bodyLength) {
+                    if (bodyTag >= 0) {
+                        claim = channel.claim(peer, bodyTag, bodyLength);
+                    }
+                    if (claim == null && staging.length < bodyLength) {
                         staging = new byte[bodyLength];
+                    }
+                } else if (claim == null && bodyTag >= 0) {
+                    // A receive posted while the frame arrives takes over from the staged part.
+                    Mailbox.Claim c = channel.claim(peer, bodyTag, bodyLength);
+                    if (c != null) {
+                        Buf b = c.buffer();
+                        System.arraycopy(staging, 0, b.array(), b.offset(), stagingFill);
+                        claim = c;
                     }
                 }
                 int n = Math.min(bodyLength - stagingFill, in.readableBytes());
-                in.readBytes(staging, stagingFill, n);
+                if (claim != null) {
+                    Buf b = claim.buffer();
+                    in.readBytes(b.array(), b.offset() + stagingFill, n);
+                } else {
+                    in.readBytes(staging, stagingFill, n);
+                }
                 stagingFill += n;
                 if (stagingFill == bodyLength) {
                     int len = bodyLength;
                     bodyLength = -1;
                     stagingFill = 0;
-                    channel.onFrame(peer, bodyTag, ByteBuffer.wrap(staging, 0, len));
+                    if (claim != null) {
+                        Mailbox.Claim c = claim;
+                        claim = null;
+                        c.complete();
+                    } else {
+                        channel.onFrame(peer, bodyTag, ByteBuffer.wrap(staging, 0, len));
+                    }
                 }
             }
         } finally {
@@ -127,12 +169,24 @@ final class FrameReader extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         staging = null;
         channel.onConnectionLost(peer, ctx.channel(), null);
+        failClaim();
         ctx.fireChannelInactive();
+    }
+
+    /** A receive that took part of a frame whose rest will never come fails, with the connection's error. */
+    private void failClaim() {
+        Mailbox.Claim c = claim;
+        if (c != null) {
+            claim = null;
+            bodyLength = -1;
+            c.fail(channel.claimFailure(peer));
+        }
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         channel.onConnectionLost(peer, ctx.channel(), cause);
+        failClaim();
         ctx.close();
     }
 }

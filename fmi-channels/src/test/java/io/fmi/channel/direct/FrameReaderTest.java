@@ -25,7 +25,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class FrameReaderTest {
     private static final ByteBufAllocator ALLOC = PooledByteBufAllocator.DEFAULT;
 
-    static final class Recorder implements FrameReader.Sink {
+    static class Recorder implements FrameReader.Sink {
         final List<Long> tags = new ArrayList<>();
         final List<byte[]> payloads = new ArrayList<>();
         final List<String> errors = new ArrayList<>();
@@ -106,5 +106,76 @@ class FrameReaderTest {
         assertEquals(List.of(Frames.TAG_ABORT), r.tags);
         assertEquals("boom", new String(r.payloads.get(0), java.nio.charset.StandardCharsets.UTF_8));
         ch.finishAndReleaseAll();
+    }
+
+    /** A sink whose receives are matched by a real mailbox, so large frames stream into posted buffers. */
+    static final class MailboxSink extends Recorder {
+        final io.fmi.channel.Mailbox mailbox = new io.fmi.channel.Mailbox();
+
+        @Override
+        public void onFrame(int src, long tag, ByteBuffer payload) {
+            super.onFrame(src, tag, payload.duplicate());
+            mailbox.deliver(src, tag, payload);
+        }
+
+        @Override
+        public io.fmi.channel.Mailbox.Claim claim(int src, long tag, int length) {
+            return mailbox.claim(src, tag, length);
+        }
+    }
+
+    private static io.fmi.channel.OpContext op() {
+        io.fmi.FmiConfig cfg = io.fmi.FmiConfig.defaults();
+        io.fmi.channel.ChannelContext cc = new io.fmi.channel.ChannelContext("t", "r", 0, 4, cfg,
+                cfg.backend("Direct").orElseThrow(), "Direct", java.time.Duration.ofSeconds(30), 1024, io.fmi.Hint.FAST);
+        return new io.fmi.channel.OpContext(io.fmi.Operation.SEND, "recv", 5, io.fmi.channel.Deadline.after(java.time.Duration.ofSeconds(30)), cc);
+    }
+
+    private static io.fmi.channel.Buf posted(io.fmi.channel.Mailbox mb, int n, java.util.concurrent.CompletableFuture<?>[] out) {
+        io.fmi.channel.Buf b = io.fmi.channel.Buf.wrap(io.fmi.channel.DataType.BYTE, new byte[n], 0, n);
+        out[0] = mb.post(3, 5, b, op());
+        return b;
+    }
+
+    @Test
+    void shouldStreamSplitFramesIntoThePostedReceiveEvenWhenPostedMidFrame() throws Exception {
+        int n = 3 * Frames.PIECE_BYTES + 17;
+        byte[] want = bytes(n, 9);
+        byte[] wire = drain(Frames.encode(ALLOC, 5, ByteBuffer.wrap(want)));
+        for (boolean postFirst : new boolean[] {true, false}) {
+            MailboxSink r = new MailboxSink();
+            EmbeddedChannel ch = new EmbeddedChannel(new FrameReader(r, 3, Integer.MAX_VALUE - 8));
+            java.util.concurrent.CompletableFuture<?>[] f = new java.util.concurrent.CompletableFuture<?>[1];
+            io.fmi.channel.Buf b = postFirst ? posted(r.mailbox, n, f) : null;
+            int chunk = 4096;
+            for (int pos = 0; pos < wire.length; pos += chunk) {
+                if (b == null && pos >= wire.length / 2) {
+                    b = posted(r.mailbox, n, f); // the rest of the frame is still coming
+                }
+                ch.writeInbound(Unpooled.wrappedBuffer(wire, pos, Math.min(chunk, wire.length - pos)));
+            }
+            f[0].get(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertArrayEquals(want, java.util.Arrays.copyOfRange(b.array(), b.offset(), b.offset() + n), "posted first: " + postFirst);
+            assertTrue(r.payloads.isEmpty(), "streamed, not staged");
+            assertEquals(0, r.mailbox.queuedMessages());
+            ch.finishAndReleaseAll();
+        }
+    }
+
+    @Test
+    void shouldFailAStreamingReceiveWhenTheConnectionEndsMidFrame() {
+        int n = 2 * Frames.PIECE_BYTES;
+        byte[] wire = drain(Frames.encode(ALLOC, 5, ByteBuffer.wrap(bytes(n, 4))));
+        MailboxSink r = new MailboxSink();
+        EmbeddedChannel ch = new EmbeddedChannel(new FrameReader(r, 3, Integer.MAX_VALUE - 8));
+        java.util.concurrent.CompletableFuture<?>[] f = new java.util.concurrent.CompletableFuture<?>[1];
+        posted(r.mailbox, n, f);
+        ch.writeInbound(Unpooled.wrappedBuffer(wire, 0, wire.length / 2));
+        assertFalse(f[0].isDone());
+        ch.close();
+        java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+                java.util.concurrent.ExecutionException.class, () -> f[0].get(5, java.util.concurrent.TimeUnit.SECONDS));
+        assertTrue(e.getCause() instanceof io.fmi.PeerFailedException, String.valueOf(e.getCause()));
+        assertEquals(1, r.lost);
     }
 }
