@@ -56,8 +56,9 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Hot path</h2>
  * A send copies the payload into pooled direct buffers (no fresh memory per message); with native
- * epoll and nothing of ours queued on the event loop, the sending thread writes the frame to the
- * socket itself ({@code inline_writes}), which saves a task and an event loop wake-up per message;
+ * epoll, nothing of ours queued on the event loop and {@code inline_writes} switched on (it is off
+ * by default, see docs/channels-direct.md), the sending thread writes the frame to the socket
+ * itself, which saves a task and an event loop wake-up per message;
  * what the socket does not take at once, and every frame after it until that is written, goes
  * through the event loop, so frames never interleave. {@code TCP_NODELAY} is set. A received frame
  * that lies in one read buffer is copied straight into the posted receive buffer; a larger one

@@ -28,7 +28,7 @@ import java.util.Locale;
  *   "nat_probe": true,                   // detect symmetric NAT before punching
  *   "punch_timeout": 3000,               // ms to try direct paths before the relay
  *   "max_message_bytes": 2147483639,     // larger incoming frames close the connection
- *   "inline_writes": true                // senders write to the socket themselves when it is idle (epoll)
+ *   "inline_writes": false               // opt-in: senders write to the socket themselves when it is idle (epoll)
  * }
  * </pre>
  *
@@ -96,7 +96,7 @@ public final class DirectOptions {
         }
         punchTimeout = Duration.ofMillis(punchMs);
         connectTimeout = b.maxTimeout();
-        inlineWrites = b.bool("inline_writes", true);
+        inlineWrites = b.bool("inline_writes", false);
         maxMessageBytes = b.integer("max_message_bytes", DEFAULT_MAX_MESSAGE_BYTES);
         if (maxMessageBytes < 0) {
             throw new FmiConfigException(where + ".max_message_bytes: " + maxMessageBytes + " (expected: >= 0)");
