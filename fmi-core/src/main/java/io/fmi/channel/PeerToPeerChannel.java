@@ -233,12 +233,27 @@ public abstract class PeerToPeerChannel implements Channel {
             if (!f.isDone() && mailbox.withdraw(f)) {
                 throw e;
             }
+            if (!f.isDone()) {
+                // Its message is already streaming into the buffer (Mailbox.claim): finish it rather
+                // than return while bytes may still land in the caller's buffer.
+                try {
+                    f.get(CLAIM_GRACE_SECONDS, TimeUnit.SECONDS);
+                    return;
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                } catch (ExecutionException | TimeoutException ignored) {
+                    // the peer stalled mid-message or failed: report the original timeout
+                }
+            }
             if (!f.isDone() || f.isCompletedExceptionally()) {
                 throw e;
             }
             // completed while being withdrawn: the data is there
         }
     }
+
+    /** How long a receive whose message has started arriving may overrun its deadline to finish. */
+    private static final long CLAIM_GRACE_SECONDS = 5;
 
     @Override
     public void recvBlocking(OpContext op, Buf data, int src) {
