@@ -57,6 +57,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--iterations", defaultValue = "50", description = "timed iterations per point (default: ${DEFAULT-VALUE})")
     int iterations;
 
+    @Option(names = "--warmup", defaultValue = "300",
+            description = "untimed iterations before each small-message point, so the JIT has compiled the path; a tenth for 1 MiB and up (default: ${DEFAULT-VALUE})")
+    int warmup;
+
     @Option(names = "--out", defaultValue = "target/bench", description = "directory for CSV and PNG files (default: ${DEFAULT-VALUE})")
     Path out;
 
@@ -120,6 +124,11 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Warm-up iterations for a point moving {@code bytes} per message: fewer for large messages. */
+    private int warmupFor(long bytes) {
+        return bytes >= (1 << 20) ? Math.max(2, warmup / 10) : warmup;
+    }
+
     private List<Row> measure(String channel, FmiConfig cfg) {
         List<Row> rows = new ArrayList<>();
         Consumer<Communicator.Builder> opts = b -> b.timeout(Duration.ofSeconds(60));
@@ -127,7 +136,7 @@ public final class BenchCommand implements Callable<Integer> {
             progress(channel + " ping-pong " + size + " B");
             long[] t = LocalCluster.run(cfg, 2, opts, comm -> {
                 byte[] buf = new byte[size];
-                return Osu.time(comm, 3, iterations, () -> {
+                return Osu.time(comm, warmupFor(size), iterations, () -> {
                     if (comm.rank() == 0) {
                         comm.send(buf, 1);
                         comm.recv(buf, 1);
@@ -143,7 +152,7 @@ public final class BenchCommand implements Callable<Integer> {
             progress(channel + " 1 -> " + consumers + " bcast " + size + " B");
             long[] t = LocalCluster.run(cfg, consumers + 1, opts, comm -> {
                 byte[] buf = new byte[size];
-                return Osu.time(comm, 2, iterations, () -> comm.bcast(buf, 0));
+                return Osu.time(comm, warmupFor(size), iterations, () -> comm.bcast(buf, 0));
             }).get(0);
             rows.add(new Row(channel, "fanout", consumers + 1, size, t));
         }
@@ -152,22 +161,22 @@ public final class BenchCommand implements Callable<Integer> {
             rows.add(new Row(channel, "allreduce-1int", n, 4, LocalCluster.run(cfg, n, opts, comm -> {
                 int[] in = {comm.rank()};
                 int[] o = new int[1];
-                return Osu.time(comm, 3, iterations, () -> comm.allreduce(in, o, ReduceOp.SUM));
+                return Osu.time(comm, warmupFor(4), iterations, () -> comm.allreduce(in, o, ReduceOp.SUM));
             }).get(0)));
             progress(channel + " allreduce 1 MiB, " + n + " peers");
             rows.add(new Row(channel, "allreduce-1MiB", n, 1 << 20, LocalCluster.run(cfg, n, opts, comm -> {
                 double[] in = new double[1 << 17];
                 double[] o = new double[1 << 17];
-                return Osu.time(comm, 1, Math.max(5, iterations / 5), () -> comm.allreduce(in, o, ReduceOp.SUM));
+                return Osu.time(comm, warmupFor(1 << 20), Math.max(5, iterations / 5), () -> comm.allreduce(in, o, ReduceOp.SUM));
             }).get(0)));
             progress(channel + " barrier, " + n + " peers");
             rows.add(new Row(channel, "barrier", n, 0, LocalCluster.run(cfg, n, opts, comm ->
-                    Osu.time(comm, 3, iterations, comm::barrier)).get(0)));
+                    Osu.time(comm, warmupFor(0), iterations, comm::barrier)).get(0)));
             progress(channel + " gather 5000 ints, " + n + " peers");
             rows.add(new Row(channel, "gather-5000int", n, 20_000, LocalCluster.run(cfg, n, opts, comm -> {
                 int[] in = new int[5000];
                 int[] o = new int[5000 * n];
-                return Osu.time(comm, 2, iterations, () -> comm.gather(in, o, 0));
+                return Osu.time(comm, warmupFor(20_000), iterations, () -> comm.gather(in, o, 0));
             }).get(0)));
         }
         return rows;

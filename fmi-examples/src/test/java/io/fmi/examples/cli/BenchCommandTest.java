@@ -17,7 +17,7 @@ class BenchCommandTest {
     @Test
     void shouldMeasureEveryChannelAndWriteCsvAndPlots(@TempDir Path out) throws Exception {
         int code = new CommandLine(new Fmi()).execute("bench", "--channels", "Local,Direct", "--sizes", "8,4096",
-                "--peers", "2,3", "--consumers", "2", "--iterations", "5", "--out", out.toString());
+                "--peers", "2,3", "--consumers", "2", "--iterations", "5", "--warmup", "5", "--out", out.toString());
         assertEquals(0, code);
         List<String> csv = Files.readAllLines(out.resolve("bench.csv"));
         assertEquals("channel,benchmark,peers,bytes,median_us,p99_us,bandwidth_MBps", csv.get(0));
