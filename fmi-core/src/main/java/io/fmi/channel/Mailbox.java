@@ -212,13 +212,6 @@ public final class Mailbox {
         after.forEach(Runnable::run);
     }
 
-    /** Whether {@code src} has been reported failed. */
-    public boolean isFailed(int src) {
-        synchronized (lock) {
-            return failedPeers.containsKey(src);
-        }
-    }
-
     /** Fails every waiting receive and drops queued messages. */
     public void close(String why) {
         List<Runnable> after = new ArrayList<>();

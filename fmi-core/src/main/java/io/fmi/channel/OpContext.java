@@ -53,11 +53,6 @@ public final class OpContext {
         return channel;
     }
 
-    /** The same call bound to another channel context. */
-    public OpContext on(ChannelContext other) {
-        return new OpContext(operation, verb, seq, deadline, other);
-    }
-
     /** {@code "allreduce #7"} or {@code "recv"}. */
     public String label() {
         return seq == P2P_SEQ ? verb : verb + " #" + seq;
