@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * <h2>Clean-up</h2>
- * The single reader of an object deletes it once read. An object with several readers is deleted
+ * The single reader of an object deletes it once read, unless the store's {@link #take} removed
+ * it already. An object with several readers is deleted
  * by its writer as soon as a later collective in which every rank took part has completed
  * (allreduce, allgather, alltoall, scan or barrier: whoever completes one knows all earlier reads
  * are done); at close, when this channel carried collectives, a closing barrier proves the rest
@@ -86,6 +87,21 @@ public abstract class MediatedChannel implements Channel {
      * (blocking in the store where it can, polling otherwise), or {@code null} if it did not.
      */
     protected abstract byte[] get(String key, long waitNanos, OpContext op);
+
+    /**
+     * Waits up to {@code waitNanos} for the single-reader object under {@code key} and returns it,
+     * or {@code null} if it did not appear. A store that can hand such an object over and remove
+     * it in one step does so and answers {@code true} from {@link #takeRemoves()}; the default
+     * reads it with {@link #get} and this class deletes it afterwards.
+     */
+    protected byte[] take(String key, long waitNanos, OpContext op) {
+        return get(key, waitNanos, op);
+    }
+
+    /** Whether {@link #take} removes what it returns, so a single reader need not delete it. */
+    protected boolean takeRemoves() {
+        return false;
+    }
 
     /** Deletes these keys; missing keys are not an error. */
     protected abstract void delete(Collection<String> keys);
@@ -156,8 +172,8 @@ public abstract class MediatedChannel implements Channel {
     public CompletableFuture<Void> recv(OpContext op, Buf data, int src) {
         String k = nextRecvKey(src);
         return CompletableFuture.runAsync(() -> {
-            fetch(k, src, data, op);
-            deleteLater(List.of(k));
+            fetch(k, src, data, op, true);
+            deleteTakenLater(k);
         }, io);
     }
 
@@ -171,8 +187,8 @@ public abstract class MediatedChannel implements Channel {
     @Override
     public void recvBlocking(OpContext op, Buf data, int src) {
         String k = nextRecvKey(src);
-        fetch(k, src, data, op);
-        deleteLater(List.of(k));
+        fetch(k, src, data, op, true);
+        deleteTakenLater(k);
     }
 
     // ---------------------------------------------------------------- collectives
@@ -274,8 +290,18 @@ public abstract class MediatedChannel implements Channel {
         });
     }
 
-    /** Waits for {@code key}, checking for aborted peers, and copies it into {@code into}. */
-    private void fetch(String key, int producer, Buf into, OpContext op) {
+    /** Deletes a single-reader object just read, unless {@link #take} removed it already. */
+    private void deleteTakenLater(String key) {
+        if (!takeRemoves()) {
+            deleteLater(List.of(key));
+        }
+    }
+
+    /**
+     * Waits for {@code key}, checking for aborted peers, and copies it into {@code into}; a
+     * {@code single} reader takes it with {@link #take}.
+     */
+    private void fetch(String key, int producer, Buf into, OpContext op, boolean single) {
         long slice = Math.max(1, abortCheckInterval().toNanos());
         String abortKey = key("abort");
         while (true) {
@@ -283,7 +309,7 @@ public abstract class MediatedChannel implements Channel {
             if (left <= 0) {
                 throw op.timeout(producer, "object " + key);
             }
-            byte[] v = get(key, Math.min(left, slice), op);
+            byte[] v = single ? take(key, Math.min(left, slice), op) : get(key, Math.min(left, slice), op);
             if (v != null) {
                 if (v.length != into.byteLength()) {
                     throw op.error("object " + key + (producer >= 0 ? " from rank " + producer : "") + " has " + v.length
@@ -351,8 +377,9 @@ public abstract class MediatedChannel implements Channel {
         @Override
         public void get(String name, int producer, Buf into) {
             String k = opKey(op, name);
-            fetch(k, producer, into, op);
-            if (isSingleReader(name)) {
+            boolean single = hasOneReader(name);
+            fetch(k, producer, into, op, single);
+            if (single && !takeRemoves()) {
                 consumed.add(k);
             }
         }
@@ -375,6 +402,14 @@ public abstract class MediatedChannel implements Channel {
         void finish() {
             deleteLater(new ArrayList<>(consumed));
         }
+    }
+
+    /**
+     * Whether object {@code name} has exactly one reader, as its writer's {@code readers} says:
+     * the several-reader ones have n-1 readers, so one when n = 2.
+     */
+    private boolean hasOneReader(String name) {
+        return isSingleReader(name) || context.size() == 2;
     }
 
     /** Objects read by several peers: "bcast", "all", "result"; everything else has one reader. */

@@ -8,6 +8,7 @@ import io.fmi.channel.Deadline;
 import io.fmi.channel.MediatedChannel;
 import io.fmi.channel.OpContext;
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.LMoveArgs;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisConnectionException;
@@ -31,24 +32,52 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The mediated channel over Redis, on Lettuce. Reads block in Redis ({@code XREAD BLOCK}); nothing
- * polls.
+ * The mediated channel over Redis, on Lettuce. Reads block in Redis ({@code BLMOVE},
+ * {@code XREAD BLOCK}); nothing polls.
  *
  * <h2>Layout</h2>
- * Every object is a Redis stream under {@code <key_prefix><comm>/<run>/...} (see
- * {@link MediatedChannel} for the part after the prefix) with a TTL of {@code ttl_seconds}. A
- * stream rather than a string, because a reader can wait for it without consuming it, so one
- * object serves any number of readers, and a large payload arrives as several entries that the
- * reader takes as they come:
+ * Every object lives under {@code <key_prefix><comm>/<run>/...} (see {@link MediatedChannel} for
+ * the part after the prefix) with a TTL of {@code ttl_seconds}.
+ *
+ * <p>An object with <b>one reader</b> (point-to-point messages, gather and scatter blocks, ...) is
+ * a list that its reader consumes, so nobody deletes it afterwards. Its one element, the head,
+ * holds a header (number of further chunks, key) and a payload of up to 64 KiB (its first
+ * {@code chunk_bytes} if smaller); the rest, or all of a larger payload (which is thus never
+ * copied), is written first, in one {@code RPUSH}, to {@code <key>/chunks}, which the reader reads
+ * and deletes once it has the head. A 40 MiB message:
+ * <pre>
+ *   RPUSH   fmi/kmeans/run-7/p2p/3-5/17/chunks &lt;16 MiB&gt; &lt;16 MiB&gt; &lt;8 MiB&gt;
+ *   PEXPIRE fmi/kmeans/run-7/p2p/3-5/17/chunks 86400000
+ *   RPUSH   fmi/kmeans/run-7/p2p/3-5/17 &lt;3, key&gt;                        an 8 B one: &lt;0, key, 8 B&gt; only
+ *   PEXPIRE fmi/kmeans/run-7/p2p/3-5/17 86400000
+ *   reader: BLMOVE fmi/kmeans/run-7/p2p/3-5/17 &lt;backup&gt; LEFT LEFT 1.0, LRANGE + DEL of .../chunks
+ * </pre>
+ * Repeated commands after a reconnect: an {@code RPUSH} sent twice appends a second copy, which
+ * is never delivered (every key is read once, and the reader reads only as many chunks as the
+ * header says) and expires with the TTL. A take must not lose an object whose reply was lost, so
+ * it moves the head into a <i>backup list</i> of its blocking connection
+ * ({@code <key_prefix><comm>/<run>/taken/<rank>-<channel>/<n>}) rather than popping it: a move
+ * that comes back empty or fails (Lettuce sending it again after a reconnect, when the first one
+ * had moved the head already) is followed by {@code LINDEX <backup> 0}, which finds the head by
+ * the key in its header. A backup list is cleared every 64 takes or 1 MiB, has a TTL (set right
+ * after the move that creates it; after a restart that lost the server's data, only from its next
+ * clearing on) and is deleted at close.
+ *
+ * <p>An object with <b>several readers</b> ({@code bcast}, {@code all}, {@code result}, the abort
+ * marker) is a stream, because a reader can wait for it without consuming it, and a large payload
+ * arrives as several entries that the reader takes as they come:
  * <pre>
  *   XADD fmi/kmeans/run-7/c42/bcast 0-1 n 3 d &lt;chunk 0&gt;     entry 0-1: chunk count, first chunk
  *   XADD fmi/kmeans/run-7/c42/bcast 0-2 d &lt;chunk 1&gt;
@@ -65,8 +94,8 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Connections</h2>
  * One multiplexed connection carries writes, counters, deletes and non-blocking reads; blocking
- * reads take a connection of their own from a small pool, since a blocked connection serves no
- * other command. Connections open on first use. While the server is unreachable Lettuce queues
+ * reads and takes use a connection of their own from a small pool, since a blocked connection
+ * serves no other command. Connections open on first use. While the server is unreachable Lettuce queues
  * commands and reconnects (10 ms back-off doubling to 1 s); an operation waits for that until its
  * deadline and then fails with a {@link ChannelException} naming the server. Error replies that
  * say "try again" ({@code LOADING}, {@code BUSY}, {@code TRYAGAIN}, {@code MASTERDOWN},
@@ -95,6 +124,16 @@ public final class RedisChannel extends MediatedChannel {
     private static final long BLOCK_GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final Duration MAX_RETRY_BACKOFF = Duration.ofSeconds(1);
     private static final Duration DELETE_TIMEOUT = Duration.ofSeconds(10);
+    /** Payloads up to this size ride in a list object's head; larger ones go to its chunk list uncopied. */
+    private static final int INLINE_BYTES = 64 << 10;
+    /** Number of further chunks and key length at the start of a list object's head, the key follows. */
+    private static final int HEADER_BYTES = 2 * Integer.BYTES;
+    /** A blocking connection's backup list is cleared after this many takes ... */
+    private static final int BACKUP_HEADS = 64;
+    /** ... or once the first elements it holds reach this size. */
+    private static final long BACKUP_BYTES = 1 << 20;
+    /** What {@link #takeFrom} returns when the server did not answer in time. */
+    private static final ByteBuffer UNANSWERED = ByteBuffer.allocate(0);
 
     /** Adds the caller's token to the set, refreshes its TTL, returns its size: an idempotent INCR. */
     private static final String COUNT_SCRIPT = "redis.call('SADD', KEYS[1], ARGV[1]) "
@@ -104,8 +143,15 @@ public final class RedisChannel extends MediatedChannel {
     private final RedisSettings settings;
     private final RedisClient client;
     private final boolean ownsClient;
-    private final ConcurrentLinkedDeque<StatefulRedisConnection<String, ByteBuffer>> idle = new ConcurrentLinkedDeque<>();
+    private final ConcurrentLinkedDeque<Blocking> idle = new ConcurrentLinkedDeque<>();
     private final AtomicLong tokens = new AtomicLong();
+    /** Distinguishes the backup lists of this channel from those of another channel of the same rank. */
+    private final String instance = Integer.toHexString(ThreadLocalRandom.current().nextInt());
+    private final AtomicLong backupSeq = new AtomicLong();
+    /** Redis keys of every backup list this channel named, deleted at close. */
+    private final Collection<String> backups = ConcurrentHashMap.newKeySet();
+    /** Backup lists of connections given up while a move from the key may have been under way. */
+    private final Map<String, List<String>> orphans = new ConcurrentHashMap<>();
     private final ByteBuffer ttlArg;
     private StatefulRedisConnection<String, ByteBuffer> shared;
     private volatile boolean closing;
@@ -147,6 +193,10 @@ public final class RedisChannel extends MediatedChannel {
 
     @Override
     protected void put(String key, ByteBuffer value, int readers, OpContext op) {
+        if (readers == 1) {
+            push(key, value, op);
+            return;
+        }
         String k = redisKey(key);
         int length = value.remaining();
         int chunks = Math.max(1, (int) ((length + (long) settings.chunkBytes - 1) / settings.chunkBytes));
@@ -180,6 +230,60 @@ public final class RedisChannel extends MediatedChannel {
         });
     }
 
+    /**
+     * Stores an object with one reader as a list holding one element, the head: header (number of
+     * further chunks, key) and, up to {@link #INLINE_BYTES}, the payload or its first chunk. Further
+     * chunks (all of a larger payload, which is thus never copied) go first, in one {@code RPUSH},
+     * to the list {@code <key>/chunks}, so a reader that finds the head finds them all, and a move
+     * that Lettuce repeats after a reconnect can only ever take a head.
+     */
+    private void push(String key, ByteBuffer value, OpContext op) {
+        String k = redisKey(key);
+        byte[] id = key.getBytes(StandardCharsets.UTF_8);
+        int length = value.remaining();
+        int start = value.position();
+        int first = length > INLINE_BYTES ? 0 : Math.min(length, settings.chunkBytes);
+        int chunks = 1 + (int) ((length - first + (long) settings.chunkBytes - 1) / settings.chunkBytes);
+        ByteBuffer[] elements = new ByteBuffer[chunks];
+        ByteBuffer head = ByteBuffer.allocate(HEADER_BYTES + id.length + first).putInt(chunks - 1).putInt(id.length).put(id);
+        ByteBuffer part = value.duplicate();
+        part.limit(start + first);
+        head.put(part).flip();
+        elements[0] = head;
+        int at = first;
+        for (int i = 1; i < chunks; i++) {
+            int to = (int) Math.min(length, (long) at + settings.chunkBytes);
+            ByteBuffer chunk = value.duplicate();
+            chunk.limit(start + to).position(start + at);
+            elements[i] = chunk;
+            at = to;
+        }
+        retrying(op, "put of " + k + " (" + length + " B)", () -> {
+            RedisAsyncCommands<String, ByteBuffer> redis = shared(op).async();
+            List<RedisFuture<?>> sent = new ArrayList<>(4);
+            if (chunks > 1) {
+                ByteBuffer[] rest = new ByteBuffer[chunks - 1];
+                for (int i = 1; i < chunks; i++) {
+                    rest[i - 1] = elements[i].duplicate();
+                }
+                sent.add(redis.rpush(chunksKey(k), rest));
+                sent.add(redis.pexpire(chunksKey(k), settings.ttlMillis));
+            }
+            sent.add(redis.rpush(k, elements[0].duplicate()));
+            sent.add(redis.pexpire(k, settings.ttlMillis));
+            for (RedisFuture<?> f : sent) {
+                await(f, op.deadline().remainingNanos(), op, "RPUSH " + k);
+            }
+            log.trace("{} pushed {} ({} B, {} chunks)", context.logPrefix(), k, length, chunks);
+            return null;
+        });
+    }
+
+    /** The list of the chunks after the first of list object {@code k}. */
+    private static String chunksKey(String k) {
+        return k + "/chunks";
+    }
+
     private static boolean isRepeatedEntry(RedisCommandExecutionException e) {
         String m = e.getMessage();
         return m != null && m.contains("equal or smaller than the target stream top item");
@@ -194,18 +298,18 @@ public final class RedisChannel extends MediatedChannel {
                             op.deadline().remainingNanos(), op, "XREAD " + k));
             return first == null || first.isEmpty() ? null : assemble(k, first.get(0), null, op);
         }
-        StatefulRedisConnection<String, ByteBuffer> conn = borrow(op);
+        Blocking b = borrow(op);
         boolean healthy = false;
         try {
-            List<StreamMessage<String, ByteBuffer>> first = blockingRead(conn, k, "0", 1, waitNanos, op);
+            List<StreamMessage<String, ByteBuffer>> first = blockingRead(b.conn, k, "0", 1, waitNanos, op);
             if (first == null) {
                 return null;
             }
-            byte[] v = first.isEmpty() ? null : assemble(k, first.get(0), conn, op);
+            byte[] v = first.isEmpty() ? null : assemble(k, first.get(0), b.conn, op);
             healthy = true;
             return v;
         } finally {
-            giveBack(conn, healthy);
+            giveBack(b, healthy);
         }
     }
 
@@ -249,7 +353,8 @@ public final class RedisChannel extends MediatedChannel {
         List<ByteBuffer> parts = new ArrayList<>(chunks);
         parts.add(first);
         String last = head.getId();
-        StatefulRedisConnection<String, ByteBuffer> c = conn != null ? conn : borrow(op);
+        Blocking borrowed = conn != null ? null : borrow(op);
+        StatefulRedisConnection<String, ByteBuffer> c = conn != null ? conn : borrowed.conn;
         try {
             // The writer sends its chunks back to back, so the rest is at most one round trip behind.
             while (parts.size() < chunks) {
@@ -267,9 +372,16 @@ public final class RedisChannel extends MediatedChannel {
                 }
             }
         } finally {
-            if (conn == null) {
-                giveBack(c, true);
+            if (borrowed != null) {
+                giveBack(borrowed, true);
             }
+        }
+        return concat(k, parts, op);
+    }
+
+    private byte[] concat(String k, List<ByteBuffer> parts, OpContext op) {
+        if (parts.size() == 1) {
+            return bytesOf(parts.get(0));
         }
         long total = 0;
         for (ByteBuffer p : parts) {
@@ -286,6 +398,193 @@ public final class RedisChannel extends MediatedChannel {
             at += len;
         }
         return out;
+    }
+
+    @Override
+    protected boolean takeRemoves() {
+        return true;
+    }
+
+    /**
+     * Takes a list object: {@code BLMOVE} of its first element into the backup list of a blocking
+     * connection, where a move whose reply is lost is found again (see the class comment), then
+     * {@code LRANGE} and {@code DEL} of further chunks, if any.
+     */
+    @Override
+    protected byte[] take(String key, long waitNanos, OpContext op) {
+        String k = redisKey(key);
+        byte[] id = key.getBytes(StandardCharsets.UTF_8);
+        if (!orphans.isEmpty()) {
+            byte[] v = takeFromOrphans(k, id, op);
+            if (v != null) {
+                return v;
+            }
+        }
+        Blocking b = borrow(op);
+        boolean healthy = false;
+        try {
+            ByteBuffer head = takeFrom(b, k, id, waitNanos, op);
+            if (head == UNANSWERED) {
+                // The move may still happen: look in this backup list again when taking k next time.
+                orphans.computeIfAbsent(k, x -> new CopyOnWriteArrayList<>()).add(b.backup);
+                return null;
+            }
+            if (head == null) {
+                healthy = true;
+                return null;
+            }
+            if (!isHeadOf(head, id)) {
+                throw new ChannelException(op.label() + ": " + k + " on Redis at " + settings.where
+                        + " is not an FMI object (its element lacks the header naming it) " + op.where());
+            }
+            b.heads++;
+            b.bytes += head.remaining();
+            if (b.heads >= BACKUP_HEADS || b.bytes >= BACKUP_BYTES) {
+                // Every head in the list belongs to a completed take.
+                b.conn.async().del(b.backup);
+                b.heads = 0;
+                b.bytes = 0;
+                b.expiring = false;
+            }
+            byte[] v = assembleList(k, head, b.conn, op);
+            healthy = true;
+            if (!orphans.isEmpty()) {
+                dropOrphans(k, op);
+            }
+            return v;
+        } finally {
+            giveBack(b, healthy);
+        }
+    }
+
+    /**
+     * The first element of {@code k}, moved into the backup list of {@code b}; null when nothing
+     * came within {@code waitNanos}, {@link #UNANSWERED} when the server did not answer in time.
+     */
+    private ByteBuffer takeFrom(Blocking b, String k, byte[] id, long waitNanos, OpContext op) {
+        double blockSeconds = Math.max(1, TimeUnit.NANOSECONDS.toMillis(waitNanos + 999_999)) / 1000.0;
+        int[] attempts = {0};
+        return retrying(op, "take of " + k, () -> {
+            RedisAsyncCommands<String, ByteBuffer> redis = b.conn.async();
+            if (attempts[0]++ > 0) {
+                // The failed attempt may have moved the head before its reply was lost.
+                ByteBuffer kept = newestIn(b.backup, id, redis, op.deadline().remainingNanos() + BLOCK_GRACE_NANOS);
+                if (kept != null) {
+                    return kept;
+                }
+            }
+            RedisFuture<ByteBuffer> move = redis.blmove(k, b.backup, LMoveArgs.Builder.leftLeft(), blockSeconds);
+            boolean expire = !b.expiring;
+            if (expire) {
+                // Runs right after the move, which may have created the list: it never lives without a TTL.
+                redis.pexpire(b.backup, settings.ttlMillis);
+            }
+            ByteBuffer head = awaitOrUnanswered(move, Math.min(op.deadline().remainingNanos(), waitNanos) + BLOCK_GRACE_NANOS);
+            if (head == null) {
+                // Nothing came, unless Lettuce repeated the move after a reconnect and the first one had moved it.
+                return newestIn(b.backup, id, redis, BLOCK_GRACE_NANOS);
+            }
+            if (head != UNANSWERED && expire) {
+                b.expiring = true;
+            }
+            return head;
+        });
+    }
+
+    /**
+     * The newest element of {@code backup} if it is the head of the object {@code id} (a move
+     * pushes to the left, and nothing else moves into the list of a connection while one take
+     * holds it), else null; {@link #UNANSWERED} when the server did not answer in time.
+     */
+    private ByteBuffer newestIn(String backup, byte[] id, RedisAsyncCommands<String, ByteBuffer> redis, long nanos) {
+        ByteBuffer newest = awaitOrUnanswered(redis.lindex(backup, 0), nanos);
+        return newest == null || newest == UNANSWERED || isHeadOf(newest, id) ? newest : null;
+    }
+
+    private static boolean isHeadOf(ByteBuffer head, byte[] id) {
+        int at = head.position();
+        if (head.remaining() < HEADER_BYTES || head.getInt(at + Integer.BYTES) != id.length
+                || head.remaining() < HEADER_BYTES + id.length) {
+            return false;
+        }
+        for (int i = 0; i < id.length; i++) {
+            if (head.get(at + HEADER_BYTES + i) != id[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static ByteBuffer awaitOrUnanswered(RedisFuture<ByteBuffer> f, long nanos) {
+        try {
+            return awaitOrNull(f, nanos);
+        } catch (TimeoutException e) {
+            f.cancel(true);
+            return UNANSWERED;
+        }
+    }
+
+    /** The payload of list object {@code k} whose first element is {@code head}, reading further chunks. */
+    private byte[] assembleList(String k, ByteBuffer head, StatefulRedisConnection<String, ByteBuffer> conn, OpContext op) {
+        int at = head.position();
+        int idBytes = head.remaining() < HEADER_BYTES ? -1 : head.getInt(at + Integer.BYTES);
+        if (idBytes < 0 || head.remaining() < HEADER_BYTES + idBytes) {
+            throw new ChannelException(op.label() + ": " + k + " on Redis at " + settings.where
+                    + " is not an FMI object (its first element has no header) " + op.where());
+        }
+        int more = head.getInt(at);
+        if (more < 0) {
+            throw new ChannelException(op.label() + ": " + k + " on Redis at " + settings.where
+                    + " is not an FMI object (chunk count " + more + ") " + op.where());
+        }
+        ByteBuffer first = head.duplicate();
+        first.position(at + HEADER_BYTES + idBytes);
+        if (more == 0) {
+            return bytesOf(first);
+        }
+        // Written before the head, by one RPUSH; a repeated RPUSH may have appended a copy, which is not read.
+        String ck = chunksKey(k);
+        List<ByteBuffer> rest = retrying(op, "read of " + ck, () ->
+                await(conn.async().lrange(ck, 0, more - 1), op.deadline().remainingNanos(), op, "LRANGE " + ck));
+        if (rest.size() != more) {
+            throw new ChannelException(op.label() + ": " + ck + " on Redis at " + settings.where + " lost chunks: "
+                    + rest.size() + " of " + more + " left (expired or evicted?) " + op.where());
+        }
+        // Sent only now: a DEL pipelined with the LRANGE and repeated after a reconnect could delete them unread.
+        conn.async().del(ck);
+        List<ByteBuffer> parts = new ArrayList<>(more + 1);
+        if (first.hasRemaining()) {
+            parts.add(first);
+        }
+        parts.addAll(rest);
+        return concat(k, parts, op);
+    }
+
+    /** The object under {@code k} if the backup list of a connection given up while taking it holds it. */
+    private byte[] takeFromOrphans(String k, byte[] id, OpContext op) {
+        List<String> lists = orphans.get(k);
+        if (lists == null) {
+            return null;
+        }
+        StatefulRedisConnection<String, ByteBuffer> c = shared(op);
+        for (String backup : lists) {
+            ByteBuffer head = retrying(op, "read of " + backup, () ->
+                    await(c.async().lindex(backup, 0), op.deadline().remainingNanos(), op, "LINDEX " + backup));
+            if (head != null && isHeadOf(head, id)) {
+                byte[] v = assembleList(k, head, c, op);
+                dropOrphans(k, op);
+                return v;
+            }
+        }
+        return null;
+    }
+
+    /** Deletes the backup lists of connections given up while taking {@code k}, now that it is taken. */
+    private void dropOrphans(String k, OpContext op) {
+        List<String> lists = orphans.remove(k);
+        if (lists != null) {
+            shared(op).async().unlink(lists.toArray(new String[0]));
+        }
     }
 
     @Override
@@ -323,10 +622,11 @@ public final class RedisChannel extends MediatedChannel {
 
     @Override
     protected void closeStore() {
+        deleteBackups();
         closing = true;
-        StatefulRedisConnection<String, ByteBuffer> c;
-        while ((c = idle.poll()) != null) {
-            c.close();
+        Blocking b;
+        while ((b = idle.poll()) != null) {
+            b.conn.close();
         }
         synchronized (this) {
             if (shared != null) {
@@ -340,7 +640,41 @@ public final class RedisChannel extends MediatedChannel {
         log.debug("{} closed the Redis connections to {}", context.logPrefix(), settings.where);
     }
 
+    /** Deletes the backup lists of the blocking connections, if the server is at hand. */
+    private void deleteBackups() {
+        StatefulRedisConnection<String, ByteBuffer> c;
+        synchronized (this) {
+            c = shared;
+        }
+        if (backups.isEmpty() || c == null || !c.isOpen()) {
+            return;
+        }
+        RedisFuture<Long> f = c.async().unlink(backups.toArray(new String[0]));
+        try {
+            awaitOrNull(f, TimeUnit.SECONDS.toNanos(2));
+        } catch (TimeoutException | RuntimeException e) {
+            f.cancel(true);
+            log.debug("{} deleting {} backup lists failed; the TTL will remove them: {}", context.logPrefix(), backups.size(), e.toString());
+        }
+    }
+
     // ---------------------------------------------------------------- connections
+
+    /** A connection for blocking commands and the list its takes move objects into. */
+    private static final class Blocking {
+        final StatefulRedisConnection<String, ByteBuffer> conn;
+        final String backup;
+        /** First elements the backup list holds, and their bytes (as far as this connection knows). */
+        int heads;
+        long bytes;
+        /** Whether the backup list has had its TTL set since it was last cleared. */
+        boolean expiring;
+
+        Blocking(StatefulRedisConnection<String, ByteBuffer> conn, String backup) {
+            this.conn = conn;
+            this.backup = backup;
+        }
+    }
 
     private synchronized StatefulRedisConnection<String, ByteBuffer> shared(OpContext op) {
         if (shared == null) {
@@ -349,16 +683,21 @@ public final class RedisChannel extends MediatedChannel {
         return shared;
     }
 
-    private StatefulRedisConnection<String, ByteBuffer> borrow(OpContext op) {
-        StatefulRedisConnection<String, ByteBuffer> c = idle.poll();
-        return c != null ? c : connect(op);
+    private Blocking borrow(OpContext op) {
+        Blocking b = idle.poll();
+        if (b != null) {
+            return b;
+        }
+        String backup = redisKey(key("taken/" + context.rank() + "-" + instance + "/" + backupSeq.incrementAndGet()));
+        backups.add(backup);
+        return new Blocking(connect(op), backup);
     }
 
-    private void giveBack(StatefulRedisConnection<String, ByteBuffer> c, boolean healthy) {
+    private void giveBack(Blocking b, boolean healthy) {
         if (healthy && !closing && idle.size() < IDLE_BLOCKING_CONNECTIONS) {
-            idle.push(c);
+            idle.push(b);
         } else {
-            c.closeAsync();
+            b.conn.closeAsync();
         }
     }
 

@@ -1,0 +1,137 @@
+package io.fmi.channel.redis;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fmi.FmiConfig;
+import io.fmi.Operation;
+import io.fmi.channels.testing.RedisServer;
+import io.fmi.local.LocalCluster;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Objects with one reader are Redis lists taken with {@code BLMOVE}: every message must arrive
+ * exactly once, in order, even when connections drop between a command and its reply.
+ */
+class RedisPointToPointTest {
+
+    private static FmiConfig config(ObjectNode entry) {
+        return FmiConfig.defaults().withOnly("Redis").withBackend("Redis", entry);
+    }
+
+    /** Message {@code i} from {@code rank}: one chunk when {@code i} is even, four (of 64 B) when odd. */
+    private static long[] message(int rank, int i) {
+        long[] m = new long[i % 2 == 0 ? 1 : 30];
+        for (int j = 0; j < m.length; j++) {
+            m[j] = rank * 1_000_000L + i * 100L + j;
+        }
+        return m;
+    }
+
+    @Test
+    @Timeout(120)
+    void shouldDeliverEveryMessageOnceWhileConnectionsAreKilled() throws Exception {
+        try (RedisServer server = RedisServer.launch()) {
+            ObjectNode entry = server.backend().put("chunk_bytes", 64);
+            int rounds = 150;
+            AtomicBoolean done = new AtomicBoolean();
+            AtomicInteger kills = new AtomicInteger();
+            CompletableFuture<Void> killer = CompletableFuture.runAsync(() -> {
+                while (!done.get()) {
+                    try {
+                        Thread.sleep(5 + kills.get() % 11);
+                        server.command("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
+                        kills.incrementAndGet();
+                    } catch (IOException e) {
+                        throw new IllegalStateException(e);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+            });
+            try {
+                List<Integer> received = LocalCluster.run(config(entry), 2, b -> b.timeout(Duration.ofSeconds(30)), comm -> {
+                    assertEquals("redis", comm.channelFor(Operation.SEND, 8));
+                    int peer = 1 - comm.rank();
+                    int count = 0;
+                    for (int i = 0; i < rounds; i++) {
+                        long[] got = new long[message(peer, i).length];
+                        if (comm.rank() == 0) {
+                            comm.send(message(0, i), peer);
+                            comm.recv(got, peer);
+                        } else {
+                            comm.recv(got, peer);
+                            comm.send(message(1, i), peer);
+                        }
+                        assertArrayEquals(message(peer, i), got, "message " + i + " from rank " + peer);
+                        count++;
+                    }
+                    return count;
+                });
+                assertEquals(List.of(rounds, rounds), received);
+            } finally {
+                done.set(true);
+                killer.get();
+            }
+            assertTrue(kills.get() > 10, "connections were killed only " + kills.get() + " times");
+            RedisClient client = RedisClient.create(server.uri());
+            try (StatefulRedisConnection<String, String> c = client.connect()) {
+                String stats = c.sync().info("commandstats");
+                // A take looks into its backup list after a move that came back empty or failed.
+                assertTrue(calls(stats, "lindex") > 0, "no take had to look for a lost move: " + stats);
+            } finally {
+                client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+            }
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldConsumeSingleReaderObjectsWithoutDeletingThemAfterwards() {
+        try (RedisServer server = RedisServer.launch()) {
+            ObjectNode entry = server.backend().put("key_prefix", "lists/");
+            LocalCluster.run(config(entry), 2, b -> b.timeout(Duration.ofSeconds(10)), comm -> {
+                long[] got = new long[1];
+                for (int i = 0; i < 20; i++) {
+                    comm.send(new long[] {i}, 1 - comm.rank());
+                    comm.recv(got, 1 - comm.rank());
+                    assertEquals(i, got[0]);
+                }
+                comm.barrier();
+                return null;
+            });
+            RedisClient client = RedisClient.create(server.uri());
+            try (StatefulRedisConnection<String, String> c = client.connect()) {
+                assertEquals(List.of(), c.sync().keys("lists/*"), "keys left after close");
+                // 40 messages taken with BLMOVE; the few UNLINKs are the barrier's counter and the close.
+                String stats = c.sync().info("commandstats");
+                assertTrue(calls(stats, "blmove") >= 40, stats);
+                assertTrue(calls(stats, "unlink") < 10, "consumed messages were deleted one by one: " + stats);
+            } finally {
+                client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+            }
+        }
+    }
+
+    private static long calls(String commandStats, String command) {
+        for (String line : commandStats.split("\r?\n")) {
+            if (line.startsWith("cmdstat_" + command + ":calls=")) {
+                String rest = line.substring(("cmdstat_" + command + ":calls=").length());
+                return Long.parseLong(rest.substring(0, rest.indexOf(',')));
+            }
+        }
+        return 0;
+    }
+}
