@@ -55,6 +55,10 @@ class LocalStoreCleanupTest {
             List<long[]> r = job("cleanup", "run-1", 5, 100, pool);
             assertEquals(5 * 100 + 10, r.get(3)[0]);
             assertEquals(List.of(), LocalFabric.shared().store().keys("cleanup/"), "objects left behind");
+            // Two peers: shared objects then have a single reader, who must delete them.
+            r = job("cleanup-pair", "run-1", 2, 100, pool);
+            assertEquals(2 * 100 + 1, r.get(1)[0]);
+            assertEquals(List.of(), LocalFabric.shared().store().keys("cleanup-pair/"), "objects left behind by two peers");
         } finally {
             pool.shutdownNow();
         }
