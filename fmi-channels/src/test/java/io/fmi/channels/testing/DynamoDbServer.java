@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import org.testcontainers.containers.localstack.LocalStackContainer;
 
@@ -131,13 +130,7 @@ public final class DynamoDbServer implements RestartableServer {
         } catch (RuntimeException ignored) {
             // best effort
         }
-        if (dir != null) {
-            try (var files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            } catch (IOException ignored) {
-                // best effort
-            }
-        }
+        Servers.deleteTree(dir);
     }
 
     @Override

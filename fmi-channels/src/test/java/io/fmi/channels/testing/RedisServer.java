@@ -347,11 +347,7 @@ public final class RedisServer implements RestartableServer {
                 // best effort at exit
             }
         }
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException ignored) {
-            // best effort
-        }
+        Servers.deleteTree(dir);
     }
 
     @Override

@@ -66,4 +66,16 @@ public final class Servers {
     static void atExit(String name, Runnable r) {
         Runtime.getRuntime().addShutdownHook(new Thread(r, "fmi-test-stop-" + name));
     }
+
+    /** Deletes {@code dir} and everything below it, best effort (a server's data directory at close). */
+    public static void deleteTree(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
 }
