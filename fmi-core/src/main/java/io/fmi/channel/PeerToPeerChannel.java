@@ -228,7 +228,7 @@ public abstract class PeerToPeerChannel implements Channel {
      */
     protected final void await(CompletableFuture<Void> f, OpContext op, int peer, String what) {
         try {
-            Waits.await(f, op, peer, what, spinNanos());
+            waitFor(f, op, peer, what);
         } catch (FmiException e) {
             if (!f.isDone() && mailbox.withdraw(f)) {
                 throw e;
@@ -250,6 +250,15 @@ public abstract class PeerToPeerChannel implements Channel {
             }
             // completed while being withdrawn: the data is there
         }
+    }
+
+    /**
+     * Blocks until {@code f} completes or the call's deadline (plus {@link Waits#GRACE_NANOS})
+     * passes, then returns or raises as {@link Waits#await} does. A channel whose I/O is driven by
+     * the waiting threads overrides this; by default the thread spins {@link #spinNanos()}, then parks.
+     */
+    protected void waitFor(CompletableFuture<?> f, OpContext op, int peer, String what) {
+        Waits.await(f, op, peer, what, spinNanos());
     }
 
     /** How long a receive whose message has started arriving may overrun its deadline to finish. */

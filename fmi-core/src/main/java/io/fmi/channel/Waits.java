@@ -49,6 +49,24 @@ public final class Waits {
         }
     }
 
+    /**
+     * The outcome of a wait that ended: returns if {@code f} completed normally, raises what
+     * {@link #await} would (a timeout when {@code f} is not done yet).
+     */
+    public static void outcome(CompletableFuture<?> f, OpContext op, int peer, String what) {
+        if (!f.isDone()) {
+            throw op.timeout(peer, what);
+        }
+        try {
+            f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw op.error("interrupted while waiting for " + what + (peer >= 0 ? " from rank " + peer : ""));
+        } catch (ExecutionException e) {
+            throw translate(e.getCause(), op, what);
+        }
+    }
+
     /** The exception a caller sees for {@code t}, thrown while doing {@code what}. */
     public static RuntimeException translate(Throwable t, OpContext op, String what) {
         if (t instanceof CompletionException && t.getCause() != null) {

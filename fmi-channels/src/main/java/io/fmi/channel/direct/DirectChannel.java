@@ -3,36 +3,32 @@ package io.fmi.channel.direct;
 import io.fmi.ChannelException;
 import io.fmi.FmiException;
 import io.fmi.PeerFailedException;
+import io.fmi.channel.Buf;
 import io.fmi.channel.ChannelContext;
 import io.fmi.channel.Mailbox;
 import io.fmi.channel.OpContext;
 import io.fmi.channel.PeerToPeerChannel;
+import io.fmi.channel.Waits;
 import io.fmi.tcpunch.HolePunchClient;
 import io.fmi.tcpunch.PunchedConnection;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.PooledByteBufAllocator;
-import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelInboundHandler;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.unix.FileDescriptor;
-import io.netty.channel.unix.UnixChannel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import java.io.IOException;
+import java.lang.reflect.Method;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,24 +43,21 @@ import org.slf4j.LoggerFactory;
  * each other at the same moment meet on the same connection instead of waiting on two. The
  * collective algorithms announce all the peers of a call first, so those connections open in
  * parallel; with {@code eager_connect} the first operation opens all of them. Sends issued while
- * the connection opens are queued in order (already copied) and written when it is up.
+ * the connection opens are queued in order (already copied) and written when it is up. Netty opens
+ * and authenticates the connection (fmi-tcpunch); then this channel takes the socket over.
  *
  * <h2>Wire format</h2>
- * Each message is one frame, drawn in {@link FrameReader}: a 12-byte header (payload length,
+ * Each message is one frame, drawn in {@link FrameParser}: a 12-byte header (payload length,
  * tag = the operation's sequence number) and the payload. The receiver matches frames by (source,
  * tag); a length that differs from the posted receive fails that receive and keeps the message.
  *
  * <h2>Hot path</h2>
- * A send copies the payload into pooled direct buffers (no fresh memory per message); with native
- * epoll, nothing of ours queued on the event loop and {@code inline_writes} switched on (it is off
- * by default, see docs/channels-direct.md), the sending thread writes the frame to the socket
- * itself, which saves a task and an event loop wake-up per message;
- * what the socket does not take at once, and every frame after it until that is written, goes
- * through the event loop, so frames never interleave. {@code TCP_NODELAY} is set. A received frame
- * that lies in one read buffer is copied straight into the posted receive buffer; a larger one
- * streams into it read by read ({@link io.fmi.channel.Mailbox#claim}). A waiting thread spins
- * {@code spin_us} before it parks. Native epoll is used where it loads (Linux x86_64 and aarch64),
- * NIO elsewhere.
+ * The threads that wait do the I/O ({@link DirectIo}): a receiving thread blocks in the selector
+ * of this channel's sockets itself, so a message costs one wake-up, as with a blocking socket,
+ * rather than an event loop's wake-up and then the receiver's. A sender writes its frame to the
+ * socket itself. A received frame that lies in one read is copied straight into the posted
+ * receive buffer; a larger one streams into it read by read ({@link Mailbox#claim}).
+ * {@code TCP_NODELAY} is set. A waiting thread polls for {@code spin_us} before it blocks.
  *
  * <h2>Failures</h2>
  * When a connection ends (EOF, RST, protocol error) every receive waiting on that peer fails at
@@ -73,40 +66,32 @@ import org.slf4j.LoggerFactory;
  * so the error says why.
  *
  * <h2>Threads and ownership</h2>
- * Thread-safe. The event loops are shared by all Direct channels of the JVM ({@link SharedEventLoops});
- * this channel holds a reference from its first connection to {@link #close()}. Received bytes are
- * matched on the event loop; completion of a caller's future never runs user code there (the
- * communicator completes caller futures on its own pool). {@link #close()} says goodbye to each
- * peer, flushes, closes the sockets (bounded wait) and releases the event loops and buffers.
+ * Thread-safe. The event loops that open connections are shared by all Direct channels of the JVM
+ * ({@link SharedEventLoops}); this channel holds a reference from its first connection to
+ * {@link #close()}. Its own I/O runs on the threads waiting for it, and on one background thread
+ * for receives and writes nobody waits for. Completion of a caller's future never runs user code
+ * here (the communicator completes caller futures on its own pool). {@link #close()} says goodbye
+ * to each peer, writes what is queued (bounded wait), closes the sockets and stops the thread.
  */
 public final class DirectChannel extends PeerToPeerChannel {
     private static final Logger log = LoggerFactory.getLogger(DirectChannel.class);
     private static final long CLOSE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final int MAX_PAIRING_BYTES = 200;
+    private static final Method JAVA_CHANNEL = javaChannelMethod();
 
     private final DirectOptions options;
     private final String prefix;
     private final Link[] links;
-    private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
+    private final DirectIo io;
     private final Object lifecycle = new Object();
     private SharedEventLoops.Lease lease; // guarded by lifecycle
     private HolePunchClient client; // guarded by lifecycle
     private volatile boolean closed;
     private volatile boolean eagerStarted;
-    private final FrameReader.Sink sink = new FrameReader.Sink() {
+    private final DirectIo.Events events = new DirectIo.Events() {
         @Override
         public void onFrame(int src, long tag, ByteBuffer payload) {
             DirectChannel.this.onFrame(src, tag, payload);
-        }
-
-        @Override
-        public void onProtocolError(int src, String what) {
-            DirectChannel.this.onProtocolError(src, what);
-        }
-
-        @Override
-        public void onConnectionLost(int src, Channel ch, Throwable cause) {
-            DirectChannel.this.onConnectionLost(src, ch, cause);
         }
 
         @Override
@@ -115,46 +100,33 @@ public final class DirectChannel extends PeerToPeerChannel {
         }
 
         @Override
-        public Throwable claimFailure(int src) {
-            Link l = links[src];
-            String why;
-            Throwable cause;
-            synchronized (l) {
-                why = l.lost;
-                cause = l.lostCause;
-            }
-            return new PeerFailedException(src, "rank " + src + " failed in the middle of a message: "
-                    + (why != null ? why : "connection closed"), cause);
+        public Throwable onConnectionLost(int peer, String protocolError, Throwable cause) {
+            return DirectChannel.this.onConnectionLost(peer, protocolError, cause);
         }
     };
 
     /** Per peer: the connection, or the attempt to open it and the sends waiting for it. */
     private static final class Link {
         final int peer;
-        volatile Channel channel;
+        volatile DirectIo.Conn conn;
         CompletableFuture<PunchedConnection> attempt; // guarded by this
-        ArrayDeque<Pending> pending; // guarded by this
+        List<Pending> pending; // guarded by this
         String lost; // guarded by this; why the connection ended
         Throwable lostCause; // guarded by this
         volatile String farewell; // what the peer said before closing (BYE / ABORT)
-        /** The socket, when senders may write to it themselves (native transport, nothing outbound in the pipeline). */
-        volatile FileDescriptor fd;
-        /** Serializes senders' own writes with hand-offs to the event loop, so frames never interleave. */
-        final Object writeLock = new Object();
-        /** Frames handed to the event loop and not yet written; a sender writes itself only when 0. */
-        final AtomicInteger queued = new AtomicInteger();
 
         Link(int peer) {
             this.peer = peer;
         }
     }
 
+    /** A send issued before its connection was up: the whole frame, copied. */
     private static final class Pending {
-        final ByteBuf frame;
+        final byte[] frame;
         final CompletableFuture<Void> done;
         final OpContext op;
 
-        Pending(ByteBuf frame, CompletableFuture<Void> done, OpContext op) {
+        Pending(byte[] frame, CompletableFuture<Void> done, OpContext op) {
             this.frame = frame;
             this.done = done;
             this.op = op;
@@ -170,7 +142,22 @@ public final class DirectChannel extends PeerToPeerChannel {
         for (int i = 0; i < links.length; i++) {
             links[i] = new Link(i);
         }
+        try {
+            this.io = new DirectIo(prefix, "fmi-direct-io-" + context.rank(), events, options.spinNanos());
+        } catch (IOException e) {
+            throw new ChannelException("Direct channel: cannot open a selector: " + e.getMessage(), e);
+        }
         log.debug("{} created: {}", prefix, options);
+    }
+
+    private static Method javaChannelMethod() {
+        try {
+            Method m = NioSocketChannel.class.getDeclaredMethod("javaChannel");
+            m.setAccessible(true);
+            return m;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 
     public DirectOptions options() {
@@ -190,7 +177,7 @@ public final class DirectChannel extends PeerToPeerChannel {
             return;
         }
         Link l = links[peer];
-        if (l.channel != null) {
+        if (l.conn != null) {
             return;
         }
         if (options.eagerConnect() && !eagerStarted) {
@@ -206,7 +193,7 @@ public final class DirectChannel extends PeerToPeerChannel {
 
     private void startConnect(Link l, OpContext op) {
         synchronized (l) {
-            if (l.channel != null || l.attempt != null || l.lost != null || closed) {
+            if (l.conn != null || l.attempt != null || l.lost != null || closed) {
                 return;
             }
             HolePunchClient c = client(op);
@@ -229,7 +216,7 @@ public final class DirectChannel extends PeerToPeerChannel {
                     throw new ChannelException(op.label() + ": cannot resolve the rendezvous server " + s.getHostString()
                             + " (backends.Direct.host) " + op.where(), null, true);
                 }
-                lease = SharedEventLoops.acquire(options.transport(), options.ioThreads());
+                lease = SharedEventLoops.acquire(options.ioThreads());
                 client = HolePunchClient.builder()
                         .server(resolved)
                         .secret(options.secret())
@@ -239,8 +226,7 @@ public final class DirectChannel extends PeerToPeerChannel {
                         .mappingProbe(options.natProbe())
                         .relay(options.relay())
                         .build();
-                log.debug("{} using {} event loops ({} threads), rendezvous server {}", prefix,
-                        lease.epoll() ? "epoll" : "nio", options.ioThreads(), resolved);
+                log.debug("{} connecting through {} shared event loops, rendezvous server {}", prefix, options.ioThreads(), resolved);
             }
             return client;
         }
@@ -265,53 +251,51 @@ public final class DirectChannel extends PeerToPeerChannel {
         }
     }
 
-    /** Runs on the connection's event loop, after the handshake, before any byte is read. */
+    /**
+     * Runs on the connection's event loop, after the handshake, before any byte is read: Netty
+     * stops reading, and keeps what it read past the handshake for this channel.
+     */
     private void attach(Link l, Channel ch) {
-        ch.config().setOption(ChannelOption.TCP_NODELAY, true);
-        ch.config().setRecvByteBufAllocator(new AdaptiveRecvByteBufAllocator(512, 64 * 1024, 1024 * 1024));
-        ch.pipeline().addLast("fmi-direct-frames", new FrameReader(sink, l.peer, options.maxMessageBytes()));
-        synchronized (l) {
-            if (closed) {
-                ch.close();
-                return;
-            }
-            if (l.pending != null) {
-                for (Pending p : l.pending) {
-                    l.queued.incrementAndGet();
-                    ch.write(p.frame).addListener(writeListener(l, p.done, p.op));
-                }
-                l.pending = null;
-                ch.flush();
-            }
-            if (options.inlineWrites() && ch instanceof UnixChannel && inboundOnly(ch)) {
-                l.fd = ((UnixChannel) ch).fd();
-            }
-            l.channel = ch;
-        }
+        ch.config().setAutoRead(false);
+        ch.pipeline().addLast(Capture.NAME, new Capture());
     }
 
-    /** Whether every handler of the pipeline is inbound only: then bytes written to the socket directly are the frames as sent. */
-    private static boolean inboundOnly(Channel ch) {
-        for (java.util.Map.Entry<String, io.netty.channel.ChannelHandler> e : ch.pipeline()) {
-            if (!(e.getValue() instanceof ChannelInboundHandler) || e.getValue() instanceof io.netty.channel.ChannelOutboundHandler) {
-                return false;
+    /** Collects the bytes Netty read past the handshake until the socket is taken over. */
+    private static final class Capture extends ChannelInboundHandlerAdapter {
+        static final String NAME = "fmi-direct-capture";
+        private byte[] bytes = new byte[0];
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ByteBuf b = (ByteBuf) msg;
+            try {
+                int n = b.readableBytes();
+                byte[] more = java.util.Arrays.copyOf(bytes, bytes.length + n);
+                b.readBytes(more, bytes.length, n);
+                bytes = more;
+            } finally {
+                b.release();
             }
         }
-        return true;
+
+        ByteBuffer taken() {
+            return ByteBuffer.wrap(bytes);
+        }
     }
 
     private void connectDone(Link l, PunchedConnection conn, Throwable err, long startNanos) {
-        List<Pending> failed = null;
-        synchronized (l) {
-            l.attempt = null;
-            if (err != null && l.channel == null) {
-                failed = drain(l);
-            }
-        }
         if (err == null) {
             log.debug("{} connected to rank {} via {} in {} ms", prefix, l.peer, conn.path(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
+            Channel ch = conn.channel();
+            // After the tasks that fed the capture: the bytes read past the handshake are all there.
+            ch.eventLoop().execute(() -> ch.deregister().addListener(f -> takeOver(l, ch)));
             return;
+        }
+        List<Pending> failed;
+        synchronized (l) {
+            l.attempt = null;
+            failed = l.conn == null ? drain(l) : null;
         }
         Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
         if (!closed) {
@@ -319,7 +303,6 @@ public final class DirectChannel extends PeerToPeerChannel {
         }
         if (failed != null) {
             for (Pending p : failed) {
-                p.frame.release();
                 p.done.completeExceptionally(new ChannelException(p.op.label() + ": cannot connect to rank " + l.peer
                         + " within " + options.connectTimeout().toMillis() + " ms (backends.Direct.max_timeout): "
                         + cause.getMessage() + " " + p.op.where(), cause, true));
@@ -327,11 +310,53 @@ public final class DirectChannel extends PeerToPeerChannel {
         }
     }
 
-    private static List<Pending> drain(Link l) {
-        if (l.pending == null) {
-            return null;
+    /** The connection left Netty's event loop: this channel's I/O owns the socket from now on. */
+    private void takeOver(Link l, Channel ch) {
+        Capture capture = (Capture) ch.pipeline().get(Capture.NAME);
+        ByteBuffer initial = capture != null ? capture.taken() : null;
+        SocketChannel socket;
+        try {
+            socket = (SocketChannel) JAVA_CHANNEL.invoke(ch);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot take over a " + ch.getClass().getName(), e);
         }
-        List<Pending> out = new ArrayList<>(l.pending);
+        List<Pending> pending;
+        synchronized (l) {
+            l.attempt = null;
+            if (closed) {
+                pending = drain(l);
+                closeQuietly(socket);
+            } else {
+                pending = l.pending != null ? l.pending : List.of();
+                l.pending = null;
+                List<byte[]> frames = new ArrayList<>(pending.size());
+                for (Pending p : pending) {
+                    frames.add(p.frame);
+                }
+                l.conn = io.add(l.peer, socket, new FrameParser(events, l.peer, options.maxMessageBytes()), initial, frames);
+            }
+        }
+        if (pending != null) {
+            for (Pending p : pending) {
+                if (closed) {
+                    p.done.completeExceptionally(p.op.error("send to rank " + l.peer + " abandoned: the channel is closed"));
+                } else {
+                    p.done.complete(null); // copied and queued in order
+                }
+            }
+        }
+    }
+
+    private static void closeQuietly(SocketChannel s) {
+        try {
+            s.close();
+        } catch (IOException e) {
+            // nothing to lose
+        }
+    }
+
+    private static List<Pending> drain(Link l) {
+        List<Pending> out = l.pending;
         l.pending = null;
         return out;
     }
@@ -341,19 +366,19 @@ public final class DirectChannel extends PeerToPeerChannel {
     @Override
     protected CompletableFuture<Void> transmit(int dest, long tag, ByteBuffer data, OpContext op) {
         Link l = links[dest];
-        Channel ch = l.channel;
-        if (ch == null) {
+        DirectIo.Conn c = l.conn;
+        if (c == null) {
             synchronized (l) {
-                ch = l.channel;
-                if (ch == null) {
+                c = l.conn;
+                if (c == null) {
                     if (l.lost != null || closed) {
-                        return CompletableFuture.failedFuture(sendFailure(l, op));
+                        return CompletableFuture.failedFuture(sendFailure(l, op, null));
                     }
                     CompletableFuture<Void> done = new CompletableFuture<>();
                     if (l.pending == null) {
-                        l.pending = new ArrayDeque<>();
+                        l.pending = new ArrayList<>();
                     }
-                    l.pending.add(new Pending(Frames.encode(alloc, tag, data), done, op));
+                    l.pending.add(new Pending(Frames.encode(tag, data), done, op));
                     if (l.attempt == null) {
                         // Nobody called prepare (or a previous attempt failed): connect now.
                         CompletableFuture.runAsync(() -> prepare(dest, op), Runnable::run);
@@ -365,80 +390,19 @@ public final class DirectChannel extends PeerToPeerChannel {
         if (log.isTraceEnabled()) {
             log.trace("{} {} -> rank {}: {} bytes, tag {}", prefix, op.label(), dest, data.remaining(), tag);
         }
-        ByteBuf frame = Frames.encode(alloc, tag, data);
-        FileDescriptor fd = l.fd;
-        if (fd == null) {
-            return toEventLoop(l, ch, frame, op);
+        CompletableFuture<Void> f = io.send(c, tag, data, System.nanoTime() + op.deadline().remainingNanos());
+        if (f == null) {
+            return CompletableFuture.failedFuture(sendFailure(l, op, null));
         }
-        synchronized (l.writeLock) {
-            // Nothing of ours waits on the event loop: write on this thread, which saves the
-            // hand-off (a task and a wake-up of the event loop) per message. What the socket does
-            // not take at once goes to the event loop, and so do later frames until it is written.
-            if (l.queued.get() == 0 && !closed && writeInline(fd, frame)) {
-                frame.release();
-                return DONE;
-            }
-            return toEventLoop(l, ch, frame, op);
-        }
-    }
-
-    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
-
-    /**
-     * Writes what the socket takes now (non-blocking), moving the frame's reader index past it.
-     * Returns true when all of it was written. An error leaves the rest to the event loop, whose
-     * write then fails and closes the connection the usual way.
-     */
-    private static boolean writeInline(FileDescriptor fd, ByteBuf frame) {
-        try {
-            if (!fd.isOpen()) {
-                return false;
-            }
-            if (frame.nioBufferCount() == 1) {
-                int n = frame.hasMemoryAddress()
-                        ? fd.writeAddress(frame.memoryAddress(), frame.readerIndex(), frame.writerIndex())
-                        : writeBuffer(fd, frame.internalNioBuffer(frame.readerIndex(), frame.readableBytes()));
-                frame.skipBytes(n);
-            } else {
-                for (ByteBuffer b : frame.nioBuffers()) {
-                    int want = b.remaining();
-                    int n = writeBuffer(fd, b);
-                    frame.skipBytes(n);
-                    if (n < want) {
-                        break;
-                    }
+        if (!f.isDone()) {
+            return f.handle((v, t) -> {
+                if (t != null) {
+                    throw new java.util.concurrent.CompletionException(sendFailure(l, op, t));
                 }
-            }
-        } catch (IOException e) {
-            return false;
+                return null;
+            });
         }
-        return !frame.isReadable();
-    }
-
-    private static int writeBuffer(FileDescriptor fd, ByteBuffer b) throws IOException {
-        return fd.write(b, b.position(), b.limit());
-    }
-
-    private CompletableFuture<Void> toEventLoop(Link l, Channel ch, ByteBuf frame, OpContext op) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        l.queued.incrementAndGet();
-        ch.writeAndFlush(frame).addListener(writeListener(l, done, op));
-        return done;
-    }
-
-    private ChannelFutureListener writeListener(Link l, CompletableFuture<Void> done, OpContext op) {
-        return f -> {
-            l.queued.decrementAndGet();
-            if (f.isSuccess()) {
-                done.complete(null);
-            } else {
-                done.completeExceptionally(sendFailure(l, op, f.cause()));
-            }
-        };
-    }
-
-    private FmiException sendFailure(Link l, OpContext op) {
-        return sendFailure(l, op, null);
+        return f;
     }
 
     private FmiException sendFailure(Link l, OpContext op, Throwable writeCause) {
@@ -457,8 +421,26 @@ public final class DirectChannel extends PeerToPeerChannel {
         return new ChannelException(op.label() + ": send to rank " + l.peer + " failed: " + writeCause + " " + op.where(), writeCause);
     }
 
-    // ---------------------------------------------------------------- receiving (event loop)
+    // ---------------------------------------------------------------- receiving
 
+    /** Blocking waits drive this channel's I/O on the waiting thread. */
+    @Override
+    protected void waitFor(CompletableFuture<?> f, OpContext op, int peer, String what) {
+        io.await(f, System.nanoTime() + op.deadline().remainingNanos() + Waits.GRACE_NANOS);
+        Waits.outcome(f, op, peer, what);
+    }
+
+    /** A receive nobody waits for (yet) makes progress on the background thread. */
+    @Override
+    public CompletableFuture<Void> recv(OpContext op, Buf data, int src) {
+        CompletableFuture<Void> f = super.recv(op, data, src);
+        if (!f.isDone()) {
+            io.unattended(f);
+        }
+        return f;
+    }
+
+    /** On the thread driving the I/O. */
     private void onFrame(int src, long tag, ByteBuffer payload) {
         if (tag >= 0) {
             if (log.isTraceEnabled()) {
@@ -472,56 +454,44 @@ public final class DirectChannel extends PeerToPeerChannel {
             payload.get(b);
             links[src].farewell = "it aborted: " + new String(b, StandardCharsets.UTF_8);
         } else {
-            onProtocolError(src, "unknown control frame tag " + tag + " (expected: >= 0, -1 or -2)");
-        }
-    }
-
-    private void onProtocolError(int src, String what) {
-        Link l = links[src];
-        synchronized (l) {
-            if (l.lost == null) {
-                l.lost = "protocol error on the connection from rank " + src + ": " + what;
+            // The decoder goes on; the connection is failed by the next frame check or here:
+            Link l = links[src];
+            synchronized (l) {
+                if (l.lost == null) {
+                    l.lost = "protocol error on the connection from rank " + src + ": unknown control frame tag " + tag
+                            + " (expected: >= 0, -1 or -2)";
+                }
             }
         }
-        log.debug("{} {}", prefix, what);
     }
 
-    /** The connection to {@code peer} ended ({@code cause} null: closed) or failed. */
-    private void onConnectionLost(int peer, Channel ch, Throwable cause) {
+    /**
+     * The connection to {@code peer} ended (EOF, I/O error {@code cause}, or a protocol error);
+     * returns what a receive cut off mid-message fails with.
+     */
+    private Throwable onConnectionLost(int peer, String protocolError, Throwable cause) {
         Link l = links[peer];
-        List<Pending> failed;
         String why;
         synchronized (l) {
-            if (l.channel != null && l.channel != ch) {
-                return;
-            }
             if (cause != null && l.lostCause == null) {
                 l.lostCause = cause;
             }
-            if (l.lost != null && cause == null) {
-                return; // already reported
-            }
-            String farewell = l.farewell;
             if (l.lost == null) {
-                Throwable c = l.lostCause;
-                l.lost = farewell != null ? farewell
-                        : c != null ? "connection lost: " + c.getMessage()
+                String farewell = l.farewell;
+                l.lost = protocolError != null ? "protocol error on the connection from rank " + peer + ": " + protocolError
+                        : farewell != null ? farewell
+                        : cause != null ? "connection lost: " + cause.getMessage()
                         : "connection closed without goodbye (process died?)";
             }
             why = l.lost;
-            failed = drain(l);
         }
-        if (failed != null) {
-            for (Pending p : failed) {
-                p.frame.release();
-                p.done.completeExceptionally(p.op.peerFailed(peer, why, l.lostCause));
-            }
-        }
+        PeerFailedException failure = new PeerFailedException(peer, "rank " + peer + " failed in the middle of a message: " + why, l.lostCause);
         if (closed) {
-            return;
+            return failure;
         }
-        log.debug("{} rank {} failed: {} ({} -> {})", prefix, peer, why, ch.localAddress(), ch.remoteAddress());
+        log.debug("{} rank {} failed: {}", prefix, peer, why);
         peerFailed(peer, new ChannelException("rank " + peer + ": " + why, l.lostCause));
+        return failure;
     }
 
     // ---------------------------------------------------------------- shutdown
@@ -551,15 +521,7 @@ public final class DirectChannel extends PeerToPeerChannel {
      * tests of peer failure.
      */
     void crash() {
-        for (Link l : links) {
-            Channel ch = l.channel;
-            if (ch != null) {
-                ch.eventLoop().execute(() -> {
-                    ch.config().setOption(ChannelOption.SO_LINGER, 0);
-                    ch.close();
-                });
-            }
-        }
+        io.crash();
     }
 
     private void shutdown(long tag, String text, String why) {
@@ -569,7 +531,8 @@ public final class DirectChannel extends PeerToPeerChannel {
             }
             closed = true;
         }
-        List<ChannelFuture> closing = new ArrayList<>();
+        long until = System.nanoTime() + CLOSE_WAIT_NANOS;
+        int connections = 0;
         for (Link l : links) {
             List<Pending> failed;
             CompletableFuture<PunchedConnection> attempt;
@@ -583,31 +546,20 @@ public final class DirectChannel extends PeerToPeerChannel {
             }
             if (failed != null) {
                 for (Pending p : failed) {
-                    p.frame.release();
                     p.done.completeExceptionally(p.op.error("send to rank " + l.peer + " abandoned: " + why));
                 }
             }
-            Channel ch = l.channel;
-            if (ch != null) {
-                if (ch.isActive()) {
-                    synchronized (l.writeLock) { // after any write a sender is doing itself
-                        l.queued.incrementAndGet();
-                        ch.writeAndFlush(Frames.control(alloc, tag, text)).addListener(ChannelFutureListener.CLOSE);
-                    }
-                } else {
-                    ch.close();
-                }
-                closing.add(ch.closeFuture());
+            DirectIo.Conn c = l.conn;
+            if (c != null && !c.dead()) {
+                connections++;
+                io.send(c, tag, Frames.controlPayload(text), until);
             }
         }
-        long until = System.nanoTime() + CLOSE_WAIT_NANOS;
-        for (ChannelFuture f : closing) {
-            long left = until - System.nanoTime();
-            if (left <= 0 || !f.awaitUninterruptibly(left, TimeUnit.NANOSECONDS)) {
-                f.channel().close();
-            }
+        if (!io.flush(until)) {
+            log.debug("{} closing with frames not yet written after {} ms", prefix, TimeUnit.NANOSECONDS.toMillis(CLOSE_WAIT_NANOS));
         }
         mailbox.close(why);
+        io.close();
         HolePunchClient c;
         SharedEventLoops.Lease le;
         synchronized (lifecycle) {
@@ -622,6 +574,6 @@ public final class DirectChannel extends PeerToPeerChannel {
         if (le != null) {
             le.release();
         }
-        log.debug("{} {} ({} connections)", prefix, why, closing.size());
+        log.debug("{} {} ({} connections)", prefix, why, connections);
     }
 }

@@ -21,14 +21,12 @@ import java.util.Locale;
  *   "max_timeout": 60000,                // ms, deadline of one operation and of opening a connection
  *   "secret": "...",                     // or "secret_file": "/run/secrets/fmi" (first line)
  *   "eager_connect": false,              // true: the first operation connects to every peer at once
- *   "spin_us": 0,                        // how long a waiting thread spins before it parks
- *   "transport": "auto",                 // "auto" (epoll where it loads, else NIO), "epoll", "nio"
- *   "io_threads": 2,                     // event loops shared by the channels of one JVM
+ *   "spin_us": 0,                        // how long a waiting thread polls its sockets before it blocks
+ *   "io_threads": 2,                     // event loops that open connections, shared by the channels of one JVM
  *   "relay": true,                       // fall back to the server's relay when punching fails
  *   "nat_probe": true,                   // detect symmetric NAT before punching
  *   "punch_timeout": 3000,               // ms to try direct paths before the relay
- *   "max_message_bytes": 2147483639,     // larger incoming frames close the connection
- *   "inline_writes": false               // opt-in: senders write to the socket themselves when it is idle (epoll)
+ *   "max_message_bytes": 2147483639      // larger incoming frames close the connection
  * }
  * </pre>
  *
@@ -36,31 +34,25 @@ import java.util.Locale;
  */
 public final class DirectOptions {
     /**
-     * Spin time of a waiting thread when {@code spin_us} is absent: 50 µs with 4+ CPUs, else 0. With
-     * fewer cores a spinning caller takes the core that the event loop delivering its message needs
-     * (on 2 cores, 8 B ping-pong: 40-55 µs at 0, 60-70 µs at 10, 80-95 µs at 30).
+     * Polling time of a waiting thread when {@code spin_us} is absent: 50 µs with 4+ CPUs, else 0.
+     * With fewer cores a polling thread takes the core the sending process needs.
      */
     public static final long DEFAULT_SPIN_US = Runtime.getRuntime().availableProcessors() >= 4 ? 50 : 0;
-    /** Event loop threads when {@code io_threads} is absent: min(2, CPUs). */
+    /** Event loop threads that open connections when {@code io_threads} is absent: min(2, CPUs). */
     public static final int DEFAULT_IO_THREADS = Math.min(2, Runtime.getRuntime().availableProcessors());
     public static final int DEFAULT_MAX_MESSAGE_BYTES = Integer.MAX_VALUE - 8;
     public static final Duration DEFAULT_PUNCH_TIMEOUT = Duration.ofSeconds(3);
-
-    /** Which Netty transport to use. */
-    public enum Transport { AUTO, EPOLL, NIO }
 
     private final InetSocketAddress server;
     private final byte[] secret;
     private final boolean eagerConnect;
     private final long spinNanos;
-    private final Transport transport;
     private final int ioThreads;
     private final boolean relay;
     private final boolean natProbe;
     private final Duration punchTimeout;
     private final Duration connectTimeout;
     private final int maxMessageBytes;
-    private final boolean inlineWrites;
 
     private DirectOptions(BackendConfig b) {
         String where = "backends." + b.name();
@@ -78,12 +70,6 @@ public final class DirectOptions {
             throw new FmiConfigException(where + ".spin_us: " + spinUs + " (expected: >= 0)");
         }
         spinNanos = spinUs * 1000;
-        String t = b.string("transport", "auto").toUpperCase(Locale.ROOT);
-        try {
-            transport = Transport.valueOf(t);
-        } catch (IllegalArgumentException e) {
-            throw new FmiConfigException(where + ".transport: '" + b.string("transport", "") + "' (expected: auto, epoll or nio)");
-        }
         ioThreads = b.integer("io_threads", DEFAULT_IO_THREADS);
         if (ioThreads < 1) {
             throw new FmiConfigException(where + ".io_threads: " + ioThreads + " (expected: >= 1)");
@@ -96,7 +82,6 @@ public final class DirectOptions {
         }
         punchTimeout = Duration.ofMillis(punchMs);
         connectTimeout = b.maxTimeout();
-        inlineWrites = b.bool("inline_writes", false);
         maxMessageBytes = b.integer("max_message_bytes", DEFAULT_MAX_MESSAGE_BYTES);
         if (maxMessageBytes < 0) {
             throw new FmiConfigException(where + ".max_message_bytes: " + maxMessageBytes + " (expected: >= 0)");
@@ -149,10 +134,6 @@ public final class DirectOptions {
         return spinNanos;
     }
 
-    public Transport transport() {
-        return transport;
-    }
-
     public int ioThreads() {
         return ioThreads;
     }
@@ -178,19 +159,11 @@ public final class DirectOptions {
         return maxMessageBytes;
     }
 
-    /**
-     * Whether a sender writes a frame to the socket itself when nothing is queued on the event loop
-     * (native epoll only); false: every frame is handed to the event loop.
-     */
-    public boolean inlineWrites() {
-        return inlineWrites;
-    }
-
     @Override
     public String toString() {
         return "DirectOptions[server=" + server + ", secret=" + (secret != null ? "***" : "none") + ", eagerConnect=" + eagerConnect
-                + ", spinNanos=" + spinNanos + ", transport=" + transport + ", ioThreads=" + ioThreads + ", relay=" + relay
+                + ", spinNanos=" + spinNanos + ", ioThreads=" + ioThreads + ", relay=" + relay
                 + ", natProbe=" + natProbe + ", punchTimeout=" + punchTimeout + ", connectTimeout=" + connectTimeout
-                + ", maxMessageBytes=" + maxMessageBytes + ", inlineWrites=" + inlineWrites + "]";
+                + ", maxMessageBytes=" + maxMessageBytes + "]";
     }
 }

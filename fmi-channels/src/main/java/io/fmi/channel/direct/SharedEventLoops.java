@@ -1,9 +1,6 @@
 package io.fmi.channel.direct;
 
-import io.fmi.tcpunch.Transports;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.HashMap;
@@ -13,19 +10,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The event loops of every Direct channel in this JVM, shared and reference counted: 256 peers of
- * one test JVM (or several communicators of one Lambda container) share {@code io_threads} threads
- * rather than starting threads each.
+ * The event loops that open the connections of every Direct channel in this JVM (rendezvous,
+ * punching, handshake), shared and reference counted: 256 peers of one test JVM (or several
+ * communicators of one Lambda container) share {@code io_threads} threads rather than starting
+ * threads each. They are NIO loops: once open, a connection leaves its loop and its
+ * {@link java.nio.channels.SocketChannel} is driven by the channel's own threads ({@link DirectIo}).
  *
  * <h2>Ownership</h2>
- * A channel {@link #acquire acquires} a group when it opens its first connection and
+ * A channel {@link #acquire acquires} the group when it opens its first connection and
  * {@link Lease#release releases} it in {@code close()}; the last release shuts the group down and
  * waits (bounded) for its threads to end, so nothing outlives the last channel. One group exists
- * per (transport, thread count). Thread-safe.
+ * per thread count. Thread-safe.
  */
 final class SharedEventLoops {
     private static final Logger log = LoggerFactory.getLogger(SharedEventLoops.class);
-    private static final Map<String, Entry> GROUPS = new HashMap<>();
+    private static final Map<Integer, Entry> GROUPS = new HashMap<>();
 
     private SharedEventLoops() {
     }
@@ -43,10 +42,6 @@ final class SharedEventLoops {
             return entry.group;
         }
 
-        boolean epoll() {
-            return entry.epoll;
-        }
-
         void release() {
             EventLoopGroup toClose = null;
             synchronized (GROUPS) {
@@ -55,57 +50,36 @@ final class SharedEventLoops {
                 }
                 released = true;
                 if (--entry.refs == 0) {
-                    GROUPS.remove(entry.key);
+                    GROUPS.remove(entry.threads);
                     toClose = entry.group;
                 }
             }
             if (toClose != null) {
-                log.debug("shutting down shared event loops {}", entry.key);
+                log.debug("shutting down the shared Direct event loops ({} threads)", entry.threads);
                 toClose.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
             }
         }
     }
 
     private static final class Entry {
-        final String key;
+        final int threads;
         final EventLoopGroup group;
-        final boolean epoll;
         int refs;
 
-        Entry(String key, EventLoopGroup group, boolean epoll) {
-            this.key = key;
+        Entry(int threads, EventLoopGroup group) {
+            this.threads = threads;
             this.group = group;
-            this.epoll = epoll;
         }
     }
 
-    /** Whether the transport setting resolves to native epoll on this machine. */
-    static boolean useEpoll(DirectOptions.Transport transport) {
-        switch (transport) {
-            case NIO:
-                return false;
-            case EPOLL:
-                if (!Epoll.isAvailable()) {
-                    throw new io.fmi.FmiConfigException("backends.Direct.transport: epoll (expected: a transport that loads here; epoll does not: "
-                            + Epoll.unavailabilityCause() + ")");
-                }
-                return true;
-            default:
-                return Transports.epollAvailable();
-        }
-    }
-
-    static Lease acquire(DirectOptions.Transport transport, int threads) {
-        boolean epoll = useEpoll(transport);
-        String key = (epoll ? "epoll" : "nio") + "x" + threads;
+    static Lease acquire(int threads) {
         synchronized (GROUPS) {
-            Entry e = GROUPS.get(key);
+            Entry e = GROUPS.get(threads);
             if (e == null) {
-                DefaultThreadFactory tf = new DefaultThreadFactory("fmi-direct-" + (epoll ? "epoll" : "nio"), true);
-                EventLoopGroup g = epoll ? new EpollEventLoopGroup(threads, tf) : new NioEventLoopGroup(threads, tf);
-                e = new Entry(key, g, epoll);
-                GROUPS.put(key, e);
-                log.debug("started shared event loops {}", key);
+                DefaultThreadFactory tf = new DefaultThreadFactory("fmi-direct-nio", true);
+                e = new Entry(threads, new NioEventLoopGroup(threads, tf));
+                GROUPS.put(threads, e);
+                log.debug("started shared Direct event loops ({} threads)", threads);
             }
             e.refs++;
             return new Lease(e);

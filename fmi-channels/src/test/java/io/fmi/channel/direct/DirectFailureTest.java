@@ -146,7 +146,7 @@ class DirectFailureTest {
 
     @Test
     void shouldConnectEagerlyToEveryPeerWhenConfigured() {
-        FmiConfig cfg = DirectTesting.config(server, d -> d.put("eager_connect", true).put("spin_us", 0).put("transport", "nio"));
+        FmiConfig cfg = DirectTesting.config(server, d -> d.put("eager_connect", true).put("spin_us", 0));
         List<Integer> sums = LocalCluster.run(cfg, 5, b -> b.timeout(Duration.ofSeconds(20)), comm -> {
             int[] out = new int[1];
             comm.allreduce(new int[] {comm.rank()}, out, ReduceOp.SUM);
@@ -162,7 +162,7 @@ class DirectFailureTest {
         try (Communicator c = Communicator.builder().config(noServer).name("offline").rank(0).size(2).build()) {
             assertEquals(2, c.size()); // nothing connected yet
         }
-        FmiConfig bad = DirectTesting.config(server, d -> d.put("transport", "carrier-pigeon"));
+        FmiConfig bad = DirectTesting.config(server, d -> d.put("spin_us", -5));
         try (Communicator c = Communicator.builder().config(bad).name("bad").rank(0).size(2).timeout(Duration.ofSeconds(2)).build()) {
             FmiException e = assertThrows(FmiException.class, () -> c.send(new int[1], 1));
             Throwable t = e;
@@ -170,7 +170,7 @@ class DirectFailureTest {
                 t = t.getCause();
             }
             assertInstanceOf(FmiConfigException.class, t, e.toString());
-            assertTrue(t.getMessage().contains("backends.Direct.transport"), t.getMessage());
+            assertTrue(t.getMessage().contains("backends.Direct.spin_us"), t.getMessage());
         }
     }
 

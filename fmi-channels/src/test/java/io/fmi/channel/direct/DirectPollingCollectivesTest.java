@@ -8,10 +8,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The collective contract with the opt-in inline writes (senders write to the socket themselves). */
+/** The collective contract with waiting threads that poll their sockets before they block ({@code spin_us}). */
 @ExtendWith(LeakCheck.class)
 @Timeout(180)
-class DirectInlineWritesCollectivesTest extends CollectiveContract {
+class DirectPollingCollectivesTest extends CollectiveContract {
     private static RendezvousServer server;
 
     @BeforeAll
@@ -26,7 +26,7 @@ class DirectInlineWritesCollectivesTest extends CollectiveContract {
 
     @Override
     protected FmiConfig config() {
-        return DirectTesting.config(server, d -> d.put("inline_writes", true));
+        return DirectTesting.config(server, d -> d.put("spin_us", 30));
     }
 
     @Override

@@ -3,33 +3,25 @@ package io.fmi.channel.direct;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.PooledByteBufAllocator;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
-import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The frame codec without sockets. */
-@ExtendWith(LeakCheck.class)
+/** The frame decoder without sockets. */
 @Timeout(30)
-class FrameReaderTest {
-    private static final ByteBufAllocator ALLOC = PooledByteBufAllocator.DEFAULT;
+class FrameParserTest {
+    /** Payloads this large arrive in many reads. */
+    private static final int LARGE = 256 * 1024;
 
-    static class Recorder implements FrameReader.Sink {
+    static class Recorder implements FrameParser.Sink {
         final List<Long> tags = new ArrayList<>();
         final List<byte[]> payloads = new ArrayList<>();
-        final List<String> errors = new ArrayList<>();
-        int lost;
 
         @Override
         public void onFrame(int src, long tag, ByteBuffer payload) {
@@ -37,16 +29,6 @@ class FrameReaderTest {
             payload.get(b);
             tags.add(tag);
             payloads.add(b);
-        }
-
-        @Override
-        public void onProtocolError(int src, String what) {
-            errors.add(what);
-        }
-
-        @Override
-        public void onConnectionLost(int src, Channel ch, Throwable cause) {
-            lost++;
         }
     }
 
@@ -56,56 +38,55 @@ class FrameReaderTest {
         return b;
     }
 
-    private static byte[] drain(ByteBuf frame) {
-        byte[] b = new byte[frame.readableBytes()];
-        frame.readBytes(b);
-        frame.release();
-        return b;
+    /** Feeds {@code wire} in reads of {@code chunk} bytes; returns the first protocol error. */
+    private static String feed(FrameParser p, byte[] wire, int chunk) {
+        for (int pos = 0; pos < wire.length; pos += chunk) {
+            String bad = p.feed(ByteBuffer.wrap(wire, pos, Math.min(chunk, wire.length - pos)));
+            if (bad != null) {
+                return bad;
+            }
+        }
+        return null;
     }
 
     @Test
     void shouldDecodeFramesOfEverySizeSplitAtEveryByte() {
-        int[] sizes = {0, 1, 11, 12, 13, 1000, Frames.PIECE_BYTES, Frames.PIECE_BYTES + 1, 3 * Frames.PIECE_BYTES + 17};
+        int[] sizes = {0, 1, 11, 12, 13, 1000, LARGE, LARGE + 1, 3 * LARGE + 17};
         java.io.ByteArrayOutputStream wire = new java.io.ByteArrayOutputStream();
         for (int i = 0; i < sizes.length; i++) {
-            wire.writeBytes(drain(Frames.encode(ALLOC, i + 1, ByteBuffer.wrap(bytes(sizes[i], i)))));
+            wire.writeBytes(Frames.encode(i + 1, ByteBuffer.wrap(bytes(sizes[i], i))));
         }
         byte[] all = wire.toByteArray();
         for (int chunk : new int[] {1, 5, 12, 4096, all.length}) {
             Recorder r = new Recorder();
-            EmbeddedChannel ch = new EmbeddedChannel(new FrameReader(r, 3, Integer.MAX_VALUE - 8));
-            for (int pos = 0; pos < all.length; pos += chunk) {
-                ch.writeInbound(Unpooled.wrappedBuffer(all, pos, Math.min(chunk, all.length - pos)));
-            }
+            FrameParser p = new FrameParser(r, 3, Integer.MAX_VALUE - 8);
+            assertNull(feed(p, all, chunk));
+            assertEquals(0, p.bodyRemaining());
             assertEquals(sizes.length, r.payloads.size(), "frames decoded with reads of " + chunk + " bytes");
             for (int i = 0; i < sizes.length; i++) {
                 assertEquals(i + 1, r.tags.get(i));
                 assertArrayEquals(bytes(sizes[i], i), r.payloads.get(i), "payload " + i + " with reads of " + chunk + " bytes");
             }
-            assertFalse(ch.finish());
-            assertEquals(1, r.lost);
         }
     }
 
     @Test
-    void shouldCloseOnFrameAboveTheLimit() {
+    void shouldReportAFrameAboveTheLimit() {
         Recorder r = new Recorder();
-        EmbeddedChannel ch = new EmbeddedChannel(new FrameReader(r, 3, 100));
-        ch.writeInbound(Frames.encode(ALLOC, 7, ByteBuffer.wrap(new byte[101])));
-        assertEquals(1, r.errors.size());
-        assertTrue(r.errors.get(0).contains("101 bytes") && r.errors.get(0).contains("max_message_bytes"), r.errors.get(0));
-        assertFalse(ch.isActive());
-        assertTrue(r.payloads.isEmpty());
+        FrameParser p = new FrameParser(r, 3, 100);
+        assertNull(feed(p, Frames.encode(7, ByteBuffer.wrap(new byte[100])), 7));
+        String bad = feed(p, Frames.encode(7, ByteBuffer.wrap(new byte[101])), 1000);
+        assertTrue(bad != null && bad.contains("101 bytes") && bad.contains("max_message_bytes"), bad);
+        assertEquals(1, r.payloads.size(), "the frame within the limit only");
     }
 
     @Test
     void shouldEncodeControlFramesWithNegativeTags() {
         Recorder r = new Recorder();
-        EmbeddedChannel ch = new EmbeddedChannel(new FrameReader(r, 0, 1000));
-        ch.writeInbound(Frames.control(ALLOC, Frames.TAG_ABORT, "boom"));
+        FrameParser p = new FrameParser(r, 0, 1000);
+        assertNull(feed(p, Frames.encode(Frames.TAG_ABORT, Frames.controlPayload("boom")), 3));
         assertEquals(List.of(Frames.TAG_ABORT), r.tags);
         assertEquals("boom", new String(r.payloads.get(0), java.nio.charset.StandardCharsets.UTF_8));
-        ch.finishAndReleaseAll();
     }
 
     /** A sink whose receives are matched by a real mailbox, so large frames stream into posted buffers. */
@@ -139,12 +120,12 @@ class FrameReaderTest {
 
     @Test
     void shouldStreamSplitFramesIntoThePostedReceiveEvenWhenPostedMidFrame() throws Exception {
-        int n = 3 * Frames.PIECE_BYTES + 17;
+        int n = 3 * LARGE + 17;
         byte[] want = bytes(n, 9);
-        byte[] wire = drain(Frames.encode(ALLOC, 5, ByteBuffer.wrap(want)));
+        byte[] wire = Frames.encode(5, ByteBuffer.wrap(want));
         for (boolean postFirst : new boolean[] {true, false}) {
             MailboxSink r = new MailboxSink();
-            EmbeddedChannel ch = new EmbeddedChannel(new FrameReader(r, 3, Integer.MAX_VALUE - 8));
+            FrameParser p = new FrameParser(r, 3, Integer.MAX_VALUE - 8);
             java.util.concurrent.CompletableFuture<?>[] f = new java.util.concurrent.CompletableFuture<?>[1];
             io.fmi.channel.Buf b = postFirst ? posted(r.mailbox, n, f) : null;
             int chunk = 4096;
@@ -152,30 +133,29 @@ class FrameReaderTest {
                 if (b == null && pos >= wire.length / 2) {
                     b = posted(r.mailbox, n, f); // the rest of the frame is still coming
                 }
-                ch.writeInbound(Unpooled.wrappedBuffer(wire, pos, Math.min(chunk, wire.length - pos)));
+                assertNull(p.feed(ByteBuffer.wrap(wire, pos, Math.min(chunk, wire.length - pos))));
             }
             f[0].get(5, java.util.concurrent.TimeUnit.SECONDS);
             assertArrayEquals(want, java.util.Arrays.copyOfRange(b.array(), b.offset(), b.offset() + n), "posted first: " + postFirst);
             assertTrue(r.payloads.isEmpty(), "streamed, not staged");
             assertEquals(0, r.mailbox.queuedMessages());
-            ch.finishAndReleaseAll();
         }
     }
 
     @Test
     void shouldFailAStreamingReceiveWhenTheConnectionEndsMidFrame() {
-        int n = 2 * Frames.PIECE_BYTES;
-        byte[] wire = drain(Frames.encode(ALLOC, 5, ByteBuffer.wrap(bytes(n, 4))));
+        int n = 2 * LARGE;
+        byte[] wire = Frames.encode(5, ByteBuffer.wrap(bytes(n, 4)));
         MailboxSink r = new MailboxSink();
-        EmbeddedChannel ch = new EmbeddedChannel(new FrameReader(r, 3, Integer.MAX_VALUE - 8));
+        FrameParser p = new FrameParser(r, 3, Integer.MAX_VALUE - 8);
         java.util.concurrent.CompletableFuture<?>[] f = new java.util.concurrent.CompletableFuture<?>[1];
         posted(r.mailbox, n, f);
-        ch.writeInbound(Unpooled.wrappedBuffer(wire, 0, wire.length / 2));
+        assertNull(p.feed(ByteBuffer.wrap(wire, 0, wire.length / 2)));
         assertFalse(f[0].isDone());
-        ch.close();
+        assertTrue(p.bodyRemaining() > 0);
+        p.fail(new io.fmi.PeerFailedException(3, "rank 3 failed in the middle of a message"));
         java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
                 java.util.concurrent.ExecutionException.class, () -> f[0].get(5, java.util.concurrent.TimeUnit.SECONDS));
         assertTrue(e.getCause() instanceof io.fmi.PeerFailedException, String.valueOf(e.getCause()));
-        assertEquals(1, r.lost);
     }
 }

@@ -1,0 +1,703 @@
+package io.fmi.channel.direct;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The I/O of one Direct channel, driven by the threads that wait for it.
+ *
+ * <h2>Why the caller drives</h2>
+ * With an event loop, every message costs a hand-off: the event loop thread wakes, reads, and
+ * then wakes the thread waiting for the message. On small machines (a Lambda function has one or
+ * two vCPUs) the second wake-up costs as much as the network: a Netty event loop put an 8 B round
+ * trip at 2.7-5x a blocking {@code java.nio} socket pair. Here a thread that waits for a message
+ * does the I/O itself: it takes the channel's <em>progress lock</em>, blocks in
+ * {@link Selector#select} over all of the channel's connections, reads what arrives, hands every
+ * frame to the receive matching, writes what is queued, and returns as soon as its own message is
+ * in (leader/followers: another thread that waits meanwhile parks, and the leader's reads complete
+ * its receive too; a leader that leaves wakes a follower to take over).
+ *
+ * <h2>Writes</h2>
+ * A sender writes its frame itself, through a per-thread direct buffer, when nothing is queued on
+ * the connection. What the socket does not take at once is queued (a copy) and written by
+ * whichever thread drives the I/O; a large payload ({@link #BORROW_MIN_BYTES} or more) is not
+ * copied: the sender drives the I/O until it is written (reading meanwhile, so two peers sending
+ * to each other never deadlock), and copies only what is left at its deadline.
+ *
+ * <h2>When nobody waits</h2>
+ * Non-blocking receives and queued writes make progress on a background thread, which drives the
+ * I/O only while no caller does (a caller that arrives takes over).
+ *
+ * <p>Thread-safe.
+ */
+final class DirectIo implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DirectIo.class);
+    /** Payloads from this size on are written by their sender, not copied, when the socket is full. */
+    static final int BORROW_MIN_BYTES = 256 * 1024;
+    /** Size of the read buffer and of each thread's write buffer. */
+    static final int IO_BUFFER_BYTES = 256 * 1024;
+    /** Longest single select: how late a waiter notices a completion that did not wake it (timeouts, close). */
+    private static final long MAX_SELECT_MILLIS = 20;
+    private static final long BACKGROUND_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    private static final ThreadLocal<ByteBuffer> WRITE_BUFFER = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(IO_BUFFER_BYTES));
+
+    /** What the channel hears from its connections. */
+    interface Events extends FrameParser.Sink {
+        /**
+         * The connection to {@code peer} ended: EOF ({@code protocolError} and {@code cause} null),
+         * an I/O error ({@code cause}) or a protocol error. Called once per connection, on the
+         * thread driving the I/O. Returns the exception a receive cut off mid-message fails with.
+         */
+        Throwable onConnectionLost(int peer, String protocolError, Throwable cause);
+    }
+
+    /** One connection: its socket, its decoder (driving thread only) and its queue of unwritten frames. */
+    static final class Conn {
+        final int peer;
+        final SocketChannel socket;
+        final FrameParser parser;
+        /** Bytes read past the handshake before this engine took the socket; driving thread only. */
+        private ByteBuffer initial;
+        /** Guarded by {@link #writeLock}. */
+        private SelectionKey key;
+        final Object writeLock = new Object();
+        /** Frames not yet written, in order; guarded by {@link #writeLock}. */
+        private final ArrayDeque<Out> out = new ArrayDeque<>();
+        /** Set once (under writeLock) when the connection ended; later writes fail. */
+        private volatile boolean dead;
+        /** Why it ended: an I/O error, or null (EOF or protocol error); set with {@link #dead}. */
+        private Throwable deathCause;
+        private String protocolError;
+        private final AtomicBoolean reported = new AtomicBoolean();
+        /** What a receive cut off mid-message fails with; set when the loss is reported. */
+        private volatile Throwable claimFailure;
+
+        Conn(int peer, SocketChannel socket, FrameParser parser, ByteBuffer initial) {
+            this.peer = peer;
+            this.socket = socket;
+            this.parser = parser;
+            this.initial = initial;
+        }
+
+        boolean dead() {
+            return dead;
+        }
+    }
+
+    /** A frame (partly) unwritten: bytes {@code written..} of header + payload are still to go. */
+    private static final class Out {
+        final int len;
+        final long tag;
+        /** Payload bytes {@code base..len} (the payload index {@code i} is at {@code body.position() + i - base}). */
+        ByteBuffer body;
+        int base;
+        int written;
+        final boolean borrowed;
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+
+        Out(int len, long tag, ByteBuffer body, int base, int written, boolean borrowed) {
+            this.len = len;
+            this.tag = tag;
+            this.body = body;
+            this.base = base;
+            this.written = written;
+            this.borrowed = borrowed;
+        }
+
+        /** Replaces a borrowed payload by a copy of what is still unwritten. */
+        void copyRest() {
+            int from = Math.max(base, written - Frames.HEADER_BYTES);
+            byte[] rest = new byte[len - from];
+            body.get(body.position() + from - base, rest);
+            body = ByteBuffer.wrap(rest);
+            base = from;
+        }
+    }
+
+    private final String prefix;
+    private final Events events;
+    private final long spinNanos;
+    private final Selector selector;
+    private final ReentrantLock progress = new ReentrantLock();
+    /** The thread holding {@link #progress}, or null. */
+    private volatile Thread leader;
+    /** Threads waiting in {@link #await} (leading or following). */
+    private final AtomicInteger drivers = new AtomicInteger();
+    private final Queue<Thread> followers = new ConcurrentLinkedQueue<>();
+    /** Receives posted without a thread waiting for them; the background thread serves them. */
+    private final AtomicInteger unattended = new AtomicInteger();
+    /** Connections with frames queued. */
+    private final AtomicInteger queuedConns = new AtomicInteger();
+    private final Queue<Conn> added = new ConcurrentLinkedQueue<>();
+    private final List<Conn> conns = new ArrayList<>(); // driving thread only
+    private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(IO_BUFFER_BYTES); // driving thread only
+    private final Consumer<SelectionKey> onReady = this::ready;
+    /** A connection ended outside the driving thread; the driving thread finishes it. */
+    private volatile boolean lossPending;
+    private final Thread background;
+    private volatile boolean closed;
+
+    DirectIo(String prefix, String threadName, Events events, long spinNanos) throws IOException {
+        this.prefix = prefix;
+        this.events = events;
+        this.spinNanos = spinNanos;
+        this.selector = Selector.open();
+        this.background = new Thread(this::background, threadName);
+        background.setDaemon(true);
+        background.start();
+    }
+
+    // ---------------------------------------------------------------- connections
+
+    /**
+     * Takes over a connected, non-blocking socket; {@code initial}: bytes already read from it
+     * (may be null); {@code queued}: whole frames to write first, in order.
+     */
+    Conn add(int peer, SocketChannel socket, FrameParser parser, ByteBuffer initial, List<byte[]> queued) {
+        Conn c = new Conn(peer, socket, parser, initial);
+        synchronized (c.writeLock) {
+            for (byte[] frame : queued) {
+                ByteBuffer b = ByteBuffer.wrap(frame, Frames.HEADER_BYTES, frame.length - Frames.HEADER_BYTES);
+                enqueue(c, new Out(frame.length - Frames.HEADER_BYTES, ByteBuffer.wrap(frame).getLong(4), b.slice(), 0, 0, false));
+            }
+        }
+        added.add(c);
+        wake();
+        wakeBackground();
+        return c;
+    }
+
+    /** Driving thread: registers connections added since the last round and decodes what they brought. */
+    private void register() {
+        Conn c;
+        while ((c = added.poll()) != null) {
+            try {
+                synchronized (c.writeLock) {
+                    if (c.dead) {
+                        continue;
+                    }
+                    c.key = c.socket.register(selector, SelectionKey.OP_READ | (c.out.isEmpty() ? 0 : SelectionKey.OP_WRITE), c);
+                }
+                conns.add(c);
+            } catch (IOException | RuntimeException e) {
+                lost(c, null, e);
+                continue;
+            }
+            ByteBuffer in = c.initial;
+            c.initial = null;
+            if (in != null && in.hasRemaining()) {
+                String bad = c.parser.feed(in);
+                if (bad != null) {
+                    lost(c, bad, null);
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    /**
+     * Sends one frame. Returns a completed future when the socket took it all, else the future of
+     * the queued rest (a copy, or for large payloads the caller's bytes, written before this
+     * returns unless {@code deadlineNanos} passes first, when the rest is copied). Returns null
+     * when the connection is gone.
+     */
+    CompletableFuture<Void> send(Conn c, long tag, ByteBuffer data, long deadlineNanos) {
+        int len = data.remaining();
+        Out o;
+        synchronized (c.writeLock) {
+            if (c.dead) {
+                return null;
+            }
+            int written = 0;
+            if (c.out.isEmpty()) {
+                try {
+                    written = write(c.socket, len, tag, data, 0, 0);
+                } catch (IOException e) {
+                    failWrites(c, e, null);
+                    written = -1;
+                }
+                if (written == Frames.HEADER_BYTES + len) {
+                    return DONE;
+                }
+            }
+            if (written < 0) {
+                o = null;
+            } else {
+                boolean borrow = len - Math.max(0, written - Frames.HEADER_BYTES) >= BORROW_MIN_BYTES
+                        && !progress.isHeldByCurrentThread();
+                o = new Out(len, tag, data.duplicate(), 0, written, borrow);
+                if (!borrow) {
+                    o.copyRest();
+                }
+                enqueue(c, o);
+            }
+        }
+        if (o == null) {
+            report(c);
+            return null;
+        }
+        wakeForWrite();
+        if (o.borrowed) {
+            await(o.done, deadlineNanos);
+            synchronized (c.writeLock) {
+                if (!o.done.isDone()) {
+                    o.copyRest(); // the caller's buffer is its own again
+                }
+            }
+        }
+        return o.done;
+    }
+
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+
+    /** Under writeLock. */
+    private void enqueue(Conn c, Out o) {
+        c.out.addLast(o);
+        if (c.out.size() == 1) {
+            queuedConns.incrementAndGet();
+            SelectionKey k = c.key;
+            if (k != null) {
+                try {
+                    k.interestOpsOr(SelectionKey.OP_WRITE);
+                } catch (CancelledKeyException e) {
+                    // the connection is ending; its queue fails with it
+                }
+            }
+        }
+    }
+
+    private void wakeForWrite() {
+        Thread l = leader;
+        if (l != null && l != Thread.currentThread()) {
+            selector.wakeup();
+        }
+        wakeBackground();
+    }
+
+    /**
+     * Writes bytes {@code from..} of the frame (header of {@code len}, {@code tag}; payload index
+     * {@code i} at {@code body.position() + i - base}) as far as the socket takes them, through this
+     * thread's direct buffer. Returns how many bytes of the frame are written then.
+     */
+    private static int write(SocketChannel socket, int len, long tag, ByteBuffer body, int base, int from) throws IOException {
+        ByteBuffer w = WRITE_BUFFER.get();
+        int total = Frames.HEADER_BYTES + len;
+        int pos = from;
+        while (pos < total) {
+            w.clear();
+            int start = 0;
+            if (pos < Frames.HEADER_BYTES) {
+                w.putInt(len).putLong(tag);
+                start = pos;
+            }
+            int p = Math.max(0, pos - Frames.HEADER_BYTES);
+            int n = Math.min(len - p, w.remaining());
+            w.put(w.position(), body, body.position() + p - base, n);
+            w.position(w.position() + n);
+            w.flip();
+            w.position(start);
+            pos += socket.write(w);
+            if (w.hasRemaining()) {
+                break; // the socket is full
+            }
+        }
+        return pos;
+    }
+
+    /** Driving thread: the socket can take more; writes the queue in order. */
+    private void flushQueue(Conn c) {
+        List<CompletableFuture<Void>> written = null;
+        boolean failed = false;
+        synchronized (c.writeLock) {
+            if (c.dead || c.out.isEmpty()) {
+                return;
+            }
+            Out o;
+            try {
+                while ((o = c.out.peekFirst()) != null) {
+                    o.written = write(c.socket, o.len, o.tag, o.body, o.base, o.written);
+                    if (o.written < Frames.HEADER_BYTES + o.len) {
+                        break;
+                    }
+                    c.out.pollFirst();
+                    if (written == null) {
+                        written = new ArrayList<>(2);
+                    }
+                    written.add(o.done);
+                }
+                if (c.out.isEmpty()) {
+                    queuedConns.decrementAndGet();
+                    c.key.interestOpsAnd(~SelectionKey.OP_WRITE);
+                }
+            } catch (IOException e) {
+                failWrites(c, e, null);
+                failed = true;
+            } catch (CancelledKeyException e) {
+                // ending: reported by whoever closed it
+            }
+        }
+        if (written != null) {
+            for (CompletableFuture<Void> f : written) {
+                f.complete(null);
+            }
+        }
+        if (failed) {
+            lost(c);
+        }
+    }
+
+    /**
+     * Under writeLock: the connection is unusable (first call wins: {@code cause} an I/O error,
+     * {@code protocolError} a bad frame, both null EOF); queued frames fail, the socket closes.
+     */
+    private void failWrites(Conn c, Throwable cause, String protocolError) {
+        if (c.dead) {
+            return;
+        }
+        c.deathCause = cause;
+        c.protocolError = protocolError;
+        c.dead = true;
+        if (!c.out.isEmpty()) {
+            queuedConns.decrementAndGet();
+        }
+        IOException failure = new IOException(cause != null ? cause.toString()
+                : protocolError != null ? protocolError : "connection closed", cause);
+        for (Out o : c.out) {
+            o.done.completeExceptionally(failure);
+        }
+        c.out.clear();
+        closeQuietly(c);
+        lossPending = true;
+        wake(); // the driving thread finishes the connection (its decoder)
+    }
+
+    /** Tells the channel, once, that the connection ended. Any thread, not holding writeLock. */
+    private void report(Conn c) {
+        if (c.reported.compareAndSet(false, true)) {
+            c.claimFailure = events.onConnectionLost(c.peer, c.protocolError, c.deathCause);
+        }
+    }
+
+    /** Driving thread: reports a connection that ended and fails a receive its decoder was filling. */
+    private void lost(Conn c) {
+        report(c);
+        if (conns.remove(c)) {
+            c.parser.fail(c.claimFailure);
+        }
+    }
+
+    /** Driving thread: the connection ended as seen by a read. */
+    private void lost(Conn c, String protocolError, Throwable cause) {
+        synchronized (c.writeLock) {
+            failWrites(c, cause, protocolError);
+        }
+        lost(c);
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    /** Driving thread. */
+    private void ready(SelectionKey k) {
+        Conn c = (Conn) k.attachment();
+        int ops;
+        try {
+            ops = k.readyOps();
+        } catch (CancelledKeyException e) {
+            if (c.dead) {
+                lost(c);
+            }
+            return;
+        }
+        if ((ops & SelectionKey.OP_READ) != 0) {
+            read(c);
+        }
+        if ((ops & SelectionKey.OP_WRITE) != 0 && !c.dead) {
+            flushQueue(c);
+        }
+    }
+
+    /** Driving thread: reads what the socket has (bounded, for fairness between connections). */
+    private void read(Conn c) {
+        ByteBuffer r = readBuffer;
+        for (int i = 0; i < 16; i++) {
+            r.clear();
+            int n;
+            try {
+                n = c.socket.read(r);
+            } catch (IOException e) {
+                lost(c, null, e);
+                return;
+            }
+            if (n < 0) {
+                lost(c, null, null);
+                return;
+            }
+            if (n == 0) {
+                return;
+            }
+            r.flip();
+            String bad = c.parser.feed(r);
+            if (bad != null) {
+                lost(c, bad, null);
+                return;
+            }
+            if (n < r.capacity()) {
+                return;
+            }
+        }
+    }
+
+    private void closeQuietly(Conn c) {
+        try {
+            c.socket.close();
+        } catch (IOException e) {
+            log.trace("{} closing the socket to rank {}: {}", prefix, c.peer, e.toString());
+        }
+    }
+
+    // ---------------------------------------------------------------- driving
+
+    /**
+     * Drives the I/O (or waits while another thread does) until {@code f} is done or
+     * {@code deadlineNanos} ({@link System#nanoTime()}) passes.
+     */
+    void await(CompletableFuture<?> f, long deadlineNanos) {
+        if (f.isDone()) {
+            return;
+        }
+        Thread me = Thread.currentThread();
+        if (progress.isHeldByCurrentThread()) {
+            // Called back from the driving loop itself: it cannot drive again; wait plainly.
+            parkUntil(f, deadlineNanos);
+            return;
+        }
+        drivers.incrementAndGet();
+        boolean callback = false;
+        try {
+            while (!f.isDone() && !closed) {
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                if (progress.tryLock()) {
+                    leader = me;
+                    try {
+                        while (!f.isDone() && !closed && (left = deadlineNanos - System.nanoTime()) > 0) {
+                            round(f, left);
+                        }
+                    } finally {
+                        leader = null;
+                        progress.unlock();
+                    }
+                    return;
+                }
+                if (!callback) {
+                    callback = true;
+                    f.whenComplete((v, t) -> LockSupport.unpark(me));
+                }
+                followers.add(me);
+                try {
+                    Thread l = leader;
+                    if (l == background) {
+                        selector.wakeup(); // it yields to callers
+                    }
+                    if (!progress.isLocked()) {
+                        continue;
+                    }
+                    LockSupport.parkNanos(this, Math.min(left, TimeUnit.MILLISECONDS.toNanos(MAX_SELECT_MILLIS)));
+                } finally {
+                    followers.remove(me);
+                }
+            }
+        } finally {
+            drivers.decrementAndGet();
+            handOver();
+        }
+    }
+
+    /** Drives the I/O until no frame is queued or {@code deadlineNanos} passes; true when all were written. */
+    boolean flush(long deadlineNanos) {
+        CompletableFuture<Void> never = new CompletableFuture<>();
+        while (queuedConns.get() > 0 && System.nanoTime() - deadlineNanos < 0 && !closed) {
+            await(never, Math.min(deadlineNanos, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MAX_SELECT_MILLIS)));
+        }
+        return queuedConns.get() == 0;
+    }
+
+    /** A leader left: a follower (or the background thread) takes over. */
+    private void handOver() {
+        Thread t = followers.peek();
+        if (t != null) {
+            LockSupport.unpark(t);
+        } else if (drivers.get() == 0) {
+            wakeBackground();
+        }
+    }
+
+    private static void parkUntil(CompletableFuture<?> f, long deadlineNanos) {
+        try {
+            f.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            // the caller looks at the future
+        }
+    }
+
+    /** One round of I/O, holding the progress lock: new connections, then ready sockets. */
+    private void round(CompletableFuture<?> f, long maxWaitNanos) {
+        try {
+            register();
+            if (lossPending) {
+                lossPending = false;
+                for (Conn c : new ArrayList<>(conns)) {
+                    if (c.dead) {
+                        lost(c);
+                    }
+                }
+            }
+            if (spinNanos > 0) {
+                long until = System.nanoTime() + Math.min(spinNanos, maxWaitNanos);
+                do {
+                    if (selector.selectNow(onReady) > 0 || f.isDone()) {
+                        return;
+                    }
+                    Thread.onSpinWait();
+                } while (System.nanoTime() - until < 0);
+            }
+            long ms = Math.max(1, Math.min(MAX_SELECT_MILLIS, TimeUnit.NANOSECONDS.toMillis(maxWaitNanos + 999_999)));
+            selector.select(onReady, ms);
+        } catch (ClosedSelectorException e) {
+            // closing
+        } catch (IOException e) {
+            log.warn("{} select failed: {}", prefix, e.toString());
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+    }
+
+    // ---------------------------------------------------------------- background
+
+    /** A receive was posted without a waiting thread; the background thread serves it until {@code f} is done. */
+    void unattended(CompletableFuture<?> f) {
+        unattended.incrementAndGet();
+        f.whenComplete((v, t) -> unattended.decrementAndGet());
+        wakeBackground();
+    }
+
+    private boolean backgroundWork() {
+        return unattended.get() > 0 || queuedConns.get() > 0;
+    }
+
+    private void wakeBackground() {
+        if (drivers.get() == 0 && backgroundWork()) {
+            LockSupport.unpark(background);
+        }
+    }
+
+    private void wake() {
+        if (leader != null) {
+            selector.wakeup();
+        }
+    }
+
+    private void background() {
+        CompletableFuture<Void> never = new CompletableFuture<>();
+        while (!closed) {
+            if (drivers.get() == 0 && backgroundWork() && progress.tryLock()) {
+                leader = background;
+                try {
+                    while (drivers.get() == 0 && backgroundWork() && !closed) {
+                        round(never, TimeUnit.MILLISECONDS.toNanos(MAX_SELECT_MILLIS));
+                    }
+                } finally {
+                    leader = null;
+                    progress.unlock();
+                }
+                Thread t = followers.peek();
+                if (t != null) {
+                    LockSupport.unpark(t);
+                }
+                continue;
+            }
+            LockSupport.parkNanos(this, BACKGROUND_PARK_NANOS);
+        }
+    }
+
+    // ---------------------------------------------------------------- closing
+
+    /** Stops the background thread and closes every socket and the selector. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        LockSupport.unpark(background);
+        selector.wakeup();
+        try {
+            background.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        progress.lock();
+        try {
+            register(); // connections added at the last moment are closed too
+            for (Conn c : new ArrayList<>(conns)) {
+                synchronized (c.writeLock) {
+                    failWrites(c, null, "the channel is closed");
+                }
+            }
+            conns.clear();
+            selector.close();
+        } catch (IOException e) {
+            log.debug("{} closing the selector: {}", prefix, e.toString());
+        } finally {
+            progress.unlock();
+        }
+    }
+
+    /** For tests: resets every connection (SO_LINGER 0) without a goodbye, as a process that dies. */
+    void crash() {
+        progress.lock();
+        try {
+            register();
+            for (Conn c : conns) {
+                try {
+                    c.socket.setOption(java.net.StandardSocketOptions.SO_LINGER, 0);
+                } catch (IOException e) {
+                    // closing anyway
+                }
+                synchronized (c.writeLock) {
+                    failWrites(c, null, "crashed on purpose");
+                }
+            }
+        } finally {
+            progress.unlock();
+        }
+    }
+
+    /** Number of frames queued for writing, over all connections (for tests and diagnostics). */
+    int queuedConnections() {
+        return queuedConns.get();
+    }
+}
