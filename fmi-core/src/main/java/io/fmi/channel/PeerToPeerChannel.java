@@ -319,6 +319,22 @@ public abstract class PeerToPeerChannel implements Channel {
             await(mailbox.post(src, op.seq(), into, op), op, src, "message of " + into.byteLength() + " bytes");
         }
 
+        /** Posts the receive before sending, so the incoming message streams into {@code in} meanwhile. */
+        @Override
+        public void sendRecv(int dest, Buf out, int src, Buf in) {
+            if (src != rank()) {
+                PeerToPeerChannel.this.prepare(src, op);
+            }
+            CompletableFuture<Void> r = mailbox.post(src, op.seq(), in, op);
+            try {
+                send(dest, out);
+            } catch (RuntimeException e) {
+                mailbox.withdraw(r);
+                throw e;
+            }
+            await(r, op, src, "message of " + in.byteLength() + " bytes");
+        }
+
         @Override
         public void prepare(int... peers) {
             for (int p : peers) {

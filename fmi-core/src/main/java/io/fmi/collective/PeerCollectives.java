@@ -70,8 +70,7 @@ public final class PeerCollectives {
         int r = t.rank();
         Buf empty = Buf.empty(io.fmi.channel.DataType.BYTE);
         for (int mask = 1; mask < n; mask <<= 1) {
-            t.send((r + mask) % n, empty);
-            t.recv((r - mask + n) % n, empty);
+            t.sendRecv((r + mask) % n, empty, (r - mask + n) % n, empty);
         }
         t.flush();
     }
@@ -177,8 +176,7 @@ public final class PeerCollectives {
                 int partner = r ^ mask;
                 int mine = r & ~(mask - 1);
                 int theirs = partner & ~(mask - 1);
-                t.send(partner, recv.slice(mine * c, mask * c));
-                t.recv(partner, recv.slice(theirs * c, mask * c));
+                t.sendRecv(partner, recv.slice(mine * c, mask * c), partner, recv.slice(theirs * c, mask * c));
             }
         } else {
             int right = (r + 1) % n;
@@ -186,8 +184,7 @@ public final class PeerCollectives {
             for (int s = 0; s < n - 1; s++) {
                 int out = (r - s + n) % n;
                 int in = (r - s - 1 + n) % n;
-                t.send(right, recv.slice(out * c, c));
-                t.recv(left, recv.slice(in * c, c));
+                t.sendRecv(right, recv.slice(out * c, c), left, recv.slice(in * c, c));
             }
         }
         t.flush();
@@ -201,8 +198,7 @@ public final class PeerCollectives {
         for (int i = 1; i < n; i++) {
             int dst = (r + i) % n;
             int src = (r - i + n) % n;
-            t.send(dst, send.slice(dst * c, c));
-            t.recv(src, recv.slice(src * c, c));
+            t.sendRecv(dst, send.slice(dst * c, c), src, recv.slice(src * c, c));
         }
         t.flush();
     }
@@ -323,8 +319,7 @@ public final class PeerCollectives {
             for (int mask = 1; mask < pof2; mask <<= 1) {
                 int newdst = newrank ^ mask;
                 int dst = newdst < rem ? newdst * 2 + 1 : newdst + rem;
-                t.send(dst, acc);
-                t.recv(dst, tmp);
+                t.sendRecv(dst, acc, dst, tmp);
                 op.combine(tmp, acc, dst < r);
             }
         }
@@ -348,17 +343,15 @@ public final class PeerCollectives {
         for (int s = 0; s < n - 1; s++) {
             int out = (r - s + n) % n;
             int in = (r - s - 1 + n) % n;
-            t.send(right, chunk(acc, n, out));
             Buf target = chunk(acc, n, in);
             Buf incoming = tmp.slice(0, target.count());
-            t.recv(left, incoming);
+            t.sendRecv(right, chunk(acc, n, out), left, incoming);
             op.combine(incoming, target, true);
         }
         for (int s = 0; s < n - 1; s++) {
             int out = (r + 1 - s + n) % n;
             int in = (r - s + n) % n;
-            t.send(right, chunk(acc, n, out));
-            t.recv(left, chunk(acc, n, in));
+            t.sendRecv(right, chunk(acc, n, out), left, chunk(acc, n, in));
         }
     }
 
@@ -399,8 +392,7 @@ public final class PeerCollectives {
         for (int mask = 1; mask < n; mask <<= 1) {
             int dst = r ^ mask;
             if (dst < n) {
-                t.send(dst, partial);
-                t.recv(dst, tmp);
+                t.sendRecv(dst, partial, dst, tmp);
                 if (r > dst) {
                     op.combine(tmp, partial, true);
                     op.combine(tmp, recv, true);

@@ -26,6 +26,16 @@ public interface PeerTransport {
     /** Receives the next message of this call from {@code src} into {@code into} (exact length). */
     void recv(int src, Buf into);
 
+    /**
+     * Sends {@code out} to {@code dest} and receives the next message from {@code src} into
+     * {@code in} (which must not overlap {@code out}). A channel may post the receive first, so
+     * the incoming message lands in {@code in} while {@code out} is still being written.
+     */
+    default void sendRecv(int dest, Buf out, int src, Buf in) {
+        send(dest, out);
+        recv(src, in);
+    }
+
     /** Announces the peers this call will talk to, so a channel may open connections to them in parallel. */
     default void prepare(int... peers) {
     }
