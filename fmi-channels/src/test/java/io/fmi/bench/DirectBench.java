@@ -341,7 +341,7 @@ public final class DirectBench {
         double[] mib16Out = new double[mib16.length];
         int small = quick ? 200 : 1000;
         // Untimed rounds first, so the JIT has compiled the collective paths (Open MPI's are native code).
-        for (int i = 0; i < (quick ? 300 : 1000); i++) {
+        for (int i = 0; i < (quick ? 3000 : 6000); i++) {
             comm.allreduce(one, oneOut, ReduceOp.SUM);
             comm.bcast(oneOut, 0);
             comm.reduce(one, oneOut, 0, ReduceOp.SUM);
