@@ -56,7 +56,9 @@ import org.slf4j.LoggerFactory;
  * holds a header (number of further chunks, key) and a payload of up to 64 KiB (its first
  * {@code chunk_bytes} if smaller); the rest, or all of a larger payload (which is thus never
  * copied), is written first, in one {@code RPUSH}, to {@code <key>/chunks}, which the reader reads
- * and deletes once it has the head. A 40 MiB message:
+ * and deletes once it has the head. The head is sent only once Redis acknowledged the chunks: when
+ * a connection drops, Lettuce fails the oldest command awaiting a reply and sends the later ones
+ * again, so a head pipelined behind its chunks could arrive without them. A 40 MiB message:
  * <pre>
  *   RPUSH   fmi/kmeans/run-7/p2p/3-5/17/chunks &lt;16 MiB&gt; &lt;16 MiB&gt; &lt;8 MiB&gt;
  *   PEXPIRE fmi/kmeans/run-7/p2p/3-5/17/chunks 86400000
@@ -234,7 +236,8 @@ public final class RedisChannel extends MediatedChannel {
      * Stores an object with one reader as a list holding one element, the head: header (number of
      * further chunks, key) and, up to {@link #INLINE_BYTES}, the payload or its first chunk. Further
      * chunks (all of a larger payload, which is thus never copied) go first, in one {@code RPUSH},
-     * to the list {@code <key>/chunks}, so a reader that finds the head finds them all, and a move
+     * to the list {@code <key>/chunks}, acknowledged before the head is sent, so a reader that
+     * finds the head finds them all, and a move
      * that Lettuce repeats after a reconnect can only ever take a head.
      */
     private void push(String key, ByteBuffer value, OpContext op) {
@@ -260,20 +263,23 @@ public final class RedisChannel extends MediatedChannel {
         }
         retrying(op, "put of " + k + " (" + length + " B)", () -> {
             RedisAsyncCommands<String, ByteBuffer> redis = shared(op).async();
-            List<RedisFuture<?>> sent = new ArrayList<>(4);
             if (chunks > 1) {
                 ByteBuffer[] rest = new ByteBuffer[chunks - 1];
                 for (int i = 1; i < chunks; i++) {
                     rest[i - 1] = elements[i].duplicate();
                 }
-                sent.add(redis.rpush(chunksKey(k), rest));
-                sent.add(redis.pexpire(chunksKey(k), settings.ttlMillis));
+                String ck = chunksKey(k);
+                RedisFuture<Long> push = redis.rpush(ck, rest);
+                RedisFuture<Boolean> expire = redis.pexpire(ck, settings.ttlMillis);
+                // Acknowledged before the head is sent: a command whose connection drops may fail
+                // unsent while Lettuce sends the next ones again, which would leave a head without chunks.
+                await(expire, op.deadline().remainingNanos(), op, "PEXPIRE " + ck);
+                await(push, op.deadline().remainingNanos(), op, "RPUSH " + ck);
             }
-            sent.add(redis.rpush(k, elements[0].duplicate()));
-            sent.add(redis.pexpire(k, settings.ttlMillis));
-            for (RedisFuture<?> f : sent) {
-                await(f, op.deadline().remainingNanos(), op, "RPUSH " + k);
-            }
+            RedisFuture<Long> headPush = redis.rpush(k, elements[0].duplicate());
+            RedisFuture<Boolean> headExpire = redis.pexpire(k, settings.ttlMillis);
+            await(headExpire, op.deadline().remainingNanos(), op, "PEXPIRE " + k);
+            await(headPush, op.deadline().remainingNanos(), op, "RPUSH " + k);
             log.trace("{} pushed {} ({} B, {} chunks)", context.logPrefix(), k, length, chunks);
             return null;
         });
