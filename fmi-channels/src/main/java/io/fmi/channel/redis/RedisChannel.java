@@ -27,9 +27,12 @@ import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -58,15 +61,18 @@ import org.slf4j.LoggerFactory;
  * copied), is written first, in one {@code RPUSH}, to {@code <key>/chunks}, which the reader reads
  * and deletes once it has the head. The head is sent only once Redis acknowledged the chunks: when
  * a connection drops, Lettuce fails the oldest command awaiting a reply and sends the later ones
- * again, so a head pipelined behind its chunks could arrive without them. A 40 MiB message:
+ * again, so a head pipelined behind its chunks could arrive without them. The head itself is
+ * written by one script ({@code EVALSHA}, {@code EVAL} when the server does not know it yet) that
+ * does {@code RPUSH} and {@code PEXPIRE}: the list never exists without a TTL, and the writer
+ * waits for one reply instead of two. A 40 MiB message:
  * <pre>
  *   RPUSH   fmi/kmeans/run-7/p2p/3-5/17/chunks &lt;16 MiB&gt; &lt;16 MiB&gt; &lt;8 MiB&gt;
  *   PEXPIRE fmi/kmeans/run-7/p2p/3-5/17/chunks 86400000
- *   RPUSH   fmi/kmeans/run-7/p2p/3-5/17 &lt;3, key&gt;                        an 8 B one: &lt;0, key, 8 B&gt; only
- *   PEXPIRE fmi/kmeans/run-7/p2p/3-5/17 86400000
+ *   (both acknowledged)
+ *   EVALSHA &lt;push&gt; 1 fmi/kmeans/run-7/p2p/3-5/17 &lt;3, key&gt; 86400000     an 8 B one: this alone, head &lt;0, key, 8 B&gt;
  *   reader: BLMOVE fmi/kmeans/run-7/p2p/3-5/17 &lt;backup&gt; LEFT LEFT 1.0, LRANGE + DEL of .../chunks
  * </pre>
- * Repeated commands after a reconnect: an {@code RPUSH} sent twice appends a second copy, which
+ * Repeated commands after a reconnect: an {@code RPUSH} (or the script) sent twice appends a second copy, which
  * is never delivered (every key is read once, and the reader reads only as many chunks as the
  * header says) and expires with the TTL. A take must not lose an object whose reply was lost, so
  * it moves the head into a <i>backup list</i> of its blocking connection
@@ -138,9 +144,16 @@ public final class RedisChannel extends MediatedChannel {
     private static final ByteBuffer UNANSWERED = ByteBuffer.allocate(0);
 
     /** Adds the caller's token to the set, refreshes its TTL, returns its size: an idempotent INCR. */
-    private static final String COUNT_SCRIPT = "redis.call('SADD', KEYS[1], ARGV[1]) "
+    private static final Script COUNT_SCRIPT = new Script("redis.call('SADD', KEYS[1], ARGV[1]) "
             + "redis.call('PEXPIRE', KEYS[1], ARGV[2]) "
-            + "return redis.call('SCARD', KEYS[1])";
+            + "return redis.call('SCARD', KEYS[1])");
+    /**
+     * Appends the head of a list object and sets its TTL: one command, so the list never exists
+     * without a TTL, and one reply to wait for.
+     */
+    private static final Script PUSH_SCRIPT = new Script("local n = redis.call('RPUSH', KEYS[1], ARGV[1]) "
+            + "redis.call('PEXPIRE', KEYS[1], ARGV[2]) "
+            + "return n");
 
     private final RedisSettings settings;
     private final RedisClient client;
@@ -238,7 +251,8 @@ public final class RedisChannel extends MediatedChannel {
      * chunks (all of a larger payload, which is thus never copied) go first, in one {@code RPUSH},
      * to the list {@code <key>/chunks}, acknowledged before the head is sent, so a reader that
      * finds the head finds them all, and a move
-     * that Lettuce repeats after a reconnect can only ever take a head.
+     * that Lettuce repeats after a reconnect can only ever take a head. The head and its TTL are
+     * one command, {@link #PUSH_SCRIPT}.
      */
     private void push(String key, ByteBuffer value, OpContext op) {
         String k = redisKey(key);
@@ -261,6 +275,7 @@ public final class RedisChannel extends MediatedChannel {
             elements[i] = chunk;
             at = to;
         }
+        String[] keys = {k};
         retrying(op, "put of " + k + " (" + length + " B)", () -> {
             RedisAsyncCommands<String, ByteBuffer> redis = shared(op).async();
             if (chunks > 1) {
@@ -276,10 +291,7 @@ public final class RedisChannel extends MediatedChannel {
                 await(expire, op.deadline().remainingNanos(), op, "PEXPIRE " + ck);
                 await(push, op.deadline().remainingNanos(), op, "RPUSH " + ck);
             }
-            RedisFuture<Long> headPush = redis.rpush(k, elements[0].duplicate());
-            RedisFuture<Boolean> headExpire = redis.pexpire(k, settings.ttlMillis);
-            await(headExpire, op.deadline().remainingNanos(), op, "PEXPIRE " + k);
-            await(headPush, op.deadline().remainingNanos(), op, "RPUSH " + k);
+            eval(PUSH_SCRIPT, redis, keys, op, "RPUSH " + k, elements[0].duplicate(), ttlArg.duplicate());
             log.trace("{} pushed {} ({} B, {} chunks)", context.logPrefix(), k, length, chunks);
             return null;
         });
@@ -620,10 +632,9 @@ public final class RedisChannel extends MediatedChannel {
         String k = redisKey(key);
         // One token per call, reused by its retries: a repeated script adds nothing.
         ByteBuffer token = ascii(context.rank() + ":" + tokens.incrementAndGet());
-        Long n = retrying(op, "increment of " + k, () -> await(
-                shared(op).async().<Long>eval(COUNT_SCRIPT, ScriptOutputType.INTEGER, new String[] {k}, token.duplicate(), ttlArg.duplicate()),
-                op.deadline().remainingNanos(), op, "EVAL " + k));
-        return n;
+        String[] keys = {k};
+        return retrying(op, "increment of " + k, () ->
+                eval(COUNT_SCRIPT, shared(op).async(), keys, op, "EVALSHA " + k, token.duplicate(), ttlArg.duplicate()));
     }
 
     @Override
@@ -716,6 +727,38 @@ public final class RedisChannel extends MediatedChannel {
             log.debug("{} connected to Redis at {}", context.logPrefix(), settings.where);
             return c;
         });
+    }
+
+    // ---------------------------------------------------------------- scripts
+
+    /** A Lua script and its SHA1, by which {@code EVALSHA} names it. */
+    private static final class Script {
+        final String text;
+        final String sha;
+
+        Script(String text) {
+            this.text = text;
+            try {
+                this.sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /**
+     * Runs {@code script} with {@code EVALSHA} and waits for its integer reply; sends it in full
+     * ({@code EVAL}, which also caches it) when the server does not know it (new or restarted).
+     */
+    private Long eval(Script script, RedisAsyncCommands<String, ByteBuffer> redis, String[] keys, OpContext op, String what, ByteBuffer... args) {
+        try {
+            return await(redis.<Long>evalsha(script.sha, ScriptOutputType.INTEGER, keys, args), op.deadline().remainingNanos(), op, what);
+        } catch (RedisCommandExecutionException e) {
+            if (e.getMessage() == null || !e.getMessage().startsWith("NOSCRIPT")) {
+                throw e;
+            }
+            return await(redis.<Long>eval(script.text, ScriptOutputType.INTEGER, keys, args), op.deadline().remainingNanos(), op, what);
+        }
     }
 
     // ---------------------------------------------------------------- waiting and retrying
