@@ -125,6 +125,45 @@ class RedisPointToPointTest {
         }
     }
 
+    @Test
+    @Timeout(60)
+    void shouldWriteEveryListWithATtlAlsoWhenTheServerForgotTheScript() {
+        try (RedisServer server = RedisServer.launch()) {
+            ObjectNode entry = server.backend().put("key_prefix", "ttl/").put("chunk_bytes", 64);
+            RedisClient client = RedisClient.create(server.uri());
+            try (StatefulRedisConnection<String, String> c = client.connect()) {
+                LocalCluster.run(config(entry), 2, b -> b.timeout(Duration.ofSeconds(10)), comm -> {
+                    if (comm.rank() == 0) {
+                        comm.send(message(0, 0), 1);
+                        // As after a restart: the next head is written with EVAL, which caches the script again.
+                        c.sync().scriptFlush();
+                        comm.send(message(0, 1), 1);
+                        comm.send(message(0, 2), 1);
+                        List<String> keys = c.sync().keys("ttl/*/p2p/*");
+                        assertEquals(4, keys.size(), "three heads and one chunk list: " + keys);
+                        for (String k : keys) {
+                            assertTrue(c.sync().pttl(k) > 0, k + " has no TTL");
+                        }
+                    }
+                    comm.barrier();
+                    if (comm.rank() == 1) {
+                        for (int i = 0; i < 3; i++) {
+                            long[] got = new long[message(0, i).length];
+                            comm.recv(got, 0);
+                            assertArrayEquals(message(0, i), got, "message " + i);
+                        }
+                    }
+                    return null;
+                });
+                String stats = c.sync().info("commandstats");
+                assertTrue(calls(stats, "evalsha") > 0, stats);
+                assertTrue(calls(stats, "eval") > 0, stats);
+            } finally {
+                client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+            }
+        }
+    }
+
     private static long calls(String commandStats, String command) {
         for (String line : commandStats.split("\r?\n")) {
             if (line.startsWith("cmdstat_" + command + ":calls=")) {

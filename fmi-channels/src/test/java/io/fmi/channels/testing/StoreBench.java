@@ -21,13 +21,13 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * Latency of the mediated channels against the servers of this package: per channel, the round
  * trip (send + reply) of 8 B, 1 KiB, 64 KiB and 1 MiB between two peers, and a broadcast of 1 KiB
- * from one producer to 8 consumers (until the last consumer has it); for Redis also a raw Lettuce
- * {@code RPUSH}/{@code BLPOP} round trip of 8 B in the same run, the floor the channel is held to.
+ * from one producer to 8 consumers (until the last consumer has it). Redis' 8 B round trip runs
+ * interleaved with a raw Lettuce {@code RPUSH}/{@code BLPOP} round trip, the floor the channel is
+ * held to, and is reported with the median ratio of the two (see {@link #againstRawLettuce}).
  * Each figure is the median over many iterations after a warm-up.
  *
  * <pre>
@@ -40,6 +40,8 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class StoreBench {
     private static final int[] SIZES = {8, 1024, 64 * 1024, 1024 * 1024};
+    /** Redis' 8 B round trip is measured against raw Lettuce, see {@link #againstRawLettuce}. */
+    private static final int[] LARGER = {1024, 64 * 1024, 1024 * 1024};
     private static final List<String> ROWS = new ArrayList<>();
 
     private StoreBench() {
@@ -52,15 +54,14 @@ public final class StoreBench {
         for (String ch : which) {
             switch (ch.toLowerCase(Locale.ROOT)) {
                 case "redis":
-                    rawLettuce(RedisServer.shared(), 2000);
-                    channel("Redis", "redis", RedisServer.shared().backend(), 2000, 200);
-                    rawLettuce(RedisServer.shared(), 2000);
+                    againstRawLettuce(RedisServer.shared(), 40, 100);
+                    channel("Redis", "redis", RedisServer.shared().backend(), LARGER, 2000, 200);
                     break;
                 case "dynamodb":
-                    channel("DynamoDB", "dynamodb", DynamoDbServer.shared().backend(), 200, 30);
+                    channel("DynamoDB", "dynamodb", DynamoDbServer.shared().backend(), SIZES, 200, 30);
                     break;
                 case "s3":
-                    channel("S3", "s3", S3Server.shared().backend(), 200, 30);
+                    channel("S3", "s3", S3Server.shared().backend(), SIZES, 200, 30);
                     break;
                 default:
                     throw new IllegalArgumentException("channel: " + ch + " (expected: redis, dynamodb, s3)");
@@ -94,9 +95,9 @@ public final class StoreBench {
     }
 
     /** Round trips between two peers and a 1 → 8 broadcast over one channel. */
-    private static void channel(String backend, String name, ObjectNode entry, int smallIterations, int largeIterations) {
-        FmiConfig cfg = FmiConfig.defaults().withOnly(backend).withBackend(backend, entry.put("key_prefix", "bench-" + UUID.randomUUID() + "/"));
-        for (int size : SIZES) {
+    private static void channel(String backend, String name, ObjectNode entry, int[] sizes, int smallIterations, int largeIterations) {
+        FmiConfig cfg = config(backend, entry);
+        for (int size : sizes) {
             int iterations = size >= 64 * 1024 ? largeIterations : smallIterations;
             int warmup = Math.max(10, iterations / 10);
             List<long[]> r = LocalCluster.run(cfg, 2, b -> b.timeout(Duration.ofSeconds(60)), comm -> {
@@ -149,44 +150,108 @@ public final class StoreBench {
         report(name, "bcast 1 KiB, 1 → 8", t);
     }
 
+    private static FmiConfig config(String backend, ObjectNode entry) {
+        return FmiConfig.defaults().withOnly(backend).withBackend(backend, entry.put("key_prefix", "bench-" + UUID.randomUUID() + "/"));
+    }
+
     private static void check(Communicator comm, String name) {
         if (!name.equals(comm.channelFor(Operation.SEND, 8))) {
             throw new IllegalStateException("benchmark would run over " + comm.channelFor(Operation.SEND, 8) + ", not " + name);
         }
     }
 
-    /** The floor: 8 B ping-pong with plain Lettuce RPUSH and BLPOP on two connections per side. */
-    private static void rawLettuce(RedisServer server, int iterations) {
+    /**
+     * The Redis channel's 8 B round trip against its floor, a raw Lettuce {@code RPUSH}/{@code
+     * BLPOP} ping-pong (sync API, one connection per side), on the same two threads: blocks of
+     * {@code perBlock} round trips of each, alternating, the pair's order swapped every block so
+     * neither always runs first, after an equal warm-up of both. Reports both medians over all
+     * round trips and the median of the per-pair ratios of block medians, which cancels load that
+     * changes slower than a pair of blocks (a few tens of milliseconds).
+     */
+    private static void againstRawLettuce(RedisServer server, int pairs, int perBlock) {
+        FmiConfig cfg = config("Redis", server.backend());
         RedisClient client = RedisClient.create(server.uri());
-        String ping = "bench-raw-" + UUID.randomUUID() + "/ping";
-        String pong = ping.replace("/ping", "/pong");
-        int warmup = iterations / 10;
-        try (StatefulRedisConnection<byte[], byte[]> a = client.connect(ByteArrayCodec.INSTANCE);
-             StatefulRedisConnection<byte[], byte[]> b = client.connect(ByteArrayCodec.INSTANCE)) {
-            byte[] pingKey = ping.getBytes(StandardCharsets.UTF_8);
-            byte[] pongKey = pong.getBytes(StandardCharsets.UTF_8);
-            CompletableFuture<Void> echo = CompletableFuture.runAsync(() -> {
-                RedisCommands<byte[], byte[]> r = b.sync();
-                for (int i = 0; i < warmup + iterations; i++) {
-                    KeyValue<byte[], byte[]> kv = r.blpop(10, pingKey);
-                    r.rpush(pongKey, kv.getValue());
+        byte[] ping = ("bench-raw-" + UUID.randomUUID() + "/ping").getBytes(StandardCharsets.UTF_8);
+        byte[] pong = ("bench-raw-" + UUID.randomUUID() + "/pong").getBytes(StandardCharsets.UTF_8);
+        try {
+            List<long[][]> r = LocalCluster.run(cfg, 2, b -> b.timeout(Duration.ofSeconds(60)), comm -> {
+                check(comm, "redis");
+                try (StatefulRedisConnection<byte[], byte[]> conn = client.connect(ByteArrayCodec.INSTANCE)) {
+                    RedisCommands<byte[], byte[]> raw = conn.sync();
+                    byte[] buf = new byte[8];
+                    long[] ignored = new long[perBlock];
+                    for (int w = 0; w < 4; w++) {
+                        channelBlock(comm, buf, ignored);
+                        rawBlock(comm.rank(), raw, ping, pong, buf, ignored);
+                    }
+                    long[][] t = new long[2 * pairs][perBlock];
+                    for (int p = 0; p < pairs; p++) {
+                        boolean channelFirst = p % 2 == 0;
+                        for (int half = 0; half < 2; half++) {
+                            if (channelFirst == (half == 0)) {
+                                channelBlock(comm, buf, t[2 * p]);
+                            } else {
+                                rawBlock(comm.rank(), raw, ping, pong, buf, t[2 * p + 1]);
+                            }
+                        }
+                    }
+                    return t;
                 }
             });
-            RedisCommands<byte[], byte[]> r = a.sync();
-            byte[] msg = new byte[8];
-            long[] t = new long[iterations];
-            for (int i = -warmup; i < iterations; i++) {
-                long t0 = System.nanoTime();
-                r.rpush(pingKey, msg);
-                r.blpop(10, pongKey);
-                if (i >= 0) {
-                    t[i] = System.nanoTime() - t0;
-                }
+            long[][] blocks = r.get(0);
+            long[] channel = new long[pairs * perBlock];
+            long[] raw = new long[pairs * perBlock];
+            double[] ratios = new double[pairs];
+            for (int p = 0; p < pairs; p++) {
+                System.arraycopy(blocks[2 * p], 0, channel, p * perBlock, perBlock);
+                System.arraycopy(blocks[2 * p + 1], 0, raw, p * perBlock, perBlock);
+                ratios[p] = (double) median(blocks[2 * p]) / median(blocks[2 * p + 1]);
             }
-            echo.join();
-            report("raw Lettuce", "RPUSH/BLPOP round trip 8 B", t);
+            report("raw Lettuce", "RPUSH/BLPOP round trip 8 B (interleaved)", raw);
+            report("redis", "round trip 8 B (interleaved)", channel);
+            Arrays.sort(ratios);
+            double median = ratios[pairs / 2];
+            double p10 = ratios[pairs / 10];
+            double p90 = ratios[pairs * 9 / 10];
+            System.out.printf(Locale.ROOT, "| redis / raw | ratio of block medians, 8 B (p10-p90 %.2f-%.2f) | %.2fx | %.2fx | %d pairs of %d |%n",
+                    p10, p90, median, p90, pairs, perBlock);
+            ROWS.add(String.format(Locale.ROOT, "redis / raw,ratio 8 B,%.3f,%.3f,%d", median, p90, pairs));
         } finally {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
         }
+    }
+
+    private static void channelBlock(Communicator comm, byte[] buf, long[] t) {
+        for (int i = 0; i < t.length; i++) {
+            long t0 = System.nanoTime();
+            if (comm.rank() == 0) {
+                comm.send(buf, 1);
+                comm.recv(buf, 1);
+            } else {
+                comm.recv(buf, 0);
+                comm.send(buf, 0);
+            }
+            t[i] = System.nanoTime() - t0;
+        }
+    }
+
+    private static void rawBlock(int rank, RedisCommands<byte[], byte[]> raw, byte[] ping, byte[] pong, byte[] buf, long[] t) {
+        for (int i = 0; i < t.length; i++) {
+            long t0 = System.nanoTime();
+            if (rank == 0) {
+                raw.rpush(ping, buf);
+                raw.blpop(10, pong);
+            } else {
+                KeyValue<byte[], byte[]> kv = raw.blpop(10, ping);
+                raw.rpush(pong, kv.getValue());
+            }
+            t[i] = System.nanoTime() - t0;
+        }
+    }
+
+    private static long median(long[] nanos) {
+        long[] s = nanos.clone();
+        Arrays.sort(s);
+        return s[s.length / 2];
     }
 }
