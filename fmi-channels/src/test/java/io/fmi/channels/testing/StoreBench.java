@@ -104,19 +104,8 @@ public final class StoreBench {
                 check(comm, name);
                 byte[] buf = new byte[size];
                 long[] t = new long[iterations];
-                for (int i = -warmup; i < iterations; i++) {
-                    long t0 = System.nanoTime();
-                    if (comm.rank() == 0) {
-                        comm.send(buf, 1);
-                        comm.recv(buf, 1);
-                    } else {
-                        comm.recv(buf, 0);
-                        comm.send(buf, 0);
-                    }
-                    if (i >= 0) {
-                        t[i] = System.nanoTime() - t0;
-                    }
-                }
+                channelBlock(comm, buf, new long[warmup]);
+                channelBlock(comm, buf, t);
                 return t;
             });
             report(name, "round trip " + label(size), r.get(0));
@@ -221,6 +210,7 @@ public final class StoreBench {
         }
     }
 
+    /** {@code t.length} round trips between ranks 0 and 1, each one's time in {@code t}. */
     private static void channelBlock(Communicator comm, byte[] buf, long[] t) {
         for (int i = 0; i < t.length; i++) {
             long t0 = System.nanoTime();
