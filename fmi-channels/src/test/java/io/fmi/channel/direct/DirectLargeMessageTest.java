@@ -1,0 +1,118 @@
+package io.fmi.channel.direct;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fmi.FmiTimeoutException;
+import io.fmi.local.LocalCluster;
+import io.fmi.tcpunch.RendezvousServer;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Large messages through the caller-driven I/O: payloads written from the caller's buffer, sends
+ * that outlast the socket buffers, and what a sender leaves behind when its deadline passes.
+ */
+@ExtendWith(LeakCheck.class)
+@Timeout(60)
+class DirectLargeMessageTest {
+    private static final int BIG = 24 << 20; // well beyond loopback socket buffers
+    private static RendezvousServer server;
+
+    @BeforeAll
+    static void startServer() {
+        server = DirectTesting.startServer();
+    }
+
+    @AfterAll
+    static void stopServer() {
+        server.close();
+    }
+
+    private static byte[] payload(int rank, int n) {
+        byte[] b = new byte[n];
+        new Random(rank * 31L + n).nextBytes(b);
+        return b;
+    }
+
+    @Test
+    void shouldExchangeLargeMessagesBothWaysAtOnceWithoutDeadlock() {
+        List<Boolean> ok = LocalCluster.run(DirectTesting.config(server), 2, b -> b.timeout(Duration.ofSeconds(30)), comm -> {
+            int other = 1 - comm.rank();
+            byte[] out = payload(comm.rank(), BIG);
+            byte[] in = new byte[BIG];
+            for (int round = 0; round < 3; round++) {
+                // Both send first: each send outlasts the socket buffers, so each must read while it writes.
+                comm.send(out, other);
+                comm.recv(in, other);
+                assertArrayEquals(payload(other, BIG), in, "round " + round + " on rank " + comm.rank());
+            }
+            return true;
+        });
+        assertEquals(List.of(true, true), ok);
+    }
+
+    @Test
+    void shouldKeepWhatASendLeavesBehindAtItsDeadlineAndDeliverItLater() {
+        List<Long> sendMillis = LocalCluster.run(DirectTesting.config(server), 2, b -> b.timeout(Duration.ofMillis(1500)), comm -> {
+            byte[] ack = new byte[1];
+            if (comm.rank() == 0) {
+                comm.barrier(); // connected
+                byte[] out = payload(0, BIG);
+                long t0 = System.nanoTime();
+                comm.send(out, 1); // rank 1 does not read for 3 s: the send returns at its deadline, the rest copied
+                long took = (System.nanoTime() - t0) / 1_000_000;
+                Arrays.fill(out, (byte) 0); // the caller's buffer is its own again: this must not reach rank 1
+                while (true) {
+                    try {
+                        comm.recv(ack, 1); // rank 1 has the message; meanwhile this thread writes the rest
+                        return took;
+                    } catch (FmiTimeoutException e) {
+                        // rank 1 is still asleep: wait again (a receive given up on is withdrawn)
+                    }
+                }
+            }
+            comm.barrier();
+            sleep(3000);
+            byte[] in = new byte[BIG];
+            comm.recv(in, 0);
+            assertArrayEquals(payload(0, BIG), in);
+            comm.send(ack, 0);
+            return 0L;
+        });
+        long took = sendMillis.get(0);
+        assertTrue(took >= 1000 && took < 2900, "the send returned after " + took + " ms (deadline 1500 ms, reader idle 3000 ms)");
+    }
+
+    @Test
+    void shouldCompleteNonBlockingReceivesWithoutAWaitingThread() {
+        List<Boolean> ok = LocalCluster.run(DirectTesting.config(server), 2, b -> b.timeout(Duration.ofSeconds(30)), comm -> {
+            int other = 1 - comm.rank();
+            byte[] in = new byte[BIG];
+            CompletableFuture<Void> r = comm.irecv(in, other);
+            comm.isend(payload(comm.rank(), BIG), other).join();
+            // Nobody drives the sockets from here on but the background thread.
+            r.join();
+            assertArrayEquals(payload(other, BIG), in);
+            return true;
+        });
+        assertEquals(List.of(true, true), ok);
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
