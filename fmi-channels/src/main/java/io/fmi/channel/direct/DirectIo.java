@@ -582,7 +582,9 @@ final class DirectIo implements AutoCloseable {
                     if (selector.selectNow(onReady) > 0 || f.isDone()) {
                         return;
                     }
-                    Thread.onSpinWait();
+                    // Yield rather than spin in place: where processes outnumber cores (as Open MPI
+                    // does when oversubscribed), the peer this thread waits for may need this core.
+                    Thread.yield();
                 } while (System.nanoTime() - until < 0);
             }
             long ms = Math.max(1, Math.min(MAX_SELECT_MILLIS, TimeUnit.NANOSECONDS.toMillis(maxWaitNanos + 999_999)));

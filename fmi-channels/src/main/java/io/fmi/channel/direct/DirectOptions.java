@@ -35,7 +35,7 @@ import java.util.Locale;
 public final class DirectOptions {
     /**
      * Polling time of a waiting thread when {@code spin_us} is absent: 50 µs with 4+ CPUs, else 0.
-     * With fewer cores a polling thread takes the core the sending process needs.
+     * With fewer cores polling did not pay on the 2-core test machine (docs/benchmarks.md).
      */
     public static final long DEFAULT_SPIN_US = Runtime.getRuntime().availableProcessors() >= 4 ? 50 : 0;
     /** Event loop threads that open connections when {@code io_threads} is absent: min(2, CPUs). */
