@@ -350,6 +350,10 @@ public final class DirectBench {
             comm.scatter(gAll, g, 0);
             comm.barrier();
         }
+        // ... and of the large-message paths (ring allreduce, streamed frames), which the timed loop runs only 10-50 times.
+        for (int i = 0; i < (quick ? 50 : 100); i++) {
+            comm.allreduce(mib, mibOut, ReduceOp.SUM);
+        }
         osu(comm, "allreduce", 4, small, () -> comm.allreduce(one, oneOut, ReduceOp.SUM));
         osu(comm, "bcast", 4, small, () -> comm.bcast(oneOut, 0));
         osu(comm, "reduce", 4, small, () -> comm.reduce(one, oneOut, 0, ReduceOp.SUM));
