@@ -256,7 +256,11 @@ final class DirectIo implements AutoCloseable {
             report(c);
             return null;
         }
-        wakeForWrite();
+        if (!o.borrowed) {
+            wakeForWrite();
+        } else if (leader != null) {
+            selector.wakeup(); // the thread driving now must watch for OP_WRITE; this one follows
+        }
         if (o.borrowed) {
             await(o.done, deadlineNanos);
             synchronized (c.writeLock) {
