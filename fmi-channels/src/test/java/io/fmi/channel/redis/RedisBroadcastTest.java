@@ -11,13 +11,9 @@ import io.fmi.channels.testing.RedisServer;
 import io.fmi.local.LocalCluster;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -58,24 +54,9 @@ class RedisBroadcastTest {
     void shouldDeliverEveryChunkOfEveryBroadcastWhileConnectionsAreKilled() throws Exception {
         try (RedisServer server = RedisServer.launch()) {
             ObjectNode entry = server.backend().put("key_prefix", "bcast/").put("chunk_bytes", CHUNK_BYTES);
-            int rounds = 120;
-            AtomicBoolean done = new AtomicBoolean();
-            AtomicInteger kills = new AtomicInteger();
-            CompletableFuture<Void> killer = CompletableFuture.runAsync(() -> {
-                while (!done.get()) {
-                    try {
-                        Thread.sleep(5 + kills.get() % 11);
-                        server.command("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
-                        kills.incrementAndGet();
-                    } catch (IOException e) {
-                        throw new IllegalStateException(e);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        return;
-                    }
-                }
-            });
-            try {
+            int rounds = 100;
+            ConnectionKiller killer = new ConnectionKiller(server);
+            try (killer) {
                 List<Integer> received = LocalCluster.run(config(entry), PEERS, b -> b.timeout(Duration.ofSeconds(20)), comm -> {
                     assertEquals("redis", comm.channelFor(Operation.BCAST, 1 << 10));
                     int count = 0;
@@ -96,15 +77,12 @@ class RedisBroadcastTest {
                     return count;
                 });
                 assertEquals(Collections.nCopies(PEERS, rounds), received);
-            } finally {
-                done.set(true);
-                killer.get();
             }
-            assertTrue(kills.get() > 10, "connections were killed only " + kills.get() + " times");
+            assertTrue(killer.kills() > 10, "connections were killed only " + killer.kills() + " times");
             RedisClient client = RedisClient.create(server.uri());
             try (StatefulRedisConnection<String, String> c = client.connect()) {
                 String stats = c.sync().info("commandstats");
-                assertTrue(calls(stats, "xadd") >= rounds * 3L, stats);
+                assertTrue(ConnectionKiller.calls(stats, "xadd") >= rounds * 3L, stats);
                 for (String k : c.sync().keys("bcast/*")) {
                     assertTrue(c.sync().pttl(k) > 0, k + " has no TTL");
                 }
@@ -112,15 +90,5 @@ class RedisBroadcastTest {
                 client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
             }
         }
-    }
-
-    private static long calls(String commandStats, String command) {
-        for (String line : commandStats.split("\r?\n")) {
-            if (line.startsWith("cmdstat_" + command + ":calls=")) {
-                String rest = line.substring(("cmdstat_" + command + ":calls=").length());
-                return Long.parseLong(rest.substring(0, rest.indexOf(',')));
-            }
-        }
-        return 0;
     }
 }
