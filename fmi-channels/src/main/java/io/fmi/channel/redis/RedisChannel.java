@@ -90,13 +90,21 @@ import org.slf4j.LoggerFactory;
  * arrives as several entries that the reader takes as they come:
  * <pre>
  *   XADD fmi/kmeans/run-7/c42/bcast 0-1 n 3 d &lt;chunk 0&gt;     entry 0-1: chunk count, first chunk
- *   XADD fmi/kmeans/run-7/c42/bcast 0-2 d &lt;chunk 1&gt;
- *   XADD fmi/kmeans/run-7/c42/bcast 0-3 d &lt;chunk 2&gt;
- *   PEXPIRE fmi/kmeans/run-7/c42/bcast 86400000
+ *   PEXPIRE fmi/kmeans/run-7/c42/bcast 86400000                 pipelined with it; a one-chunk object ends here
+ *   (both acknowledged)
+ *   XADD fmi/kmeans/run-7/c42/bcast NOMKSTREAM 0-2 d &lt;chunk 1&gt;
+ *   (acknowledged)
+ *   XADD fmi/kmeans/run-7/c42/bcast NOMKSTREAM 0-3 d &lt;chunk 2&gt;
  *   reader: XREAD BLOCK 1000 COUNT 1 STREAMS fmi/kmeans/run-7/c42/bcast 0, then from 0-1 for the rest
  * </pre>
  * Entry ids are fixed, so a command that Lettuce sends again after a reconnect cannot store a
- * payload twice (Redis refuses the repeated id, which this channel takes as success). Chunks are
+ * payload twice (Redis refuses the repeated id, which this channel takes as success). Each entry
+ * after the first is sent only once the one before is acknowledged: when a connection drops,
+ * Lettuce fails the oldest command awaiting a reply and sends the later ones again, so pipelined
+ * entries could be stored without an earlier one, which Redis then refuses for good as below the
+ * stream's top (and readers would wait for, or fail on, a chunk that never comes); a retry goes on
+ * from the first entry not acknowledged. {@code NOMKSTREAM} keeps a late entry from creating the
+ * stream without its TTL. Readers check that entry ids run without gaps. Chunks are
  * {@code chunk_bytes} (16 MiB by default; Redis refuses strings above 512 MiB).
  *
  * <p>Barrier counters are sets: {@link #increment} adds a token unique to the call and returns
@@ -223,34 +231,66 @@ public final class RedisChannel extends MediatedChannel {
         String k = redisKey(key);
         int length = value.remaining();
         int chunks = Math.max(1, (int) ((length + (long) settings.chunkBytes - 1) / settings.chunkBytes));
+        ByteBuffer[] parts = new ByteBuffer[chunks];
+        for (int i = 0; i < chunks; i++) {
+            int from = (int) Math.min(length, (long) i * settings.chunkBytes);
+            int to = (int) Math.min(length, (long) from + settings.chunkBytes);
+            ByteBuffer chunk = value.duplicate();
+            chunk.limit(chunk.position() + to).position(chunk.position() + from);
+            parts[i] = chunk;
+        }
+        // Entries acknowledged so far; a retry goes on from the first that is not.
+        int[] stored = {0};
         retrying(op, "put of " + k + " (" + length + " B)", () -> {
             RedisAsyncCommands<String, ByteBuffer> redis = shared(op).async();
-            List<RedisFuture<String>> adds = new ArrayList<>(chunks);
-            for (int i = 0; i < chunks; i++) {
-                int from = (int) Math.min(length, (long) i * settings.chunkBytes);
-                int to = (int) Math.min(length, (long) from + settings.chunkBytes);
-                ByteBuffer chunk = value.duplicate();
-                chunk.limit(chunk.position() + to).position(chunk.position() + from);
-                XAddArgs id = new XAddArgs().id("0-" + (i + 1));
-                adds.add(i == 0
-                        ? redis.xadd(k, id, CHUNKS, ascii(Integer.toString(chunks)), DATA, chunk)
-                        : redis.xadd(k, id, DATA, chunk));
+            if (stored[0] == 0) {
+                // Entry 0-1 and the TTL, pipelined: all of a one-chunk object.
+                RedisFuture<String> add = redis.xadd(k, new XAddArgs().id(entryId(0)),
+                        CHUNKS, ascii(Integer.toString(chunks)), DATA, parts[0].duplicate());
+                RedisFuture<Boolean> expire = redis.pexpire(k, settings.ttlMillis);
+                awaitEntry(add, k, 0, op);
+                await(expire, op.deadline().remainingNanos(), op, "PEXPIRE " + k);
+                stored[0] = 1;
             }
-            RedisFuture<Boolean> expire = redis.pexpire(k, settings.ttlMillis);
-            for (RedisFuture<String> add : adds) {
-                try {
-                    await(add, op.deadline().remainingNanos(), op, "XADD " + k);
-                } catch (RedisCommandExecutionException e) {
-                    if (!isRepeatedEntry(e)) {
-                        throw e;
-                    }
-                    log.trace("{} {} was already stored (command repeated after a reconnect)", context.logPrefix(), k);
+            // Each further entry is sent once the one before is acknowledged: when a connection drops,
+            // Lettuce fails the oldest command awaiting a reply and sends the later ones again, so a
+            // pipelined entry could be stored without the one before, which its id then keeps out for
+            // good. NOMKSTREAM: an entry never creates the stream (which would lack the TTL).
+            while (stored[0] < chunks) {
+                int i = stored[0];
+                RedisFuture<String> add = redis.xadd(k, new XAddArgs().id(entryId(i)).nomkstream(), DATA, parts[i].duplicate());
+                if (!awaitEntry(add, k, i, op)) {
+                    throw new ChannelException(op.label() + ": " + k + " on Redis at " + settings.where + " vanished while chunk "
+                            + (i + 1) + " of " + chunks + " was written (expired or deleted?) " + op.where());
                 }
+                stored[0] = i + 1;
             }
-            await(expire, op.deadline().remainingNanos(), op, "PEXPIRE " + k);
             log.trace("{} put {} ({} B, {} chunks)", context.logPrefix(), k, length, chunks);
             return null;
         });
+    }
+
+    /** The id of the entry of a stream object that holds chunk {@code i}. */
+    private static String entryId(int i) {
+        return "0-" + (i + 1);
+    }
+
+    /**
+     * Waits for the {@code XADD} of chunk {@code i} of {@code k}: true once stored (now, or by the
+     * same command sent before, which Redis refuses as a repeated id), false when {@code NOMKSTREAM}
+     * found no stream.
+     */
+    private boolean awaitEntry(RedisFuture<String> add, String k, int i, OpContext op) {
+        try {
+            return await(add, op.deadline().remainingNanos(), op, "XADD " + k + " " + entryId(i)) != null;
+        } catch (RedisCommandExecutionException e) {
+            if (!isRepeatedEntry(e)) {
+                throw e;
+            }
+            // Entries are sent one at a time, so a stream already past this id holds it.
+            log.trace("{} {} {} was already stored (command repeated after a reconnect)", context.logPrefix(), k, entryId(i));
+            return true;
+        }
     }
 
     /**
@@ -380,6 +420,9 @@ public final class RedisChannel extends MediatedChannel {
                     + " is not an FMI object (entry " + head.getId() + " lacks fields n and d) " + op.where());
         }
         int chunks = Integer.parseInt(StandardCharsets.US_ASCII.decode(n.duplicate()).toString());
+        if (!head.getId().equals(entryId(0))) {
+            throw lostChunk(k, 0, chunks, head.getId(), op);
+        }
         if (chunks == 1) {
             return bytesOf(first);
         }
@@ -400,6 +443,10 @@ public final class RedisChannel extends MediatedChannel {
                     throw unreachable(op, "XREAD " + k, null);
                 }
                 for (StreamMessage<String, ByteBuffer> m : more) {
+                    // The writer sends an entry only once the one before is stored, so ids have no gaps.
+                    if (!m.getId().equals(entryId(parts.size())) || m.getBody().get(DATA) == null) {
+                        throw lostChunk(k, parts.size(), chunks, m.getId(), op);
+                    }
                     parts.add(m.getBody().get(DATA));
                     last = m.getId();
                 }
@@ -410,6 +457,11 @@ public final class RedisChannel extends MediatedChannel {
             }
         }
         return concat(k, parts, op);
+    }
+
+    private ChannelException lostChunk(String k, int i, int chunks, String found, OpContext op) {
+        return new ChannelException(op.label() + ": " + k + " on Redis at " + settings.where + " lacks chunk " + (i + 1)
+                + " of " + chunks + " (entry " + entryId(i) + "; found " + found + " instead) " + op.where());
     }
 
     private byte[] concat(String k, List<ByteBuffer> parts, OpContext op) {

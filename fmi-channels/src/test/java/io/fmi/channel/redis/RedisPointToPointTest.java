@@ -11,12 +11,8 @@ import io.fmi.channels.testing.RedisServer;
 import io.fmi.local.LocalCluster;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -45,23 +41,8 @@ class RedisPointToPointTest {
         try (RedisServer server = RedisServer.launch()) {
             ObjectNode entry = server.backend().put("chunk_bytes", 64);
             int rounds = 150;
-            AtomicBoolean done = new AtomicBoolean();
-            AtomicInteger kills = new AtomicInteger();
-            CompletableFuture<Void> killer = CompletableFuture.runAsync(() -> {
-                while (!done.get()) {
-                    try {
-                        Thread.sleep(5 + kills.get() % 11);
-                        server.command("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
-                        kills.incrementAndGet();
-                    } catch (IOException e) {
-                        throw new IllegalStateException(e);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        return;
-                    }
-                }
-            });
-            try {
+            ConnectionKiller killer = new ConnectionKiller(server);
+            try (killer) {
                 List<Integer> received = LocalCluster.run(config(entry), 2, b -> b.timeout(Duration.ofSeconds(30)), comm -> {
                     assertEquals("redis", comm.channelFor(Operation.SEND, 8));
                     int peer = 1 - comm.rank();
@@ -81,16 +62,13 @@ class RedisPointToPointTest {
                     return count;
                 });
                 assertEquals(List.of(rounds, rounds), received);
-            } finally {
-                done.set(true);
-                killer.get();
             }
-            assertTrue(kills.get() > 10, "connections were killed only " + kills.get() + " times");
+            assertTrue(killer.kills() > 10, "connections were killed only " + killer.kills() + " times");
             RedisClient client = RedisClient.create(server.uri());
             try (StatefulRedisConnection<String, String> c = client.connect()) {
                 String stats = c.sync().info("commandstats");
                 // A take looks into its backup list after a move that came back empty or failed.
-                assertTrue(calls(stats, "lindex") > 0, "no take had to look for a lost move: " + stats);
+                assertTrue(ConnectionKiller.calls(stats, "lindex") > 0, "no take had to look for a lost move: " + stats);
             } finally {
                 client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
             }
@@ -117,8 +95,8 @@ class RedisPointToPointTest {
                 assertEquals(List.of(), c.sync().keys("lists/*"), "keys left after close");
                 // 40 messages taken with BLMOVE; the few UNLINKs are the barrier's counter and the close.
                 String stats = c.sync().info("commandstats");
-                assertTrue(calls(stats, "blmove") >= 40, stats);
-                assertTrue(calls(stats, "unlink") < 10, "consumed messages were deleted one by one: " + stats);
+                assertTrue(ConnectionKiller.calls(stats, "blmove") >= 40, stats);
+                assertTrue(ConnectionKiller.calls(stats, "unlink") < 10, "consumed messages were deleted one by one: " + stats);
             } finally {
                 client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
             }
@@ -156,21 +134,11 @@ class RedisPointToPointTest {
                     return null;
                 });
                 String stats = c.sync().info("commandstats");
-                assertTrue(calls(stats, "evalsha") > 0, stats);
-                assertTrue(calls(stats, "eval") > 0, stats);
+                assertTrue(ConnectionKiller.calls(stats, "evalsha") > 0, stats);
+                assertTrue(ConnectionKiller.calls(stats, "eval") > 0, stats);
             } finally {
                 client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
             }
         }
-    }
-
-    private static long calls(String commandStats, String command) {
-        for (String line : commandStats.split("\r?\n")) {
-            if (line.startsWith("cmdstat_" + command + ":calls=")) {
-                String rest = line.substring(("cmdstat_" + command + ":calls=").length());
-                return Long.parseLong(rest.substring(0, rest.indexOf(',')));
-            }
-        }
-        return 0;
     }
 }

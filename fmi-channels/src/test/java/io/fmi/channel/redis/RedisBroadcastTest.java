@@ -1,0 +1,94 @@
+package io.fmi.channel.redis;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fmi.FmiConfig;
+import io.fmi.Operation;
+import io.fmi.channels.testing.RedisServer;
+import io.fmi.local.LocalCluster;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Objects with several readers are Redis streams of one entry per chunk: every reader must get
+ * every chunk, in order, each once, even when connections drop while a writer's chunks are on
+ * their way.
+ */
+class RedisBroadcastTest {
+
+    private static final int PEERS = 4;
+    private static final int CHUNK_BYTES = 64;
+
+    private static FmiConfig config(ObjectNode entry) {
+        return FmiConfig.defaults().withOnly("Redis").withBackend("Redis", entry);
+    }
+
+    /** Round {@code i}'s broadcast: 3 to 24 chunks of {@value #CHUNK_BYTES} B, the last one partial. */
+    private static long[] payload(int i) {
+        long[] m = new long[(3 + i % 22) * CHUNK_BYTES / Long.BYTES - 3];
+        for (int j = 0; j < m.length; j++) {
+            m[j] = i * 1_000_000L + j;
+        }
+        return m;
+    }
+
+    /** Rank {@code rank}'s block of round {@code i}'s allgather: 5 chunks of the result between them. */
+    private static long[] block(int rank, int i) {
+        long[] m = new long[10];
+        for (int j = 0; j < m.length; j++) {
+            m[j] = -(i * 1_000_000L + rank * 1_000L + j);
+        }
+        return m;
+    }
+
+    @Test
+    @Timeout(180)
+    void shouldDeliverEveryChunkOfEveryBroadcastWhileConnectionsAreKilled() throws Exception {
+        try (RedisServer server = RedisServer.launch()) {
+            ObjectNode entry = server.backend().put("key_prefix", "bcast/").put("chunk_bytes", CHUNK_BYTES);
+            int rounds = 100;
+            ConnectionKiller killer = new ConnectionKiller(server);
+            try (killer) {
+                List<Integer> received = LocalCluster.run(config(entry), PEERS, b -> b.timeout(Duration.ofSeconds(20)), comm -> {
+                    assertEquals("redis", comm.channelFor(Operation.BCAST, 1 << 10));
+                    int count = 0;
+                    for (int i = 0; i < rounds; i++) {
+                        int root = i % PEERS;
+                        long[] got = comm.rank() == root ? payload(i) : new long[payload(i).length];
+                        comm.bcast(got, root);
+                        assertArrayEquals(payload(i), got, "broadcast " + i + " from rank " + root);
+                        long[] all = new long[PEERS * block(0, i).length];
+                        comm.allgather(block(comm.rank(), i), all);
+                        for (int r = 0; r < PEERS; r++) {
+                            long[] part = new long[block(r, i).length];
+                            System.arraycopy(all, r * part.length, part, 0, part.length);
+                            assertArrayEquals(block(r, i), part, "allgather " + i + ", block of rank " + r);
+                        }
+                        count++;
+                    }
+                    return count;
+                });
+                assertEquals(Collections.nCopies(PEERS, rounds), received);
+            }
+            assertTrue(killer.kills() > 10, "connections were killed only " + killer.kills() + " times");
+            RedisClient client = RedisClient.create(server.uri());
+            try (StatefulRedisConnection<String, String> c = client.connect()) {
+                String stats = c.sync().info("commandstats");
+                assertTrue(ConnectionKiller.calls(stats, "xadd") >= rounds * 3L, stats);
+                for (String k : c.sync().keys("bcast/*")) {
+                    assertTrue(c.sync().pttl(k) > 0, k + " has no TTL");
+                }
+            } finally {
+                client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+            }
+        }
+    }
+}
