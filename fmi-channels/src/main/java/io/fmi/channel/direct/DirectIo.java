@@ -701,9 +701,4 @@ final class DirectIo implements AutoCloseable {
             progress.unlock();
         }
     }
-
-    /** Number of frames queued for writing, over all connections (for tests and diagnostics). */
-    int queuedConnections() {
-        return queuedConns.get();
-    }
 }
