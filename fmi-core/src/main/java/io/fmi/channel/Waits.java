@@ -37,16 +37,7 @@ public final class Waits {
      */
     public static void await(CompletableFuture<?> f, OpContext op, int peer, String what, long spinNanos) {
         spin(f, spinNanos);
-        try {
-            f.get(op.deadline().remainingNanos() + GRACE_NANOS, TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw op.error("interrupted while waiting for " + what + (peer >= 0 ? " from rank " + peer : ""));
-        } catch (TimeoutException e) {
-            throw op.timeout(peer, what);
-        } catch (ExecutionException e) {
-            throw translate(e.getCause(), op, what);
-        }
+        get(f, op, peer, what, op.deadline().remainingNanos() + GRACE_NANOS);
     }
 
     /**
@@ -54,14 +45,17 @@ public final class Waits {
      * {@link #await} would (a timeout when {@code f} is not done yet).
      */
     public static void outcome(CompletableFuture<?> f, OpContext op, int peer, String what) {
-        if (!f.isDone()) {
-            throw op.timeout(peer, what);
-        }
+        get(f, op, peer, what, 0);
+    }
+
+    private static void get(CompletableFuture<?> f, OpContext op, int peer, String what, long nanos) {
         try {
-            f.get();
+            f.get(nanos, TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw op.error("interrupted while waiting for " + what + (peer >= 0 ? " from rank " + peer : ""));
+        } catch (TimeoutException e) {
+            throw op.timeout(peer, what);
         } catch (ExecutionException e) {
             throw translate(e.getCause(), op, what);
         }
