@@ -22,9 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
@@ -123,22 +121,8 @@ public class DynamoDbChannel extends MediatedChannel {
             if (given != null) {
                 client = given;
             } else {
-                DynamoDbClientBuilder b = DynamoDbClient.builder()
-                        .httpClientBuilder(AwsCalls.http())
-                        .credentialsProvider(AwsCalls.credentials(context.backend()))
-                        .overrideConfiguration(AwsCalls.overrides());
-                if (settings.region != null) {
-                    b.region(Region.of(settings.region));
-                }
-                AwsCalls.endpoint(context.backend()).ifPresent(b::endpointOverride);
-                try {
-                    client = b.build();
-                } catch (SdkException e) {
-                    throw new ChannelException("cannot build the DynamoDB client for table " + settings.table + ": " + e.getMessage()
-                            + " (set backends." + context.backend().name() + ".region) " + context.logPrefix(), e);
-                }
-                log.debug("{} DynamoDB client built for table {} ({})", context.logPrefix(), settings.table,
-                        settings.region == null ? "region from the environment" : settings.region);
+                client = AwsCalls.build(DynamoDbClient.builder(), context, settings.region, "region",
+                        "DynamoDB client for table " + settings.table);
             }
         }
         return client;

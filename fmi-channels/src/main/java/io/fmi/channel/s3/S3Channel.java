@@ -20,9 +20,7 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.BucketLocationConstraint;
 import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
 import software.amazon.awssdk.services.s3.model.ExpirationStatus;
@@ -100,23 +98,8 @@ public class S3Channel extends MediatedChannel {
             if (given != null) {
                 client = given;
             } else {
-                S3ClientBuilder b = S3Client.builder()
-                        .httpClientBuilder(AwsCalls.http())
-                        .credentialsProvider(AwsCalls.credentials(context.backend()))
-                        .overrideConfiguration(AwsCalls.overrides())
-                        .forcePathStyle(settings.pathStyle);
-                if (settings.region != null) {
-                    b.region(Region.of(settings.region));
-                }
-                AwsCalls.endpoint(context.backend()).ifPresent(b::endpointOverride);
-                try {
-                    client = b.build();
-                } catch (SdkException e) {
-                    throw new ChannelException("cannot build the S3 client for bucket " + settings.bucket + ": " + e.getMessage()
-                            + " (set backends." + context.backend().name() + ".s3_region) " + context.logPrefix(), e);
-                }
-                log.debug("{} S3 client built for bucket {} ({})", context.logPrefix(), settings.bucket,
-                        settings.region == null ? "region from the environment" : settings.region);
+                client = AwsCalls.build(S3Client.builder().forcePathStyle(settings.pathStyle), context, settings.region,
+                        "s3_region", "S3 client for bucket " + settings.bucket);
             }
         }
         return client;

@@ -18,13 +18,16 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.client.builder.SdkSyncClientBuilder;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
 
 /**
  * What the S3 and DynamoDB channels share about the AWS SDK: client settings from {@code fmi.json}
@@ -93,6 +96,29 @@ public final class AwsCalls {
             return Optional.of(uri);
         } catch (URISyntaxException ex) {
             throw new FmiConfigException("backends." + b.name() + ".endpoint: '" + e.get() + "' (expected: a URL such as http://localhost:4566)");
+        }
+    }
+
+    /**
+     * Builds a channel's SDK client with this class's HTTP client, credentials and overrides, the
+     * {@code region} (null: from the environment) and the backend's endpoint. A failure names
+     * {@code what} and the backend key {@code regionKey} that usually fixes it.
+     */
+    public static <B extends AwsClientBuilder<B, C> & SdkSyncClientBuilder<B, C>, C> C build(
+            B builder, ChannelContext context, String region, String regionKey, String what) {
+        BackendConfig b = context.backend();
+        builder.httpClientBuilder(http()).credentialsProvider(credentials(b)).overrideConfiguration(overrides());
+        if (region != null) {
+            builder.region(Region.of(region));
+        }
+        endpoint(b).ifPresent(builder::endpointOverride);
+        try {
+            C client = builder.build();
+            log.debug("{} {} built ({})", context.logPrefix(), what, region == null ? "region from the environment" : region);
+            return client;
+        } catch (SdkException e) {
+            throw new ChannelException("cannot build the " + what + ": " + e.getMessage()
+                    + " (set backends." + b.name() + "." + regionKey + ") " + context.logPrefix(), e);
         }
     }
 
