@@ -14,34 +14,23 @@ import io.fmi.FmiTimeoutException;
 import io.fmi.PeerFailedException;
 import io.fmi.ReduceOp;
 import io.fmi.local.LocalCluster;
-import io.fmi.tcpunch.RendezvousServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Peer failure, deadlines, size mismatch and configuration errors over real sockets. */
 @ExtendWith(LeakCheck.class)
 @Timeout(60)
 class DirectFailureTest {
-    private static RendezvousServer server;
-
-    @BeforeAll
-    static void startServer() {
-        server = DirectTesting.startServer();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.close();
-    }
+    @RegisterExtension
+    static final DirectTesting server = new DirectTesting();
 
     @Test
     void shouldFailEveryWaitingPeerAtOnceWhenAPeerDiesMidCollective() {
@@ -49,7 +38,7 @@ class DirectFailureTest {
         DirectChannelProvider provider = new DirectChannelProvider(c -> channels.put(c.rank(), c));
         int n = 4;
         CountDownLatch started = new CountDownLatch(n);
-        List<Object> results = LocalCluster.run(DirectTesting.config(server), n,
+        List<Object> results = LocalCluster.run(server.config(), n,
                 b -> b.channelProvider(provider).timeout(Duration.ofSeconds(30)), comm -> {
                     double[] x = new double[1000];
                     comm.allreduce(x, new double[x.length], ReduceOp.SUM); // all connections are up
@@ -79,7 +68,7 @@ class DirectFailureTest {
     void shouldFailReceiveWithPeerFailedWhenThePeerAborts() {
         java.util.concurrent.atomic.AtomicReference<Throwable> seen = new java.util.concurrent.atomic.AtomicReference<>();
         IllegalStateException thrown = assertThrows(IllegalStateException.class, () ->
-                LocalCluster.run(DirectTesting.config(server), 2, b -> b.timeout(Duration.ofSeconds(30)), comm -> {
+                LocalCluster.run(server.config(), 2, b -> b.timeout(Duration.ofSeconds(30)), comm -> {
                     comm.barrier();
                     if (comm.rank() == 0) {
                         throw new IllegalStateException("rank 0 gives up");
@@ -101,7 +90,7 @@ class DirectFailureTest {
 
     @Test
     void shouldFailAReceiveOfTheWrongSizeAndKeepTheMessage() {
-        LocalCluster.run(DirectTesting.config(server), 2, b -> b.timeout(Duration.ofSeconds(20)), comm -> {
+        LocalCluster.run(server.config(), 2, b -> b.timeout(Duration.ofSeconds(20)), comm -> {
             if (comm.rank() == 0) {
                 comm.send(new long[] {1, 2}, 1);
             } else {
@@ -117,7 +106,7 @@ class DirectFailureTest {
 
     @Test
     void shouldTimeOutAReceiveNobodySends() {
-        LocalCluster.run(DirectTesting.config(server), 2, b -> b.timeout(Duration.ofMillis(700)), comm -> {
+        LocalCluster.run(server.config(), 2, b -> b.timeout(Duration.ofMillis(700)), comm -> {
             comm.barrier();
             if (comm.rank() == 1) {
                 long t0 = System.nanoTime();
@@ -133,7 +122,7 @@ class DirectFailureTest {
 
     @Test
     void shouldNotDeadlockWhenTwoPeersFirstSendToEachOther() {
-        LocalCluster.run(DirectTesting.config(server), 2, b -> b.timeout(Duration.ofSeconds(20)), comm -> {
+        LocalCluster.run(server.config(), 2, b -> b.timeout(Duration.ofSeconds(20)), comm -> {
             int other = 1 - comm.rank();
             CompletableFuture<Void> s = comm.isend(new int[] {comm.rank() + 40}, other);
             int[] got = new int[1];
@@ -146,7 +135,7 @@ class DirectFailureTest {
 
     @Test
     void shouldConnectEagerlyToEveryPeerWhenConfigured() {
-        FmiConfig cfg = DirectTesting.config(server, d -> d.put("eager_connect", true).put("spin_us", 0));
+        FmiConfig cfg = server.config(d -> d.put("eager_connect", true).put("spin_us", 0));
         List<Integer> sums = LocalCluster.run(cfg, 5, b -> b.timeout(Duration.ofSeconds(20)), comm -> {
             int[] out = new int[1];
             comm.allreduce(new int[] {comm.rank()}, out, ReduceOp.SUM);
@@ -162,7 +151,7 @@ class DirectFailureTest {
         try (Communicator c = Communicator.builder().config(noServer).name("offline").rank(0).size(2).build()) {
             assertEquals(2, c.size()); // nothing connected yet
         }
-        FmiConfig bad = DirectTesting.config(server, d -> d.put("spin_us", -5));
+        FmiConfig bad = server.config(d -> d.put("spin_us", -5));
         try (Communicator c = Communicator.builder().config(bad).name("bad").rank(0).size(2).timeout(Duration.ofSeconds(2)).build()) {
             FmiException e = assertThrows(FmiException.class, () -> c.send(new int[1], 1));
             Throwable t = e;

@@ -4,36 +4,25 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.fmi.ReduceOp;
 import io.fmi.local.LocalCluster;
-import io.fmi.tcpunch.RendezvousServer;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Many peers in one JVM on loopback: 256 peers share the JVM's Direct event loops. */
 @ExtendWith(LeakCheck.class)
 class DirectLargeClusterTest {
-    private static RendezvousServer server;
-
-    @BeforeAll
-    static void startServer() {
-        server = DirectTesting.startServer();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.close();
-    }
+    @RegisterExtension
+    static final DirectTesting server = new DirectTesting();
 
     @Test
     @Timeout(120)
     void shouldAllreduceAcross256Peers() {
         int n = 256;
         // Spinning 256 waiting threads on 2 cores would starve the event loops: park at once.
-        List<long[]> times = LocalCluster.run(DirectTesting.config(server, d -> d.put("spin_us", 0).put("max_timeout", 90_000)), n,
+        List<long[]> times = LocalCluster.run(server.config(d -> d.put("spin_us", 0).put("max_timeout", 90_000)), n,
                 b -> b.timeout(Duration.ofSeconds(90)), comm -> {
                     long[] out = new long[1];
                     long t0 = System.nanoTime();

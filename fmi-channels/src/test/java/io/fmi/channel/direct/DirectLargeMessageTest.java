@@ -6,17 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fmi.FmiTimeoutException;
 import io.fmi.local.LocalCluster;
-import io.fmi.tcpunch.RendezvousServer;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Large messages through the caller-driven I/O: payloads written from the caller's buffer, sends
@@ -26,17 +24,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Timeout(60)
 class DirectLargeMessageTest {
     private static final int BIG = 24 << 20; // well beyond loopback socket buffers
-    private static RendezvousServer server;
-
-    @BeforeAll
-    static void startServer() {
-        server = DirectTesting.startServer();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.close();
-    }
+    @RegisterExtension
+    static final DirectTesting server = new DirectTesting();
 
     private static byte[] payload(int rank, int n) {
         byte[] b = new byte[n];
@@ -46,7 +35,7 @@ class DirectLargeMessageTest {
 
     @Test
     void shouldExchangeLargeMessagesBothWaysAtOnceWithoutDeadlock() {
-        List<Boolean> ok = LocalCluster.run(DirectTesting.config(server), 2, b -> b.timeout(Duration.ofSeconds(30)), comm -> {
+        List<Boolean> ok = LocalCluster.run(server.config(), 2, b -> b.timeout(Duration.ofSeconds(30)), comm -> {
             int other = 1 - comm.rank();
             byte[] out = payload(comm.rank(), BIG);
             byte[] in = new byte[BIG];
@@ -63,7 +52,7 @@ class DirectLargeMessageTest {
 
     @Test
     void shouldKeepWhatASendLeavesBehindAtItsDeadlineAndDeliverItLater() {
-        List<Long> sendMillis = LocalCluster.run(DirectTesting.config(server), 2, b -> b.timeout(Duration.ofMillis(1500)), comm -> {
+        List<Long> sendMillis = LocalCluster.run(server.config(), 2, b -> b.timeout(Duration.ofMillis(1500)), comm -> {
             byte[] ack = new byte[1];
             if (comm.rank() == 0) {
                 comm.barrier(); // connected
@@ -95,7 +84,7 @@ class DirectLargeMessageTest {
 
     @Test
     void shouldCompleteNonBlockingReceivesWithoutAWaitingThread() {
-        List<Boolean> ok = LocalCluster.run(DirectTesting.config(server), 2, b -> b.timeout(Duration.ofSeconds(30)), comm -> {
+        List<Boolean> ok = LocalCluster.run(server.config(), 2, b -> b.timeout(Duration.ofSeconds(30)), comm -> {
             int other = 1 - comm.rank();
             byte[] in = new byte[BIG];
             CompletableFuture<Void> r = comm.irecv(in, other);

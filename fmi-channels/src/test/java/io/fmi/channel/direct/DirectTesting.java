@@ -5,18 +5,38 @@ import io.fmi.FmiConfig;
 import io.fmi.tcpunch.RendezvousServer;
 import java.net.InetAddress;
 import java.util.function.Consumer;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** Config and rendezvous server for tests on loopback. */
-final class DirectTesting {
-    private DirectTesting() {
+/**
+ * A rendezvous server on loopback for one test class, started before its first test and closed
+ * after its last, and the configuration that points the Direct backend at it:
+ * {@code @RegisterExtension static final DirectTesting server = new DirectTesting();}
+ */
+final class DirectTesting implements BeforeAllCallback, AfterAllCallback {
+    private RendezvousServer server;
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        server = RendezvousServer.builder().bindAddress(InetAddress.getLoopbackAddress()).port(0).build().start();
     }
 
-    static RendezvousServer startServer() {
-        return RendezvousServer.builder().bindAddress(InetAddress.getLoopbackAddress()).port(0).build().start();
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (server != null) {
+            server.close();
+            server = null;
+        }
     }
 
-    /** Only the Direct backend, pointed at {@code server}; {@code tweak} may add keys. */
-    static FmiConfig config(RendezvousServer server, Consumer<ObjectNode> tweak) {
+    /** Only the Direct backend, pointed at this server. */
+    FmiConfig config() {
+        return config(d -> { });
+    }
+
+    /** Only the Direct backend, pointed at this server; {@code tweak} may add keys. */
+    FmiConfig config(Consumer<ObjectNode> tweak) {
         ObjectNode d = FmiConfig.newObject()
                 .put("enabled", true)
                 .put("host", InetAddress.getLoopbackAddress().getHostAddress())
@@ -25,9 +45,5 @@ final class DirectTesting {
                 .put("nat_probe", false);
         tweak.accept(d);
         return FmiConfig.defaults().withOnly("Direct").withBackend("Direct", d);
-    }
-
-    static FmiConfig config(RendezvousServer server) {
-        return config(server, d -> { });
     }
 }
