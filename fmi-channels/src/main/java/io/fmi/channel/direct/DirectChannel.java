@@ -5,6 +5,7 @@ import io.fmi.FmiException;
 import io.fmi.PeerFailedException;
 import io.fmi.channel.Buf;
 import io.fmi.channel.ChannelContext;
+import io.fmi.channel.Deadline;
 import io.fmi.channel.Mailbox;
 import io.fmi.channel.OpContext;
 import io.fmi.channel.PeerToPeerChannel;
@@ -390,7 +391,7 @@ public final class DirectChannel extends PeerToPeerChannel {
         if (log.isTraceEnabled()) {
             log.trace("{} {} -> rank {}: {} bytes, tag {}", prefix, op.label(), dest, data.remaining(), tag);
         }
-        CompletableFuture<Void> f = io.send(c, tag, data, System.nanoTime() + op.deadline().remainingNanos());
+        CompletableFuture<Void> f = io.send(c, tag, data, op.deadline());
         if (f == null) {
             return CompletableFuture.failedFuture(sendFailure(l, op, null));
         }
@@ -532,6 +533,7 @@ public final class DirectChannel extends PeerToPeerChannel {
             closed = true;
         }
         long until = System.nanoTime() + CLOSE_WAIT_NANOS;
+        Deadline goodbye = Deadline.after(Duration.ofNanos(CLOSE_WAIT_NANOS));
         int connections = 0;
         for (Link l : links) {
             List<Pending> failed;
@@ -552,7 +554,7 @@ public final class DirectChannel extends PeerToPeerChannel {
             DirectIo.Conn c = l.conn;
             if (c != null && !c.dead()) {
                 connections++;
-                io.send(c, tag, Frames.controlPayload(text), until);
+                io.send(c, tag, Frames.controlPayload(text), goodbye);
             }
         }
         if (!io.flush(until)) {

@@ -1,5 +1,6 @@
 package io.fmi.channel.direct;
 
+import io.fmi.channel.Deadline;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.CancelledKeyException;
@@ -218,10 +219,10 @@ final class DirectIo implements AutoCloseable {
     /**
      * Sends one frame. Returns a completed future when the socket took it all, else the future of
      * the queued rest (a copy, or for large payloads the caller's bytes, written before this
-     * returns unless {@code deadlineNanos} passes first, when the rest is copied). Returns null
+     * returns unless {@code deadline} passes first, when the rest is copied). Returns null
      * when the connection is gone.
      */
-    CompletableFuture<Void> send(Conn c, long tag, ByteBuffer data, long deadlineNanos) {
+    CompletableFuture<Void> send(Conn c, long tag, ByteBuffer data, Deadline deadline) {
         int len = data.remaining();
         Out o;
         synchronized (c.writeLock) {
@@ -262,7 +263,7 @@ final class DirectIo implements AutoCloseable {
             selector.wakeup(); // the thread driving now must watch for OP_WRITE; this one follows
         }
         if (o.borrowed) {
-            await(o.done, deadlineNanos);
+            await(o.done, System.nanoTime() + deadline.remainingNanos());
             synchronized (c.writeLock) {
                 if (!o.done.isDone()) {
                     o.copyRest(); // the caller's buffer is its own again
