@@ -22,20 +22,31 @@ def us(kv, key="median_us"):
     return float(kv[key]) if kv else None
 
 
-print("| ping-pong | FMI median µs | FMI p99 µs | raw NIO median µs | raw NIO p99 µs | FMI / NIO (median) |")
-print("|---|---|---|---|---|---|")
+def ratio(kv, other):
+    """Median over the interleaved rounds of FMI's median / the other's median, with the range."""
+    if kv and f"vs_{other}" in kv:
+        return f"{float(kv['vs_' + other]):.2f}x ({float(kv['vs_' + other + '_min']):.2f}-{float(kv['vs_' + other + '_max']):.2f})"
+    return "-"
+
+
+print("| ping-pong | FMI median µs | FMI p99 µs | raw NIO median µs | raw NIO p99 µs | raw selector median µs | FMI / NIO | FMI / selector |")
+print("|---|---|---|---|---|---|---|---|")
 for (op, impl, procs, b), kv in sorted(rows.items(), key=lambda x: x[0][3]):
     if op != "pingpong" or impl != "fmi":
         continue
     nio = rows.get((op, "nio", procs, b))
-    ratio = f"{us(kv) / us(nio):.2f}x" if nio else "-"
-    print(f"| {size(b)} | {us(kv):.1f} | {us(kv, 'p99_us'):.1f} | {us(nio):.1f} | {us(nio, 'p99_us'):.1f} | {ratio} |")
+    sel = rows.get((op, "nio_select", procs, b))
+    cell = lambda x, key="median_us": f"{us(x, key):.1f}" if x else "-"
+    print(f"| {size(b)} | {cell(kv)} | {cell(kv, 'p99_us')} | {cell(nio)} | {cell(nio, 'p99_us')} | {cell(sel)} "
+          f"| {ratio(kv, 'nio')} | {ratio(kv, 'nio_select')} |")
 fmi = rows.get(("bandwidth", "fmi", 2, 64 << 20))
 nio = rows.get(("bandwidth", "nio", 2, 64 << 20))
 if fmi and nio:
     # ping-pong of 64 MiB: bandwidth = bytes moved one way / half the round trip
     bw = lambda kv: 2 * (64 << 20) / (float(kv["median_us"]) * 1e-6) / 1e9
-    print(f"\n64 MiB ping-pong bandwidth: FMI {bw(fmi):.2f} GB/s, raw NIO {bw(nio):.2f} GB/s, FMI / NIO {bw(fmi) / bw(nio):.2f}\n")
+    print(f"\n64 MiB ping-pong bandwidth: FMI {bw(fmi):.2f} GB/s, raw NIO {bw(nio):.2f} GB/s, "
+          f"time per 64 MiB round trip FMI / NIO {ratio(fmi, 'nio')} (the bandwidth ratio is its inverse)\n")
+print("Ratios: median over interleaved rounds of the ratio of the two medians in each round (min-max).\n")
 
 print("| collective | size | procs | FMI median µs | FMI p99 µs | Open MPI median µs | Open MPI p99 µs | FMI / MPI (median) |")
 print("|---|---|---|---|---|---|---|---|")

@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
-# Direct channel benchmarks: FMI vs raw blocking java.nio (ping-pong, bandwidth) and FMI vs Open MPI
+# Direct channel benchmarks: FMI vs raw java.nio, a blocking pair and a selector-driven pair, interleaved
+# in the same two processes (ping-pong, bandwidth), and FMI vs Open MPI
 # over TCP (collectives at 2, 4 and 8 processes), all processes under the same `taskset -c $CPUS`.
 # Prints RESULT lines, then a Markdown table; keeps both in bench/results/.
 #   bench/run-direct.sh                 full run (about 10 minutes on 2 cores)
 #   QUICK=1 bench/run-direct.sh         fewer iterations
 #   CPUS=0,1 PROCS=2,4,8 SPIN_US=50 IO_THREADS=1 bench/run-direct.sh
 #   ONLY=pingpong (or collectives) runs one half; JVM_ARGS="-Xlog:gc" adds options to every FMI JVM
+#   JVM_ARGS="-Dbench.pingpong.sizes=8 -Dbench.pingpong.impls=fmi,nio_select" narrows the ping-pong,
+#   JVM_ARGS="-Dbench.collectives=allreduce:1048576 -Dbench.iterations.scale=10" the collectives
 #   MVN_ARGS="-Dmaven.repo.local=..." is passed to the two Maven builds
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CPUS=${CPUS:-0,1}
 PROCS=${PROCS:-2,4,8}
-SPIN_US=${SPIN_US:-50}
+SPIN_US=${SPIN_US:-default}  # default: the library's (0 below 4 CPUs, else 50)
 IO_THREADS=${IO_THREADS:-1}
 QUICK=${QUICK:-}
 ONLY=${ONLY:-}

@@ -12,6 +12,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -28,13 +30,13 @@ import java.util.UUID;
  * median over iterations. Run by {@code bench/run-direct.sh}; not part of the test run.
  *
  * <pre>
- * java -cp ... io.fmi.bench.DirectBench launch --cpus 0,1 --procs 2,4,8 [--spin-us 50] [--io-threads 1]
+ * java -cp ... io.fmi.bench.DirectBench launch --cpus 0,1 --procs 2,4,8 [--spin-us 0|50|default] [--io-threads 1]
  *     [--quick] [--only pingpong|collectives] [--jvm-arg -Xlog:gc ...]
  * </pre>
  *
  * The launcher starts a rendezvous server in its own JVM and the ranks as separate JVMs, each under
  * {@code taskset -c <cpus>}; rank 0 prints {@code RESULT} lines that the launcher prints as a table.
- * Ping-pong runs FMI and a blocking java.nio socket pair in the same processes, one after the other.
+ * Ping-pong runs FMI and two raw java.nio socket pairs in the same processes, interleaved.
  */
 public final class DirectBench {
     private DirectBench() {
@@ -53,7 +55,7 @@ public final class DirectBench {
     private static void launch(String[] args) throws Exception {
         String cpus = "0,1";
         String procs = "2,4,8";
-        String spinUs = "50";
+        String spinUs = "default"; // the library's default for the machine
         String ioThreads = "1";
         String only = "";
         List<String> jvmArgs = new ArrayList<>();
@@ -143,12 +145,15 @@ public final class DirectBench {
         int serverPort = Integer.parseInt(a[4]);
         int rawPort = Integer.parseInt(a[5]);
         String runId = a[6];
-        int spinUs = Integer.parseInt(a[7]);
+        String spinUs = a[7];
         boolean quick = Boolean.parseBoolean(a[8]);
         int ioThreads = Integer.parseInt(a[9]);
         var direct = FmiConfig.newObject()
                 .put("enabled", true).put("host", "127.0.0.1").put("port", serverPort).put("max_timeout", 120_000)
-                .put("nat_probe", false).put("io_threads", ioThreads).put("spin_us", spinUs).put("eager_connect", true);
+                .put("nat_probe", false).put("io_threads", ioThreads).put("eager_connect", true);
+        if (!spinUs.equals("default")) {
+            direct.put("spin_us", Long.parseLong(spinUs));
+        }
         // Further keys of the Direct entry: -Dbench.direct.<key>=<value> (JVM_ARGS of run-direct.sh).
         for (String k : System.getProperties().stringPropertyNames()) {
             if (k.startsWith("bench.direct.")) {
@@ -179,144 +184,200 @@ public final class DirectBench {
     private static final int[] PP_SIZES = {8, 1024, 64 * 1024, 1024 * 1024};
     private static final int BW_SIZE = 64 * 1024 * 1024;
     private static final int WARMUP_ROUND_TRIPS = 5_000;
+    private static final String[] PP_IMPLS = {"fmi", "nio", "nio_select"};
 
+    /**
+     * Ping-pong between ranks 0 and 1 over FMI, a blocking java.nio socket pair and a non-blocking
+     * pair driven by a {@link Selector} (the floor of any design that can honour a deadline), all
+     * three in the same two processes, interleaved: the run is cut into rounds, each a block of
+     * round trips per implementation in a rotating order, so that the machine's changes of speed
+     * hit all three alike. Prints each implementation's median and p99 over all round trips and
+     * the median over rounds of the per-round ratio of medians.
+     */
     private static void pingPong(Communicator comm, int rawPort, boolean quick) throws IOException {
         int rank = comm.rank();
-        // FMI first, then raw NIO in the same processes; each starts with untimed round trips to warm up the JIT.
-        byte[] warm = new byte[8];
-        for (int i = 0; i < WARMUP_ROUND_TRIPS; i++) {
-            if (rank == 0) {
-                comm.send(warm, 1);
-                comm.recv(warm, 1);
-            } else {
-                comm.recv(warm, 0);
-                comm.send(warm, 0);
-            }
-        }
-        for (int size : PP_SIZES) {
-            int iters = iterations(size, quick);
-            byte[] buf = new byte[size];
-            long[] rtt = new long[iters];
-            for (int i = -iters / 10 - 10; i < iters; i++) {
-                long t0 = System.nanoTime();
-                if (rank == 0) {
-                    comm.send(buf, 1);
-                    comm.recv(buf, 1);
-                } else {
-                    comm.recv(buf, 0);
-                    comm.send(buf, 0);
-                }
-                if (i >= 0) {
-                    rtt[i] = System.nanoTime() - t0;
-                }
-            }
-            if (rank == 0) {
-                report("pingpong", "fmi", 2, size, rtt);
-            }
-        }
-        byte[] big = new byte[BW_SIZE];
-        int bwIters = quick ? 3 : 10;
-        long[] bw = new long[bwIters];
-        for (int i = -2; i < bwIters; i++) {
-            long t0 = System.nanoTime();
-            if (rank == 0) {
-                comm.send(big, 1);
-                comm.recv(big, 1);
-            } else {
-                comm.recv(big, 0);
-                comm.send(big, 0);
-            }
-            if (i >= 0) {
-                bw[i] = System.nanoTime() - t0;
-            }
-        }
-        if (rank == 0) {
-            report("bandwidth", "fmi", 2, BW_SIZE, bw);
-        }
-        comm.barrier();
-        rawNio(comm, rawPort, quick, bwIters);
-    }
-
-    private static void rawNio(Communicator comm, int rawPort, boolean quick, int bwIters) throws IOException {
-        int rank = comm.rank();
-        SocketChannel ch;
-        if (rank == 0) {
-            try (ServerSocketChannel ss = ServerSocketChannel.open()) {
-                ss.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), rawPort));
-                comm.barrier();
-                ch = ss.accept();
-            }
-        } else {
-            comm.barrier();
-            ch = SocketChannel.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), rawPort));
-        }
-        ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        try (SocketChannel c = ch) {
-            ByteBuffer warm = ByteBuffer.allocate(8);
-            for (int i = 0; i < WARMUP_ROUND_TRIPS; i++) {
-                if (rank == 0) {
-                    write(c, warm);
-                    read(c, warm);
-                } else {
-                    read(c, warm);
-                    write(c, warm);
-                }
-            }
-            for (int size : PP_SIZES) {
-                int iters = iterations(size, quick);
-                ByteBuffer buf = ByteBuffer.allocate(size);
-                long[] rtt = new long[iters];
-                for (int i = -iters / 10 - 10; i < iters; i++) {
-                    long t0 = System.nanoTime();
+        try (Raw raw = Raw.open(comm, rawPort)) {
+            PingPong[] impls = {
+                (buf, bytes) -> {
                     if (rank == 0) {
-                        write(c, buf);
-                        read(c, buf);
+                        comm.send(buf.array(), 0, bytes, 1);
+                        comm.recv(buf.array(), 0, bytes, 1);
                     } else {
-                        read(c, buf);
-                        write(c, buf);
+                        comm.recv(buf.array(), 0, bytes, 0);
+                        comm.send(buf.array(), 0, bytes, 0);
                     }
-                    if (i >= 0) {
-                        rtt[i] = System.nanoTime() - t0;
+                },
+                (buf, bytes) -> raw.roundTrip(raw.blocking, null, buf, bytes, rank == 0),
+                (buf, bytes) -> raw.roundTrip(raw.polled, raw.selector, buf, bytes, rank == 0),
+            };
+            String[] implNames = PP_IMPLS;
+            // -Dbench.pingpong.impls=fmi,nio_select keeps only those (for profiling one of them).
+            String keep = System.getProperty("bench.pingpong.impls");
+            if (keep != null) {
+                List<String> names = List.of(keep.split(","));
+                List<PingPong> kept = new ArrayList<>();
+                List<String> keptNames = new ArrayList<>();
+                for (int i = 0; i < impls.length; i++) {
+                    if (names.contains(PP_IMPLS[i])) {
+                        kept.add(impls[i]);
+                        keptNames.add(PP_IMPLS[i]);
                     }
                 }
-                if (rank == 0) {
-                    report("pingpong", "nio", 2, size, rtt);
+                impls = kept.toArray(new PingPong[0]);
+                implNames = keptNames.toArray(new String[0]);
+            }
+            ByteBuffer buf = ByteBuffer.allocate(BW_SIZE);
+            // Untimed round trips first, so that the JIT has compiled every path.
+            for (PingPong p : impls) {
+                for (int i = 0; i < WARMUP_ROUND_TRIPS; i++) {
+                    p.run(buf, 8);
+                }
+                for (int i = 0; i < 20; i++) {
+                    p.run(buf, 1 << 20);
                 }
             }
-            ByteBuffer big = ByteBuffer.allocate(BW_SIZE);
-            long[] bw = new long[bwIters];
-            for (int i = -2; i < bwIters; i++) {
-                long t0 = System.nanoTime();
-                if (rank == 0) {
-                    write(c, big);
-                    read(c, big);
-                } else {
-                    read(c, big);
-                    write(c, big);
-                }
-                if (i >= 0) {
-                    bw[i] = System.nanoTime() - t0;
-                }
+            // -Dbench.pingpong.sizes=8,1024 (JVM_ARGS of run-direct.sh) runs only those sizes, and no bandwidth.
+            String only = System.getProperty("bench.pingpong.sizes");
+            int[] sizes = only == null ? PP_SIZES : Arrays.stream(only.split(",")).mapToInt(x -> Integer.parseInt(x.trim())).toArray();
+            for (int size : sizes) {
+                int rounds = quick ? 10 : 20;
+                interleaved(rank, "pingpong", size, rounds, Math.max(1, iterations(size, quick) / rounds), impls, implNames, buf);
             }
-            if (rank == 0) {
-                report("bandwidth", "nio", 2, BW_SIZE, bw);
+            if (only != null || keep != null) {
+                return;
             }
+            // The selector pair's write loop is not made for 64 MiB; bandwidth compares FMI with the blocking pair.
+            interleaved(rank, "bandwidth", BW_SIZE, quick ? 3 : 10, 1, Arrays.copyOf(impls, 2), Arrays.copyOf(implNames, 2), buf);
         }
     }
 
-    private static void write(SocketChannel c, ByteBuffer b) throws IOException {
-        b.clear();
-        while (b.hasRemaining()) {
+    private static void interleaved(int rank, String op, int size, int rounds, int perBlock, PingPong[] impls, String[] names,
+            ByteBuffer buf)
+            throws IOException {
+        int k = impls.length;
+        long[][] all = new long[k][rounds * perBlock];
+        double[][] blockMedian = new double[k][rounds];
+        long[] block = new long[perBlock];
+        for (int r = -1; r < rounds; r++) { // round -1: untimed
+            for (int j = 0; j < k; j++) {
+                int impl = Math.floorMod(j + r, k);
+                for (int i = 0; i < perBlock; i++) {
+                    long t0 = System.nanoTime();
+                    impls[impl].run(buf, size);
+                    block[i] = System.nanoTime() - t0;
+                }
+                if (r >= 0) {
+                    System.arraycopy(block, 0, all[impl], r * perBlock, perBlock);
+                    long[] s = block.clone();
+                    Arrays.sort(s);
+                    blockMedian[impl][r] = s[perBlock / 2];
+                }
+            }
+        }
+        if (rank != 0) {
+            return;
+        }
+        for (int impl = 0; impl < k; impl++) {
+            StringBuilder ratios = new StringBuilder();
+            if (names[impl].equals("fmi")) {
+                for (int other = 1; other < k; other++) {
+                    double[] q = new double[rounds];
+                    for (int r = 0; r < rounds; r++) {
+                        q[r] = blockMedian[0][r] / blockMedian[other][r];
+                    }
+                    Arrays.sort(q);
+                    ratios.append(String.format(Locale.ROOT, " vs_%s=%.3f vs_%s_min=%.3f vs_%s_max=%.3f",
+                            names[other], q[rounds / 2], names[other], q[0], names[other], q[rounds - 1]));
+                }
+            }
+            report(op, names[impl], 2, size, all[impl], ratios.toString());
+        }
+    }
+
+    /** One round trip of {@code bytes} bytes of {@code buf} between ranks 0 and 1. */
+    private interface PingPong {
+        void run(ByteBuffer buf, int bytes) throws IOException;
+    }
+
+    /** Two raw socket pairs between ranks 0 and 1: one blocking, one non-blocking with a selector. */
+    private static final class Raw implements AutoCloseable {
+        final SocketChannel blocking;
+        final SocketChannel polled;
+        final Selector selector;
+
+        private Raw(SocketChannel blocking, SocketChannel polled) throws IOException {
+            this.blocking = blocking;
+            this.polled = polled;
+            for (SocketChannel c : new SocketChannel[] {blocking, polled}) {
+                c.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            }
+            polled.configureBlocking(false);
+            selector = Selector.open();
+            polled.register(selector, SelectionKey.OP_READ);
+        }
+
+        static Raw open(Communicator comm, int rawPort) throws IOException {
+            InetSocketAddress at = new InetSocketAddress(InetAddress.getLoopbackAddress(), rawPort);
+            if (comm.rank() == 0) {
+                try (ServerSocketChannel ss = ServerSocketChannel.open()) {
+                    ss.bind(at);
+                    comm.barrier();
+                    SocketChannel a = ss.accept();
+                    return new Raw(a, ss.accept());
+                }
+            }
+            comm.barrier();
+            SocketChannel a = SocketChannel.open(at);
+            return new Raw(a, SocketChannel.open(at));
+        }
+
+        /** Rank 0 ({@code first}) writes then reads, rank 1 reads then writes. */
+        void roundTrip(SocketChannel c, Selector sel, ByteBuffer buf, int bytes, boolean first) throws IOException {
+            if (first) {
+                write(c, sel, buf, bytes);
+                read(c, sel, buf, bytes);
+            } else {
+                read(c, sel, buf, bytes);
+                write(c, sel, buf, bytes);
+            }
+        }
+
+        private static void write(SocketChannel c, Selector sel, ByteBuffer b, int bytes) throws IOException {
+            b.clear().limit(bytes);
             c.write(b);
-        }
-    }
-
-    private static void read(SocketChannel c, ByteBuffer b) throws IOException {
-        b.clear();
-        while (b.hasRemaining()) {
-            if (c.read(b) < 0) {
-                throw new IOException("peer closed");
+            if (b.hasRemaining() && sel != null) {
+                SelectionKey k = c.keyFor(sel);
+                k.interestOps(SelectionKey.OP_WRITE);
+                while (b.hasRemaining()) {
+                    sel.select(20);
+                    sel.selectedKeys().clear();
+                    c.write(b);
+                }
+                k.interestOps(SelectionKey.OP_READ);
             }
+            while (b.hasRemaining()) {
+                c.write(b);
+            }
+        }
+
+        private static void read(SocketChannel c, Selector sel, ByteBuffer b, int bytes) throws IOException {
+            b.clear().limit(bytes);
+            while (b.hasRemaining()) {
+                if (sel != null) {
+                    sel.select(20);
+                    sel.selectedKeys().clear();
+                }
+                if (c.read(b) < 0) {
+                    throw new IOException("peer closed");
+                }
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            selector.close();
+            blocking.close();
+            polled.close();
         }
     }
 
@@ -365,7 +426,16 @@ public final class DirectBench {
         osu(comm, "allreduce", 16 << 20, quick ? 4 : 12, () -> comm.allreduce(mib16, mib16Out, ReduceOp.SUM));
     }
 
-    private static void osu(Communicator comm, String name, int bytes, int iters, Op op) {
+    /** -Dbench.collectives=allreduce:1048576,barrier:0 times only those (name:bytes); -Dbench.iterations.scale=10 times each 10x as often. */
+    private static final List<String> ONLY_COLLECTIVES = System.getProperty("bench.collectives") == null ? null
+            : List.of(System.getProperty("bench.collectives").split(","));
+    private static final double ITERATION_SCALE = Double.parseDouble(System.getProperty("bench.iterations.scale", "1"));
+
+    private static void osu(Communicator comm, String name, int bytes, int iterations, Op op) {
+        if (ONLY_COLLECTIVES != null && !ONLY_COLLECTIVES.contains(name + ":" + bytes)) {
+            return;
+        }
+        int iters = Math.max(1, (int) Math.round(iterations * ITERATION_SCALE));
         long[] t = new long[iters];
         for (int i = -Math.max(2, iters / 10); i < iters; i++) {
             comm.barrier();
@@ -383,13 +453,17 @@ public final class DirectBench {
     }
 
     private static void report(String op, String impl, int procs, int bytes, long[] nanos) {
+        report(op, impl, procs, bytes, nanos, "");
+    }
+
+    private static void report(String op, String impl, int procs, int bytes, long[] nanos, String extra) {
         long[] s = nanos.clone();
         Arrays.sort(s);
         double median = s[s.length / 2] / 1e3;
         double p99 = s[Math.min(s.length - 1, (int) Math.ceil(s.length * 0.99) - 1)] / 1e3;
         double max = s[s.length - 1] / 1e3;
-        System.out.println(String.format(Locale.ROOT, "RESULT op=%s impl=%s procs=%d bytes=%d iters=%d median_us=%.2f p99_us=%.2f max_us=%.2f",
-                op, impl, procs, bytes, s.length, median, p99, max));
+        System.out.println(String.format(Locale.ROOT, "RESULT op=%s impl=%s procs=%d bytes=%d iters=%d median_us=%.2f p99_us=%.2f max_us=%.2f%s",
+                op, impl, procs, bytes, s.length, median, p99, max, extra));
         System.out.flush();
     }
 }
