@@ -10,6 +10,8 @@
 #   JVM_ARGS="-Dbench.pingpong.sizes=8 -Dbench.pingpong.impls=fmi,nio_select" narrows the ping-pong,
 #   JVM_ARGS="-Dbench.collectives=allreduce:1048576 -Dbench.iterations.scale=10" the collectives
 #   MVN_ARGS="-Dmaven.repo.local=..." is passed to the two Maven builds
+#   CC=cubic runs with that TCP congestion control (root: sets net.ipv4.tcp_congestion_control for
+#   the run and restores it after); the results header records the one in use either way
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CPUS=${CPUS:-0,1}
@@ -25,11 +27,18 @@ mvn -q ${MVN_ARGS:-} -pl fmi-channels test-compile dependency:build-classpath \
     -Dmdep.outputFile=target/direct-bench-classpath.txt -Dmdep.includeScope=test
 CP="fmi-channels/target/test-classes:fmi-channels/target/classes:$(cat fmi-channels/target/direct-bench-classpath.txt)"
 
+CC_BEFORE=$(sysctl -n net.ipv4.tcp_congestion_control 2>/dev/null || echo unknown)
+if [ -n "${CC:-}" ] && [ "$CC" != "$CC_BEFORE" ]; then
+  sysctl -qw net.ipv4.tcp_congestion_control="$CC"
+  trap 'sysctl -qw net.ipv4.tcp_congestion_control="$CC_BEFORE"' EXIT
+fi
+
 mkdir -p bench/results bench/target
 OUT=bench/results/direct-$(date -u +%Y%m%dT%H%M%SZ).txt
 {
   echo "# $(date -u) $(uname -srm) cpus=$(nproc) taskset=$CPUS spin_us=$SPIN_US io_threads=$IO_THREADS quick=${QUICK:-0} only=${ONLY:-all} jvm_args=${JVM_ARGS:-none}"
   echo "# load: $(uptime)"
+  echo "# tcp_congestion_control: $(sysctl -n net.ipv4.tcp_congestion_control 2>/dev/null || echo unknown)"
   echo "# $(java -version 2>&1 | head -1); $(mpirun --version 2>&1 | head -1)"
 } > "$OUT"
 

@@ -174,7 +174,9 @@ public interface Communicator extends AutoCloseable {
 
     /** Sends {@code buf} to rank {@code dest}; see {@link #send(Buf, int)}. */
     default void send(int[] buf, int dest) {
-        send(Buf.source(buf, 0, buf.length), dest);
+        Buf a = Buf.source(buf, 0, buf.length);
+        send(a, dest);
+        a.release();
     }
 
     /** Non-blocking send: sends {@code buf} to rank {@code dest}; see {@link #send(Buf, int)}. */
@@ -184,7 +186,9 @@ public interface Communicator extends AutoCloseable {
 
     /** Sends {@code buf} to rank {@code dest}; see {@link #send(Buf, int)}. */
     default void send(int[] buf, int offset, int length, int dest) {
-        send(Buf.source(buf, offset, length), dest);
+        Buf a = Buf.source(buf, offset, length);
+        send(a, dest);
+        a.release();
     }
 
     /** Non-blocking send: sends {@code buf} to rank {@code dest}; see {@link #send(Buf, int)}. */
@@ -194,7 +198,9 @@ public interface Communicator extends AutoCloseable {
 
     /** Sends {@code buf} to rank {@code dest}; see {@link #send(Buf, int)}. */
     default void send(long[] buf, int dest) {
-        send(Buf.source(buf, 0, buf.length), dest);
+        Buf a = Buf.source(buf, 0, buf.length);
+        send(a, dest);
+        a.release();
     }
 
     /** Non-blocking send: sends {@code buf} to rank {@code dest}; see {@link #send(Buf, int)}. */
@@ -204,7 +210,9 @@ public interface Communicator extends AutoCloseable {
 
     /** Sends {@code buf} to rank {@code dest}; see {@link #send(Buf, int)}. */
     default void send(long[] buf, int offset, int length, int dest) {
-        send(Buf.source(buf, offset, length), dest);
+        Buf a = Buf.source(buf, offset, length);
+        send(a, dest);
+        a.release();
     }
 
     /** Non-blocking send: sends {@code buf} to rank {@code dest}; see {@link #send(Buf, int)}. */
@@ -214,7 +222,9 @@ public interface Communicator extends AutoCloseable {
 
     /** Sends {@code buf} to rank {@code dest}; see {@link #send(Buf, int)}. */
     default void send(float[] buf, int dest) {
-        send(Buf.source(buf, 0, buf.length), dest);
+        Buf a = Buf.source(buf, 0, buf.length);
+        send(a, dest);
+        a.release();
     }
 
     /** Non-blocking send: sends {@code buf} to rank {@code dest}; see {@link #send(Buf, int)}. */
@@ -224,7 +234,9 @@ public interface Communicator extends AutoCloseable {
 
     /** Sends {@code buf} to rank {@code dest}; see {@link #send(Buf, int)}. */
     default void send(float[] buf, int offset, int length, int dest) {
-        send(Buf.source(buf, offset, length), dest);
+        Buf a = Buf.source(buf, offset, length);
+        send(a, dest);
+        a.release();
     }
 
     /** Non-blocking send: sends {@code buf} to rank {@code dest}; see {@link #send(Buf, int)}. */
@@ -234,7 +246,9 @@ public interface Communicator extends AutoCloseable {
 
     /** Sends {@code buf} to rank {@code dest}; see {@link #send(Buf, int)}. */
     default void send(double[] buf, int dest) {
-        send(Buf.source(buf, 0, buf.length), dest);
+        Buf a = Buf.source(buf, 0, buf.length);
+        send(a, dest);
+        a.release();
     }
 
     /** Non-blocking send: sends {@code buf} to rank {@code dest}; see {@link #send(Buf, int)}. */
@@ -244,7 +258,9 @@ public interface Communicator extends AutoCloseable {
 
     /** Sends {@code buf} to rank {@code dest}; see {@link #send(Buf, int)}. */
     default void send(double[] buf, int offset, int length, int dest) {
-        send(Buf.source(buf, offset, length), dest);
+        Buf a = Buf.source(buf, offset, length);
+        send(a, dest);
+        a.release();
     }
 
     /** Non-blocking send: sends {@code buf} to rank {@code dest}; see {@link #send(Buf, int)}. */
@@ -286,7 +302,9 @@ public interface Communicator extends AutoCloseable {
 
     /** Receives the next message from {@code src} into {@code buf}; see {@link #recv(Buf, int)}. */
     default void recv(int[] buf, int src) {
-        recv(Buf.sink(buf, 0, buf.length), src);
+        Buf a = Buf.sink(buf, 0, buf.length);
+        recv(a, src);
+        a.release();
     }
 
     /** Non-blocking recv: receives the next message from {@code src} into {@code buf}; see {@link #recv(Buf, int)}. */
@@ -296,7 +314,9 @@ public interface Communicator extends AutoCloseable {
 
     /** Receives the next message from {@code src} into {@code buf}; see {@link #recv(Buf, int)}. */
     default void recv(int[] buf, int offset, int length, int src) {
-        recv(Buf.sink(buf, offset, length), src);
+        Buf a = Buf.sink(buf, offset, length);
+        recv(a, src);
+        a.release();
     }
 
     /** Non-blocking recv: receives the next message from {@code src} into {@code buf}; see {@link #recv(Buf, int)}. */
@@ -306,7 +326,9 @@ public interface Communicator extends AutoCloseable {
 
     /** Receives the next message from {@code src} into {@code buf}; see {@link #recv(Buf, int)}. */
     default void recv(long[] buf, int src) {
-        recv(Buf.sink(buf, 0, buf.length), src);
+        Buf a = Buf.sink(buf, 0, buf.length);
+        recv(a, src);
+        a.release();
     }
 
     /** Non-blocking recv: receives the next message from {@code src} into {@code buf}; see {@link #recv(Buf, int)}. */
@@ -316,7 +338,9 @@ public interface Communicator extends AutoCloseable {
 
     /** Receives the next message from {@code src} into {@code buf}; see {@link #recv(Buf, int)}. */
     default void recv(long[] buf, int offset, int length, int src) {
-        recv(Buf.sink(buf, offset, length), src);
+        Buf a = Buf.sink(buf, offset, length);
+        recv(a, src);
+        a.release();
     }
 
     /** Non-blocking recv: receives the next message from {@code src} into {@code buf}; see {@link #recv(Buf, int)}. */
@@ -326,7 +350,9 @@ public interface Communicator extends AutoCloseable {
 
     /** Receives the next message from {@code src} into {@code buf}; see {@link #recv(Buf, int)}. */
     default void recv(float[] buf, int src) {
-        recv(Buf.sink(buf, 0, buf.length), src);
+        Buf a = Buf.sink(buf, 0, buf.length);
+        recv(a, src);
+        a.release();
     }
 
     /** Non-blocking recv: receives the next message from {@code src} into {@code buf}; see {@link #recv(Buf, int)}. */
@@ -336,7 +362,9 @@ public interface Communicator extends AutoCloseable {
 
     /** Receives the next message from {@code src} into {@code buf}; see {@link #recv(Buf, int)}. */
     default void recv(float[] buf, int offset, int length, int src) {
-        recv(Buf.sink(buf, offset, length), src);
+        Buf a = Buf.sink(buf, offset, length);
+        recv(a, src);
+        a.release();
     }
 
     /** Non-blocking recv: receives the next message from {@code src} into {@code buf}; see {@link #recv(Buf, int)}. */
@@ -346,7 +374,9 @@ public interface Communicator extends AutoCloseable {
 
     /** Receives the next message from {@code src} into {@code buf}; see {@link #recv(Buf, int)}. */
     default void recv(double[] buf, int src) {
-        recv(Buf.sink(buf, 0, buf.length), src);
+        Buf a = Buf.sink(buf, 0, buf.length);
+        recv(a, src);
+        a.release();
     }
 
     /** Non-blocking recv: receives the next message from {@code src} into {@code buf}; see {@link #recv(Buf, int)}. */
@@ -356,7 +386,9 @@ public interface Communicator extends AutoCloseable {
 
     /** Receives the next message from {@code src} into {@code buf}; see {@link #recv(Buf, int)}. */
     default void recv(double[] buf, int offset, int length, int src) {
-        recv(Buf.sink(buf, offset, length), src);
+        Buf a = Buf.sink(buf, offset, length);
+        recv(a, src);
+        a.release();
     }
 
     /** Non-blocking recv: receives the next message from {@code src} into {@code buf}; see {@link #recv(Buf, int)}. */
@@ -398,7 +430,9 @@ public interface Communicator extends AutoCloseable {
 
     /** Broadcasts {@code buf} from {@code root}; see {@link #bcast(Buf, int)}. */
     default void bcast(int[] buf, int root) {
-        bcast(rank() == root ? Buf.source(buf, 0, buf.length) : Buf.sink(buf, 0, buf.length), root);
+        Buf a = rank() == root ? Buf.source(buf, 0, buf.length) : Buf.sink(buf, 0, buf.length);
+        bcast(a, root);
+        a.release();
     }
 
     /** Non-blocking bcast: broadcasts {@code buf} from {@code root}; see {@link #bcast(Buf, int)}. */
@@ -408,7 +442,9 @@ public interface Communicator extends AutoCloseable {
 
     /** Broadcasts {@code buf} from {@code root}; see {@link #bcast(Buf, int)}. */
     default void bcast(int[] buf, int offset, int length, int root) {
-        bcast(rank() == root ? Buf.source(buf, offset, length) : Buf.sink(buf, offset, length), root);
+        Buf a = rank() == root ? Buf.source(buf, offset, length) : Buf.sink(buf, offset, length);
+        bcast(a, root);
+        a.release();
     }
 
     /** Non-blocking bcast: broadcasts {@code buf} from {@code root}; see {@link #bcast(Buf, int)}. */
@@ -418,7 +454,9 @@ public interface Communicator extends AutoCloseable {
 
     /** Broadcasts {@code buf} from {@code root}; see {@link #bcast(Buf, int)}. */
     default void bcast(long[] buf, int root) {
-        bcast(rank() == root ? Buf.source(buf, 0, buf.length) : Buf.sink(buf, 0, buf.length), root);
+        Buf a = rank() == root ? Buf.source(buf, 0, buf.length) : Buf.sink(buf, 0, buf.length);
+        bcast(a, root);
+        a.release();
     }
 
     /** Non-blocking bcast: broadcasts {@code buf} from {@code root}; see {@link #bcast(Buf, int)}. */
@@ -428,7 +466,9 @@ public interface Communicator extends AutoCloseable {
 
     /** Broadcasts {@code buf} from {@code root}; see {@link #bcast(Buf, int)}. */
     default void bcast(long[] buf, int offset, int length, int root) {
-        bcast(rank() == root ? Buf.source(buf, offset, length) : Buf.sink(buf, offset, length), root);
+        Buf a = rank() == root ? Buf.source(buf, offset, length) : Buf.sink(buf, offset, length);
+        bcast(a, root);
+        a.release();
     }
 
     /** Non-blocking bcast: broadcasts {@code buf} from {@code root}; see {@link #bcast(Buf, int)}. */
@@ -438,7 +478,9 @@ public interface Communicator extends AutoCloseable {
 
     /** Broadcasts {@code buf} from {@code root}; see {@link #bcast(Buf, int)}. */
     default void bcast(float[] buf, int root) {
-        bcast(rank() == root ? Buf.source(buf, 0, buf.length) : Buf.sink(buf, 0, buf.length), root);
+        Buf a = rank() == root ? Buf.source(buf, 0, buf.length) : Buf.sink(buf, 0, buf.length);
+        bcast(a, root);
+        a.release();
     }
 
     /** Non-blocking bcast: broadcasts {@code buf} from {@code root}; see {@link #bcast(Buf, int)}. */
@@ -448,7 +490,9 @@ public interface Communicator extends AutoCloseable {
 
     /** Broadcasts {@code buf} from {@code root}; see {@link #bcast(Buf, int)}. */
     default void bcast(float[] buf, int offset, int length, int root) {
-        bcast(rank() == root ? Buf.source(buf, offset, length) : Buf.sink(buf, offset, length), root);
+        Buf a = rank() == root ? Buf.source(buf, offset, length) : Buf.sink(buf, offset, length);
+        bcast(a, root);
+        a.release();
     }
 
     /** Non-blocking bcast: broadcasts {@code buf} from {@code root}; see {@link #bcast(Buf, int)}. */
@@ -458,7 +502,9 @@ public interface Communicator extends AutoCloseable {
 
     /** Broadcasts {@code buf} from {@code root}; see {@link #bcast(Buf, int)}. */
     default void bcast(double[] buf, int root) {
-        bcast(rank() == root ? Buf.source(buf, 0, buf.length) : Buf.sink(buf, 0, buf.length), root);
+        Buf a = rank() == root ? Buf.source(buf, 0, buf.length) : Buf.sink(buf, 0, buf.length);
+        bcast(a, root);
+        a.release();
     }
 
     /** Non-blocking bcast: broadcasts {@code buf} from {@code root}; see {@link #bcast(Buf, int)}. */
@@ -468,7 +514,9 @@ public interface Communicator extends AutoCloseable {
 
     /** Broadcasts {@code buf} from {@code root}; see {@link #bcast(Buf, int)}. */
     default void bcast(double[] buf, int offset, int length, int root) {
-        bcast(rank() == root ? Buf.source(buf, offset, length) : Buf.sink(buf, offset, length), root);
+        Buf a = rank() == root ? Buf.source(buf, offset, length) : Buf.sink(buf, offset, length);
+        bcast(a, root);
+        a.release();
     }
 
     /** Non-blocking bcast: broadcasts {@code buf} from {@code root}; see {@link #bcast(Buf, int)}. */
@@ -510,7 +558,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Gathers each rank's {@code send} into {@code recv} at {@code root}; see {@link #gather(Buf, Buf, int)}. */
     default void gather(int[] send, int[] recv, int root) {
-        gather(Buf.source(send, 0, send.length), rank() == root ? Buf.sink(recv, 0, recv.length) : null, root);
+        Buf a = Buf.source(send, 0, send.length);
+        Buf b = rank() == root ? Buf.sink(recv, 0, recv.length) : null;
+        gather(a, b, root);
+        Buf.release(a, b);
     }
 
     /** Non-blocking gather: gathers each rank's {@code send} into {@code recv} at {@code root}; see {@link #gather(Buf, Buf, int)}. */
@@ -520,7 +571,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Gathers each rank's {@code send} into {@code recv} at {@code root}; see {@link #gather(Buf, Buf, int)}. */
     default void gather(int[] send, int sendOffset, int count, int[] recv, int recvOffset, int root) {
-        gather(Buf.source(send, sendOffset, count), rank() == root ? Buf.sink(recv, recvOffset, blocks(count)) : null, root);
+        Buf a = Buf.source(send, sendOffset, count);
+        Buf b = rank() == root ? Buf.sink(recv, recvOffset, blocks(count)) : null;
+        gather(a, b, root);
+        Buf.release(a, b);
     }
 
     /** Non-blocking gather: gathers each rank's {@code send} into {@code recv} at {@code root}; see {@link #gather(Buf, Buf, int)}. */
@@ -530,7 +584,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Gathers each rank's {@code send} into {@code recv} at {@code root}; see {@link #gather(Buf, Buf, int)}. */
     default void gather(long[] send, long[] recv, int root) {
-        gather(Buf.source(send, 0, send.length), rank() == root ? Buf.sink(recv, 0, recv.length) : null, root);
+        Buf a = Buf.source(send, 0, send.length);
+        Buf b = rank() == root ? Buf.sink(recv, 0, recv.length) : null;
+        gather(a, b, root);
+        Buf.release(a, b);
     }
 
     /** Non-blocking gather: gathers each rank's {@code send} into {@code recv} at {@code root}; see {@link #gather(Buf, Buf, int)}. */
@@ -540,7 +597,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Gathers each rank's {@code send} into {@code recv} at {@code root}; see {@link #gather(Buf, Buf, int)}. */
     default void gather(long[] send, int sendOffset, int count, long[] recv, int recvOffset, int root) {
-        gather(Buf.source(send, sendOffset, count), rank() == root ? Buf.sink(recv, recvOffset, blocks(count)) : null, root);
+        Buf a = Buf.source(send, sendOffset, count);
+        Buf b = rank() == root ? Buf.sink(recv, recvOffset, blocks(count)) : null;
+        gather(a, b, root);
+        Buf.release(a, b);
     }
 
     /** Non-blocking gather: gathers each rank's {@code send} into {@code recv} at {@code root}; see {@link #gather(Buf, Buf, int)}. */
@@ -550,7 +610,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Gathers each rank's {@code send} into {@code recv} at {@code root}; see {@link #gather(Buf, Buf, int)}. */
     default void gather(float[] send, float[] recv, int root) {
-        gather(Buf.source(send, 0, send.length), rank() == root ? Buf.sink(recv, 0, recv.length) : null, root);
+        Buf a = Buf.source(send, 0, send.length);
+        Buf b = rank() == root ? Buf.sink(recv, 0, recv.length) : null;
+        gather(a, b, root);
+        Buf.release(a, b);
     }
 
     /** Non-blocking gather: gathers each rank's {@code send} into {@code recv} at {@code root}; see {@link #gather(Buf, Buf, int)}. */
@@ -560,7 +623,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Gathers each rank's {@code send} into {@code recv} at {@code root}; see {@link #gather(Buf, Buf, int)}. */
     default void gather(float[] send, int sendOffset, int count, float[] recv, int recvOffset, int root) {
-        gather(Buf.source(send, sendOffset, count), rank() == root ? Buf.sink(recv, recvOffset, blocks(count)) : null, root);
+        Buf a = Buf.source(send, sendOffset, count);
+        Buf b = rank() == root ? Buf.sink(recv, recvOffset, blocks(count)) : null;
+        gather(a, b, root);
+        Buf.release(a, b);
     }
 
     /** Non-blocking gather: gathers each rank's {@code send} into {@code recv} at {@code root}; see {@link #gather(Buf, Buf, int)}. */
@@ -570,7 +636,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Gathers each rank's {@code send} into {@code recv} at {@code root}; see {@link #gather(Buf, Buf, int)}. */
     default void gather(double[] send, double[] recv, int root) {
-        gather(Buf.source(send, 0, send.length), rank() == root ? Buf.sink(recv, 0, recv.length) : null, root);
+        Buf a = Buf.source(send, 0, send.length);
+        Buf b = rank() == root ? Buf.sink(recv, 0, recv.length) : null;
+        gather(a, b, root);
+        Buf.release(a, b);
     }
 
     /** Non-blocking gather: gathers each rank's {@code send} into {@code recv} at {@code root}; see {@link #gather(Buf, Buf, int)}. */
@@ -580,7 +649,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Gathers each rank's {@code send} into {@code recv} at {@code root}; see {@link #gather(Buf, Buf, int)}. */
     default void gather(double[] send, int sendOffset, int count, double[] recv, int recvOffset, int root) {
-        gather(Buf.source(send, sendOffset, count), rank() == root ? Buf.sink(recv, recvOffset, blocks(count)) : null, root);
+        Buf a = Buf.source(send, sendOffset, count);
+        Buf b = rank() == root ? Buf.sink(recv, recvOffset, blocks(count)) : null;
+        gather(a, b, root);
+        Buf.release(a, b);
     }
 
     /** Non-blocking gather: gathers each rank's {@code send} into {@code recv} at {@code root}; see {@link #gather(Buf, Buf, int)}. */
@@ -622,7 +694,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Scatters block {@code i} of {@code send} at {@code root} to rank {@code i}; see {@link #scatter(Buf, Buf, int)}. */
     default void scatter(int[] send, int[] recv, int root) {
-        scatter(rank() == root ? Buf.source(send, 0, send.length) : null, Buf.sink(recv, 0, recv.length), root);
+        Buf a = rank() == root ? Buf.source(send, 0, send.length) : null;
+        Buf b = Buf.sink(recv, 0, recv.length);
+        scatter(a, b, root);
+        Buf.release(a, b);
     }
 
     /** Non-blocking scatter: scatters block {@code i} of {@code send} at {@code root} to rank {@code i}; see {@link #scatter(Buf, Buf, int)}. */
@@ -632,7 +707,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Scatters block {@code i} of {@code send} at {@code root} to rank {@code i}; see {@link #scatter(Buf, Buf, int)}. */
     default void scatter(int[] send, int sendOffset, int[] recv, int recvOffset, int count, int root) {
-        scatter(rank() == root ? Buf.source(send, sendOffset, blocks(count)) : null, Buf.sink(recv, recvOffset, count), root);
+        Buf a = rank() == root ? Buf.source(send, sendOffset, blocks(count)) : null;
+        Buf b = Buf.sink(recv, recvOffset, count);
+        scatter(a, b, root);
+        Buf.release(a, b);
     }
 
     /** Non-blocking scatter: scatters block {@code i} of {@code send} at {@code root} to rank {@code i}; see {@link #scatter(Buf, Buf, int)}. */
@@ -642,7 +720,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Scatters block {@code i} of {@code send} at {@code root} to rank {@code i}; see {@link #scatter(Buf, Buf, int)}. */
     default void scatter(long[] send, long[] recv, int root) {
-        scatter(rank() == root ? Buf.source(send, 0, send.length) : null, Buf.sink(recv, 0, recv.length), root);
+        Buf a = rank() == root ? Buf.source(send, 0, send.length) : null;
+        Buf b = Buf.sink(recv, 0, recv.length);
+        scatter(a, b, root);
+        Buf.release(a, b);
     }
 
     /** Non-blocking scatter: scatters block {@code i} of {@code send} at {@code root} to rank {@code i}; see {@link #scatter(Buf, Buf, int)}. */
@@ -652,7 +733,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Scatters block {@code i} of {@code send} at {@code root} to rank {@code i}; see {@link #scatter(Buf, Buf, int)}. */
     default void scatter(long[] send, int sendOffset, long[] recv, int recvOffset, int count, int root) {
-        scatter(rank() == root ? Buf.source(send, sendOffset, blocks(count)) : null, Buf.sink(recv, recvOffset, count), root);
+        Buf a = rank() == root ? Buf.source(send, sendOffset, blocks(count)) : null;
+        Buf b = Buf.sink(recv, recvOffset, count);
+        scatter(a, b, root);
+        Buf.release(a, b);
     }
 
     /** Non-blocking scatter: scatters block {@code i} of {@code send} at {@code root} to rank {@code i}; see {@link #scatter(Buf, Buf, int)}. */
@@ -662,7 +746,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Scatters block {@code i} of {@code send} at {@code root} to rank {@code i}; see {@link #scatter(Buf, Buf, int)}. */
     default void scatter(float[] send, float[] recv, int root) {
-        scatter(rank() == root ? Buf.source(send, 0, send.length) : null, Buf.sink(recv, 0, recv.length), root);
+        Buf a = rank() == root ? Buf.source(send, 0, send.length) : null;
+        Buf b = Buf.sink(recv, 0, recv.length);
+        scatter(a, b, root);
+        Buf.release(a, b);
     }
 
     /** Non-blocking scatter: scatters block {@code i} of {@code send} at {@code root} to rank {@code i}; see {@link #scatter(Buf, Buf, int)}. */
@@ -672,7 +759,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Scatters block {@code i} of {@code send} at {@code root} to rank {@code i}; see {@link #scatter(Buf, Buf, int)}. */
     default void scatter(float[] send, int sendOffset, float[] recv, int recvOffset, int count, int root) {
-        scatter(rank() == root ? Buf.source(send, sendOffset, blocks(count)) : null, Buf.sink(recv, recvOffset, count), root);
+        Buf a = rank() == root ? Buf.source(send, sendOffset, blocks(count)) : null;
+        Buf b = Buf.sink(recv, recvOffset, count);
+        scatter(a, b, root);
+        Buf.release(a, b);
     }
 
     /** Non-blocking scatter: scatters block {@code i} of {@code send} at {@code root} to rank {@code i}; see {@link #scatter(Buf, Buf, int)}. */
@@ -682,7 +772,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Scatters block {@code i} of {@code send} at {@code root} to rank {@code i}; see {@link #scatter(Buf, Buf, int)}. */
     default void scatter(double[] send, double[] recv, int root) {
-        scatter(rank() == root ? Buf.source(send, 0, send.length) : null, Buf.sink(recv, 0, recv.length), root);
+        Buf a = rank() == root ? Buf.source(send, 0, send.length) : null;
+        Buf b = Buf.sink(recv, 0, recv.length);
+        scatter(a, b, root);
+        Buf.release(a, b);
     }
 
     /** Non-blocking scatter: scatters block {@code i} of {@code send} at {@code root} to rank {@code i}; see {@link #scatter(Buf, Buf, int)}. */
@@ -692,7 +785,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Scatters block {@code i} of {@code send} at {@code root} to rank {@code i}; see {@link #scatter(Buf, Buf, int)}. */
     default void scatter(double[] send, int sendOffset, double[] recv, int recvOffset, int count, int root) {
-        scatter(rank() == root ? Buf.source(send, sendOffset, blocks(count)) : null, Buf.sink(recv, recvOffset, count), root);
+        Buf a = rank() == root ? Buf.source(send, sendOffset, blocks(count)) : null;
+        Buf b = Buf.sink(recv, recvOffset, count);
+        scatter(a, b, root);
+        Buf.release(a, b);
     }
 
     /** Non-blocking scatter: scatters block {@code i} of {@code send} at {@code root} to rank {@code i}; see {@link #scatter(Buf, Buf, int)}. */
@@ -734,7 +830,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Gathers every rank's {@code send} into {@code recv} on every rank; see {@link #allgather(Buf, Buf)}. */
     default void allgather(int[] send, int[] recv) {
-        allgather(Buf.source(send, 0, send.length), Buf.sink(recv, 0, recv.length));
+        Buf a = Buf.source(send, 0, send.length);
+        Buf b = Buf.sink(recv, 0, recv.length);
+        allgather(a, b);
+        Buf.release(a, b);
     }
 
     /** Non-blocking allgather: gathers every rank's {@code send} into {@code recv} on every rank; see {@link #allgather(Buf, Buf)}. */
@@ -744,7 +843,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Gathers every rank's {@code send} into {@code recv} on every rank; see {@link #allgather(Buf, Buf)}. */
     default void allgather(int[] send, int sendOffset, int count, int[] recv, int recvOffset) {
-        allgather(Buf.source(send, sendOffset, count), Buf.sink(recv, recvOffset, blocks(count)));
+        Buf a = Buf.source(send, sendOffset, count);
+        Buf b = Buf.sink(recv, recvOffset, blocks(count));
+        allgather(a, b);
+        Buf.release(a, b);
     }
 
     /** Non-blocking allgather: gathers every rank's {@code send} into {@code recv} on every rank; see {@link #allgather(Buf, Buf)}. */
@@ -754,7 +856,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Gathers every rank's {@code send} into {@code recv} on every rank; see {@link #allgather(Buf, Buf)}. */
     default void allgather(long[] send, long[] recv) {
-        allgather(Buf.source(send, 0, send.length), Buf.sink(recv, 0, recv.length));
+        Buf a = Buf.source(send, 0, send.length);
+        Buf b = Buf.sink(recv, 0, recv.length);
+        allgather(a, b);
+        Buf.release(a, b);
     }
 
     /** Non-blocking allgather: gathers every rank's {@code send} into {@code recv} on every rank; see {@link #allgather(Buf, Buf)}. */
@@ -764,7 +869,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Gathers every rank's {@code send} into {@code recv} on every rank; see {@link #allgather(Buf, Buf)}. */
     default void allgather(long[] send, int sendOffset, int count, long[] recv, int recvOffset) {
-        allgather(Buf.source(send, sendOffset, count), Buf.sink(recv, recvOffset, blocks(count)));
+        Buf a = Buf.source(send, sendOffset, count);
+        Buf b = Buf.sink(recv, recvOffset, blocks(count));
+        allgather(a, b);
+        Buf.release(a, b);
     }
 
     /** Non-blocking allgather: gathers every rank's {@code send} into {@code recv} on every rank; see {@link #allgather(Buf, Buf)}. */
@@ -774,7 +882,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Gathers every rank's {@code send} into {@code recv} on every rank; see {@link #allgather(Buf, Buf)}. */
     default void allgather(float[] send, float[] recv) {
-        allgather(Buf.source(send, 0, send.length), Buf.sink(recv, 0, recv.length));
+        Buf a = Buf.source(send, 0, send.length);
+        Buf b = Buf.sink(recv, 0, recv.length);
+        allgather(a, b);
+        Buf.release(a, b);
     }
 
     /** Non-blocking allgather: gathers every rank's {@code send} into {@code recv} on every rank; see {@link #allgather(Buf, Buf)}. */
@@ -784,7 +895,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Gathers every rank's {@code send} into {@code recv} on every rank; see {@link #allgather(Buf, Buf)}. */
     default void allgather(float[] send, int sendOffset, int count, float[] recv, int recvOffset) {
-        allgather(Buf.source(send, sendOffset, count), Buf.sink(recv, recvOffset, blocks(count)));
+        Buf a = Buf.source(send, sendOffset, count);
+        Buf b = Buf.sink(recv, recvOffset, blocks(count));
+        allgather(a, b);
+        Buf.release(a, b);
     }
 
     /** Non-blocking allgather: gathers every rank's {@code send} into {@code recv} on every rank; see {@link #allgather(Buf, Buf)}. */
@@ -794,7 +908,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Gathers every rank's {@code send} into {@code recv} on every rank; see {@link #allgather(Buf, Buf)}. */
     default void allgather(double[] send, double[] recv) {
-        allgather(Buf.source(send, 0, send.length), Buf.sink(recv, 0, recv.length));
+        Buf a = Buf.source(send, 0, send.length);
+        Buf b = Buf.sink(recv, 0, recv.length);
+        allgather(a, b);
+        Buf.release(a, b);
     }
 
     /** Non-blocking allgather: gathers every rank's {@code send} into {@code recv} on every rank; see {@link #allgather(Buf, Buf)}. */
@@ -804,7 +921,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Gathers every rank's {@code send} into {@code recv} on every rank; see {@link #allgather(Buf, Buf)}. */
     default void allgather(double[] send, int sendOffset, int count, double[] recv, int recvOffset) {
-        allgather(Buf.source(send, sendOffset, count), Buf.sink(recv, recvOffset, blocks(count)));
+        Buf a = Buf.source(send, sendOffset, count);
+        Buf b = Buf.sink(recv, recvOffset, blocks(count));
+        allgather(a, b);
+        Buf.release(a, b);
     }
 
     /** Non-blocking allgather: gathers every rank's {@code send} into {@code recv} on every rank; see {@link #allgather(Buf, Buf)}. */
@@ -846,7 +966,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Sends block {@code j} of {@code send} to rank {@code j}, receives block {@code i} of {@code recv} from rank {@code i}; see {@link #alltoall(Buf, Buf)}. */
     default void alltoall(int[] send, int[] recv) {
-        alltoall(Buf.source(send, 0, send.length), Buf.sink(recv, 0, recv.length));
+        Buf a = Buf.source(send, 0, send.length);
+        Buf b = Buf.sink(recv, 0, recv.length);
+        alltoall(a, b);
+        Buf.release(a, b);
     }
 
     /** Non-blocking alltoall: sends block {@code j} of {@code send} to rank {@code j}, receives block {@code i} of {@code recv} from rank {@code i}; see {@link #alltoall(Buf, Buf)}. */
@@ -856,7 +979,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Sends block {@code j} of {@code send} to rank {@code j}, receives block {@code i} of {@code recv} from rank {@code i}; see {@link #alltoall(Buf, Buf)}. */
     default void alltoall(int[] send, int sendOffset, int[] recv, int recvOffset, int count) {
-        alltoall(Buf.source(send, sendOffset, blocks(count)), Buf.sink(recv, recvOffset, blocks(count)));
+        Buf a = Buf.source(send, sendOffset, blocks(count));
+        Buf b = Buf.sink(recv, recvOffset, blocks(count));
+        alltoall(a, b);
+        Buf.release(a, b);
     }
 
     /** Non-blocking alltoall: sends block {@code j} of {@code send} to rank {@code j}, receives block {@code i} of {@code recv} from rank {@code i}; see {@link #alltoall(Buf, Buf)}. */
@@ -866,7 +992,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Sends block {@code j} of {@code send} to rank {@code j}, receives block {@code i} of {@code recv} from rank {@code i}; see {@link #alltoall(Buf, Buf)}. */
     default void alltoall(long[] send, long[] recv) {
-        alltoall(Buf.source(send, 0, send.length), Buf.sink(recv, 0, recv.length));
+        Buf a = Buf.source(send, 0, send.length);
+        Buf b = Buf.sink(recv, 0, recv.length);
+        alltoall(a, b);
+        Buf.release(a, b);
     }
 
     /** Non-blocking alltoall: sends block {@code j} of {@code send} to rank {@code j}, receives block {@code i} of {@code recv} from rank {@code i}; see {@link #alltoall(Buf, Buf)}. */
@@ -876,7 +1005,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Sends block {@code j} of {@code send} to rank {@code j}, receives block {@code i} of {@code recv} from rank {@code i}; see {@link #alltoall(Buf, Buf)}. */
     default void alltoall(long[] send, int sendOffset, long[] recv, int recvOffset, int count) {
-        alltoall(Buf.source(send, sendOffset, blocks(count)), Buf.sink(recv, recvOffset, blocks(count)));
+        Buf a = Buf.source(send, sendOffset, blocks(count));
+        Buf b = Buf.sink(recv, recvOffset, blocks(count));
+        alltoall(a, b);
+        Buf.release(a, b);
     }
 
     /** Non-blocking alltoall: sends block {@code j} of {@code send} to rank {@code j}, receives block {@code i} of {@code recv} from rank {@code i}; see {@link #alltoall(Buf, Buf)}. */
@@ -886,7 +1018,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Sends block {@code j} of {@code send} to rank {@code j}, receives block {@code i} of {@code recv} from rank {@code i}; see {@link #alltoall(Buf, Buf)}. */
     default void alltoall(float[] send, float[] recv) {
-        alltoall(Buf.source(send, 0, send.length), Buf.sink(recv, 0, recv.length));
+        Buf a = Buf.source(send, 0, send.length);
+        Buf b = Buf.sink(recv, 0, recv.length);
+        alltoall(a, b);
+        Buf.release(a, b);
     }
 
     /** Non-blocking alltoall: sends block {@code j} of {@code send} to rank {@code j}, receives block {@code i} of {@code recv} from rank {@code i}; see {@link #alltoall(Buf, Buf)}. */
@@ -896,7 +1031,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Sends block {@code j} of {@code send} to rank {@code j}, receives block {@code i} of {@code recv} from rank {@code i}; see {@link #alltoall(Buf, Buf)}. */
     default void alltoall(float[] send, int sendOffset, float[] recv, int recvOffset, int count) {
-        alltoall(Buf.source(send, sendOffset, blocks(count)), Buf.sink(recv, recvOffset, blocks(count)));
+        Buf a = Buf.source(send, sendOffset, blocks(count));
+        Buf b = Buf.sink(recv, recvOffset, blocks(count));
+        alltoall(a, b);
+        Buf.release(a, b);
     }
 
     /** Non-blocking alltoall: sends block {@code j} of {@code send} to rank {@code j}, receives block {@code i} of {@code recv} from rank {@code i}; see {@link #alltoall(Buf, Buf)}. */
@@ -906,7 +1044,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Sends block {@code j} of {@code send} to rank {@code j}, receives block {@code i} of {@code recv} from rank {@code i}; see {@link #alltoall(Buf, Buf)}. */
     default void alltoall(double[] send, double[] recv) {
-        alltoall(Buf.source(send, 0, send.length), Buf.sink(recv, 0, recv.length));
+        Buf a = Buf.source(send, 0, send.length);
+        Buf b = Buf.sink(recv, 0, recv.length);
+        alltoall(a, b);
+        Buf.release(a, b);
     }
 
     /** Non-blocking alltoall: sends block {@code j} of {@code send} to rank {@code j}, receives block {@code i} of {@code recv} from rank {@code i}; see {@link #alltoall(Buf, Buf)}. */
@@ -916,7 +1057,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Sends block {@code j} of {@code send} to rank {@code j}, receives block {@code i} of {@code recv} from rank {@code i}; see {@link #alltoall(Buf, Buf)}. */
     default void alltoall(double[] send, int sendOffset, double[] recv, int recvOffset, int count) {
-        alltoall(Buf.source(send, sendOffset, blocks(count)), Buf.sink(recv, recvOffset, blocks(count)));
+        Buf a = Buf.source(send, sendOffset, blocks(count));
+        Buf b = Buf.sink(recv, recvOffset, blocks(count));
+        alltoall(a, b);
+        Buf.release(a, b);
     }
 
     /** Non-blocking alltoall: sends block {@code j} of {@code send} to rank {@code j}, receives block {@code i} of {@code recv} from rank {@code i}; see {@link #alltoall(Buf, Buf)}. */
@@ -958,7 +1102,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Reduces every rank's {@code send} into {@code recv} at {@code root}; see {@link #reduce(Buf, Buf, int, ReduceOp)}. */
     default void reduce(int[] send, int[] recv, int root, ReduceOp op) {
-        reduce(Buf.source(send, 0, send.length), rank() == root ? Buf.sink(recv, 0, recv.length) : null, root, op);
+        Buf a = Buf.source(send, 0, send.length);
+        Buf b = rank() == root ? Buf.sink(recv, 0, recv.length) : null;
+        reduce(a, b, root, op);
+        Buf.release(a, b);
     }
 
     /** Non-blocking reduce: reduces every rank's {@code send} into {@code recv} at {@code root}; see {@link #reduce(Buf, Buf, int, ReduceOp)}. */
@@ -968,7 +1115,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Reduces every rank's {@code send} into {@code recv} at {@code root}; see {@link #reduce(Buf, Buf, int, ReduceOp)}. */
     default void reduce(int[] send, int sendOffset, int[] recv, int recvOffset, int count, int root, ReduceOp op) {
-        reduce(Buf.source(send, sendOffset, count), rank() == root ? Buf.sink(recv, recvOffset, count) : null, root, op);
+        Buf a = Buf.source(send, sendOffset, count);
+        Buf b = rank() == root ? Buf.sink(recv, recvOffset, count) : null;
+        reduce(a, b, root, op);
+        Buf.release(a, b);
     }
 
     /** Non-blocking reduce: reduces every rank's {@code send} into {@code recv} at {@code root}; see {@link #reduce(Buf, Buf, int, ReduceOp)}. */
@@ -978,7 +1128,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Reduces every rank's {@code send} into {@code recv} at {@code root}; see {@link #reduce(Buf, Buf, int, ReduceOp)}. */
     default void reduce(long[] send, long[] recv, int root, ReduceOp op) {
-        reduce(Buf.source(send, 0, send.length), rank() == root ? Buf.sink(recv, 0, recv.length) : null, root, op);
+        Buf a = Buf.source(send, 0, send.length);
+        Buf b = rank() == root ? Buf.sink(recv, 0, recv.length) : null;
+        reduce(a, b, root, op);
+        Buf.release(a, b);
     }
 
     /** Non-blocking reduce: reduces every rank's {@code send} into {@code recv} at {@code root}; see {@link #reduce(Buf, Buf, int, ReduceOp)}. */
@@ -988,7 +1141,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Reduces every rank's {@code send} into {@code recv} at {@code root}; see {@link #reduce(Buf, Buf, int, ReduceOp)}. */
     default void reduce(long[] send, int sendOffset, long[] recv, int recvOffset, int count, int root, ReduceOp op) {
-        reduce(Buf.source(send, sendOffset, count), rank() == root ? Buf.sink(recv, recvOffset, count) : null, root, op);
+        Buf a = Buf.source(send, sendOffset, count);
+        Buf b = rank() == root ? Buf.sink(recv, recvOffset, count) : null;
+        reduce(a, b, root, op);
+        Buf.release(a, b);
     }
 
     /** Non-blocking reduce: reduces every rank's {@code send} into {@code recv} at {@code root}; see {@link #reduce(Buf, Buf, int, ReduceOp)}. */
@@ -998,7 +1154,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Reduces every rank's {@code send} into {@code recv} at {@code root}; see {@link #reduce(Buf, Buf, int, ReduceOp)}. */
     default void reduce(float[] send, float[] recv, int root, ReduceOp op) {
-        reduce(Buf.source(send, 0, send.length), rank() == root ? Buf.sink(recv, 0, recv.length) : null, root, op);
+        Buf a = Buf.source(send, 0, send.length);
+        Buf b = rank() == root ? Buf.sink(recv, 0, recv.length) : null;
+        reduce(a, b, root, op);
+        Buf.release(a, b);
     }
 
     /** Non-blocking reduce: reduces every rank's {@code send} into {@code recv} at {@code root}; see {@link #reduce(Buf, Buf, int, ReduceOp)}. */
@@ -1008,7 +1167,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Reduces every rank's {@code send} into {@code recv} at {@code root}; see {@link #reduce(Buf, Buf, int, ReduceOp)}. */
     default void reduce(float[] send, int sendOffset, float[] recv, int recvOffset, int count, int root, ReduceOp op) {
-        reduce(Buf.source(send, sendOffset, count), rank() == root ? Buf.sink(recv, recvOffset, count) : null, root, op);
+        Buf a = Buf.source(send, sendOffset, count);
+        Buf b = rank() == root ? Buf.sink(recv, recvOffset, count) : null;
+        reduce(a, b, root, op);
+        Buf.release(a, b);
     }
 
     /** Non-blocking reduce: reduces every rank's {@code send} into {@code recv} at {@code root}; see {@link #reduce(Buf, Buf, int, ReduceOp)}. */
@@ -1018,7 +1180,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Reduces every rank's {@code send} into {@code recv} at {@code root}; see {@link #reduce(Buf, Buf, int, ReduceOp)}. */
     default void reduce(double[] send, double[] recv, int root, ReduceOp op) {
-        reduce(Buf.source(send, 0, send.length), rank() == root ? Buf.sink(recv, 0, recv.length) : null, root, op);
+        Buf a = Buf.source(send, 0, send.length);
+        Buf b = rank() == root ? Buf.sink(recv, 0, recv.length) : null;
+        reduce(a, b, root, op);
+        Buf.release(a, b);
     }
 
     /** Non-blocking reduce: reduces every rank's {@code send} into {@code recv} at {@code root}; see {@link #reduce(Buf, Buf, int, ReduceOp)}. */
@@ -1028,7 +1193,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Reduces every rank's {@code send} into {@code recv} at {@code root}; see {@link #reduce(Buf, Buf, int, ReduceOp)}. */
     default void reduce(double[] send, int sendOffset, double[] recv, int recvOffset, int count, int root, ReduceOp op) {
-        reduce(Buf.source(send, sendOffset, count), rank() == root ? Buf.sink(recv, recvOffset, count) : null, root, op);
+        Buf a = Buf.source(send, sendOffset, count);
+        Buf b = rank() == root ? Buf.sink(recv, recvOffset, count) : null;
+        reduce(a, b, root, op);
+        Buf.release(a, b);
     }
 
     /** Non-blocking reduce: reduces every rank's {@code send} into {@code recv} at {@code root}; see {@link #reduce(Buf, Buf, int, ReduceOp)}. */
@@ -1070,7 +1238,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Reduces every rank's {@code send} into {@code recv} on every rank; see {@link #allreduce(Buf, Buf, ReduceOp)}. */
     default void allreduce(int[] send, int[] recv, ReduceOp op) {
-        allreduce(Buf.source(send, 0, send.length), Buf.sink(recv, 0, recv.length), op);
+        Buf a = Buf.source(send, 0, send.length);
+        Buf b = Buf.sink(recv, 0, recv.length);
+        allreduce(a, b, op);
+        Buf.release(a, b);
     }
 
     /** Non-blocking allreduce: reduces every rank's {@code send} into {@code recv} on every rank; see {@link #allreduce(Buf, Buf, ReduceOp)}. */
@@ -1080,7 +1251,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Reduces every rank's {@code send} into {@code recv} on every rank; see {@link #allreduce(Buf, Buf, ReduceOp)}. */
     default void allreduce(int[] send, int sendOffset, int[] recv, int recvOffset, int count, ReduceOp op) {
-        allreduce(Buf.source(send, sendOffset, count), Buf.sink(recv, recvOffset, count), op);
+        Buf a = Buf.source(send, sendOffset, count);
+        Buf b = Buf.sink(recv, recvOffset, count);
+        allreduce(a, b, op);
+        Buf.release(a, b);
     }
 
     /** Non-blocking allreduce: reduces every rank's {@code send} into {@code recv} on every rank; see {@link #allreduce(Buf, Buf, ReduceOp)}. */
@@ -1090,7 +1264,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Reduces every rank's {@code send} into {@code recv} on every rank; see {@link #allreduce(Buf, Buf, ReduceOp)}. */
     default void allreduce(long[] send, long[] recv, ReduceOp op) {
-        allreduce(Buf.source(send, 0, send.length), Buf.sink(recv, 0, recv.length), op);
+        Buf a = Buf.source(send, 0, send.length);
+        Buf b = Buf.sink(recv, 0, recv.length);
+        allreduce(a, b, op);
+        Buf.release(a, b);
     }
 
     /** Non-blocking allreduce: reduces every rank's {@code send} into {@code recv} on every rank; see {@link #allreduce(Buf, Buf, ReduceOp)}. */
@@ -1100,7 +1277,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Reduces every rank's {@code send} into {@code recv} on every rank; see {@link #allreduce(Buf, Buf, ReduceOp)}. */
     default void allreduce(long[] send, int sendOffset, long[] recv, int recvOffset, int count, ReduceOp op) {
-        allreduce(Buf.source(send, sendOffset, count), Buf.sink(recv, recvOffset, count), op);
+        Buf a = Buf.source(send, sendOffset, count);
+        Buf b = Buf.sink(recv, recvOffset, count);
+        allreduce(a, b, op);
+        Buf.release(a, b);
     }
 
     /** Non-blocking allreduce: reduces every rank's {@code send} into {@code recv} on every rank; see {@link #allreduce(Buf, Buf, ReduceOp)}. */
@@ -1110,7 +1290,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Reduces every rank's {@code send} into {@code recv} on every rank; see {@link #allreduce(Buf, Buf, ReduceOp)}. */
     default void allreduce(float[] send, float[] recv, ReduceOp op) {
-        allreduce(Buf.source(send, 0, send.length), Buf.sink(recv, 0, recv.length), op);
+        Buf a = Buf.source(send, 0, send.length);
+        Buf b = Buf.sink(recv, 0, recv.length);
+        allreduce(a, b, op);
+        Buf.release(a, b);
     }
 
     /** Non-blocking allreduce: reduces every rank's {@code send} into {@code recv} on every rank; see {@link #allreduce(Buf, Buf, ReduceOp)}. */
@@ -1120,7 +1303,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Reduces every rank's {@code send} into {@code recv} on every rank; see {@link #allreduce(Buf, Buf, ReduceOp)}. */
     default void allreduce(float[] send, int sendOffset, float[] recv, int recvOffset, int count, ReduceOp op) {
-        allreduce(Buf.source(send, sendOffset, count), Buf.sink(recv, recvOffset, count), op);
+        Buf a = Buf.source(send, sendOffset, count);
+        Buf b = Buf.sink(recv, recvOffset, count);
+        allreduce(a, b, op);
+        Buf.release(a, b);
     }
 
     /** Non-blocking allreduce: reduces every rank's {@code send} into {@code recv} on every rank; see {@link #allreduce(Buf, Buf, ReduceOp)}. */
@@ -1130,7 +1316,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Reduces every rank's {@code send} into {@code recv} on every rank; see {@link #allreduce(Buf, Buf, ReduceOp)}. */
     default void allreduce(double[] send, double[] recv, ReduceOp op) {
-        allreduce(Buf.source(send, 0, send.length), Buf.sink(recv, 0, recv.length), op);
+        Buf a = Buf.source(send, 0, send.length);
+        Buf b = Buf.sink(recv, 0, recv.length);
+        allreduce(a, b, op);
+        Buf.release(a, b);
     }
 
     /** Non-blocking allreduce: reduces every rank's {@code send} into {@code recv} on every rank; see {@link #allreduce(Buf, Buf, ReduceOp)}. */
@@ -1140,7 +1329,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Reduces every rank's {@code send} into {@code recv} on every rank; see {@link #allreduce(Buf, Buf, ReduceOp)}. */
     default void allreduce(double[] send, int sendOffset, double[] recv, int recvOffset, int count, ReduceOp op) {
-        allreduce(Buf.source(send, sendOffset, count), Buf.sink(recv, recvOffset, count), op);
+        Buf a = Buf.source(send, sendOffset, count);
+        Buf b = Buf.sink(recv, recvOffset, count);
+        allreduce(a, b, op);
+        Buf.release(a, b);
     }
 
     /** Non-blocking allreduce: reduces every rank's {@code send} into {@code recv} on every rank; see {@link #allreduce(Buf, Buf, ReduceOp)}. */
@@ -1182,7 +1374,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Inclusive prefix reduction: rank {@code i} receives {@code x0 ∘ ... ∘ xi}; see {@link #scan(Buf, Buf, ReduceOp)}. */
     default void scan(int[] send, int[] recv, ReduceOp op) {
-        scan(Buf.source(send, 0, send.length), Buf.sink(recv, 0, recv.length), op);
+        Buf a = Buf.source(send, 0, send.length);
+        Buf b = Buf.sink(recv, 0, recv.length);
+        scan(a, b, op);
+        Buf.release(a, b);
     }
 
     /** Non-blocking scan: inclusive prefix reduction: rank {@code i} receives {@code x0 ∘ ... ∘ xi}; see {@link #scan(Buf, Buf, ReduceOp)}. */
@@ -1192,7 +1387,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Inclusive prefix reduction: rank {@code i} receives {@code x0 ∘ ... ∘ xi}; see {@link #scan(Buf, Buf, ReduceOp)}. */
     default void scan(int[] send, int sendOffset, int[] recv, int recvOffset, int count, ReduceOp op) {
-        scan(Buf.source(send, sendOffset, count), Buf.sink(recv, recvOffset, count), op);
+        Buf a = Buf.source(send, sendOffset, count);
+        Buf b = Buf.sink(recv, recvOffset, count);
+        scan(a, b, op);
+        Buf.release(a, b);
     }
 
     /** Non-blocking scan: inclusive prefix reduction: rank {@code i} receives {@code x0 ∘ ... ∘ xi}; see {@link #scan(Buf, Buf, ReduceOp)}. */
@@ -1202,7 +1400,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Inclusive prefix reduction: rank {@code i} receives {@code x0 ∘ ... ∘ xi}; see {@link #scan(Buf, Buf, ReduceOp)}. */
     default void scan(long[] send, long[] recv, ReduceOp op) {
-        scan(Buf.source(send, 0, send.length), Buf.sink(recv, 0, recv.length), op);
+        Buf a = Buf.source(send, 0, send.length);
+        Buf b = Buf.sink(recv, 0, recv.length);
+        scan(a, b, op);
+        Buf.release(a, b);
     }
 
     /** Non-blocking scan: inclusive prefix reduction: rank {@code i} receives {@code x0 ∘ ... ∘ xi}; see {@link #scan(Buf, Buf, ReduceOp)}. */
@@ -1212,7 +1413,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Inclusive prefix reduction: rank {@code i} receives {@code x0 ∘ ... ∘ xi}; see {@link #scan(Buf, Buf, ReduceOp)}. */
     default void scan(long[] send, int sendOffset, long[] recv, int recvOffset, int count, ReduceOp op) {
-        scan(Buf.source(send, sendOffset, count), Buf.sink(recv, recvOffset, count), op);
+        Buf a = Buf.source(send, sendOffset, count);
+        Buf b = Buf.sink(recv, recvOffset, count);
+        scan(a, b, op);
+        Buf.release(a, b);
     }
 
     /** Non-blocking scan: inclusive prefix reduction: rank {@code i} receives {@code x0 ∘ ... ∘ xi}; see {@link #scan(Buf, Buf, ReduceOp)}. */
@@ -1222,7 +1426,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Inclusive prefix reduction: rank {@code i} receives {@code x0 ∘ ... ∘ xi}; see {@link #scan(Buf, Buf, ReduceOp)}. */
     default void scan(float[] send, float[] recv, ReduceOp op) {
-        scan(Buf.source(send, 0, send.length), Buf.sink(recv, 0, recv.length), op);
+        Buf a = Buf.source(send, 0, send.length);
+        Buf b = Buf.sink(recv, 0, recv.length);
+        scan(a, b, op);
+        Buf.release(a, b);
     }
 
     /** Non-blocking scan: inclusive prefix reduction: rank {@code i} receives {@code x0 ∘ ... ∘ xi}; see {@link #scan(Buf, Buf, ReduceOp)}. */
@@ -1232,7 +1439,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Inclusive prefix reduction: rank {@code i} receives {@code x0 ∘ ... ∘ xi}; see {@link #scan(Buf, Buf, ReduceOp)}. */
     default void scan(float[] send, int sendOffset, float[] recv, int recvOffset, int count, ReduceOp op) {
-        scan(Buf.source(send, sendOffset, count), Buf.sink(recv, recvOffset, count), op);
+        Buf a = Buf.source(send, sendOffset, count);
+        Buf b = Buf.sink(recv, recvOffset, count);
+        scan(a, b, op);
+        Buf.release(a, b);
     }
 
     /** Non-blocking scan: inclusive prefix reduction: rank {@code i} receives {@code x0 ∘ ... ∘ xi}; see {@link #scan(Buf, Buf, ReduceOp)}. */
@@ -1242,7 +1452,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Inclusive prefix reduction: rank {@code i} receives {@code x0 ∘ ... ∘ xi}; see {@link #scan(Buf, Buf, ReduceOp)}. */
     default void scan(double[] send, double[] recv, ReduceOp op) {
-        scan(Buf.source(send, 0, send.length), Buf.sink(recv, 0, recv.length), op);
+        Buf a = Buf.source(send, 0, send.length);
+        Buf b = Buf.sink(recv, 0, recv.length);
+        scan(a, b, op);
+        Buf.release(a, b);
     }
 
     /** Non-blocking scan: inclusive prefix reduction: rank {@code i} receives {@code x0 ∘ ... ∘ xi}; see {@link #scan(Buf, Buf, ReduceOp)}. */
@@ -1252,7 +1465,10 @@ public interface Communicator extends AutoCloseable {
 
     /** Inclusive prefix reduction: rank {@code i} receives {@code x0 ∘ ... ∘ xi}; see {@link #scan(Buf, Buf, ReduceOp)}. */
     default void scan(double[] send, int sendOffset, double[] recv, int recvOffset, int count, ReduceOp op) {
-        scan(Buf.source(send, sendOffset, count), Buf.sink(recv, recvOffset, count), op);
+        Buf a = Buf.source(send, sendOffset, count);
+        Buf b = Buf.sink(recv, recvOffset, count);
+        scan(a, b, op);
+        Buf.release(a, b);
     }
 
     /** Non-blocking scan: inclusive prefix reduction: rank {@code i} receives {@code x0 ∘ ... ∘ xi}; see {@link #scan(Buf, Buf, ReduceOp)}. */

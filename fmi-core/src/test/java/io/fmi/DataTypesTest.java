@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.fmi.local.LocalCluster;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -47,6 +48,52 @@ class DataTypesTest {
                 expect = expect * 10 + i;
             }
             assertEquals(expect, scan[0]);
+            return null;
+        });
+    }
+
+    /** Large typed buffers reuse pooled conversion arrays from call to call; no call may see another's data. */
+    @ParameterizedTest
+    @ValueSource(strings = {"Local", "LocalStore"})
+    void shouldKeepLargeTypedCallsApartWhileReusingTheirArrays(String backend) {
+        int n = 3;
+        int len = 40_001; // 320 KB of doubles: pooled
+        LocalCluster.run(FmiConfig.defaults().withOnly(backend), n, comm -> {
+            int r = comm.rank();
+            double[] send = new double[len];
+            double[] sum = new double[len];
+            int[] bc = new int[len];
+            long[] gathered = new long[n * len];
+            for (int it = 0; it < 12; it++) {
+                for (int i = 0; i < len; i++) {
+                    send[i] = r * 1000 + it + i % 7;
+                }
+                comm.allreduce(send, sum, ReduceOp.SUM);
+                for (int i = 0; i < len; i += 997) {
+                    assertEquals(3000 + 3.0 * (it + i % 7), sum[i], "allreduce, call " + it + ", element " + i);
+                }
+                int root = it % n;
+                if (r == root) {
+                    Arrays.fill(bc, it * 31 + 1);
+                } else {
+                    Arrays.fill(bc, -7);
+                }
+                comm.bcast(bc, root);
+                assertEquals(it * 31 + 1, bc[0]);
+                assertEquals(it * 31 + 1, bc[len - 1]);
+                long[] mine = new long[len];
+                Arrays.fill(mine, 100L * it + r);
+                Arrays.fill(gathered, -1);
+                comm.gather(mine, gathered, root);
+                if (r == root) {
+                    for (int q = 0; q < n; q++) {
+                        assertEquals(100L * it + q, gathered[q * len]);
+                        assertEquals(100L * it + q, gathered[q * len + len - 1]);
+                    }
+                } else {
+                    assertEquals(-1, gathered[0], "a non-root's receive buffer is left alone");
+                }
+            }
             return null;
         });
     }

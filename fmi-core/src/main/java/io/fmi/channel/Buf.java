@@ -32,6 +32,8 @@ public final class Buf {
     private final int offset;
     private final int count;
     private final Runnable commit;
+    /** The array came from (and {@link #release()} returns it to) this thread's {@link ScratchPool}. */
+    private boolean pooled;
 
     private Buf(DataType type, byte[] bytes, int offset, int count, Runnable commit) {
         this.type = type;
@@ -39,6 +41,54 @@ public final class Buf {
         this.offset = offset;
         this.count = count;
         this.commit = commit;
+    }
+
+    /**
+     * A buffer of {@code count} elements for a conversion or a step of an algorithm, drawn from the
+     * calling thread's pool of large arrays (see {@link #release()}); small buffers are allocated.
+     * {@code zeroed}: false leaves whatever the array held before, for a buffer that is written
+     * whole before it is read.
+     */
+    public static Buf scratch(DataType type, int count, boolean zeroed) {
+        long n = (long) count * type.sizeBytes();
+        if (count < 0 || n < ScratchPool.MIN_BYTES || n > Integer.MAX_VALUE - 8) {
+            return allocate(type, count);
+        }
+        byte[] a = ScratchPool.take((int) n);
+        if (a == null) {
+            a = new byte[(int) n];
+        } else if (zeroed) {
+            java.util.Arrays.fill(a, 0, (int) n, (byte) 0);
+        }
+        Buf b = new Buf(type, a, 0, count, null);
+        b.pooled = true;
+        return b;
+    }
+
+    /**
+     * Returns the array of a buffer made by {@link #scratch} or by a {@code source}/{@code sink}
+     * factory for {@code int[]}, {@code long[]}, {@code float[]} or {@code double[]} to the calling
+     * thread's pool, for the next such buffer to reuse instead of allocating (large arrays only,
+     * a few per thread, softly referenced so that the GC may take them back). Neither this buffer
+     * nor its slices may be used afterwards. A no-op for other buffers and on a second call.
+     * The array methods of {@code Communicator} release their buffers once a blocking call has
+     * succeeded; after a failure they leave them to the GC, since a channel may still hold them.
+     */
+    public void release() {
+        if (pooled) {
+            pooled = false;
+            ScratchPool.give(bytes);
+        }
+    }
+
+    /** {@link #release()} of each non-null argument. */
+    public static void release(Buf a, Buf b) {
+        if (a != null) {
+            a.release();
+        }
+        if (b != null) {
+            b.release();
+        }
     }
 
     /** A buffer over {@code bytes[offset, offset + count * type.sizeBytes())}, shared, not copied. */
@@ -74,28 +124,28 @@ public final class Buf {
 
     public static Buf source(int[] a, int off, int len) {
         checkArray(a, a == null ? 0 : a.length, off, len);
-        Buf b = allocate(DataType.INT, len);
+        Buf b = scratch(DataType.INT, len, false);
         b.le().asIntBuffer().put(a, off, len);
         return b;
     }
 
     public static Buf source(long[] a, int off, int len) {
         checkArray(a, a == null ? 0 : a.length, off, len);
-        Buf b = allocate(DataType.LONG, len);
+        Buf b = scratch(DataType.LONG, len, false);
         b.le().asLongBuffer().put(a, off, len);
         return b;
     }
 
     public static Buf source(float[] a, int off, int len) {
         checkArray(a, a == null ? 0 : a.length, off, len);
-        Buf b = allocate(DataType.FLOAT, len);
+        Buf b = scratch(DataType.FLOAT, len, false);
         b.le().asFloatBuffer().put(a, off, len);
         return b;
     }
 
     public static Buf source(double[] a, int off, int len) {
         checkArray(a, a == null ? 0 : a.length, off, len);
-        Buf b = allocate(DataType.DOUBLE, len);
+        Buf b = scratch(DataType.DOUBLE, len, false);
         b.le().asDoubleBuffer().put(a, off, len);
         return b;
     }
@@ -120,25 +170,25 @@ public final class Buf {
 
     public static Buf sink(int[] a, int off, int len) {
         checkArray(a, a == null ? 0 : a.length, off, len);
-        Buf b = allocate(DataType.INT, len);
+        Buf b = scratch(DataType.INT, len, true);
         return b.withCommit(() -> b.le().asIntBuffer().get(a, off, len));
     }
 
     public static Buf sink(long[] a, int off, int len) {
         checkArray(a, a == null ? 0 : a.length, off, len);
-        Buf b = allocate(DataType.LONG, len);
+        Buf b = scratch(DataType.LONG, len, true);
         return b.withCommit(() -> b.le().asLongBuffer().get(a, off, len));
     }
 
     public static Buf sink(float[] a, int off, int len) {
         checkArray(a, a == null ? 0 : a.length, off, len);
-        Buf b = allocate(DataType.FLOAT, len);
+        Buf b = scratch(DataType.FLOAT, len, true);
         return b.withCommit(() -> b.le().asFloatBuffer().get(a, off, len));
     }
 
     public static Buf sink(double[] a, int off, int len) {
         checkArray(a, a == null ? 0 : a.length, off, len);
-        Buf b = allocate(DataType.DOUBLE, len);
+        Buf b = scratch(DataType.DOUBLE, len, true);
         return b.withCommit(() -> b.le().asDoubleBuffer().get(a, off, len));
     }
 
@@ -157,7 +207,10 @@ public final class Buf {
     }
 
     private Buf withCommit(Runnable c) {
-        return new Buf(type, bytes, offset, count, c);
+        Buf b = new Buf(type, bytes, offset, count, c);
+        b.pooled = pooled;
+        pooled = false;
+        return b;
     }
 
     // ---- accessors

@@ -301,7 +301,7 @@ public final class PeerCollectives {
         int r = t.rank();
         int pof2 = Integer.highestOneBit(n);
         int rem = n - pof2;
-        Buf tmp = Buf.allocate(acc.type(), acc.count());
+        Buf tmp = Buf.scratch(acc.type(), acc.count(), false); // every use receives into it whole first
         int newrank;
         if (r < 2 * rem) {
             if (r % 2 == 0) {
@@ -330,6 +330,7 @@ public final class PeerCollectives {
                 t.recv(r + 1, acc);
             }
         }
+        tmp.release(); // not after a failure: a late receive might still land in it
     }
 
     /** Ring allreduce: n-1 reduce-scatter steps, then n-1 allgather steps over n chunks. */
@@ -339,7 +340,7 @@ public final class PeerCollectives {
         int count = acc.count();
         int right = (r + 1) % n;
         int left = (r - 1 + n) % n;
-        Buf tmp = Buf.allocate(acc.type(), chunkCount(count, n, 0));
+        Buf tmp = Buf.scratch(acc.type(), chunkCount(count, n, 0), false); // received into before it is read
         for (int s = 0; s < n - 1; s++) {
             int out = (r - s + n) % n;
             int in = (r - s - 1 + n) % n;
@@ -353,6 +354,7 @@ public final class PeerCollectives {
             int in = (r - s + n) % n;
             t.sendRecv(right, chunk(acc, n, out), left, chunk(acc, n, in));
         }
+        tmp.release(); // not after a failure: a late receive might still land in it
     }
 
     private static int chunkCount(int count, int n, int i) {
