@@ -35,7 +35,7 @@ import java.util.UUID;
  * </pre>
  *
  * The launcher starts a rendezvous server in its own JVM and the ranks as separate JVMs, each under
- * {@code taskset -c <cpus>}; rank 0 prints {@code RESULT} lines that the launcher prints as a table.
+ * {@code taskset -c <cpus>} (or, for {@code --cpus 0/1}, rank r under the r-th list, round robin); rank 0 prints {@code RESULT} lines that the launcher prints as a table.
  * Ping-pong runs FMI and two raw java.nio socket pairs in the same processes, interleaved.
  */
 public final class DirectBench {
@@ -112,7 +112,9 @@ public final class DirectBench {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<Process> ps = new ArrayList<>();
         for (int r = 0; r < n; r++) {
-            List<String> cmd = new ArrayList<>(List.of("taskset", "-c", st.cpus, java, "-Xms512m", "-Xmx" + (n > 4 ? "768m" : "1g"),
+            // "0/1": one CPU list per rank, round robin (rank 0 on CPU 0, rank 1 on CPU 1, ...); "0,1": all ranks share.
+            String[] perRank = st.cpus.split("/");
+            List<String> cmd = new ArrayList<>(List.of("taskset", "-c", perRank[r % perRank.length], java, "-Xms512m", "-Xmx" + (n > 4 ? "768m" : "1g"),
                     "-XX:+UseParallelGC", "-Dio.netty.leakDetection.level=disabled",
                     "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
             cmd.addAll(st.jvmArgs);
@@ -254,6 +256,7 @@ public final class DirectBench {
     private static void interleaved(int rank, String op, int size, int rounds, int perBlock, PingPong[] impls, String[] names,
             ByteBuffer buf)
             throws IOException {
+        System.gc(); // the benchmark's own garbage (warm-up, earlier sizes) is not collected inside the timed rounds
         int k = impls.length;
         long[][] all = new long[k][rounds * perBlock];
         double[][] blockMedian = new double[k][rounds];
@@ -436,6 +439,7 @@ public final class DirectBench {
             return;
         }
         int iters = Math.max(1, (int) Math.round(iterations * ITERATION_SCALE));
+        System.gc(); // the benchmark's own garbage (warm-up, earlier operations) is not collected inside the timed loop
         long[] t = new long[iters];
         for (int i = -Math.max(2, iters / 10); i < iters; i++) {
             comm.barrier();
