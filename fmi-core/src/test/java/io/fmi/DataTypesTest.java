@@ -93,6 +93,50 @@ class DataTypesTest {
                 } else {
                     assertEquals(-1, gathered[0], "a non-root's receive buffer is left alone");
                 }
+                // Every other operation with a large typed receive buffer, on arrays the pool has dirtied.
+                double[] prefix = new double[len];
+                comm.scan(send, prefix, ReduceOp.SUM);
+                double expectPrefix = 0;
+                for (int q = 0; q <= r; q++) {
+                    expectPrefix += q * 1000 + it + (len - 1) % 7;
+                }
+                assertEquals(expectPrefix, prefix[len - 1], "scan, call " + it);
+                int[] all = new int[n * len];
+                int[] own = new int[len];
+                Arrays.fill(own, r + 10 * it);
+                comm.allgather(own, all);
+                for (int q = 0; q < n; q++) {
+                    assertEquals(q + 10 * it, all[q * len + len / 2], "allgather, call " + it + ", block " + q);
+                }
+                long[] out = new long[n * len];
+                long[] in = new long[n * len];
+                for (int q = 0; q < n; q++) {
+                    Arrays.fill(out, q * len, (q + 1) * len, 1000L * r + q + it);
+                }
+                comm.alltoall(out, in);
+                for (int q = 0; q < n; q++) {
+                    assertEquals(1000L * q + r + it, in[q * len + len - 1], "alltoall, call " + it + ", from " + q);
+                }
+                float[] parts = new float[n * len];
+                for (int q = 0; q < n; q++) {
+                    Arrays.fill(parts, q * len, (q + 1) * len, q + it * 0.5f);
+                }
+                float[] part = new float[len];
+                comm.scatter(parts, part, root);
+                assertEquals(r + it * 0.5f, part[len - 1], "scatter, call " + it);
+                double[] reduced = new double[len];
+                comm.reduce(send, reduced, root, ReduceOp.MAX);
+                if (r == root) {
+                    assertEquals(2000 + it + 3, reduced[3], "reduce, call " + it);
+                }
+                int[] msg = new int[len];
+                if (r == 0) {
+                    Arrays.fill(msg, 77 + it);
+                    comm.send(msg, 1);
+                } else if (r == 1) {
+                    comm.recv(msg, 0);
+                    assertEquals(77 + it, msg[len - 1], "recv, call " + it);
+                }
             }
             return null;
         });

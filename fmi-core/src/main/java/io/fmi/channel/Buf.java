@@ -170,25 +170,25 @@ public final class Buf {
 
     public static Buf sink(int[] a, int off, int len) {
         checkArray(a, a == null ? 0 : a.length, off, len);
-        Buf b = scratch(DataType.INT, len, true);
+        Buf b = scratch(DataType.INT, len, false); // a successful operation writes all of it
         return b.withCommit(() -> b.le().asIntBuffer().get(a, off, len));
     }
 
     public static Buf sink(long[] a, int off, int len) {
         checkArray(a, a == null ? 0 : a.length, off, len);
-        Buf b = scratch(DataType.LONG, len, true);
+        Buf b = scratch(DataType.LONG, len, false); // a successful operation writes all of it
         return b.withCommit(() -> b.le().asLongBuffer().get(a, off, len));
     }
 
     public static Buf sink(float[] a, int off, int len) {
         checkArray(a, a == null ? 0 : a.length, off, len);
-        Buf b = scratch(DataType.FLOAT, len, true);
+        Buf b = scratch(DataType.FLOAT, len, false); // a successful operation writes all of it
         return b.withCommit(() -> b.le().asFloatBuffer().get(a, off, len));
     }
 
     public static Buf sink(double[] a, int off, int len) {
         checkArray(a, a == null ? 0 : a.length, off, len);
-        Buf b = scratch(DataType.DOUBLE, len, true);
+        Buf b = scratch(DataType.DOUBLE, len, false); // a successful operation writes all of it
         return b.withCommit(() -> b.le().asDoubleBuffer().get(a, off, len));
     }
 
