@@ -3,7 +3,7 @@
 # in the same two processes (ping-pong, bandwidth), and FMI vs Open MPI
 # over TCP (collectives at 2, 4 and 8 processes), all processes under the same `taskset -c $CPUS`.
 # Prints RESULT lines, then a Markdown table; keeps both in bench/results/.
-#   bench/run-direct.sh                 full run (about 10 minutes on 2 cores)
+#   bench/run-direct.sh                 full run (about a minute on 2 cores)
 #   QUICK=1 bench/run-direct.sh         fewer iterations
 #   CPUS=0,1 PROCS=2,4,8 SPIN_US=50 IO_THREADS=1 bench/run-direct.sh
 #   CPUS=0/1 pins rank r to the r-th CPU (round robin) instead of letting all ranks share CPUS;
