@@ -247,6 +247,15 @@ public final class Buf {
         return new Buf(type, bytes, offset + from * type.sizeBytes(), n, null);
     }
 
+    /**
+     * These bytes as a buffer over the backing array from position {@link #offset()} to limit
+     * {@code offset() + byteLength()}, for reading between position and limit: one object, where
+     * {@link #asByteBuffer()} makes two. Byte order and indices are those of the whole array.
+     */
+    public ByteBuffer view() {
+        return ByteBuffer.wrap(bytes, offset, byteLength());
+    }
+
     /** A little-endian view of exactly this buffer's bytes (position 0, limit {@link #byteLength()}). */
     public ByteBuffer asByteBuffer() {
         return ByteBuffer.wrap(bytes, offset, byteLength()).slice().order(ByteOrder.LITTLE_ENDIAN);

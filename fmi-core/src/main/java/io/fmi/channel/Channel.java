@@ -56,12 +56,12 @@ public interface Channel extends AutoCloseable {
      * thread rather than hand the call to another one and back.
      */
     default void sendBlocking(OpContext op, Buf data, int dest) {
-        Waits.await(send(op, data, dest), op, dest, "send of " + data.byteLength() + " bytes", spinNanos());
+        Waits.await(send(op, data, dest), op, dest, "send", data.byteLength(), spinNanos());
     }
 
     /** {@link #recv}, blocking the calling thread; see {@link #sendBlocking}. */
     default void recvBlocking(OpContext op, Buf data, int src) {
-        Waits.await(recv(op, data, src), op, src, "receive of " + data.byteLength() + " bytes", spinNanos());
+        Waits.await(recv(op, data, src), op, src, "receive", data.byteLength(), spinNanos());
     }
 
     void bcast(OpContext op, Buf data, int root);

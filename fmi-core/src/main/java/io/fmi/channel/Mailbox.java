@@ -13,7 +13,6 @@ import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
@@ -53,6 +52,8 @@ public final class Mailbox {
     private final AtomicInteger waiting = new AtomicInteger();
     private final Map<Key, ArrayDeque<Object>> slots = new HashMap<>();
     private final Map<Integer, Throwable> failedPeers = new HashMap<>();
+    /** Keys of point-to-point messages by source; under the lock. */
+    private Key[] p2pKeys = new Key[0];
     private Throwable closed;
 
     public Mailbox() {
@@ -96,39 +97,73 @@ public final class Mailbox {
      */
     public CompletableFuture<Void> post(int src, long tag, Buf dst, OpContext op) {
         Posted p = new Posted(src, dst, op);
-        List<Runnable> after = new ArrayList<>(1);
+        Throwable failure = null;
+        boolean matched = false;
         synchronized (lock) {
             if (closed != null) {
-                p.fail(op.error("communicator is closed"), after);
+                failure = op.error("communicator is closed");
             } else {
-                ArrayDeque<Object> q = slots.get(new Key(src, tag));
+                Key key = key(src, tag);
+                ArrayDeque<Object> q = slots.get(key);
                 Object head = q == null ? null : q.peekFirst();
                 if (head instanceof byte[]) {
                     byte[] msg = (byte[]) head;
                     if (msg.length != dst.byteLength()) {
-                        p.fail(sizeMismatch(op, src, msg.length, dst), after);
+                        failure = sizeMismatch(op, src, msg.length, dst);
                     } else {
                         q.pollFirst();
-                        if (q.isEmpty()) {
-                            slots.remove(new Key(src, tag));
-                        }
+                        dropIfEmpty(key, q);
                         System.arraycopy(msg, 0, dst.array(), dst.offset(), msg.length);
-                        p.claim();
-                        after.add(p::succeed);
+                        matched = true;
                     }
                 } else if (failedPeers.containsKey(src)) {
                     Throwable why = failedPeers.get(src);
-                    p.fail(op.peerFailed(src, String.valueOf(why.getMessage()), why), after);
+                    failure = op.peerFailed(src, String.valueOf(why.getMessage()), why);
                 } else {
-                    Key key = new Key(src, tag);
-                    slots.computeIfAbsent(key, k -> new ArrayDeque<>()).addLast(p);
+                    if (q == null) {
+                        q = new ArrayDeque<>();
+                        slots.put(key, q);
+                    }
+                    q.addLast(p);
                     p.key = key;
                     waiting.incrementAndGet();
                 }
             }
         }
-        after.forEach(Runnable::run);
+        if (failure != null) {
+            p.claim();
+            p.future.completeExceptionally(failure);
+        } else if (matched) {
+            p.claim();
+            p.succeed();
+        }
         return p.future;
+    }
+
+    /**
+     * The key of {@code (src, tag)}. Point-to-point keys are made once per source and their queues
+     * stay in the map when empty, so a stream of point-to-point messages allocates no keys or queues.
+     */
+    private Key key(int src, long tag) {
+        if (tag != OpContext.P2P_SEQ || src < 0) {
+            return new Key(src, tag);
+        }
+        if (src >= p2pKeys.length) {
+            p2pKeys = java.util.Arrays.copyOf(p2pKeys, Math.max(src + 1, 2 * p2pKeys.length));
+        }
+        Key k = p2pKeys[src];
+        if (k == null) {
+            k = new Key(src, tag);
+            p2pKeys[src] = k;
+        }
+        return k;
+    }
+
+    /** Under the lock: forgets an empty queue of a collective's tag (those tags are not used again). */
+    private void dropIfEmpty(Key key, ArrayDeque<Object> q) {
+        if (q.isEmpty() && key.tag != OpContext.P2P_SEQ) {
+            slots.remove(key);
+        }
     }
 
     /** Delivers a message; the payload (position..limit) is copied, the caller keeps its buffer. */
@@ -143,12 +178,13 @@ public final class Mailbox {
 
     private void deliver(int src, long tag, ByteBuffer view, byte[] owned) {
         int len = view != null ? view.remaining() : owned.length;
-        List<Runnable> after = new ArrayList<>(1);
+        List<Runnable> after = null; // failures to report outside the lock; rare
+        Posted matched = null;
         synchronized (lock) {
             if (closed != null) {
                 return;
             }
-            Key key = new Key(src, tag);
+            Key key = key(src, tag);
             ArrayDeque<Object> q = slots.get(key);
             boolean consumed = false;
             // A queue holds either posted receives or unexpected messages, never both.
@@ -159,15 +195,18 @@ public final class Mailbox {
                 }
                 waiting.decrementAndGet();
                 if (len != p.dst.byteLength()) {
+                    if (after == null) {
+                        after = new ArrayList<>(1);
+                    }
                     p.failClaimed(sizeMismatch(p.op, src, len, p.dst), after);
                     continue; // the message stays for the next receive
                 }
                 if (view != null) {
-                    view.duplicate().get(p.dst.array(), p.dst.offset(), len);
+                    view.get(view.position(), p.dst.array(), p.dst.offset(), len);
                 } else {
                     System.arraycopy(owned, 0, p.dst.array(), p.dst.offset(), len);
                 }
-                after.add(p::succeed);
+                matched = p;
                 consumed = true;
                 break;
             }
@@ -175,18 +214,23 @@ public final class Mailbox {
                 byte[] copy = owned;
                 if (copy == null) {
                     copy = new byte[len];
-                    view.duplicate().get(copy);
+                    view.get(view.position(), copy);
                 }
                 if (q == null) {
                     q = new ArrayDeque<>();
                     slots.put(key, q);
                 }
                 q.addLast(copy);
-            } else if (q.isEmpty()) {
-                slots.remove(key);
+            } else {
+                dropIfEmpty(key, q);
             }
         }
-        after.forEach(Runnable::run);
+        if (after != null) {
+            after.forEach(Runnable::run);
+        }
+        if (matched != null) {
+            matched.succeed();
+        }
     }
 
     /** Fails every receive waiting on {@code src}, and later ones that find no queued message. */
@@ -278,9 +322,7 @@ public final class Mailbox {
             ArrayDeque<Object> q = p.key == null ? null : slots.get(p.key);
             if (q != null) {
                 q.remove(p);
-                if (q.isEmpty()) {
-                    slots.remove(p.key);
-                }
+                dropIfEmpty(p.key, q);
             }
         }
         p.future.completeExceptionally(p.op.timeout(p.src, "receive of " + p.dst.byteLength() + " bytes"));
@@ -300,11 +342,11 @@ public final class Mailbox {
             if (closed != null) {
                 return null;
             }
-            Key key = new Key(src, tag);
+            Key key = key(src, tag);
             ArrayDeque<Object> q = slots.get(key);
             while (q != null && q.peekFirst() instanceof Posted) {
                 Posted p = (Posted) q.peekFirst();
-                if (p.claimed.get()) {
+                if (p.claimed()) {
                     q.pollFirst(); // expired meanwhile
                     continue;
                 }
@@ -312,9 +354,7 @@ public final class Mailbox {
                     return null;
                 }
                 q.pollFirst();
-                if (q.isEmpty()) {
-                    slots.remove(key);
-                }
+                dropIfEmpty(key, q);
                 waiting.decrementAndGet();
                 return new Claim(p);
             }
@@ -349,12 +389,16 @@ public final class Mailbox {
                 + dst.byteLength() + " bytes (" + dst + "); the message is kept for a receive of the right size");
     }
 
+    private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<Posted> CLAIMED =
+            java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(Posted.class, "claimed");
+
     private static final class Posted {
         final int src;
         final Buf dst;
         final OpContext op;
         final CompletableFuture<Void> future = new CompletableFuture<>();
-        final AtomicBoolean claimed = new AtomicBoolean();
+        /** 1 once matched, failed or expired; see {@link #claim()}. */
+        private volatile int claimed;
         Key key;
 
         Posted(int src, Buf dst, OpContext op) {
@@ -364,12 +408,11 @@ public final class Mailbox {
         }
 
         boolean claim() {
-            return claimed.compareAndSet(false, true);
+            return CLAIMED.compareAndSet(this, 0, 1);
         }
 
-        void fail(Throwable t, List<Runnable> after) {
-            claim();
-            failClaimed(t, after);
+        boolean claimed() {
+            return claimed != 0;
         }
 
         void failClaimed(Throwable t, List<Runnable> after) {

@@ -113,11 +113,11 @@ public abstract class PeerToPeerChannel implements Channel {
     @Override
     public CompletableFuture<Void> send(OpContext op, Buf data, int dest) {
         if (dest == rank()) {
-            mailbox.deliver(dest, OpContext.P2P_SEQ, data.asByteBuffer());
+            mailbox.deliver(dest, OpContext.P2P_SEQ, data.view());
             return DONE;
         }
         prepare(dest, op);
-        CompletableFuture<Void> f = track(transmit(dest, OpContext.P2P_SEQ, data.asByteBuffer(), op));
+        CompletableFuture<Void> f = track(transmit(dest, OpContext.P2P_SEQ, data.view(), op));
         return f.isDone() ? f : DONE;
     }
 
@@ -226,9 +226,9 @@ public abstract class PeerToPeerChannel implements Channel {
      * {@link #spinNanos()}; a receive given up on is withdrawn, so a message arriving later stays
      * queued for the next receive.
      */
-    protected final void await(CompletableFuture<Void> f, OpContext op, int peer, String what) {
+    protected final void await(CompletableFuture<Void> f, OpContext op, int peer, String what, int bytes) {
         try {
-            waitFor(f, op, peer, what);
+            waitFor(f, op, peer, what, bytes);
         } catch (FmiException e) {
             if (!f.isDone() && mailbox.withdraw(f)) {
                 throw e;
@@ -257,8 +257,8 @@ public abstract class PeerToPeerChannel implements Channel {
      * passes, then returns or raises as {@link Waits#await} does. A channel whose I/O is driven by
      * the waiting threads overrides this; by default the thread spins {@link #spinNanos()}, then parks.
      */
-    protected void waitFor(CompletableFuture<?> f, OpContext op, int peer, String what) {
-        Waits.await(f, op, peer, what, spinNanos());
+    protected void waitFor(CompletableFuture<?> f, OpContext op, int peer, String what, int bytes) {
+        Waits.await(f, op, peer, what, bytes, spinNanos());
     }
 
     /** How long a receive whose message has started arriving may overrun its deadline to finish. */
@@ -269,7 +269,7 @@ public abstract class PeerToPeerChannel implements Channel {
         if (src != rank()) {
             prepare(src, op);
         }
-        await(mailbox.post(src, OpContext.P2P_SEQ, data, op), op, src, "receive of " + data.byteLength() + " bytes");
+        await(mailbox.post(src, OpContext.P2P_SEQ, data, op), op, src, "receive", data.byteLength());
     }
 
     private final class CallTransport implements PeerTransport {
@@ -298,11 +298,11 @@ public abstract class PeerToPeerChannel implements Channel {
         @Override
         public void send(int dest, Buf data) {
             if (dest == rank()) {
-                mailbox.deliver(dest, op.seq(), data.asByteBuffer());
+                mailbox.deliver(dest, op.seq(), data.view());
                 return;
             }
             PeerToPeerChannel.this.prepare(dest, op);
-            CompletableFuture<Void> f = track(transmit(dest, op.seq(), data.asByteBuffer(), op));
+            CompletableFuture<Void> f = track(transmit(dest, op.seq(), data.view(), op));
             if (f.isCompletedExceptionally()) {
                 if (sends == null) {
                     sends = new ArrayList<>();
@@ -316,7 +316,7 @@ public abstract class PeerToPeerChannel implements Channel {
             if (src != rank()) {
                 PeerToPeerChannel.this.prepare(src, op);
             }
-            await(mailbox.post(src, op.seq(), into, op), op, src, "message of " + into.byteLength() + " bytes");
+            await(mailbox.post(src, op.seq(), into, op), op, src, "message", into.byteLength());
         }
 
         /** Posts the receive before sending, so the incoming message streams into {@code in} meanwhile. */
@@ -332,7 +332,7 @@ public abstract class PeerToPeerChannel implements Channel {
                 mailbox.withdraw(r);
                 throw e;
             }
-            await(r, op, src, "message of " + in.byteLength() + " bytes");
+            await(r, op, src, "message", in.byteLength());
         }
 
         @Override
@@ -347,7 +347,7 @@ public abstract class PeerToPeerChannel implements Channel {
         public void flush() {
             if (sends != null) {
                 for (CompletableFuture<Void> f : sends) {
-                    await(f, op, -1, "send");
+                    await(f, op, -1, "send", -1);
                 }
                 sends = null;
             }

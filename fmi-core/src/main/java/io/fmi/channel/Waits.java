@@ -37,7 +37,16 @@ public final class Waits {
      */
     public static void await(CompletableFuture<?> f, OpContext op, int peer, String what, long spinNanos) {
         spin(f, spinNanos);
-        get(f, op, peer, what, op.deadline().remainingNanos() + GRACE_NANOS);
+        get(f, op, peer, what, -1, op.deadline().remainingNanos() + GRACE_NANOS);
+    }
+
+    /**
+     * {@link #await(CompletableFuture, OpContext, int, String, long)} for a transfer: a failure
+     * names "{@code what} of {@code bytes} bytes", a string built only when there is a failure.
+     */
+    public static void await(CompletableFuture<?> f, OpContext op, int peer, String what, int bytes, long spinNanos) {
+        spin(f, spinNanos);
+        get(f, op, peer, what, bytes, op.deadline().remainingNanos() + GRACE_NANOS);
     }
 
     /**
@@ -45,20 +54,32 @@ public final class Waits {
      * {@link #await} would (a timeout when {@code f} is not done yet).
      */
     public static void outcome(CompletableFuture<?> f, OpContext op, int peer, String what) {
-        get(f, op, peer, what, 0);
+        get(f, op, peer, what, -1, 0);
     }
 
-    private static void get(CompletableFuture<?> f, OpContext op, int peer, String what, long nanos) {
+    /** {@link #outcome(CompletableFuture, OpContext, int, String)} for a transfer of {@code bytes} bytes. */
+    public static void outcome(CompletableFuture<?> f, OpContext op, int peer, String what, int bytes) {
+        get(f, op, peer, what, bytes, 0);
+    }
+
+    private static void get(CompletableFuture<?> f, OpContext op, int peer, String what, int bytes, long nanos) {
+        if (f.isDone() && !f.isCompletedExceptionally()) {
+            return; // the common case, without the timed get's bookkeeping
+        }
         try {
             f.get(nanos, TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw op.error("interrupted while waiting for " + what + (peer >= 0 ? " from rank " + peer : ""));
+            throw op.error("interrupted while waiting for " + describe(what, bytes) + (peer >= 0 ? " from rank " + peer : ""));
         } catch (TimeoutException e) {
-            throw op.timeout(peer, what);
+            throw op.timeout(peer, describe(what, bytes));
         } catch (ExecutionException e) {
-            throw translate(e.getCause(), op, what);
+            throw translate(e.getCause(), op, describe(what, bytes));
         }
+    }
+
+    private static String describe(String what, int bytes) {
+        return bytes < 0 ? what : what + " of " + bytes + " bytes";
     }
 
     /** The exception a caller sees for {@code t}, thrown while doing {@code what}. */

@@ -154,7 +154,8 @@ public final class DefaultCommunicator implements Communicator {
     }
 
     private Slot slotByBackend(String backend) {
-        for (Slot s : slots) {
+        for (int i = 0; i < slots.size(); i++) {
+            Slot s = slots.get(i);
             if (s.provider.backend().equalsIgnoreCase(backend)) {
                 return s;
             }
@@ -185,6 +186,9 @@ public final class DefaultCommunicator implements Communicator {
     }
 
     private Slot select(Operation op, long bytes) {
+        if (slots.size() == 1) {
+            return slots.get(0); // one channel: nothing to choose (overrides name enabled channels only)
+        }
         Slot s = overrides.get(op);
         if (s != null) {
             return s;
@@ -213,7 +217,9 @@ public final class DefaultCommunicator implements Communicator {
         }
         Slot slot = select(Operation.SEND, data.byteLength());
         OpContext op = new OpContext(Operation.SEND, verb, OpContext.P2P_SEQ, deadlineOf(slot), slot.context);
-        log.trace("{} {} {} {} {} over {}", logPrefix, verb, data, role, peer, slot.context.channelName());
+        if (log.isTraceEnabled()) {
+            log.trace("{} {} {} {} {} over {}", logPrefix, verb, data, role, peer, slot.context.channelName());
+        }
         return new P2p(slot.channel(), op);
     }
 
@@ -420,7 +426,9 @@ public final class DefaultCommunicator implements Communicator {
                     if (closed) {
                         throw call.error("communicator closed before the operation ran");
                     }
-                    log.trace("{} {} over {}", logPrefix, call.label(), slot.context.channelName());
+                    if (log.isTraceEnabled()) {
+                        log.trace("{} {} over {}", logPrefix, call.label(), slot.context.channelName());
+                    }
                     body.run(slot.channel(), call);
                     if (sink != null) {
                         sink.commit();
@@ -500,7 +508,7 @@ public final class DefaultCommunicator implements Communicator {
 
     /** The deadline of an operation starting now on {@code slot}: its timeout, cut at the end of the communicator's lifetime. */
     private Deadline deadlineOf(Slot slot) {
-        Duration d = timeout != null ? timeout : slot.backend.maxTimeout();
+        Duration d = slot.timeout;
         if (endOfLifeNanos != Long.MAX_VALUE) {
             long left = endOfLifeNanos - System.nanoTime();
             if (left < d.toNanos()) {
@@ -622,11 +630,14 @@ public final class DefaultCommunicator implements Communicator {
         final ChannelProvider provider;
         final BackendConfig backend;
         final ChannelContext context;
+        /** The deadline of an operation on this channel: the builder's timeout, else the backend's {@code max_timeout}. */
+        final Duration timeout;
         private Channel channel;
 
         Slot(ChannelProvider provider, BackendConfig backend) {
             this.provider = provider;
             this.backend = backend;
+            this.timeout = DefaultCommunicator.this.timeout != null ? DefaultCommunicator.this.timeout : backend.maxTimeout();
             this.context = new ChannelContext(name, runId, rank, size, config, backend, provider.channelName(),
                     timeout != null ? timeout : backend.maxTimeout(), functionMemoryMiB, hint);
         }

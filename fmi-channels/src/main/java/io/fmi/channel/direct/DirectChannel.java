@@ -426,9 +426,9 @@ public final class DirectChannel extends PeerToPeerChannel {
 
     /** Blocking waits drive this channel's I/O on the waiting thread. */
     @Override
-    protected void waitFor(CompletableFuture<?> f, OpContext op, int peer, String what) {
+    protected void waitFor(CompletableFuture<?> f, OpContext op, int peer, String what, int bytes) {
         io.await(f, System.nanoTime() + op.deadline().remainingNanos() + Waits.GRACE_NANOS);
-        Waits.outcome(f, op, peer, what);
+        Waits.outcome(f, op, peer, what, bytes);
     }
 
     /** A receive nobody waits for (yet) makes progress on the background thread. */
