@@ -132,12 +132,12 @@ public final class Mailbox {
         }
         if (failure != null) {
             p.claim();
-            p.future.completeExceptionally(failure);
+            p.completeExceptionally(failure);
         } else if (matched) {
             p.claim();
             p.succeed();
         }
-        return p.future;
+        return p;
     }
 
     /**
@@ -304,7 +304,7 @@ public final class Mailbox {
         synchronized (lock) {
             for (ArrayDeque<Object> q : slots.values()) {
                 for (Object o : q) {
-                    if (o instanceof Posted && ((Posted) o).future == receive) {
+                    if (o instanceof Posted && o == receive) {
                         return expire((Posted) o);
                     }
                 }
@@ -325,7 +325,7 @@ public final class Mailbox {
                 dropIfEmpty(p.key, q);
             }
         }
-        p.future.completeExceptionally(p.op.timeout(p.src, "receive of " + p.dst.byteLength() + " bytes"));
+        p.completeExceptionally(p.op.timeout(p.src, "receive of " + p.dst.byteLength() + " bytes"));
         return true;
     }
 
@@ -380,7 +380,7 @@ public final class Mailbox {
         }
 
         public void fail(Throwable cause) {
-            posted.future.completeExceptionally(cause);
+            posted.completeExceptionally(cause);
         }
     }
 
@@ -392,11 +392,11 @@ public final class Mailbox {
     private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<Posted> CLAIMED =
             java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(Posted.class, "claimed");
 
-    private static final class Posted {
+    /** A posted receive, and the future its caller waits on (one object per receive). */
+    private static final class Posted extends CompletableFuture<Void> {
         final int src;
         final Buf dst;
         final OpContext op;
-        final CompletableFuture<Void> future = new CompletableFuture<>();
         /** 1 once matched, failed or expired; see {@link #claim()}. */
         private volatile int claimed;
         Key key;
@@ -416,11 +416,11 @@ public final class Mailbox {
         }
 
         void failClaimed(Throwable t, List<Runnable> after) {
-            after.add(() -> future.completeExceptionally(t));
+            after.add(() -> completeExceptionally(t));
         }
 
         void succeed() {
-            future.complete(null);
+            complete(null);
         }
     }
 

@@ -198,53 +198,51 @@ public final class DefaultCommunicator implements Communicator {
 
     // ---------------------------------------------------------------- point to point
 
-    /** A point-to-point call ready to run: its channel and context. */
-    private static final class P2p {
-        final Channel channel;
-        final OpContext op;
-
-        P2p(Channel channel, OpContext op) {
-            this.channel = channel;
-            this.op = op;
-        }
-    }
-
-    private P2p p2p(String verb, String role, int peer, Buf data) {
+    /** Checks a point-to-point call and picks its channel. */
+    private Slot p2pSlot(String verb, String role, int peer, Buf data) {
         checkOpen(verb);
         checkRank(verb, role, peer);
         if (data == null) {
             throw new FmiException(verb + ": buffer is null " + logPrefix);
         }
         Slot slot = select(Operation.SEND, data.byteLength());
-        OpContext op = new OpContext(Operation.SEND, verb, OpContext.P2P_SEQ, deadlineOf(slot), slot.context);
         if (log.isTraceEnabled()) {
             log.trace("{} {} {} {} {} over {}", logPrefix, verb, data, role, peer, slot.context.channelName());
         }
-        return new P2p(slot.channel(), op);
+        return slot;
+    }
+
+    /** The context of a point-to-point call on {@code slot}, its deadline starting now. */
+    private OpContext p2pOp(Slot slot, String verb) {
+        return new OpContext(Operation.SEND, verb, OpContext.P2P_SEQ, deadlineOf(slot), slot.context);
     }
 
     @Override
     public CompletableFuture<Void> isend(Buf data, int dest) {
-        P2p p = p2p("send", "dest", dest, data);
-        return toCaller(p.channel.send(p.op, data, dest));
+        Slot s = p2pSlot("send", "dest", dest, data);
+        OpContext op = p2pOp(s, "send"); // the deadline counts from the call, channel creation included
+        return toCaller(s.channel().send(op, data, dest));
     }
 
     @Override
     public void send(Buf data, int dest) {
-        P2p p = p2p("send", "dest", dest, data);
-        p.channel.sendBlocking(p.op, data, dest);
+        Slot s = p2pSlot("send", "dest", dest, data);
+        OpContext op = p2pOp(s, "send");
+        s.channel().sendBlocking(op, data, dest);
     }
 
     @Override
     public CompletableFuture<Void> irecv(Buf data, int src) {
-        P2p p = p2p("recv", "src", src, data);
-        return toCaller(p.channel.recv(p.op, data, src).thenRun(data::commit));
+        Slot s = p2pSlot("recv", "src", src, data);
+        OpContext op = p2pOp(s, "recv");
+        return toCaller(s.channel().recv(op, data, src).thenRun(data::commit));
     }
 
     @Override
     public void recv(Buf data, int src) {
-        P2p p = p2p("recv", "src", src, data);
-        p.channel.recvBlocking(p.op, data, src);
+        Slot s = p2pSlot("recv", "src", src, data);
+        OpContext op = p2pOp(s, "recv");
+        s.channel().recvBlocking(op, data, src);
         data.commit();
     }
 
