@@ -8,7 +8,7 @@
 #   CPUS=0,1 PROCS=2,4,8 SPIN_US=50 IO_THREADS=1 bench/run-direct.sh
 #   CPUS=0/1 pins rank r to the r-th CPU (round robin) instead of letting all ranks share CPUS;
 #   Open MPI then runs with --bind-to core
-#   ONLY=pingpong (or collectives) runs one half; JVM_ARGS="-Xlog:gc" adds options to every FMI JVM
+#   ONLY=pingpong (or collectives) runs one half; ONLY=allocation prints bytes allocated per message; JVM_ARGS="-Xlog:gc" adds options to every FMI JVM
 #   JVM_ARGS="-Dbench.pingpong.sizes=8 -Dbench.pingpong.impls=fmi,nio_select" narrows the ping-pong,
 #   JVM_ARGS="-Dbench.collectives=allreduce:1048576 -Dbench.iterations.scale=10" the collectives
 #   MVN_ARGS="-Dmaven.repo.local=..." is passed to the two Maven builds
@@ -53,7 +53,7 @@ java -cp "$CP" io.fmi.bench.DirectBench launch --cpus "$CPUS" --procs "$PROCS" -
 MPI_BIND="--bind-to none"
 [[ "$CPUS" == */* ]] && MPI_BIND="--bind-to core --map-by core"
 mpicc -O2 -o bench/target/mpi_bench bench/mpi_bench.c
-[ "$ONLY" = pingpong ] || for p in ${PROCS//,/ }; do
+[ "$ONLY" = pingpong ] || [ "$ONLY" = allocation ] || for p in ${PROCS//,/ }; do
   taskset -c "${CPUS//\//,}" mpirun --allow-run-as-root --oversubscribe $MPI_BIND \
       --mca btl tcp,self --mca btl_tcp_if_include lo -np "$p" bench/target/mpi_bench ${QUICK:+quick} \
       | grep '^RESULT' | tee -a "$OUT"

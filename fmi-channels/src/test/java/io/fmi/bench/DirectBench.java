@@ -31,7 +31,7 @@ import java.util.UUID;
  *
  * <pre>
  * java -cp ... io.fmi.bench.DirectBench launch --cpus 0,1 --procs 2,4,8 [--spin-us 0|50|default] [--io-threads 1]
- *     [--quick] [--only pingpong|collectives] [--jvm-arg -Xlog:gc ...]
+ *     [--quick] [--only pingpong|collectives|allocation] [--jvm-arg -Xlog:gc ...]
  * </pre>
  *
  * The launcher starts a rendezvous server in its own JVM and the ranks as separate JVMs, each under
@@ -75,6 +75,10 @@ public final class DirectBench {
         }
         try (RendezvousServer server = RendezvousServer.builder().bindAddress(InetAddress.getLoopbackAddress()).port(0).build().start()) {
             Settings st = new Settings(cpus, spinUs, ioThreads, quick, jvmArgs);
+            if (only.equals("allocation")) {
+                allocation(server);
+                return;
+            }
             if (!only.equals("collectives")) {
                 runWorkers(server, st, "pingpong", 2);
             }
@@ -84,6 +88,47 @@ public final class DirectBench {
                 }
             }
         }
+    }
+
+    /**
+     * {@code --only allocation}: heap bytes allocated on the calling thread per blocking 8 B
+     * send+recv round trip and per 1-int allreduce, two ranks over Direct in this JVM
+     * (ThreadMXBean.getThreadAllocatedBytes; three rounds, the first includes JIT warm-up).
+     */
+    private static void allocation(RendezvousServer server) {
+        var direct = FmiConfig.newObject().put("enabled", true).put("host", "127.0.0.1").put("port", server.port())
+                .put("nat_probe", false);
+        FmiConfig cfg = FmiConfig.defaults().withOnly("Direct").withBackend("Direct", direct);
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        io.fmi.local.LocalCluster.run(cfg, 2, comm -> {
+            byte[] b = new byte[8];
+            int[] one = {1};
+            int[] sum = new int[1];
+            int n = 20_000;
+            for (int round = 0; round < 3; round++) {
+                long a0 = mx.getThreadAllocatedBytes(Thread.currentThread().getId());
+                for (int i = 0; i < n; i++) {
+                    if (comm.rank() == 0) {
+                        comm.send(b, 1);
+                        comm.recv(b, 1);
+                    } else {
+                        comm.recv(b, 0);
+                        comm.send(b, 0);
+                    }
+                }
+                long a1 = mx.getThreadAllocatedBytes(Thread.currentThread().getId());
+                for (int i = 0; i < n / 4; i++) {
+                    comm.allreduce(one, sum, ReduceOp.SUM);
+                }
+                long a2 = mx.getThreadAllocatedBytes(Thread.currentThread().getId());
+                if (comm.rank() == 0) {
+                    System.out.println(String.format(Locale.ROOT,
+                            "RESULT op=allocation round=%d send_recv_bytes=%.0f allreduce_1int_bytes=%.0f",
+                            round, (a1 - a0) / (double) n, (a2 - a1) / (n / 4.0)));
+                }
+            }
+            return null;
+        });
     }
 
     private static final class Settings {
