@@ -50,6 +50,49 @@ class DirectLargeMessageTest {
         assertEquals(List.of(true, true), ok);
     }
 
+    /**
+     * Typed buffers of this size come from the per-thread pool and go back to it after each call,
+     * while the ring allreduce writes 266 KB chunks straight from them: no call may see another's data.
+     */
+    @Test
+    void shouldKeepLargeTypedCallsApartWhileTheirPooledArraysAreReused() {
+        int n = 3;
+        int len = 100_001; // 800 KB of doubles: ring chunks above the size sent from the caller's bytes
+        List<Boolean> ok = LocalCluster.run(server.config(), n, comm -> {
+            int r = comm.rank();
+            double[] send = new double[len];
+            double[] sum = new double[len];
+            long[] big = new long[len];
+            int[] msg = new int[2 * len];
+            for (int it = 0; it < 8; it++) {
+                for (int i = 0; i < len; i++) {
+                    send[i] = r * 1_000_000 + it * 1000 + i % 997;
+                }
+                comm.allreduce(send, sum, io.fmi.ReduceOp.SUM);
+                for (int i = 0; i < len; i += 1009) {
+                    assertEquals(3_000_000 + 3.0 * (it * 1000 + i % 997), sum[i], "allreduce " + it + ", element " + i);
+                }
+                int root = it % n;
+                Arrays.fill(big, r == root ? it * 7L + 1 : -1);
+                comm.bcast(big, root);
+                assertEquals(it * 7L + 1, big[len - 1], "bcast " + it);
+                int from = it % n;
+                int to = (it + 1) % n;
+                if (r == from) {
+                    Arrays.fill(msg, 40 + it);
+                    comm.send(msg, to);
+                    Arrays.fill(msg, -5); // the call returned: the buffer is the caller's again
+                } else if (r == to) {
+                    comm.recv(msg, from);
+                    assertEquals(40 + it, msg[0], "recv " + it);
+                    assertEquals(40 + it, msg[2 * len - 1], "recv " + it);
+                }
+            }
+            return true;
+        });
+        assertEquals(List.of(true, true, true), ok);
+    }
+
     @Test
     void shouldKeepWhatASendLeavesBehindAtItsDeadlineAndDeliverItLater() {
         List<Long> sendMillis = LocalCluster.run(server.config(), 2, b -> b.timeout(Duration.ofMillis(1500)), comm -> {
