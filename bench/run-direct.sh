@@ -24,16 +24,9 @@ QUICK=${QUICK:-}
 ONLY=${ONLY:-}
 JVM_ARGS=${JVM_ARGS:-}
 
-mvn -q ${MVN_ARGS:-} -pl fmi-core,fmi-tcpunch install -DskipTests
-mvn -q ${MVN_ARGS:-} -pl fmi-channels test-compile dependency:build-classpath \
-    -Dmdep.outputFile=target/direct-bench-classpath.txt -Dmdep.includeScope=test
-CP="fmi-channels/target/test-classes:fmi-channels/target/classes:$(cat fmi-channels/target/direct-bench-classpath.txt)"
-
-CC_BEFORE=$(sysctl -n net.ipv4.tcp_congestion_control 2>/dev/null || echo unknown)
-if [ -n "${CC:-}" ] && [ "$CC" != "$CC_BEFORE" ]; then
-  sysctl -qw net.ipv4.tcp_congestion_control="$CC"
-  trap 'sysctl -qw net.ipv4.tcp_congestion_control="$CC_BEFORE"' EXIT
-fi
+. bench/lib.sh
+bench_classpath
+bench_congestion_control
 
 mkdir -p bench/results bench/target
 OUT=bench/results/direct-$(date -u +%Y%m%dT%H%M%SZ).txt

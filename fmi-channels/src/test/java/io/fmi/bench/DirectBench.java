@@ -108,13 +108,7 @@ public final class DirectBench {
             for (int round = 0; round < 3; round++) {
                 long a0 = mx.getThreadAllocatedBytes(Thread.currentThread().getId());
                 for (int i = 0; i < n; i++) {
-                    if (comm.rank() == 0) {
-                        comm.send(b, 1);
-                        comm.recv(b, 1);
-                    } else {
-                        comm.recv(b, 0);
-                        comm.send(b, 0);
-                    }
+                    fmiRoundTrip(comm, b, b.length);
                 }
                 long a1 = mx.getThreadAllocatedBytes(Thread.currentThread().getId());
                 for (int i = 0; i < n / 4; i++) {
@@ -245,15 +239,7 @@ public final class DirectBench {
         int rank = comm.rank();
         try (Raw raw = Raw.open(comm, rawPort)) {
             PingPong[] impls = {
-                (buf, bytes) -> {
-                    if (rank == 0) {
-                        comm.send(buf.array(), 0, bytes, 1);
-                        comm.recv(buf.array(), 0, bytes, 1);
-                    } else {
-                        comm.recv(buf.array(), 0, bytes, 0);
-                        comm.send(buf.array(), 0, bytes, 0);
-                    }
-                },
+                (buf, bytes) -> fmiRoundTrip(comm, buf.array(), bytes),
                 (buf, bytes) -> raw.roundTrip(raw.blocking, null, buf, bytes, rank == 0),
                 (buf, bytes) -> raw.roundTrip(raw.polled, raw.selector, buf, bytes, rank == 0),
             };
@@ -339,6 +325,17 @@ public final class DirectBench {
                 }
             }
             report(op, names[impl], 2, size, all[impl], ratios.toString());
+        }
+    }
+
+    /** Rank 0 sends the first {@code bytes} bytes of {@code b} to rank 1 and receives them back. */
+    private static void fmiRoundTrip(Communicator comm, byte[] b, int bytes) {
+        if (comm.rank() == 0) {
+            comm.send(b, 0, bytes, 1);
+            comm.recv(b, 0, bytes, 1);
+        } else {
+            comm.recv(b, 0, bytes, 0);
+            comm.send(b, 0, bytes, 0);
         }
     }
 

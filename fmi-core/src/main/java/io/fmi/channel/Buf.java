@@ -3,6 +3,7 @@ package io.fmi.channel;
 import io.fmi.FmiException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -58,7 +59,7 @@ public final class Buf {
         if (a == null) {
             a = new byte[(int) n];
         } else if (zeroed) {
-            java.util.Arrays.fill(a, 0, (int) n, (byte) 0);
+            Arrays.fill(a, 0, (int) n, (byte) 0);
         }
         Buf b = new Buf(type, a, 0, count, null);
         b.pooled = true;

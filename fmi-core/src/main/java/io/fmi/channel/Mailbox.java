@@ -4,6 +4,7 @@ import io.fmi.FmiException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,7 @@ import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -149,7 +151,7 @@ public final class Mailbox {
             return new Key(src, tag);
         }
         if (src >= p2pKeys.length) {
-            p2pKeys = java.util.Arrays.copyOf(p2pKeys, Math.max(src + 1, 2 * p2pKeys.length));
+            p2pKeys = Arrays.copyOf(p2pKeys, Math.max(src + 1, 2 * p2pKeys.length));
         }
         Key k = p2pKeys[src];
         if (k == null) {
@@ -304,7 +306,7 @@ public final class Mailbox {
         synchronized (lock) {
             for (ArrayDeque<Object> q : slots.values()) {
                 for (Object o : q) {
-                    if (o instanceof Posted && o == receive) {
+                    if (o == receive) {
                         return expire((Posted) o);
                     }
                 }
@@ -389,8 +391,7 @@ public final class Mailbox {
                 + dst.byteLength() + " bytes (" + dst + "); the message is kept for a receive of the right size");
     }
 
-    private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<Posted> CLAIMED =
-            java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(Posted.class, "claimed");
+    private static final AtomicIntegerFieldUpdater<Posted> CLAIMED = AtomicIntegerFieldUpdater.newUpdater(Posted.class, "claimed");
 
     /** A posted receive, and the future its caller waits on (one object per receive). */
     private static final class Posted extends CompletableFuture<Void> {

@@ -38,11 +38,8 @@ final class ScratchPool {
         return null;
     }
 
-    /** Returns an array to this thread's pool; the oldest falls out when the pool is full. */
+    /** Returns an array (one {@link #take} or a pooled {@link Buf} made) to this thread's pool; the oldest falls out when the pool is full. */
     static void give(byte[] a) {
-        if (a.length < MIN_BYTES) {
-            return;
-        }
         ArrayDeque<SoftReference<byte[]>> q = POOL.get();
         q.addFirst(new SoftReference<>(a));
         while (q.size() > MAX_ARRAYS) {

@@ -20,7 +20,7 @@ public final class Waits {
     }
 
     /** Spins until {@code f} is done or {@code spinNanos} passed. */
-    public static void spin(CompletableFuture<?> f, long spinNanos) {
+    private static void spin(CompletableFuture<?> f, long spinNanos) {
         if (spinNanos > 0 && !f.isDone()) {
             long until = System.nanoTime() + spinNanos;
             while (!f.isDone() && System.nanoTime() - until < 0) {
@@ -33,16 +33,9 @@ public final class Waits {
      * Waits for {@code f}: spins for {@code spinNanos}, then parks until the operation's deadline
      * plus {@link #GRACE_NANOS}. Raises {@link io.fmi.FmiTimeoutException} naming {@code what} and
      * {@code peer} (-1: none) on timeout, the FMI exception the future failed with, or a
-     * {@link ChannelException} for any other failure; an interrupt re-sets the flag.
-     */
-    public static void await(CompletableFuture<?> f, OpContext op, int peer, String what, long spinNanos) {
-        spin(f, spinNanos);
-        get(f, op, peer, what, -1, op.deadline().remainingNanos() + GRACE_NANOS);
-    }
-
-    /**
-     * {@link #await(CompletableFuture, OpContext, int, String, long)} for a transfer: a failure
-     * names "{@code what} of {@code bytes} bytes", a string built only when there is a failure.
+     * {@link ChannelException} for any other failure; an interrupt re-sets the flag. Messages say
+     * "{@code what} of {@code bytes} bytes" ({@code bytes} -1: just {@code what}), a string built
+     * only when there is a failure.
      */
     public static void await(CompletableFuture<?> f, OpContext op, int peer, String what, int bytes, long spinNanos) {
         spin(f, spinNanos);
@@ -53,11 +46,6 @@ public final class Waits {
      * The outcome of a wait that ended: returns if {@code f} completed normally, raises what
      * {@link #await} would (a timeout when {@code f} is not done yet).
      */
-    public static void outcome(CompletableFuture<?> f, OpContext op, int peer, String what) {
-        get(f, op, peer, what, -1, 0);
-    }
-
-    /** {@link #outcome(CompletableFuture, OpContext, int, String)} for a transfer of {@code bytes} bytes. */
     public static void outcome(CompletableFuture<?> f, OpContext op, int peer, String what, int bytes) {
         get(f, op, peer, what, bytes, 0);
     }
@@ -83,7 +71,7 @@ public final class Waits {
     }
 
     /** The exception a caller sees for {@code t}, thrown while doing {@code what}. */
-    public static RuntimeException translate(Throwable t, OpContext op, String what) {
+    private static RuntimeException translate(Throwable t, OpContext op, String what) {
         if (t instanceof CompletionException && t.getCause() != null) {
             t = t.getCause();
         }

@@ -487,7 +487,7 @@ public final class DefaultCommunicator implements Communicator {
     // ---------------------------------------------------------------- waiting and errors
 
     private static void await(CompletableFuture<Void> f, OpContext op) {
-        Waits.await(f, op, -1, "operation", 0);
+        Waits.await(f, op, -1, "operation", -1, 0);
     }
 
     /** The caller's view of a future: completes on the callback pool with FMI exceptions. */
@@ -506,7 +506,7 @@ public final class DefaultCommunicator implements Communicator {
 
     /** The deadline of an operation starting now on {@code slot}: its timeout, cut at the end of the communicator's lifetime. */
     private Deadline deadlineOf(Slot slot) {
-        Duration d = slot.timeout;
+        Duration d = slot.context.timeout();
         if (endOfLifeNanos != Long.MAX_VALUE) {
             long left = endOfLifeNanos - System.nanoTime();
             if (left < d.toNanos()) {
@@ -628,14 +628,11 @@ public final class DefaultCommunicator implements Communicator {
         final ChannelProvider provider;
         final BackendConfig backend;
         final ChannelContext context;
-        /** The deadline of an operation on this channel: the builder's timeout, else the backend's {@code max_timeout}. */
-        final Duration timeout;
         private Channel channel;
 
         Slot(ChannelProvider provider, BackendConfig backend) {
             this.provider = provider;
             this.backend = backend;
-            this.timeout = DefaultCommunicator.this.timeout != null ? DefaultCommunicator.this.timeout : backend.maxTimeout();
             this.context = new ChannelContext(name, runId, rank, size, config, backend, provider.channelName(),
                     timeout != null ? timeout : backend.maxTimeout(), functionMemoryMiB, hint);
         }

@@ -121,14 +121,14 @@ public final class DirectChannel extends PeerToPeerChannel {
         }
     }
 
-    /** A send issued before its connection was up: the whole frame, copied. */
+    /** A send issued before its connection was up: the message, copied. */
     private static final class Pending {
-        final byte[] frame;
+        final DirectIo.Queued message;
         final CompletableFuture<Void> done;
         final OpContext op;
 
-        Pending(byte[] frame, CompletableFuture<Void> done, OpContext op) {
-            this.frame = frame;
+        Pending(DirectIo.Queued message, CompletableFuture<Void> done, OpContext op) {
+            this.message = message;
             this.done = done;
             this.op = op;
         }
@@ -330,11 +330,11 @@ public final class DirectChannel extends PeerToPeerChannel {
             } else {
                 pending = l.pending != null ? l.pending : List.of();
                 l.pending = null;
-                List<byte[]> frames = new ArrayList<>(pending.size());
+                List<DirectIo.Queued> queued = new ArrayList<>(pending.size());
                 for (Pending p : pending) {
-                    frames.add(p.frame);
+                    queued.add(p.message);
                 }
-                l.conn = io.add(l.peer, socket, new FrameParser(events, l.peer, options.maxMessageBytes()), initial, frames);
+                l.conn = io.add(l.peer, socket, new FrameParser(events, l.peer, options.maxMessageBytes()), initial, queued);
             }
         }
         if (pending != null) {
@@ -369,24 +369,7 @@ public final class DirectChannel extends PeerToPeerChannel {
         Link l = links[dest];
         DirectIo.Conn c = l.conn;
         if (c == null) {
-            synchronized (l) {
-                c = l.conn;
-                if (c == null) {
-                    if (l.lost != null || closed) {
-                        return CompletableFuture.failedFuture(sendFailure(l, op, null));
-                    }
-                    CompletableFuture<Void> done = new CompletableFuture<>();
-                    if (l.pending == null) {
-                        l.pending = new ArrayList<>();
-                    }
-                    l.pending.add(new Pending(Frames.encode(tag, data), done, op));
-                    if (l.attempt == null) {
-                        // Nobody called prepare (or a previous attempt failed): connect now.
-                        CompletableFuture.runAsync(() -> prepare(dest, op), Runnable::run);
-                    }
-                    return done;
-                }
-            }
+            return transmitBeforeConnected(l, dest, tag, data, op);
         }
         if (log.isTraceEnabled()) {
             log.trace("{} {} -> rank {}: {} bytes, tag {}", prefix, op.label(), dest, data.remaining(), tag);
@@ -404,6 +387,35 @@ public final class DirectChannel extends PeerToPeerChannel {
             });
         }
         return f;
+    }
+
+    /**
+     * The rare path of {@link #transmit}, kept out of line so that the hot path stays small enough
+     * to inline: the connection is not up (yet), so the message is copied and queued.
+     */
+    private CompletableFuture<Void> transmitBeforeConnected(Link l, int dest, long tag, ByteBuffer data, OpContext op) {
+        DirectIo.Conn c;
+        synchronized (l) {
+            c = l.conn;
+            if (c == null) {
+                if (l.lost != null || closed) {
+                    return CompletableFuture.failedFuture(sendFailure(l, op, null));
+                }
+                CompletableFuture<Void> done = new CompletableFuture<>();
+                if (l.pending == null) {
+                    l.pending = new ArrayList<>();
+                }
+                byte[] copy = new byte[data.remaining()];
+                data.duplicate().get(copy);
+                l.pending.add(new Pending(new DirectIo.Queued(tag, copy), done, op));
+                if (l.attempt == null) {
+                    // Nobody called prepare (or a previous attempt failed): connect now.
+                    CompletableFuture.runAsync(() -> prepare(dest, op), Runnable::run);
+                }
+                return done;
+            }
+        }
+        return transmit(dest, tag, data, op); // it came up meanwhile
     }
 
     private FmiException sendFailure(Link l, OpContext op, Throwable writeCause) {

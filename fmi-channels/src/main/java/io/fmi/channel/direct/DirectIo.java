@@ -169,16 +169,26 @@ final class DirectIo implements AutoCloseable {
 
     // ---------------------------------------------------------------- connections
 
+    /** A message sent before its connection was up: its tag and a copy of its payload. */
+    static final class Queued {
+        final long tag;
+        final byte[] payload;
+
+        Queued(long tag, byte[] payload) {
+            this.tag = tag;
+            this.payload = payload;
+        }
+    }
+
     /**
      * Takes over a connected, non-blocking socket; {@code initial}: bytes already read from it
-     * (may be null); {@code queued}: whole frames to write first, in order.
+     * (may be null); {@code queued}: messages to write first, in order.
      */
-    Conn add(int peer, SocketChannel socket, FrameParser parser, ByteBuffer initial, List<byte[]> queued) {
+    Conn add(int peer, SocketChannel socket, FrameParser parser, ByteBuffer initial, List<Queued> queued) {
         Conn c = new Conn(peer, socket, parser, initial);
         synchronized (c.writeLock) {
-            for (byte[] frame : queued) {
-                ByteBuffer b = ByteBuffer.wrap(frame, Frames.HEADER_BYTES, frame.length - Frames.HEADER_BYTES);
-                enqueue(c, new Out(frame.length - Frames.HEADER_BYTES, ByteBuffer.wrap(frame).getLong(4), b.slice(), 0, 0, false));
+            for (Queued q : queued) {
+                enqueue(c, new Out(q.payload.length, q.tag, ByteBuffer.wrap(q.payload), 0, 0, false));
             }
         }
         added.add(c);

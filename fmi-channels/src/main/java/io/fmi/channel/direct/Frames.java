@@ -17,14 +17,6 @@ final class Frames {
     private Frames() {
     }
 
-    /** A whole frame carrying a copy of {@code data} (position..limit; the position is not moved). */
-    static byte[] encode(long tag, ByteBuffer data) {
-        int len = data.remaining();
-        byte[] frame = new byte[HEADER_BYTES + len];
-        ByteBuffer.wrap(frame).putInt(len).putLong(tag).put(data.duplicate());
-        return frame;
-    }
-
     /** The payload of a control frame. */
     static ByteBuffer controlPayload(String text) {
         return ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));

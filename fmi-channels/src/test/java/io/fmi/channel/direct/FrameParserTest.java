@@ -32,6 +32,14 @@ class FrameParserTest {
         }
     }
 
+    /** A whole frame as a sender writes it: header (length, tag), then a copy of {@code data}. */
+    private static byte[] encode(long tag, ByteBuffer data) {
+        int len = data.remaining();
+        byte[] frame = new byte[Frames.HEADER_BYTES + len];
+        ByteBuffer.wrap(frame).putInt(len).putLong(tag).put(data.duplicate());
+        return frame;
+    }
+
     private static byte[] bytes(int n, int seed) {
         byte[] b = new byte[n];
         new Random(seed).nextBytes(b);
@@ -54,7 +62,7 @@ class FrameParserTest {
         int[] sizes = {0, 1, 11, 12, 13, 1000, LARGE, LARGE + 1, 3 * LARGE + 17};
         java.io.ByteArrayOutputStream wire = new java.io.ByteArrayOutputStream();
         for (int i = 0; i < sizes.length; i++) {
-            wire.writeBytes(Frames.encode(i + 1, ByteBuffer.wrap(bytes(sizes[i], i))));
+            wire.writeBytes(encode(i + 1, ByteBuffer.wrap(bytes(sizes[i], i))));
         }
         byte[] all = wire.toByteArray();
         for (int chunk : new int[] {1, 5, 12, 4096, all.length}) {
@@ -74,8 +82,8 @@ class FrameParserTest {
     void shouldReportAFrameAboveTheLimit() {
         Recorder r = new Recorder();
         FrameParser p = new FrameParser(r, 3, 100);
-        assertNull(feed(p, Frames.encode(7, ByteBuffer.wrap(new byte[100])), 7));
-        String bad = feed(p, Frames.encode(7, ByteBuffer.wrap(new byte[101])), 1000);
+        assertNull(feed(p, encode(7, ByteBuffer.wrap(new byte[100])), 7));
+        String bad = feed(p, encode(7, ByteBuffer.wrap(new byte[101])), 1000);
         assertTrue(bad != null && bad.contains("101 bytes") && bad.contains("max_message_bytes"), bad);
         assertEquals(1, r.payloads.size(), "the frame within the limit only");
     }
@@ -84,7 +92,7 @@ class FrameParserTest {
     void shouldEncodeControlFramesWithNegativeTags() {
         Recorder r = new Recorder();
         FrameParser p = new FrameParser(r, 0, 1000);
-        assertNull(feed(p, Frames.encode(Frames.TAG_ABORT, Frames.controlPayload("boom")), 3));
+        assertNull(feed(p, encode(Frames.TAG_ABORT, Frames.controlPayload("boom")), 3));
         assertEquals(List.of(Frames.TAG_ABORT), r.tags);
         assertEquals("boom", new String(r.payloads.get(0), java.nio.charset.StandardCharsets.UTF_8));
     }
@@ -122,7 +130,7 @@ class FrameParserTest {
     void shouldStreamSplitFramesIntoThePostedReceiveEvenWhenPostedMidFrame() throws Exception {
         int n = 3 * LARGE + 17;
         byte[] want = bytes(n, 9);
-        byte[] wire = Frames.encode(5, ByteBuffer.wrap(want));
+        byte[] wire = encode(5, ByteBuffer.wrap(want));
         for (boolean postFirst : new boolean[] {true, false}) {
             MailboxSink r = new MailboxSink();
             FrameParser p = new FrameParser(r, 3, Integer.MAX_VALUE - 8);
@@ -145,7 +153,7 @@ class FrameParserTest {
     @Test
     void shouldFailAStreamingReceiveWhenTheConnectionEndsMidFrame() {
         int n = 2 * LARGE;
-        byte[] wire = Frames.encode(5, ByteBuffer.wrap(bytes(n, 4)));
+        byte[] wire = encode(5, ByteBuffer.wrap(bytes(n, 4)));
         MailboxSink r = new MailboxSink();
         FrameParser p = new FrameParser(r, 3, Integer.MAX_VALUE - 8);
         java.util.concurrent.CompletableFuture<?>[] f = new java.util.concurrent.CompletableFuture<?>[1];

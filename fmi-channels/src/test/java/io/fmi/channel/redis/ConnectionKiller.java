@@ -1,7 +1,10 @@
 package io.fmi.channel.redis;
 
 import io.fmi.channels.testing.RedisServer;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -40,6 +43,16 @@ final class ConnectionKiller implements AutoCloseable {
     public void close() throws ExecutionException, InterruptedException {
         done.set(true);
         loop.get();
+    }
+
+    /** The server's reply to {@code INFO commandstats}. */
+    static String commandStats(RedisServer server) {
+        RedisClient client = RedisClient.create(server.uri());
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
+            return c.sync().info("commandstats");
+        } finally {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+        }
     }
 
     /** The number of calls of {@code command} in the reply to {@code INFO commandstats}. */

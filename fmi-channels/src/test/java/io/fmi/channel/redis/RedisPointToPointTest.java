@@ -70,12 +70,7 @@ class RedisPointToPointTest {
                     assertEquals(List.of(rounds, rounds), received);
                 }
                 assertTrue(killer.kills() > 10, "connections were killed only " + killer.kills() + " times");
-                RedisClient client = RedisClient.create(server.uri());
-                try (StatefulRedisConnection<String, String> c = client.connect()) {
-                    stats = c.sync().info("commandstats");
-                } finally {
-                    client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
-                }
+                stats = ConnectionKiller.commandStats(server);
             }
             System.out.println("connection-killing passes until a take looked for a lost move: " + passes);
             // A take looks into its backup list after a move that came back empty or failed.

@@ -1,0 +1,18 @@
+# Shared by the bench/run-*.sh scripts (sourced from the project root).
+
+# Builds fmi-core, fmi-tcpunch and fmi-channels' test classes; sets CP to run the benchmark classes.
+bench_classpath() {
+  mvn -q ${MVN_ARGS:-} -pl fmi-core,fmi-tcpunch install -DskipTests
+  mvn -q ${MVN_ARGS:-} -pl fmi-channels test-compile dependency:build-classpath \
+      -Dmdep.outputFile=target/direct-bench-classpath.txt -Dmdep.includeScope=test
+  CP="fmi-channels/target/test-classes:fmi-channels/target/classes:$(cat fmi-channels/target/direct-bench-classpath.txt)"
+}
+
+# CC=<name>: runs under that TCP congestion control (root), restoring the previous one on exit.
+bench_congestion_control() {
+  CC_BEFORE=$(sysctl -n net.ipv4.tcp_congestion_control 2>/dev/null || echo unknown)
+  if [ -n "${CC:-}" ] && [ "$CC" != "$CC_BEFORE" ]; then
+    sysctl -qw net.ipv4.tcp_congestion_control="$CC"
+    trap 'sysctl -qw net.ipv4.tcp_congestion_control="$CC_BEFORE"' EXIT
+  fi
+}
