@@ -1,11 +1,12 @@
 # Shared by the bench/run-*.sh scripts (sourced from the project root).
 
-# Builds fmi-core, fmi-tcpunch and fmi-channels' test classes; sets CP to run the benchmark classes.
+# Builds fmi-core, fmi-tcpunch and the Direct channel's test classes; sets CP to run the benchmark classes.
 bench_classpath() {
   mvn -q ${MVN_ARGS:-} -pl fmi-core,fmi-tcpunch install -DskipTests
-  mvn -q ${MVN_ARGS:-} -pl fmi-channels test-compile dependency:build-classpath \
+  mvn -q ${MVN_ARGS:-} -pl fmi-channels/direct test-compile dependency:build-classpath \
       -Dmdep.outputFile=target/direct-bench-classpath.txt -Dmdep.includeScope=test
-  CP="fmi-channels/target/test-classes:fmi-channels/target/classes:$(cat fmi-channels/target/direct-bench-classpath.txt)"
+  local d=fmi-channels/direct/target
+  CP="$d/test-classes:$d/classes:$(cat $d/direct-bench-classpath.txt)"
 }
 
 # CC=<name>: runs under that TCP congestion control (root), restoring the previous one on exit.

@@ -38,7 +38,7 @@ class BadInputTest {
         FmiConfig onlyDirect = FmiConfig.defaults().withOnly("Direct");
         FmiConfigException e = assertThrows(FmiConfigException.class,
                 () -> Communicator.builder().config(onlyDirect).name("x").rank(0).size(2).build());
-        assertMessage(e, "Direct", "fmi-channels");
+        assertMessage(e, "Direct", "io.fmi:fmi-channel-direct", "io.fmi:fmi-channels");
         // A single peer needs no channel: it works whatever the configuration.
         try (Communicator alone = Communicator.builder().config(onlyDirect).name("x").rank(0).size(1).build()) {
             int[] out = new int[1];

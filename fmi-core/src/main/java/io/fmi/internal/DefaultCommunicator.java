@@ -115,7 +115,8 @@ public final class DefaultCommunicator implements Communicator {
         if (usable.isEmpty()) {
             throw new FmiConfigException("no channel available for communicator '" + name + "': enabled backends "
                     + enabledNames() + (missing.isEmpty() ? "" : ", without a provider on the classpath: " + missing
-                    + " (add io.fmi:fmi-channels for Direct, Redis, S3 and DynamoDB)"));
+                    + " (add the channel's artifact, io.fmi:fmi-channel-" + missing.get(0).toLowerCase(Locale.ROOT)
+                    + ", or io.fmi:fmi-channels for every channel)"));
         }
         if (!missing.isEmpty()) {
             log.warn("{} enabled backends {} have no provider on the classpath and are ignored", logPrefix, missing);
