@@ -1,7 +1,6 @@
 package io.fmi;
 
 import io.fmi.channel.Buf;
-import io.fmi.channel.DataType;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;

@@ -1,5 +1,6 @@
 package io.fmi.channel;
 
+import io.fmi.DataType;
 import io.fmi.FmiException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,5 +1,6 @@
 package io.fmi.collective;
 
+import io.fmi.DataType;
 import io.fmi.ReduceOp;
 import io.fmi.channel.Buf;
 
@@ -68,7 +69,7 @@ public final class PeerCollectives {
     public static void barrier(PeerTransport t) {
         int n = t.size();
         int r = t.rank();
-        Buf empty = Buf.empty(io.fmi.channel.DataType.BYTE);
+        Buf empty = Buf.empty(DataType.BYTE);
         for (int mask = 1; mask < n; mask <<= 1) {
             t.sendRecv((r + mask) % n, empty, (r - mask + n) % n, empty);
         }

@@ -2,7 +2,7 @@ package io.fmi.collective;
 
 import io.fmi.ReduceOp;
 import io.fmi.channel.Buf;
-import io.fmi.channel.DataType;
+import io.fmi.DataType;
 
 /**
  * Collective algorithms of the mediated family, shaped for storage where every request costs

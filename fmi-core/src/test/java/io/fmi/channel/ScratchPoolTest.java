@@ -1,5 +1,6 @@
 package io.fmi.channel;
 
+import io.fmi.DataType;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;

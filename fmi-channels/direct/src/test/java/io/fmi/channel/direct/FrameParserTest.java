@@ -121,7 +121,7 @@ class FrameParserTest {
     }
 
     private static io.fmi.channel.Buf posted(io.fmi.channel.Mailbox mb, int n, java.util.concurrent.CompletableFuture<?>[] out) {
-        io.fmi.channel.Buf b = io.fmi.channel.Buf.wrap(io.fmi.channel.DataType.BYTE, new byte[n], 0, n);
+        io.fmi.channel.Buf b = io.fmi.channel.Buf.wrap(io.fmi.DataType.BYTE, new byte[n], 0, n);
         out[0] = mb.post(3, 5, b, op());
         return b;
     }

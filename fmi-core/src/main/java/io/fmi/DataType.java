@@ -1,4 +1,4 @@
-package io.fmi.channel;
+package io.fmi;
 
 import java.util.Locale;
 
