@@ -1,5 +1,6 @@
 package io.fmi.bench;
 
+import io.fmi.Buffer;
 import io.fmi.Communicator;
 import io.fmi.FmiConfig;
 import io.fmi.ReduceOp;
@@ -330,12 +331,13 @@ public final class DirectBench {
 
     /** Rank 0 sends the first {@code bytes} bytes of {@code b} to rank 1 and receives them back. */
     private static void fmiRoundTrip(Communicator comm, byte[] b, int bytes) {
+        Buffer m = Buffer.of(b, 0, bytes);
         if (comm.rank() == 0) {
-            comm.send(b, 0, bytes, 1);
-            comm.recv(b, 0, bytes, 1);
+            comm.send(m, 1);
+            comm.recv(m, 1);
         } else {
-            comm.recv(b, 0, bytes, 0);
-            comm.send(b, 0, bytes, 0);
+            comm.recv(m, 0);
+            comm.send(m, 0);
         }
     }
 
