@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * A group of {@link #size()} peers, each with a {@link #rank()}, exchanging data with MPI-style
@@ -1667,6 +1669,8 @@ public interface Communicator extends AutoCloseable {
         private final List<ChannelProvider> providers = new ArrayList<>();
         private final Map<Operation, String> overrides = new EnumMap<>(Operation.class);
         private io.fmi.model.SelectionPolicy selectionPolicy = io.fmi.model.SelectionPolicy.BY_HINT;
+        private Executor executor;
+        private ScheduledExecutorService scheduler;
 
         Builder() {
         }
@@ -1752,6 +1756,35 @@ public interface Communicator extends AutoCloseable {
             return this;
         }
 
+        /**
+         * Where the communicator completes the futures it hands out and where channels run
+         * background work that may block (store requests of non-blocking calls, deletes). It must
+         * accept blocking tasks: a bounded pool bounds how many non-blocking store requests run at
+         * once. It stays the caller's: FMI never shuts it down. By default each communicator makes
+         * a cached pool of daemon threads that it shuts down at {@link Communicator#close()}.
+         *
+         * @param executor the caller's executor
+         * @return this builder
+         */
+        public Builder executor(Executor executor) {
+            this.executor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /**
+         * Runs the timers of the communicator's channels (the deadlines of waiting receives, every
+         * 10 ms while a receive waits). It stays the caller's: FMI cancels its tasks at close and
+         * never shuts it down. By default one daemon thread of FMI serves every communicator of the
+         * JVM and ends when the last one closes.
+         *
+         * @param scheduler the caller's scheduler
+         * @return this builder
+         */
+        public Builder scheduler(ScheduledExecutorService scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
         /** Validates the settings and builds the communicator. */
         public Communicator build() {
             if (name == null || name.isEmpty()) {
@@ -1779,7 +1812,7 @@ public interface Communicator extends AutoCloseable {
                 throw new FmiConfigException("lifetime: " + lifetime + " (expected: > 0; is the function out of time?)");
             }
             return new DefaultCommunicator(config == null ? FmiConfig.defaults() : config, name, runId, rank, size,
-                    functionMemoryMiB, hint, timeout, lifetime, providers, overrides, selectionPolicy);
+                    functionMemoryMiB, hint, timeout, lifetime, providers, overrides, selectionPolicy, executor, scheduler);
         }
     }
 }

@@ -27,8 +27,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,11 +48,6 @@ import org.slf4j.LoggerFactory;
 public final class DefaultCommunicator implements Communicator {
     private static final Logger log = LoggerFactory.getLogger(DefaultCommunicator.class);
     private static final AtomicInteger THREADS = new AtomicInteger();
-    private static final ExecutorService CALLBACKS = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "fmi-callback-" + THREADS.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-    });
 
     private final FmiConfig config;
     private final String name;
@@ -66,6 +64,11 @@ public final class DefaultCommunicator implements Communicator {
     private final List<Slot> slots;
     private final Map<Operation, Slot> overrides = new EnumMap<>(Operation.class);
     private final Selection selection;
+    /** Completes the caller's futures and runs channels' background work: the user's, or {@link #ownExecutor}. */
+    private final Executor executor;
+    /** The executor this communicator made (no user executor given); shut down at close. */
+    private final ExecutorService ownExecutor;
+    private final ScheduledExecutorService scheduler;
 
     private final Object collectiveLock = new Object();
     private final ArrayDeque<Runnable> pending = new ArrayDeque<>();
@@ -76,7 +79,8 @@ public final class DefaultCommunicator implements Communicator {
 
     public DefaultCommunicator(FmiConfig config, String name, String runId, int rank, int size, int functionMemoryMiB,
                                Hint hint, Duration timeout, Duration lifetime, List<ChannelProvider> explicit,
-                               Map<Operation, String> overrideNames, io.fmi.model.SelectionPolicy selectionPolicy) {
+                               Map<Operation, String> overrideNames, io.fmi.model.SelectionPolicy selectionPolicy,
+                               Executor executor, ScheduledExecutorService scheduler) {
         this.config = config;
         this.name = name;
         this.runId = runId;
@@ -87,6 +91,20 @@ public final class DefaultCommunicator implements Communicator {
         this.timeout = timeout;
         this.endOfLifeNanos = lifetime == null ? Long.MAX_VALUE : System.nanoTime() + lifetime.toNanos();
         this.logPrefix = "[comm=" + name + " rank=" + rank + "/" + size + "]";
+        if (executor == null) {
+            // Threads are made on demand and end after a minute idle; close() shuts the pool down.
+            String prefix = "fmi-" + name + "-" + rank + "-";
+            this.ownExecutor = Executors.newCachedThreadPool(r -> {
+                Thread t = new Thread(r, prefix + THREADS.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+            this.executor = ownExecutor;
+        } else {
+            this.ownExecutor = null;
+            this.executor = executor;
+        }
+        this.scheduler = scheduler;
 
         Map<String, ChannelProvider> byBackend = new LinkedHashMap<>();
         for (ChannelProvider p : ServiceLoader.load(ChannelProvider.class, DefaultCommunicator.class.getClassLoader())) {
@@ -549,17 +567,28 @@ public final class DefaultCommunicator implements Communicator {
         Waits.await(f, op, -1, "operation", -1, 0);
     }
 
-    /** The caller's view of a future: completes on the callback pool with FMI exceptions. */
-    private static CompletableFuture<Void> toCaller(CompletableFuture<Void> internal) {
+    /**
+     * The caller's view of a future: completes on the communicator's executor (never on an I/O
+     * thread) with FMI exceptions; on the completing thread only once the executor refuses work
+     * (after close).
+     */
+    private CompletableFuture<Void> toCaller(CompletableFuture<Void> internal) {
         CompletableFuture<Void> out = new CompletableFuture<>();
-        internal.whenComplete((v, t) -> CALLBACKS.execute(() -> {
-            if (t == null) {
-                out.complete(null);
-            } else {
-                Throwable c = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
-                out.completeExceptionally(c);
+        internal.whenComplete((v, t) -> {
+            Runnable complete = () -> {
+                if (t == null) {
+                    out.complete(null);
+                } else {
+                    Throwable c = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+                    out.completeExceptionally(c);
+                }
+            };
+            try {
+                executor.execute(complete);
+            } catch (RejectedExecutionException e) {
+                complete.run();
             }
-        }));
+        });
         return out;
     }
 
@@ -665,6 +694,9 @@ public final class DefaultCommunicator implements Communicator {
         if (w != null) {
             w.shutdown();
         }
+        if (ownExecutor != null) {
+            ownExecutor.shutdown(); // queued completions still run; idle threads end now
+        }
     }
 
     @Override
@@ -683,7 +715,7 @@ public final class DefaultCommunicator implements Communicator {
             this.provider = provider;
             this.backend = backend;
             this.context = new ChannelContext(name, runId, rank, size, config, backend, provider.channelName(),
-                    timeout != null ? timeout : backend.maxTimeout(), functionMemoryMiB, hint);
+                    timeout != null ? timeout : backend.maxTimeout(), functionMemoryMiB, hint, executor, scheduler);
         }
 
         synchronized Channel channel() {
