@@ -47,59 +47,128 @@ public final class Buffer {
         this.length = length;
     }
 
-    /** All of {@code a}. */
+    /**
+     * A view of all of {@code a}.
+     *
+     * @param a the caller's array; not copied
+     * @return a view of {@code a.length} {@code byte} elements
+     */
     public static Buffer of(byte[] a) {
         return of(a, 0, Objects.requireNonNull(a, "array").length);
     }
 
-    /** Elements {@code a[offset, offset + length)}. */
+    /**
+     * A view of elements {@code a[offset, offset + length)}.
+     *
+     * @param a      the caller's array; not copied
+     * @param offset index of the first element
+     * @param length number of elements
+     * @return a view of {@code length} {@code byte} elements
+     * @throws IndexOutOfBoundsException if the range is not within {@code a}
+     */
     public static Buffer of(byte[] a, int offset, int length) {
         return new Buffer(DataType.BYTE, a, null, check(a == null ? -1 : a.length, offset, length), length);
     }
 
-    /** All of {@code a}. */
+    /**
+     * A view of all of {@code a}.
+     *
+     * @param a the caller's array; not copied
+     * @return a view of {@code a.length} {@code int} elements
+     */
     public static Buffer of(int[] a) {
         return of(a, 0, Objects.requireNonNull(a, "array").length);
     }
 
-    /** Elements {@code a[offset, offset + length)}. */
+    /**
+     * A view of elements {@code a[offset, offset + length)}.
+     *
+     * @param a      the caller's array; not copied
+     * @param offset index of the first element
+     * @param length number of elements
+     * @return a view of {@code length} {@code int} elements
+     * @throws IndexOutOfBoundsException if the range is not within {@code a}
+     */
     public static Buffer of(int[] a, int offset, int length) {
         return new Buffer(DataType.INT, a, null, check(a == null ? -1 : a.length, offset, length), length);
     }
 
-    /** All of {@code a}. */
+    /**
+     * A view of all of {@code a}.
+     *
+     * @param a the caller's array; not copied
+     * @return a view of {@code a.length} {@code long} elements
+     */
     public static Buffer of(long[] a) {
         return of(a, 0, Objects.requireNonNull(a, "array").length);
     }
 
-    /** Elements {@code a[offset, offset + length)}. */
+    /**
+     * A view of elements {@code a[offset, offset + length)}.
+     *
+     * @param a      the caller's array; not copied
+     * @param offset index of the first element
+     * @param length number of elements
+     * @return a view of {@code length} {@code long} elements
+     * @throws IndexOutOfBoundsException if the range is not within {@code a}
+     */
     public static Buffer of(long[] a, int offset, int length) {
         return new Buffer(DataType.LONG, a, null, check(a == null ? -1 : a.length, offset, length), length);
     }
 
-    /** All of {@code a}. */
+    /**
+     * A view of all of {@code a}.
+     *
+     * @param a the caller's array; not copied
+     * @return a view of {@code a.length} {@code float} elements
+     */
     public static Buffer of(float[] a) {
         return of(a, 0, Objects.requireNonNull(a, "array").length);
     }
 
-    /** Elements {@code a[offset, offset + length)}. */
+    /**
+     * A view of elements {@code a[offset, offset + length)}.
+     *
+     * @param a      the caller's array; not copied
+     * @param offset index of the first element
+     * @param length number of elements
+     * @return a view of {@code length} {@code float} elements
+     * @throws IndexOutOfBoundsException if the range is not within {@code a}
+     */
     public static Buffer of(float[] a, int offset, int length) {
         return new Buffer(DataType.FLOAT, a, null, check(a == null ? -1 : a.length, offset, length), length);
     }
 
-    /** All of {@code a}. */
+    /**
+     * A view of all of {@code a}.
+     *
+     * @param a the caller's array; not copied
+     * @return a view of {@code a.length} {@code double} elements
+     */
     public static Buffer of(double[] a) {
         return of(a, 0, Objects.requireNonNull(a, "array").length);
     }
 
-    /** Elements {@code a[offset, offset + length)}. */
+    /**
+     * A view of elements {@code a[offset, offset + length)}.
+     *
+     * @param a      the caller's array; not copied
+     * @param offset index of the first element
+     * @param length number of elements
+     * @return a view of {@code length} {@code double} elements
+     * @throws IndexOutOfBoundsException if the range is not within {@code a}
+     */
     public static Buffer of(double[] a, int offset, int length) {
         return new Buffer(DataType.DOUBLE, a, null, check(a == null ? -1 : a.length, offset, length), length);
     }
 
     /**
-     * The bytes of {@code b} between its position and limit now; heap or direct, read-only ones
-     * as send buffers only. Neither position, limit nor byte order of {@code b} is ever changed.
+     * A view of the bytes of {@code b} between its position and limit now; heap or direct,
+     * read-only ones as send buffers only. Neither position, limit nor byte order of {@code b} is
+     * ever changed.
+     *
+     * @param b the caller's buffer; not copied
+     * @return a view of {@code b.remaining()} bytes
      */
     public static Buffer of(ByteBuffer b) {
         Objects.requireNonNull(b, "buffer");
@@ -117,29 +186,47 @@ public final class Buffer {
         return offset;
     }
 
-    /** The element type. */
+    /**
+     * The element type.
+     *
+     * @return the type of every element
+     */
     public DataType type() {
         return type;
     }
 
-    /** Number of elements. */
+    /**
+     * Number of elements.
+     *
+     * @return the length of the view in elements
+     */
     public int length() {
         return length;
     }
 
-    /** Number of bytes: {@code length() * type().sizeBytes()}. */
+    /**
+     * Number of bytes on the wire.
+     *
+     * @return {@code length() * type().sizeBytes()}
+     */
     public long byteLength() {
         return (long) length * type.sizeBytes();
     }
 
-    /** Index of the first element in {@link #array()}, or position of the first byte in {@link #byteBuffer()}. */
+    /**
+     * Where the view starts.
+     *
+     * @return index of the first element in {@link #array()}, or position of the first byte in {@link #byteBuffer()}
+     */
     public int offset() {
         return offset;
     }
 
     /**
      * The array viewed ({@code byte[]}, {@code int[]}, {@code long[]}, {@code float[]} or
-     * {@code double[]}), or null for a view of a {@link ByteBuffer}. The caller's own array, not a copy.
+     * {@code double[]}), or null for a view of a {@link ByteBuffer}.
+     *
+     * @return the caller's own array, not a copy; or null
      */
     public Object array() {
         return array;
@@ -149,17 +236,30 @@ public final class Buffer {
      * For a view made by {@link #of(ByteBuffer)}: a duplicate of the caller's buffer (same memory,
      * independent position), whose bytes {@code [offset(), offset() + length())} are the view;
      * null for arrays.
+     *
+     * @return a duplicate of the caller's {@code ByteBuffer}, or null
      */
     public ByteBuffer byteBuffer() {
         return byteBuffer == null ? null : byteBuffer.duplicate();
     }
 
-    /** Whether this views a read-only {@link ByteBuffer}, which cannot receive. */
+    /**
+     * Whether this views a read-only {@link ByteBuffer}, which cannot receive.
+     *
+     * @return true for a read-only {@code ByteBuffer}
+     */
     public boolean isReadOnly() {
         return byteBuffer != null && byteBuffer.isReadOnly();
     }
 
-    /** Elements {@code [from, from + n)} of this view, as a view of the same memory. */
+    /**
+     * Elements {@code [from, from + n)} of this view, as a view of the same memory.
+     *
+     * @param from index of the first element, relative to this view
+     * @param n    number of elements
+     * @return the narrower view
+     * @throws IndexOutOfBoundsException if the range is not within this view
+     */
     public Buffer slice(int from, int n) {
         if (from < 0 || n < 0 || (long) from + n > length) {
             throw new IndexOutOfBoundsException("slice [" + from + ", " + ((long) from + n) + ") of " + length + " elements");
