@@ -5,17 +5,21 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.SslOptions;
 import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.DefaultClientResources;
-import io.lettuce.core.resource.Delay;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The Lettuce {@link RedisClient} of one Redis channel, and what closing the channel shuts down:
- * a client passed to {@link RedisChannelProvider#RedisChannelProvider(RedisClient)} stays the
- * caller's; otherwise the channel builds one, on the JVM-wide {@link ClientResources} (event loops
- * shared by every Redis channel, as Lettuce recommends), and {@link #close} shuts it down.
+ * The Lettuce {@link RedisClient} of one Redis channel, and what closing the channel shuts down.
+ * The rule is the AWS SDK v2's: what the caller passed in stays the caller's, what FMI created,
+ * FMI shuts down.
+ *
+ * <table>
+ *   <caption>Who owns what</caption>
+ *   <tr><th>{@link RedisChannelProvider} built with</th><th>the channel's client</th><th>{@link #close} shuts down</th></tr>
+ *   <tr><td>a {@code RedisClient}</td><td>that client, its options and resources</td><td>nothing</td></tr>
+ *   <tr><td>{@code ClientResources}</td><td>a new one on them, with FMI's options</td><td>that client, not the resources</td></tr>
+ *   <tr><td>nothing</td><td>a new one on {@link SharedResources}, with FMI's options</td><td>that client, and the shared resources if no other channel holds them</td></tr>
+ * </table>
  *
  * <p>FMI's options: reconnect automatically, queue commands while disconnected (an operation
  * waits for the server until its deadline), {@code connect_timeout_ms}, TCP keep-alive and
@@ -28,28 +32,34 @@ final class ChannelClient implements AutoCloseable {
 
     private final RedisClient client;
     private final boolean ownsClient;
+    /** FMI's shared resources this channel holds, null when the caller provided resources or a client. */
+    private final ClientResources shared;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private ChannelClient(RedisClient client, boolean ownsClient) {
+    private ChannelClient(RedisClient client, boolean ownsClient, ClientResources shared) {
         this.client = client;
         this.ownsClient = ownsClient;
+        this.shared = shared;
     }
 
-    /** The client of a channel with {@code settings}: {@code callerClient} if given, else a new one. Does no I/O. */
-    static ChannelClient open(RedisSettings settings, RedisClient callerClient) {
+    /**
+     * The client of a channel with {@code settings}: {@code callerClient} if given, else one
+     * built on {@code callerResources} if given, else one on FMI's shared resources. Does no I/O.
+     */
+    static ChannelClient open(RedisSettings settings, RedisClient callerClient, ClientResources callerResources) {
         if (callerClient != null) {
-            return new ChannelClient(callerClient, false);
+            return new ChannelClient(callerClient, false, null);
         }
-        return new ChannelClient(newClient(Resources.INSTANCE, settings), true);
-    }
-
-    /** Event loops shared by the Redis channels of this JVM; daemon threads, never shut down. */
-    private static final class Resources {
-        static final ClientResources INSTANCE = DefaultClientResources.builder()
-                .ioThreadPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors()))
-                .computationThreadPoolSize(2)
-                .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
-                .build();
+        if (callerResources != null) {
+            return new ChannelClient(newClient(callerResources, settings), true, null);
+        }
+        ClientResources shared = SharedResources.acquire();
+        try {
+            return new ChannelClient(newClient(shared, settings), true, shared);
+        } catch (RuntimeException e) {
+            SharedResources.release(shared);
+            throw e;
+        }
     }
 
     private static RedisClient newClient(ClientResources resources, RedisSettings s) {
@@ -67,11 +77,20 @@ final class ChannelClient implements AutoCloseable {
         return client;
     }
 
-    /** Shuts down the client if the channel built it; the first call only. */
+    /** Shuts down what FMI created for this channel (see the class comment); the first call only. */
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true) && ownsClient) {
-            client.shutdown(Duration.ZERO, SHUTDOWN_TIMEOUT);
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            if (ownsClient) {
+                client.shutdown(Duration.ZERO, SHUTDOWN_TIMEOUT);
+            }
+        } finally {
+            if (shared != null) {
+                SharedResources.release(shared);
+            }
         }
     }
 }

@@ -8,6 +8,7 @@ import io.fmi.channel.MediatedChannel;
 import io.fmi.channel.OpContext;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
+import io.lettuce.core.resource.ClientResources;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Collection;
@@ -42,10 +43,16 @@ import org.slf4j.LoggerFactory;
  * {@code NOPERM}, {@code OOM}, ...) fail at once.
  *
  * <h2>Ownership</h2>
- * The channel builds its own {@link RedisClient} on the JVM-wide Lettuce resources (event loops
- * shared by every Redis channel, as Lettuce recommends) and shuts the client down in
- * {@link #close()}; a client passed to {@link RedisChannelProvider#RedisChannelProvider(RedisClient)}
- * belongs to the caller and is left open.
+ * What the caller passed to the {@link RedisChannelProvider} stays the caller's; what FMI created,
+ * {@link #close()} shuts down:
+ * <ul>
+ *   <li>a {@link RedisClient} passed in is used as it is and left open;</li>
+ *   <li>with {@link ClientResources} passed in, the channel builds a client on them and shuts that
+ *       client down at close, leaving the resources open;</li>
+ *   <li>with neither, the channel builds a client on resources that FMI creates for the Redis
+ *       channels open at the same time and shuts them down when the last of them closes, so no
+ *       Lettuce or Netty thread outlives the communicators.</li>
+ * </ul>
  *
  * <pre>
  * "Redis": {"enabled": true, "uri": "rediss://fmi:secret@cache.example.com:6379/0", "ttl_seconds": 3600}
@@ -65,13 +72,13 @@ public final class RedisChannel extends MediatedChannel {
     private final AtomicLong tokens = new AtomicLong();
     private final ByteBuffer ttlArg;
 
-    /** A channel on {@code client} if given, else on a client of its own. */
-    RedisChannel(ChannelContext context, RedisSettings settings, RedisClient client) {
+    /** A channel on {@code client} if given, else on a client built on {@code resources} if given, else on FMI's own. */
+    RedisChannel(ChannelContext context, RedisSettings settings, RedisClient client, ClientResources resources) {
         super(context);
         this.settings = settings;
         this.ttlArg = BufferCodec.ascii(Long.toString(settings.ttlMillis));
         this.calls = new RedisCalls(settings, context);
-        this.connections = new RedisConnections(context, settings, calls, ChannelClient.open(settings, client));
+        this.connections = new RedisConnections(context, settings, calls, ChannelClient.open(settings, client, resources));
         this.lists = new ListObjects(context, settings, calls, connections);
         this.streams = new StreamObjects(context, settings, calls, connections);
     }
@@ -138,7 +145,7 @@ public final class RedisChannel extends MediatedChannel {
                 LuaScript.COUNT.eval(connections.shared(op).async(), keys, calls, op, "EVALSHA " + k, token.duplicate(), ttlArg.duplicate()));
     }
 
-    /** Closes the connections and shuts down the client if the channel built it. */
+    /** Closes the connections and shuts down what FMI created for this channel (see Ownership above). */
     @Override
     protected void closeStore() {
         connections.close();
