@@ -4,6 +4,7 @@ import io.fmi.channel.Channel;
 import io.fmi.channel.ChannelContext;
 import io.fmi.channel.ChannelProvider;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.resource.ClientResources;
 import java.util.Objects;
 
 /**
@@ -16,24 +17,56 @@ import java.util.Objects;
  * "Redis": {"enabled": true, "uri": "rediss://cache.example.com:6379", "password_env": "REDIS_PASSWORD"}
  * </pre>
  *
- * <p>To share one Lettuce client between communicators (one per warm Lambda container), pass it
- * in: {@code Communicator.builder().channelProvider(new RedisChannelProvider(client))}. Its options
- * and resources are used, the URI still comes from the configuration, and the caller shuts it down.
- * Thread-safe.
+ * <h2>Who owns the Lettuce resources</h2>
+ * As in the AWS SDK v2, what you pass in stays yours to close, and what FMI creates, FMI shuts down:
+ * <ul>
+ *   <li>{@link #RedisChannelProvider()} (also what {@code ServiceLoader} uses): each channel builds
+ *       a {@link RedisClient} and shuts it down when its communicator closes. The clients run on
+ *       Lettuce {@link ClientResources} (event loops, timer) that FMI creates for the Redis
+ *       channels open at the same time and shuts down when the last of them closes; no Lettuce or
+ *       Netty thread outlives the communicators.</li>
+ *   <li>{@link #RedisChannelProvider(ClientResources)}: each channel builds its client on your
+ *       resources, with FMI's options, and shuts that client down at close; the resources stay
+ *       open until you shut them down. Pass them to keep event loops across communicators, e.g.
+ *       one set per warm Lambda container.</li>
+ *   <li>{@link #RedisChannelProvider(RedisClient)}: channels use your client, its options and
+ *       resources included (the URI still comes from the configuration), and never shut it down.</li>
+ * </ul>
+ * <pre>
+ * static final ClientResources REDIS = DefaultClientResources.create();   // once per container; yours to shut down
+ * ...
+ * try (Communicator comm = Communicator.builder().config(cfg)
+ *         .channelProvider(new RedisChannelProvider(REDIS)) ... .build()) { ... }
+ * </pre>
+ *
+ * <p>Thread-safe; one provider may serve any number of communicators.
  */
 public final class RedisChannelProvider implements ChannelProvider {
+    /** The backend name in {@code fmi.json}: {@value}. */
     public static final String BACKEND = "Redis";
 
     private final RedisClient client;
+    private final ClientResources resources;
 
-    /** Each channel builds, and closes, a client of its own. */
+    /** Each channel builds, and shuts down, a client of its own, on resources FMI creates and shuts down. */
     public RedisChannelProvider() {
         this.client = null;
+        this.resources = null;
+    }
+
+    /**
+     * Each channel builds a client on {@code resources} and shuts that client down when it closes;
+     * {@code resources} stay the caller's to shut down.
+     */
+    public RedisChannelProvider(ClientResources resources) {
+        this.client = null;
+        this.resources = Objects.requireNonNull(resources, "resources");
     }
 
     /** Channels use {@code client}, which stays the caller's to shut down. */
     public RedisChannelProvider(RedisClient client) {
         this.client = Objects.requireNonNull(client, "client");
+        this.resources = null;
     }
 
     @Override
@@ -43,6 +76,6 @@ public final class RedisChannelProvider implements ChannelProvider {
 
     @Override
     public Channel create(ChannelContext context) {
-        return new RedisChannel(context, RedisSettings.from(context.backend()), client);
+        return new RedisChannel(context, RedisSettings.from(context.backend()), client, resources);
     }
 }
