@@ -12,6 +12,7 @@ import io.fmi.channel.Buf;
 import io.fmi.channel.Channel;
 import io.fmi.channel.ChannelContext;
 import io.fmi.channel.ChannelProvider;
+import io.fmi.channel.ChannelProviders;
 import io.fmi.channel.Deadline;
 import io.fmi.channel.OpContext;
 import io.fmi.channel.Waits;
@@ -20,11 +21,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -87,17 +86,11 @@ public final class DefaultCommunicator implements Communicator {
         this.endOfLifeNanos = lifetime == null ? Long.MAX_VALUE : System.nanoTime() + lifetime.toNanos();
         this.logPrefix = "[comm=" + name + " rank=" + rank + "/" + size + "]";
 
-        Map<String, ChannelProvider> byBackend = new LinkedHashMap<>();
-        for (ChannelProvider p : ServiceLoader.load(ChannelProvider.class, DefaultCommunicator.class.getClassLoader())) {
-            byBackend.putIfAbsent(p.backend().toLowerCase(Locale.ROOT), p);
-        }
-        for (ChannelProvider p : explicit) {
-            byBackend.put(p.backend().toLowerCase(Locale.ROOT), p);
-        }
+        ChannelProviders found = ChannelProviders.load(DefaultCommunicator.class.getClassLoader()).with(explicit);
         List<Slot> usable = new ArrayList<>();
         List<String> missing = new ArrayList<>();
         for (BackendConfig b : config.enabledBackends()) {
-            ChannelProvider p = byBackend.get(b.name().toLowerCase(Locale.ROOT));
+            ChannelProvider p = found.find(b.name()).orElse(null);
             if (p == null) {
                 missing.add(b.name());
             } else {
@@ -106,7 +99,7 @@ public final class DefaultCommunicator implements Communicator {
         }
         if (usable.isEmpty() && size == 1) {
             // A single peer never talks to anyone: any channel serves, so do not fail for a missing one.
-            ChannelProvider local = byBackend.get("local");
+            ChannelProvider local = found.find("Local").orElse(null);
             if (local != null) {
                 usable.add(new Slot(local, FmiConfig.fromJson("{\"backends\": {\"Local\": {\"enabled\": true}}}")
                         .backend("Local").orElseThrow()));
@@ -121,7 +114,9 @@ public final class DefaultCommunicator implements Communicator {
         if (!missing.isEmpty()) {
             log.warn("{} enabled backends {} have no provider on the classpath and are ignored", logPrefix, missing);
         }
-        this.selection = new Selection(usable.stream().map(s -> s.backend).collect(java.util.stream.Collectors.toList()), config, hint, size, functionMemoryMiB, selectionPolicy);
+        List<ChannelProvider> usableProviders = new ArrayList<>();
+        usable.forEach(s -> usableProviders.add(s.provider));
+        this.selection = new Selection(usableProviders, config, hint, functionMemoryMiB, selectionPolicy);
         List<Slot> ordered = new ArrayList<>();
         for (String backend : selection.preference()) {
             for (Slot s : usable) {

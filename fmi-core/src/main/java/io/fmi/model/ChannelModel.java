@@ -13,10 +13,11 @@ import java.util.Objects;
  *   latencySeconds = log2(p + c) · (overheadSeconds + Δ/2) + p · c · b / aggregateBandwidth(p, c)
  *   aggregateBandwidth(p, c) = min(p · c · bandwidthSingleBytesPerSec, bandwidthMultipleBytesPerSec)
  * </pre>
- * where {@code Δ} is the poll interval of a store that is polled (S3, DynamoDB; on average a
- * reader finds an object half an interval after it landed) and 0 for channels that push (Direct)
- * or block for us (Redis BLPOP). {@code bandwidthMultipleBytesPerSec} caps what the channel moves
- * in total: one Redis node, one NIC; it is infinite for S3 and DynamoDB, which scale out.
+ * where {@code Δ} is the poll interval of a store that is polled (an object store or a table
+ * that cannot block for a reader; on average a reader finds an object half an interval after it
+ * landed) and 0 for channels that push or block on the server for us.
+ * {@code bandwidthMultipleBytesPerSec} caps what the channel moves in total: one server node, one
+ * NIC; it is infinite for a store that scales out.
  *
  * <h2>Price of the requests and bytes</h2>
  * <pre>
@@ -25,9 +26,10 @@ import java.util.Objects;
  *   emptyPolls  = c · waitSeconds / Δ       (each consumer polls while the producer's put is under way)
  *   transferUsd = (bytes written + bytes read) · transferPriceUsdPerByte
  * </pre>
- * A unit size of 0 means the price is per request whatever its size (S3); DynamoDB bills a write
- * unit per started KiB and a strongly consistent read unit per started 4 KiB. Infrastructure that
- * runs whether used or not (a Redis node, the rendezvous VM) is amortised per operation:
+ * A unit size of 0 means the price is per request whatever its size (an object store's PUT and
+ * GET); a table may bill a write unit per started KiB and a read unit per started 4 KiB.
+ * Infrastructure that runs whether used or not (a server node, a rendezvous VM) is amortised per
+ * operation:
  * {@code infrastructureUsdPerHour / requestsPerHour}. The FaaS time of the waiting functions is
  * added by {@link CostModel}, which knows how many functions wait and their memory.
  *
@@ -80,6 +82,11 @@ public final class ChannelModel {
 
     /** A builder holding this model's values. */
     public Builder toBuilder() {
+        return toBuilder(name, family);
+    }
+
+    /** A builder holding this model's values under another name and family. */
+    Builder toBuilder(String name, Family family) {
         Builder b = new Builder(name, family);
         b.overheadSeconds = overheadSeconds;
         b.bandwidthSingleBytesPerSec = bandwidthSingleBytesPerSec;
@@ -174,7 +181,7 @@ public final class ChannelModel {
 
     // ------------------------------------------------------------------ accessors
 
-    /** The channel's name, as its backend is called in {@code fmi.json}, e.g. {@code "S3"}. */
+    /** The channel's name, as its backend is called in {@code fmi.json}, e.g. {@code "LocalStore"}. */
     public String name() {
         return name;
     }
@@ -198,7 +205,7 @@ public final class ChannelModel {
         return bandwidthMultipleBytesPerSec;
     }
 
-    /** Whether readers poll for objects (S3, DynamoDB), so that the poll interval matters. */
+    /** Whether readers poll for objects (a store that cannot block for them), so that the poll interval matters. */
     public boolean polling() {
         return polling;
     }
@@ -220,7 +227,7 @@ public final class ChannelModel {
         return Double.isNaN(pollIntervalSeconds) ? minPollIntervalSeconds : pollIntervalSeconds;
     }
 
-    /** Price of one write request unit (S3 PUT, DynamoDB write request unit), USD. */
+    /** Price of one write request unit (an object store's PUT, a table's write request unit), USD. */
     public double writePriceUsd() {
         return writePriceUsd;
     }
@@ -230,7 +237,7 @@ public final class ChannelModel {
         return writeUnitBytes;
     }
 
-    /** Price of one read request unit (S3 GET, DynamoDB read request unit); an empty poll costs one, USD. */
+    /** Price of one read request unit (an object store's GET, a table's read request unit); an empty poll costs one, USD. */
     public double readPriceUsd() {
         return readPriceUsd;
     }
@@ -244,7 +251,7 @@ public final class ChannelModel {
         return transferPriceUsdPerByte;
     }
 
-    /** Price of the always-on infrastructure (Redis node, rendezvous VM), USD per hour. */
+    /** Price of the always-on infrastructure (a server node, a rendezvous VM), USD per hour. */
     public double infrastructureUsdPerHour() {
         return infrastructureUsdPerHour;
     }
