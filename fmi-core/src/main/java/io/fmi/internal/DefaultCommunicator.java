@@ -86,6 +86,8 @@ public final class DefaultCommunicator implements Communicator {
         this.endOfLifeNanos = lifetime == null ? Long.MAX_VALUE : System.nanoTime() + lifetime.toNanos();
         this.logPrefix = "[comm=" + name + " rank=" + rank + "/" + size + "]";
 
+        // A provider that fails to load (a missing dependency jar) is skipped, not fatal: the
+        // other channels still serve, and the error below names it if nothing else is left.
         ChannelProviders found = ChannelProviders.load(DefaultCommunicator.class.getClassLoader()).with(explicit);
         List<Slot> usable = new ArrayList<>();
         List<String> missing = new ArrayList<>();
@@ -108,11 +110,15 @@ public final class DefaultCommunicator implements Communicator {
         if (usable.isEmpty()) {
             throw new FmiConfigException("no channel available for communicator '" + name + "': enabled backends "
                     + enabledNames() + (missing.isEmpty() ? "" : ", without a provider on the classpath: " + missing
-                    + " (add the channel's artifact, io.fmi:fmi-channel-" + missing.get(0).toLowerCase(Locale.ROOT)
-                    + ", or io.fmi:fmi-channels for every channel)"));
+                    + (found.failures().isEmpty() ? " (add the channel's artifact, io.fmi:fmi-channel-" + missing.get(0).toLowerCase(Locale.ROOT)
+                    + ", or io.fmi:fmi-channels for every channel)" : "; channel providers that failed to load: " + found.failures())),
+                    found.failures().isEmpty() ? null : found.failures().get(0).cause());
         }
         if (!missing.isEmpty()) {
             log.warn("{} enabled backends {} have no provider on the classpath and are ignored", logPrefix, missing);
+        }
+        if (!found.failures().isEmpty()) {
+            log.warn("{} channel providers that failed to load are skipped: {}", logPrefix, found.failures());
         }
         List<ChannelProvider> usableProviders = new ArrayList<>();
         usable.forEach(s -> usableProviders.add(s.provider));

@@ -85,6 +85,7 @@ class BuiltInSelectionTest {
             }
         }
         assertEquals(List.of("Local", "LocalStore", "Direct", "Redis", "DynamoDB", "S3"), order);
+        assertTrue(ChannelProviders.installed().failures().isEmpty(), ChannelProviders.installed().failures().toString());
     }
 
     @Test

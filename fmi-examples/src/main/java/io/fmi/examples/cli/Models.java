@@ -19,9 +19,11 @@ final class Models {
     private Models() {
     }
 
-    /** The providers on the class path. */
+    /** The providers on the class path; a provider that failed to load is reported on {@code err}. */
     static ChannelProviders installed(PrintStream err) {
-        return ChannelProviders.installed();
+        ChannelProviders p = ChannelProviders.installed();
+        p.failures().forEach(f -> err.println("skipping a channel provider that failed to load: " + f));
+        return p;
     }
 
     /**
