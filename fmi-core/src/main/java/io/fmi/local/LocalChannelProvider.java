@@ -13,6 +13,7 @@ import io.fmi.model.Family;
  * picks it whenever it is enabled.
  */
 public final class LocalChannelProvider implements ChannelProvider {
+    /** The backend name in {@code fmi.json}. */
     public static final String BACKEND = "Local";
 
     private final LocalFabric fabric;
@@ -22,6 +23,7 @@ public final class LocalChannelProvider implements ChannelProvider {
         this(LocalFabric.shared());
     }
 
+    /** Uses {@code fabric}, as {@link LocalCluster} does for a run of its own. */
     public LocalChannelProvider(LocalFabric fabric) {
         this.fabric = fabric;
     }

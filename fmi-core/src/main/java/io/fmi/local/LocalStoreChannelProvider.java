@@ -13,6 +13,7 @@ import io.fmi.model.Family;
  * the tie-break order, so the selector picks it whenever it is enabled and {@code Local} is not.
  */
 public final class LocalStoreChannelProvider implements ChannelProvider {
+    /** The backend name in {@code fmi.json}. */
     public static final String BACKEND = "LocalStore";
 
     private final LocalFabric fabric;
@@ -22,6 +23,7 @@ public final class LocalStoreChannelProvider implements ChannelProvider {
         this(LocalFabric.shared());
     }
 
+    /** Uses {@code fabric}'s store, as {@link LocalCluster} does for a run of its own. */
     public LocalStoreChannelProvider(LocalFabric fabric) {
         this.fabric = fabric;
     }

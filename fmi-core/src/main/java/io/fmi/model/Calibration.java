@@ -33,6 +33,7 @@ public final class Calibration {
      * {@code consumers} peers, and it took {@code seconds}.
      */
     public record Sample(int producers, int consumers, long bytes, double seconds) {
+        /** Checks the shape, the size and the time. */
         public Sample {
             if (producers < 1 || consumers < 1 || bytes < 0) {
                 throw new IllegalArgumentException("sample: p=" + producers + " c=" + consumers + " bytes=" + bytes

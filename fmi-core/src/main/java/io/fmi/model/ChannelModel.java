@@ -186,6 +186,7 @@ public final class ChannelModel {
         return name;
     }
 
+    /** The family whose algorithms the channel runs: what {@link OperationModel} plans for it. */
     public Family family() {
         return family;
     }
@@ -215,10 +216,12 @@ public final class ChannelModel {
         return pollIntervalSeconds;
     }
 
+    /** Shortest poll interval, seconds: the floor of the {@link PollIntervalModel}'s choice. */
     public double minPollIntervalSeconds() {
         return minPollIntervalSeconds;
     }
 
+    /** Longest poll interval, seconds: the ceiling of the {@link PollIntervalModel}'s choice. */
     public double maxPollIntervalSeconds() {
         return maxPollIntervalSeconds;
     }
@@ -247,6 +250,7 @@ public final class ChannelModel {
         return readUnitBytes;
     }
 
+    /** Price of data transfer, USD per byte written or read. */
     public double transferPriceUsdPerByte() {
         return transferPriceUsdPerByte;
     }
@@ -261,6 +265,7 @@ public final class ChannelModel {
         return requestsPerHour;
     }
 
+    /** Whether the infrastructure's share is charged to each operation. */
     public boolean includeInfrastructure() {
         return includeInfrastructure;
     }
@@ -310,21 +315,25 @@ public final class ChannelModel {
             this.family = Objects.requireNonNull(family, "family");
         }
 
+        /** Sets the fixed cost of one hop, seconds; default 0. */
         public Builder overheadSeconds(double v) {
             overheadSeconds = v;
             return this;
         }
 
+        /** Sets the bandwidth between one producer and one consumer, bytes per second; default infinite. */
         public Builder bandwidthSingleBytesPerSec(double v) {
             bandwidthSingleBytesPerSec = v;
             return this;
         }
 
+        /** Sets the cap on the aggregate bandwidth, bytes per second; default infinite (scales out). */
         public Builder bandwidthMultipleBytesPerSec(double v) {
             bandwidthMultipleBytesPerSec = v;
             return this;
         }
 
+        /** Sets whether readers poll; default false. */
         public Builder polling(boolean v) {
             polling = v;
             return this;
@@ -336,51 +345,61 @@ public final class ChannelModel {
             return this;
         }
 
+        /** Sets the shortest poll interval, seconds; default {@link PollIntervalModel#DEFAULT_MIN_SECONDS}. */
         public Builder minPollIntervalSeconds(double v) {
             minPollIntervalSeconds = v;
             return this;
         }
 
+        /** Sets the longest poll interval, seconds; default {@link PollIntervalModel#DEFAULT_MAX_SECONDS}. */
         public Builder maxPollIntervalSeconds(double v) {
             maxPollIntervalSeconds = v;
             return this;
         }
 
+        /** Sets the price of one write unit, USD; default 0. */
         public Builder writePriceUsd(double v) {
             writePriceUsd = v;
             return this;
         }
 
+        /** Sets the bytes one write unit covers, 0 for per request; default 0. */
         public Builder writeUnitBytes(long v) {
             writeUnitBytes = v;
             return this;
         }
 
+        /** Sets the price of one read unit, USD; default 0. */
         public Builder readPriceUsd(double v) {
             readPriceUsd = v;
             return this;
         }
 
+        /** Sets the bytes one read unit covers, 0 for per request; default 0. */
         public Builder readUnitBytes(long v) {
             readUnitBytes = v;
             return this;
         }
 
+        /** Sets the data transfer price, USD per byte; default 0. */
         public Builder transferPriceUsdPerByte(double v) {
             transferPriceUsdPerByte = v;
             return this;
         }
 
+        /** Sets the price of the always-on infrastructure, USD per hour; default 0. */
         public Builder infrastructureUsdPerHour(double v) {
             infrastructureUsdPerHour = v;
             return this;
         }
 
+        /** Sets the operations per hour that share the infrastructure; default 1000. */
         public Builder requestsPerHour(double v) {
             requestsPerHour = v;
             return this;
         }
 
+        /** Sets whether the infrastructure's share is charged; default true. */
         public Builder includeInfrastructure(boolean v) {
             includeInfrastructure = v;
             return this;

@@ -73,10 +73,12 @@ public final class CostModel {
         return channels.get(channel.toLowerCase(Locale.ROOT));
     }
 
+    /** FaaS price, USD per GiB-second. */
     public double gibSecondPriceUsd() {
         return gibSecondPriceUsd;
     }
 
+    /** Memory of each function, MiB. */
     public int functionMemoryMiB() {
         return functionMemoryMiB;
     }

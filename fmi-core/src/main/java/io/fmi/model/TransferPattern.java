@@ -22,6 +22,7 @@ package io.fmi.model;
  * @param personalized whether every consumer gets its own message (its own object on a store)
  */
 public record TransferPattern(int producers, int consumers, long bytes, boolean personalized) {
+    /** Checks the counts and the size. */
     public TransferPattern {
         if (producers < 1) {
             throw new IllegalArgumentException("producers: " + producers + " (expected: >= 1)");
