@@ -166,13 +166,14 @@ public final class FmiConfig {
         return new FmiConfig(copy);
     }
 
-    /** Backends this library knows by name: the file's four, and the two in-memory ones. */
-    public static final List<String> KNOWN_BACKENDS = List.of("Direct", "Redis", "S3", "DynamoDB", "Local", "LocalStore");
+    /** The in-memory backends of fmi-core, which {@code LocalCluster} may enable on its own. */
+    private static final List<String> IN_MEMORY_BACKENDS = List.of("Local", "LocalStore");
 
     /**
      * A copy of this configuration with only the named backends enabled (case-insensitive): every
-     * other entry, and every {@link #KNOWN_BACKENDS known backend} the file lacks, is written
-     * disabled, so that nothing (not even {@code LocalCluster}'s in-memory default) adds one back.
+     * other entry, and each in-memory backend ({@code Local}, {@code LocalStore}) the file lacks, is
+     * written disabled, so that nothing (not even {@code LocalCluster}'s in-memory default) adds one
+     * back. A backend the file lacks is disabled anyway.
      */
     public FmiConfig withOnly(String... names) {
         FmiConfig c = this;
@@ -180,7 +181,7 @@ public final class FmiConfig {
         for (String n : names) {
             keep.add(n.toLowerCase(Locale.ROOT));
         }
-        for (String known : KNOWN_BACKENDS) {
+        for (String known : IN_MEMORY_BACKENDS) {
             if (c.backend(known).isEmpty()) {
                 c = c.withBackend(known, MAPPER.createObjectNode().put("enabled", false));
             }

@@ -13,6 +13,7 @@ import io.fmi.channel.Buf;
 import io.fmi.channel.Channel;
 import io.fmi.channel.ChannelContext;
 import io.fmi.channel.ChannelProvider;
+import io.fmi.channel.ChannelProviders;
 import io.fmi.channel.Deadline;
 import io.fmi.channel.OpContext;
 import io.fmi.channel.Waits;
@@ -21,11 +22,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -106,17 +105,13 @@ public final class DefaultCommunicator implements Communicator {
         }
         this.scheduler = scheduler;
 
-        Map<String, ChannelProvider> byBackend = new LinkedHashMap<>();
-        for (ChannelProvider p : ServiceLoader.load(ChannelProvider.class, DefaultCommunicator.class.getClassLoader())) {
-            byBackend.putIfAbsent(p.backend().toLowerCase(Locale.ROOT), p);
-        }
-        for (ChannelProvider p : explicit) {
-            byBackend.put(p.backend().toLowerCase(Locale.ROOT), p);
-        }
+        // A provider that fails to load (a missing dependency jar) is skipped, not fatal: the
+        // other channels still serve, and the error below names it if nothing else is left.
+        ChannelProviders found = ChannelProviders.load(DefaultCommunicator.class.getClassLoader()).with(explicit);
         List<Slot> usable = new ArrayList<>();
         List<String> missing = new ArrayList<>();
         for (BackendConfig b : config.enabledBackends()) {
-            ChannelProvider p = byBackend.get(b.name().toLowerCase(Locale.ROOT));
+            ChannelProvider p = found.find(b.name()).orElse(null);
             if (p == null) {
                 missing.add(b.name());
             } else {
@@ -125,7 +120,7 @@ public final class DefaultCommunicator implements Communicator {
         }
         if (usable.isEmpty() && size == 1) {
             // A single peer never talks to anyone: any channel serves, so do not fail for a missing one.
-            ChannelProvider local = byBackend.get("local");
+            ChannelProvider local = found.find("Local").orElse(null);
             if (local != null) {
                 usable.add(new Slot(local, FmiConfig.fromJson("{\"backends\": {\"Local\": {\"enabled\": true}}}")
                         .backend("Local").orElseThrow()));
@@ -134,13 +129,19 @@ public final class DefaultCommunicator implements Communicator {
         if (usable.isEmpty()) {
             throw new FmiConfigException("no channel available for communicator '" + name + "': enabled backends "
                     + enabledNames() + (missing.isEmpty() ? "" : ", without a provider on the classpath: " + missing
-                    + " (add the channel's artifact, io.fmi:fmi-channel-" + missing.get(0).toLowerCase(Locale.ROOT)
-                    + ", or io.fmi:fmi-channels for every channel)"));
+                    + (found.failures().isEmpty() ? " (add the channel's artifact, io.fmi:fmi-channel-" + missing.get(0).toLowerCase(Locale.ROOT)
+                    + ", or io.fmi:fmi-channels for every channel)" : "; channel providers that failed to load: " + found.failures())),
+                    found.failures().isEmpty() ? null : found.failures().get(0).cause());
         }
         if (!missing.isEmpty()) {
             log.warn("{} enabled backends {} have no provider on the classpath and are ignored", logPrefix, missing);
         }
-        this.selection = new Selection(usable.stream().map(s -> s.backend).collect(java.util.stream.Collectors.toList()), config, hint, size, functionMemoryMiB, selectionPolicy);
+        if (!found.failures().isEmpty()) {
+            log.warn("{} channel providers that failed to load are skipped: {}", logPrefix, found.failures());
+        }
+        List<ChannelProvider> usableProviders = new ArrayList<>();
+        usable.forEach(s -> usableProviders.add(s.provider));
+        this.selection = new Selection(usableProviders, config, hint, functionMemoryMiB, selectionPolicy);
         List<Slot> ordered = new ArrayList<>();
         for (String backend : selection.preference()) {
             for (Slot s : usable) {

@@ -145,7 +145,8 @@ public final class CalibrateCommand implements Callable<Integer> {
                         s.seconds() * 1e3, predicted * 1e3, 100 * (predicted - s.seconds()) / s.seconds());
             }
         }
-        ChannelModel base = ModelConfig.channel(cfg, channel)
+        // Keys the fit does not set (prices, family, polling) keep the channel's own model.
+        ChannelModel base = Models.installed(System.err).model(cfg, channel)
                 .orElseGet(() -> ChannelModel.builder(channel, Family.MEDIATED).build());
         return ModelConfig.toJson(fit.applyTo(base));
     }
