@@ -41,7 +41,9 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Robustness</h2>
  * Registrations expire after {@link Builder#registrationTtl}; a waiting peer whose connection closes
- * is forgotten at once, so a newcomer is never paired with a dead peer. Pending registrations,
+ * is forgotten at once, so a newcomer is never paired with a dead peer. A second registration of a
+ * waiting pairing name and self id is refused ({@code DUPLICATE_REGISTRATION}), never swapped in:
+ * two jobs run with the same name are told instead of being paired across. Pending registrations,
  * connections, relays and remembered pairings are bounded. A malformed, oversize, slow or flooding
  * client gets an ERROR frame and a close; it never stalls others (nothing blocks an event loop) and no
  * error stops the server. The wire protocol is in {@code docs/protocol.md}; unmodified C++ TCPunch

@@ -16,6 +16,7 @@ final class Registration {
     final InetSocketAddress observed;
     final List<InetSocketAddress> privateEndpoints;
     final boolean legacy;
+    final long sinceNanos = System.nanoTime();
     volatile ScheduledFuture<?> expiry;
 
     Registration(Channel channel, String name, String selfId, String peerId, int natFlags,
@@ -45,9 +46,9 @@ final class Registration {
         return selfId.equals(other.peerId) && peerId.equals(other.selfId);
     }
 
-    /** Whether {@code other} is a new registration of the same peer (a restarted function). */
-    boolean sameOwner(Registration other) {
-        return !legacy && selfId.equals(other.selfId) && peerId.equals(other.peerId);
+    /** Whether {@code other} claims the same self id under this name (then it is a duplicate, whatever its peer id). */
+    boolean sameSelf(Registration other) {
+        return !legacy && selfId.equals(other.selfId);
     }
 
     @Override

@@ -95,7 +95,10 @@ public final class ServerCore {
     /**
      * Registers {@code r}, or pairs it with the peer already waiting under its name. On
      * {@link Outcome#PAIRED} both peers have been sent their PEER frames; on
-     * {@link Outcome#REJECTED} {@code r}'s channel has been sent an ERROR and closed.
+     * {@link Outcome#REJECTED} {@code r}'s channel has been sent an ERROR and closed: a different
+     * pair holds the name ({@link ErrorCode#NAME_IN_USE}), a waiting registration has the same name
+     * and self id ({@link ErrorCode#DUPLICATE_REGISTRATION}; the waiting one keeps its place), or a
+     * limit was reached ({@link ErrorCode#SERVER_FULL}).
      */
     public Outcome register(Registration r) {
         totalRegistrations.increment();
@@ -126,15 +129,16 @@ public final class ServerCore {
                 }
                 continue;
             }
-            if (existing.sameOwner(r)) {
-                if (waiting.replace(r.key, existing, r)) {
-                    log.debug("{} superseded by a new registration from {}", existing, r.observed);
-                    cancel(existing.expiry);
-                    reject(existing.channel, ErrorCode.SUPERSEDED,
-                            "registration of " + existing.selfId + " for '" + r.name + "' replaced by a newer one");
-                    return Outcome.WAITING;
-                }
-                continue;
+            if (existing.sameSelf(r)) {
+                // Never a replacement: the newcomer may be a second job with the same name and run id,
+                // and handing it the waiting peer would mix the two jobs' data.
+                log.debug("{} refused: {} holds this name and self id", r, existing);
+                reject(r.channel, ErrorCode.DUPLICATE_REGISTRATION, "pairing name '" + r.name + "' with self id '"
+                        + r.selfId + "' is already registered by another peer, waiting for " + existing.peerId
+                        + " since " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - existing.sinceNanos)
+                        + " ms (expected: one registration per name and self id; is a second job with the same"
+                        + " communicator name and run id running?)");
+                return Outcome.REJECTED;
             }
             reject(r.channel, ErrorCode.NAME_IN_USE, "pairing name '" + r.name + "' is held by "
                     + existing.selfId + " waiting for " + existing.peerId + " (expected: self id "

@@ -149,14 +149,49 @@ class ServerProtocolTest {
     }
 
     @Test
-    void shouldLetARestartedPeerReplaceItsOldRegistration() {
+    void shouldRefuseASecondRegistrationOfTheSameNameAndSelfIdAndKeepTheFirstPaired() {
+        Conn first = server.connect("203.0.113.1", 5001);
+        first.writeInbound(frame(register("victim/0:0:1", "1", "0", now(), nonce(1), null), null));
+        assertInstanceOf(Message.Registered.class, first.readMessage());
+        // the same name and self id, with the same peer id, another peer id, or any peer
+        String[] peerIds = {"0", "2", Wire.ANY_PEER};
+        for (int i = 0; i < peerIds.length; i++) {
+            Conn dup = server.connect("198.51.100.9", 7000 + i);
+            dup.writeInbound(frame(register("victim/0:0:1", "1", peerIds[i], now(), nonce(10 + i), null), null));
+            dup.readMessage(); // REGISTERED goes out first, then the refusal
+            Message.Error e = assertInstanceOf(Message.Error.class, dup.readMessage());
+            assertEquals(ErrorCode.DUPLICATE_REGISTRATION, e.code(), e.text());
+            assertTrue(e.text().contains("'victim/0:0:1'") && e.text().contains("self id '1'")
+                    && e.text().contains("already registered by another peer"), e.text());
+            assertFalse(dup.isOpen());
+            assertTrue(first.isOpen(), "the first registration keeps its place");
+            assertNull(first.readMessage(), "the first registration is told nothing");
+            dup.finishAndReleaseAll();
+        }
+        assertEquals(1, server.core.pendingRegistrations());
+
+        Conn peer = server.connect("203.0.113.2", 6001);
+        peer.writeInbound(frame(register("victim/0:0:1", "0", "1", now(), nonce(20), null), null));
+        assertInstanceOf(Message.Registered.class, peer.readMessage());
+        Message.Peer toPeer = assertInstanceOf(Message.Peer.class, peer.readMessage());
+        assertEquals(new InetSocketAddress("203.0.113.1", 5001), toPeer.publicEndpoint());
+        assertEquals(new InetSocketAddress("203.0.113.2", 6001),
+                assertInstanceOf(Message.Peer.class, first.readMessage()).publicEndpoint());
+        first.finishAndReleaseAll();
+        peer.finishAndReleaseAll();
+    }
+
+    @Test
+    void shouldAcceptTheSameNameAndSelfIdAgainOnceTheHolderIsGone() {
         Conn old = server.connect("203.0.113.1", 5001);
         old.writeInbound(frame(register("r", "0", "1", now(), nonce(1), null), null));
         old.readMessage();
+        old.close();
         Conn fresh = server.connect("203.0.113.1", 5002);
         fresh.writeInbound(frame(register("r", "0", "1", now(), nonce(2), null), null));
         assertInstanceOf(Message.Registered.class, fresh.readMessage());
-        assertError(old, ErrorCode.SUPERSEDED);
+        assertNull(fresh.readMessage(), "no refusal once the old connection closed");
+        assertTrue(fresh.isOpen());
         assertEquals(1, server.core.pendingRegistrations());
         old.finishAndReleaseAll();
         fresh.finishAndReleaseAll();
