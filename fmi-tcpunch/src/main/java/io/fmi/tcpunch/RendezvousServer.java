@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * try (RendezvousServer server = RendezvousServer.builder()
  *         .port(10000)                       // probe port defaults to 10001
- *         .secret(secretBytes)               // optional: peers must sign their requests
+ *         .secret(secretBytes)               // peers must sign their requests; or insecure(true)
  *         .registrationTtl(Duration.ofSeconds(60))
  *         .build()
  *         .start()) {                        // returns once both ports listen
@@ -38,6 +38,13 @@ import org.slf4j.LoggerFactory;
  * The main port serves everything. The probe port answers only PROBE requests the same way: a
  * client that connects to both from one local port and is told two different public ports is behind
  * a symmetric NAT, where punching cannot work, and goes straight to the relay.
+ *
+ * <h2>Secure by default</h2>
+ * A server needs a shared secret ({@link Builder#secret}): only requests signed with it register,
+ * and only peers holding it complete the handshake on the punched connection. Without one,
+ * {@link Builder#build()} fails unless {@link Builder#insecure insecure(true)} says on purpose that
+ * anyone who reaches the port may register any pairing name, pair with a waiting peer and receive
+ * its data; {@link #start()} then logs a WARN saying so.
  *
  * <h2>Robustness</h2>
  * Registrations expire after {@link Builder#registrationTtl}; a waiting peer whose connection closes
@@ -115,6 +122,12 @@ public final class RendezvousServer implements AutoCloseable {
         }
         core.probePort(Math.max(0, probePort()));
         boss.scheduleAtFixedRate(core::sweepPairingsNow, 1, 1, TimeUnit.SECONDS);
+        if (b.secret == null) {
+            log.warn("rendezvous server on {} runs without a shared secret (insecure): anyone who can reach it can"
+                    + " register any pairing name, pair with a waiting peer and receive its data; set a secret"
+                    + " (RendezvousServer.Builder.secret, CLI --secret-file or FMI_SECRET) unless every client is trusted",
+                    mainChannel.localAddress());
+        }
         log.debug("rendezvous server listening on {} (probe port {}, auth {}, legacy TCPunch {})",
                 mainChannel.localAddress(), probePort(), b.secret != null ? "on" : "off", b.legacyEnabled());
         return this;
@@ -192,6 +205,7 @@ public final class RendezvousServer implements AutoCloseable {
         private int maxNameBytes = DEFAULT_MAX_NAME_BYTES;
         private int maxIdBytes = DEFAULT_MAX_ID_BYTES;
         private Boolean legacyTcpunch;
+        private boolean insecure;
         private int workerThreads;
 
         private Builder() {
@@ -221,9 +235,22 @@ public final class RendezvousServer implements AutoCloseable {
             return this;
         }
 
-        /** Shared secret every request must be signed with (HMAC-SHA256); copied. Default: none. */
+        /**
+         * Shared secret every request must be signed with (HMAC-SHA256); copied. Required unless
+         * {@link #insecure insecure(true)}; null removes it.
+         */
         public Builder secret(byte[] secret) {
             this.secret = copySecret(secret);
+            return this;
+        }
+
+        /**
+         * Serve without a shared secret: anyone who can reach the server may register any pairing
+         * name and pair with a waiting peer. Only for trusted networks and tests; {@link #start()}
+         * logs a WARN. Default false, and then {@link #build()} needs a {@link #secret}.
+         */
+        public Builder insecure(boolean insecure) {
+            this.insecure = insecure;
             return this;
         }
 
@@ -307,7 +334,21 @@ public final class RendezvousServer implements AutoCloseable {
             return legacyTcpunch != null ? legacyTcpunch : secret == null;
         }
 
+        /**
+         * Validates and copies the settings.
+         *
+         * @throws IllegalStateException without a secret and without {@code insecure(true)}, or with both
+         */
         public RendezvousServer build() {
+            if (secret == null && !insecure) {
+                throw new IllegalStateException("rendezvous server without a shared secret: set one with secret(byte[])"
+                        + " (CLI: --secret-file FILE, --secret or the FMI_SECRET environment variable), or call"
+                        + " insecure(true) (CLI: --insecure) to let anyone register and pair");
+            }
+            if (secret != null && insecure) {
+                throw new IllegalStateException("rendezvous server with a shared secret and insecure(true)"
+                        + " (expected: one of them)");
+            }
             ServerConfig config = new ServerConfig(secret == null ? null : new Hmac(secret), registrationTtl,
                     pairingTtl, requestTimeout, replayWindow, maxPending, maxPairings, maxConnections, maxRelays,
                     maxNameBytes, maxIdBytes, legacyEnabled());

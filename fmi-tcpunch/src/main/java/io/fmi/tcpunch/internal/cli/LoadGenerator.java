@@ -61,14 +61,14 @@ final class LoadGenerator {
                 });
     }
 
-    static int run(Args a, PrintStream out) {
+    static int run(Args a, byte[] secret, PrintStream out) {
         InetSocketAddress server = a.endpoint("server");
         int pending = a.integer("pending", 10_000);
         double seconds = a.number("seconds", 10);
         int concurrency = a.integer("concurrency", 256);
         EventLoopGroup group = Transports.newEventLoopGroup(1, "fmi-loadgen");
         try {
-            LoadGenerator g = new LoadGenerator(server, a.secret(), group);
+            LoadGenerator g = new LoadGenerator(server, secret, group);
             out.printf("loadgen against %s: %d held registrations, then pairs for %.0f s at concurrency %d, transport %s%n",
                     server, pending, seconds, concurrency, Transports.isEpoll(group) ? "epoll" : "nio");
             List<Channel> held = g.hold(pending, out);
