@@ -1,6 +1,7 @@
 package io.fmi.tcpunch.internal;
 
 import io.netty.channel.Channel;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
@@ -14,6 +15,8 @@ final class Registration {
     final String peerId;
     final int natFlags;
     final InetSocketAddress observed;
+    /** The source address its limits count against ({@link SourceCounts#sourceOf}). */
+    final InetAddress source;
     final List<InetSocketAddress> privateEndpoints;
     final boolean legacy;
     final long sinceNanos = System.nanoTime();
@@ -28,6 +31,7 @@ final class Registration {
         this.peerId = peerId;
         this.natFlags = natFlags;
         this.observed = observed;
+        this.source = SourceCounts.sourceOf(observed.getAddress());
         this.privateEndpoints = privateEndpoints;
         this.legacy = legacy;
     }

@@ -197,10 +197,87 @@ class ServerProtocolTest {
         fresh.finishAndReleaseAll();
     }
 
+    /** A connection from {@code ip} that sent REGISTER for {@code name} as "0" waiting for "1". */
+    private static Conn registerFrom(ServerHarness s, String ip, int port, String name, int seed) {
+        Conn c = s.connect(ip, port);
+        c.writeInbound(frame(register(name, "0", "1", now(), nonce(seed), null), null));
+        return c;
+    }
+
+    @Test
+    void shouldCapPendingRegistrationsPerSourceAddressAndNotOthers() {
+        ServerHarness s = new ServerHarness(ServerHarness.limits(null, Duration.ofSeconds(60), 100, 2, 100, 100));
+        Conn[] flood = new Conn[3];
+        for (int i = 0; i < flood.length; i++) {
+            flood[i] = registerFrom(s, "203.0.113.1", 5000 + i, "flood" + i, i);
+            assertInstanceOf(Message.Registered.class, flood[i].readMessage());
+        }
+        Message.Error e = assertInstanceOf(Message.Error.class, flood[2].readMessage());
+        assertEquals(ErrorCode.SERVER_FULL, e.code());
+        assertTrue(e.text().contains("from 203.0.113.1: 2") && e.text().contains("maxPendingPerAddress")
+                && e.text().contains("--max-pending-per-address"), e.text());
+        assertEquals(2, s.core.pendingRegistrations(new InetSocketAddress("203.0.113.1", 0).getAddress()));
+
+        Conn other = registerFrom(s, "198.51.100.7", 6000, "fine", 9);
+        assertInstanceOf(Message.Registered.class, other.readMessage());
+        assertNull(other.readMessage(), "another address is not limited");
+
+        flood[0].close(); // a slot of the address comes back when one of its registrations goes
+        Conn again = registerFrom(s, "203.0.113.1", 5009, "flood9", 19);
+        assertInstanceOf(Message.Registered.class, again.readMessage());
+        assertNull(again.readMessage());
+        assertEquals(1, s.core.stats().totalLimited());
+        for (Conn c : new Conn[] {flood[0], flood[1], flood[2], other, again}) {
+            c.finishAndReleaseAll();
+        }
+    }
+
+    @Test
+    void shouldCountAnIpv6Slash64AsOneSource() {
+        ServerHarness s = new ServerHarness(ServerHarness.limits(null, Duration.ofSeconds(60), 100, 1, 100, 100));
+        Conn a = registerFrom(s, "2001:db8:0:7::1", 5000, "v6a", 1);
+        Conn sameNet = registerFrom(s, "2001:db8:0:7:ffff::2", 5001, "v6b", 2);
+        Conn otherNet = registerFrom(s, "2001:db8:0:8::1", 5002, "v6c", 3);
+        assertInstanceOf(Message.Registered.class, a.readMessage());
+        assertNull(a.readMessage());
+        sameNet.readMessage();
+        Message.Error e = assertInstanceOf(Message.Error.class, sameNet.readMessage());
+        assertTrue(e.text().contains("2001:db8:0:7:0:0:0:0/64"), e.text());
+        assertInstanceOf(Message.Registered.class, otherNet.readMessage());
+        assertNull(otherNet.readMessage());
+        for (Conn c : new Conn[] {a, sameNet, otherNet}) {
+            c.finishAndReleaseAll();
+        }
+    }
+
+    @Test
+    void shouldCloseConnectionsBeyondThePerAddressAndTotalLimitsAtOnce() {
+        ServerHarness s = new ServerHarness(ServerHarness.limits(null, Duration.ofSeconds(60), 100, 100, 3, 2));
+        Conn a1 = s.connect("203.0.113.1", 5001);
+        Conn a2 = s.connect("203.0.113.1", 5002);
+        Conn a3 = s.connect("203.0.113.1", 5003);
+        assertTrue(a1.isOpen() && a2.isOpen());
+        assertFalse(a3.isOpen(), "third connection of one address: closed at once");
+        assertNull(a3.readMessage(), "closed without a frame: the protocol is not known yet");
+        Conn b1 = s.connect("198.51.100.7", 6001);
+        assertTrue(b1.isOpen(), "another address still connects");
+        Conn b2 = s.connect("198.51.100.7", 6002);
+        assertFalse(b2.isOpen(), "fourth connection in all: over the total of 3");
+        assertEquals(3, s.core.stats().openConnections());
+        assertEquals(2, s.core.openConnections(new InetSocketAddress("203.0.113.1", 0).getAddress()));
+        a1.close();
+        Conn a4 = s.connect("203.0.113.1", 5004);
+        assertTrue(a4.isOpen(), "the address got its slot back");
+        assertEquals(2, s.core.stats().totalLimited());
+        for (Conn c : new Conn[] {a1, a2, a3, a4, b1, b2}) {
+            c.finishAndReleaseAll();
+        }
+    }
+
     @Test
     void shouldRejectBadMagicAtTheFirstBytes() {
         ServerHarness s = new ServerHarness(new ServerConfig(null, Duration.ofSeconds(1), Duration.ofSeconds(1),
-                Duration.ofSeconds(1), Duration.ofSeconds(1), 10, 10, 10, 10, 200, 64, false));
+                Duration.ofSeconds(1), Duration.ofSeconds(1), 10, 10, 10, 10, 10, 10, 200, 64, false));
         Conn a = s.connect("203.0.113.1", 5001);
         a.writeInbound(Unpooled.wrappedBuffer(new byte[] {'G', 'E', 'T', ' '}));
         assertError(a, ErrorCode.MALFORMED);

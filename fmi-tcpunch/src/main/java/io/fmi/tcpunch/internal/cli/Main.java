@@ -33,12 +33,16 @@ public final class Main {
             "  server  --port 10000 (--secret-file F | --secret S | FMI_SECRET=S | --insecure)",
             "          [--probe-port P|--no-probe-port] [--bind ADDR]",
             "          [--ttl SECONDS] [--max-pending N] [--max-connections N] [--max-relays N]",
+            "          [--max-connections-per-address N] [--max-pending-per-address N]",
             "          [--workers N] [--stats-interval SECONDS] [--no-legacy]",
             "  probe   --server HOST:PORT --name NAME [--secret-file F | --secret S] [--timeout SECONDS]",
             "          [--id ID --peer-id ID] [--direct-timeout SECONDS] [--relay-only]",
             "  loadgen --server HOST:PORT [--pending N] [--seconds S] [--concurrency N] [--secret-file F | --secret S]",
             "The secret is read from --secret-file (trailing newlines stripped), --secret, or else the",
-            "FMI_SECRET environment variable; prefer the file or the variable, --secret shows in the process list.");
+            "FMI_SECRET environment variable; prefer the file or the variable, --secret shows in the process list.",
+            "--max-connections defaults to what the open file limit (ulimit -n) leaves, at most 65536; a larger",
+            "value than that fails at start. Per source address (IPv4, or IPv6 /64): 8192 connections and 4096",
+            "pending registrations, or a quarter and an eighth of --max-connections if less.");
 
     private Main() {
     }
@@ -57,7 +61,8 @@ public final class Main {
             switch (args[0]) {
                 case "server":
                     return server(new Args(args, 1, Set.of("port", "probe-port", "bind", "secret-file", "secret", "ttl",
-                            "max-pending", "max-connections", "max-relays", "workers", "stats-interval"),
+                            "max-pending", "max-connections", "max-relays", "workers", "stats-interval",
+                            "max-connections-per-address", "max-pending-per-address"),
                             Set.of("no-legacy", "no-probe-port", "insecure")), out, err, env);
                 case "probe":
                     Args p = new Args(args, 1, Set.of("server", "name", "secret-file", "secret", "timeout", "id", "peer-id",
@@ -70,7 +75,8 @@ public final class Main {
                 default:
                     throw new Args.UsageException("unknown command: " + args[0]);
             }
-        } catch (Args.UsageException e) {
+        } catch (Args.UsageException | IllegalArgumentException e) {
+            // IllegalArgumentException: a builder refused a value, e.g. --max-connections 0
             err.println("error: " + e.getMessage());
             err.println(USAGE);
             return 2;
@@ -106,9 +112,18 @@ public final class Main {
                 .insecure(insecure)
                 .registrationTtl(Duration.ofMillis((long) (a.number("ttl", 60) * 1000)))
                 .maxPending(a.integer("max-pending", RendezvousServer.DEFAULT_MAX_PENDING))
-                .maxConnections(a.integer("max-connections", RendezvousServer.DEFAULT_MAX_CONNECTIONS))
                 .maxRelays(a.integer("max-relays", RendezvousServer.DEFAULT_MAX_RELAYS))
                 .workerThreads(a.integer("workers", 0));
+        // unset limits stay unset: the builder derives them from the open file limit
+        if (a.string("max-connections", null) != null) {
+            b.maxConnections(a.integer("max-connections", 0));
+        }
+        if (a.string("max-connections-per-address", null) != null) {
+            b.maxConnectionsPerAddress(a.integer("max-connections-per-address", 0));
+        }
+        if (a.string("max-pending-per-address", null) != null) {
+            b.maxPendingPerAddress(a.integer("max-pending-per-address", 0));
+        }
         if (a.flag("no-probe-port")) {
             b.noProbePort();
         } else if (a.string("probe-port", null) != null) {
@@ -127,8 +142,6 @@ public final class Main {
         RendezvousServer server;
         try {
             server = b.build().start();
-        } catch (IllegalArgumentException e) {
-            throw new Args.UsageException(e.getMessage());
         } catch (IllegalStateException e) {
             out.flush();
             err.println("error: " + e.getMessage());
@@ -143,7 +156,9 @@ public final class Main {
             stopped.countDown();
         }, "fmi-tcpunch-shutdown"));
         out.println("fmi-tcpunch server ready on port " + server.port() + " (probe port " + server.probePort()
-                + (secret != null ? ", secret from " + secret.source() : ", INSECURE: no secret, anyone may register") + ")");
+                + (secret != null ? ", secret from " + secret.source() : ", INSECURE: no secret, anyone may register")
+                + "; max connections " + server.maxConnections() + openFileLimit() + ", per address "
+                + server.maxConnectionsPerAddress() + " connections and " + server.maxPendingPerAddress() + " pending)");
         out.flush();
         long intervalMs = (long) (a.number("stats-interval", 60) * 1000);
         try {
@@ -155,6 +170,11 @@ public final class Main {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    private static String openFileLimit() {
+        java.util.OptionalLong limit = io.fmi.tcpunch.internal.OpenFileLimit.current();
+        return limit.isPresent() ? " of RLIMIT_NOFILE " + limit.getAsLong() : "";
     }
 
     /** CPU time of this process so far (all threads), for the benchmark's pairings per CPU-second. */

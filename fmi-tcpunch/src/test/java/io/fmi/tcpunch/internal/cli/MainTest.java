@@ -64,9 +64,21 @@ class MainTest {
 
     /** A server process of this module's class path; returns its output once it printed "ready" (or died). */
     private static List<String> startServer(Map<String, String> env, String... args) throws Exception {
+        return startServer(env, 0, args);
+    }
+
+    /**
+     * The same under {@code ulimit -n openFileLimit} (0: this process's limit); the last line is
+     * {@code exit <code>} if the process ended by itself.
+     */
+    private static List<String> startServer(Map<String, String> env, int openFileLimit, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "-XX:TieredStopAtLevel=1", Main.class.getName()));
         cmd.addAll(List.of(args));
+        if (openFileLimit > 0) {
+            // "$@" keeps the arguments as they are; exec so that the limit applies to the JVM itself
+            cmd.addAll(0, List.of("bash", "-c", "ulimit -n " + openFileLimit + " && exec \"$@\"", "bash"));
+        }
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().remove("FMI_SECRET");
         pb.environment().putAll(env);
@@ -79,10 +91,12 @@ class MainTest {
                     break;
                 }
             }
-        } finally {
-            p.destroy();
-            p.waitFor(10, TimeUnit.SECONDS);
         }
+        if (p.waitFor(200, TimeUnit.MILLISECONDS)) {
+            lines.add("exit " + p.exitValue());
+        }
+        p.destroy();
+        p.waitFor(10, TimeUnit.SECONDS);
         return lines;
     }
 
@@ -103,5 +117,24 @@ class MainTest {
         assertTrue(all.contains("ready on port") && all.contains("INSECURE"), all);
         assertTrue(lines.stream().anyMatch(l -> l.contains("WARN") && l.contains("without a shared secret")
                 && l.contains("anyone")), all);
+    }
+
+    @Test
+    void shouldFailAtStartWhenMaxConnectionsExceedsTheOpenFileLimit() throws Exception {
+        List<String> lines = startServer(Map.of(), 1024, "server", "--port", "0", "--insecure", "--workers", "1",
+                "--max-connections", "5000");
+        String all = String.join("\n", lines);
+        assertEquals("exit 1", lines.get(lines.size() - 1), all);
+        assertTrue(all.contains("max connections: 5000 (expected: <= 890, the open file limit RLIMIT_NOFILE 1024 less 134")
+                && all.contains("ulimit -n") && all.contains("--max-connections"), all);
+    }
+
+    @Test
+    void shouldFitTheDefaultLimitsToTheOpenFileLimit() throws Exception {
+        // 1024 less 128 reserved and 3 for each of two event loops (acceptor, one worker)
+        List<String> lines = startServer(Map.of(), 1024, "server", "--port", "0", "--insecure", "--workers", "1");
+        String all = String.join("\n", lines);
+        assertTrue(all.contains("max connections 890 of RLIMIT_NOFILE 1024, per address 222 connections and 111 pending"),
+                all);
     }
 }
