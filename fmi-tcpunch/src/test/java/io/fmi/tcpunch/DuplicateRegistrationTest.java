@@ -13,6 +13,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -63,31 +64,39 @@ class DuplicateRegistrationTest {
         awaitPending(1);
 
         // what the second job's rank 1 sees through the client API: a refusal, not a deadline
-        long t0 = System.nanoTime();
-        CompletionException e = assertThrows(CompletionException.class,
-                () -> client.connect("victim/0:0:1", "1", "0", DEADLINE, ch -> { }).join());
-        long clientMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-        PunchException p = assertInstanceOf(PunchException.class, e.getCause());
-        assertEquals(PunchException.Reason.REFUSED, p.reason(), p.getMessage());
-        assertTrue(p.getMessage().contains("DUPLICATE_REGISTRATION") && p.getMessage().contains("victim/0:0:1"),
-                p.getMessage());
+        long[] clientNanos = new long[5];
+        for (int i = 0; i < clientNanos.length; i++) {
+            long t0 = System.nanoTime();
+            CompletionException e = assertThrows(CompletionException.class,
+                    () -> client.connect("victim/0:0:1", "1", "0", DEADLINE, ch -> { }).join());
+            clientNanos[i] = System.nanoTime() - t0;
+            PunchException p = assertInstanceOf(PunchException.class, e.getCause());
+            assertEquals(PunchException.Reason.REFUSED, p.reason(), p.getMessage());
+            assertTrue(p.getMessage().contains("DUPLICATE_REGISTRATION") && p.getMessage().contains("victim/0:0:1"),
+                    p.getMessage());
+        }
 
         // and on the wire: REGISTER to ERROR
-        long wireNanos;
-        try (WireClient dup = WireClient.connect(InetAddress.getLoopbackAddress(),
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()), SECRET, 10_000)) {
-            long t1 = System.nanoTime();
-            dup.register("victim/0:0:1", "1", "0");
-            assertInstanceOf(Message.Registered.class, dup.read());
-            Message.Error err = assertInstanceOf(Message.Error.class, dup.read());
-            wireNanos = System.nanoTime() - t1;
-            assertEquals(ErrorCode.DUPLICATE_REGISTRATION, err.code(), err.text());
-            assertTrue(dup.closedByServer(), "the server closes after the refusal");
+        long[] wireNanos = new long[5];
+        for (int i = 0; i < wireNanos.length; i++) {
+            try (WireClient dup = WireClient.connect(InetAddress.getLoopbackAddress(),
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()), SECRET, 10_000)) {
+                long t1 = System.nanoTime();
+                dup.register("victim/0:0:1", "1", "0");
+                assertInstanceOf(Message.Registered.class, dup.read());
+                Message.Error err = assertInstanceOf(Message.Error.class, dup.read());
+                wireNanos[i] = System.nanoTime() - t1;
+                assertEquals(ErrorCode.DUPLICATE_REGISTRATION, err.code(), err.text());
+                assertTrue(dup.closedByServer(), "the server closes after the refusal");
+            }
         }
-        System.out.printf("duplicate registrant refused: %d ms through HolePunchClient.connect, %.2f ms from REGISTER"
-                + " to ERROR%n", clientMs, wireNanos / 1e6);
-        // a refusal within a second on a loaded machine, where the deadline is 20 s
-        assertTrue(clientMs < 1000, "refused after " + clientMs + " ms");
+        Arrays.sort(clientNanos);
+        Arrays.sort(wireNanos);
+        System.out.printf("duplicate registrant refused: through HolePunchClient.connect median %.1f ms, max %.1f ms;"
+                + " REGISTER to ERROR median %.2f ms, max %.2f ms (5 each)%n", clientNanos[2] / 1e6, clientNanos[4] / 1e6,
+                wireNanos[2] / 1e6, wireNanos[4] / 1e6);
+        // a refusal within seconds, where the deadline is 20 s
+        assertTrue(clientNanos[4] < TimeUnit.SECONDS.toNanos(2), "refused after " + clientNanos[4] / 1e6 + " ms");
         assertFalse(first.isDone(), "the first registration still waits for its peer");
         awaitPending(1);
 

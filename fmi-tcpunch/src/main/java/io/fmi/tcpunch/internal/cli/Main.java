@@ -37,7 +37,8 @@ public final class Main {
             "          [--workers N] [--stats-interval SECONDS] [--no-legacy]",
             "  probe   --server HOST:PORT --name NAME [--secret-file F | --secret S] [--timeout SECONDS]",
             "          [--id ID --peer-id ID] [--direct-timeout SECONDS] [--relay-only]",
-            "  loadgen --server HOST:PORT [--pending N] [--seconds S] [--concurrency N] [--secret-file F | --secret S]",
+            "  loadgen --server HOST:PORT [--pending N | --flood N] [--seconds S] [--concurrency N]",
+            "          [--secret-file F | --secret S]",
             "The secret is read from --secret-file (trailing newlines stripped), --secret, or else the",
             "FMI_SECRET environment variable; prefer the file or the variable, --secret shows in the process list.",
             "--max-connections defaults to what the open file limit (ulimit -n) leaves, at most 65536; a larger",
@@ -69,8 +70,8 @@ public final class Main {
                             "direct-timeout"), Set.of("relay-only"));
                     return probe(p, secretBytes(p, env, err), out, err);
                 case "loadgen":
-                    Args l = new Args(args, 1, Set.of("server", "pending", "seconds", "concurrency", "secret-file", "secret"),
-                            Set.of());
+                    Args l = new Args(args, 1, Set.of("server", "pending", "flood", "seconds", "concurrency", "secret-file",
+                            "secret"), Set.of());
                     return LoadGenerator.run(l, secretBytes(l, env, err), out);
                 default:
                     throw new Args.UsageException("unknown command: " + args[0]);
