@@ -58,9 +58,9 @@ import org.slf4j.LoggerFactory;
  * also per source address ({@link Builder#maxConnectionsPerAddress}, {@link Builder#maxPendingPerAddress}),
  * so one address that floods the server does not stop others from pairing; a refusal is logged at
  * WARN with the address and the limit, at most once per 10 s for each limit. The connection limit
- * is checked against the process's {@code RLIMIT_NOFILE} when the server is built. A malformed, oversize, slow or flooding
- * client gets an ERROR frame and a close; it never stalls others (nothing blocks an event loop) and no
- * error stops the server. The wire protocol is in {@code docs/protocol.md}; unmodified C++ TCPunch
+ * is checked against the process's {@code RLIMIT_NOFILE} when the server is built. A malformed,
+ * oversize, slow or flooding client gets an ERROR frame and a close; it never stalls others (nothing
+ * blocks an event loop) and no error stops the server. The wire protocol is in {@code docs/protocol.md}; unmodified C++ TCPunch
  * clients are served too (see {@link Builder#legacyTcpunch}).
  *
  * <h2>Threads and ownership</h2>
