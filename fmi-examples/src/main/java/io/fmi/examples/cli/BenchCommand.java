@@ -92,15 +92,18 @@ public final class BenchCommand implements Callable<Integer> {
         Files.createDirectories(out);
         FmiConfig base = config == null ? FmiConfig.defaults() : FmiConfig.load(config);
         RendezvousServer server = null;
+        String secret = java.util.UUID.randomUUID().toString(); // for the in-process server, secure by default
         Map<String, FmiConfig> configs = new LinkedHashMap<>();
         try {
             for (String ch : channels) {
                 FmiConfig c = base.withOnly(ch);
                 if (ch.equalsIgnoreCase("Direct")) {
                     if (server == null) {
-                        server = RendezvousServer.builder().bindAddress(InetAddress.getLoopbackAddress()).port(0).build().start();
+                        server = RendezvousServer.builder().bindAddress(InetAddress.getLoopbackAddress()).port(0)
+                                .secret(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8)).build().start();
                     }
-                    c = c.withBackend("Direct", c.backend("Direct").orElseThrow().json().put("host", "127.0.0.1").put("port", server.port()));
+                    c = c.withBackend("Direct", c.backend("Direct").orElseThrow().json().put("host", "127.0.0.1")
+                            .put("port", server.port()).put("secret", secret));
                 } else if (ch.equalsIgnoreCase("Redis")) {
                     if (redis == null) {
                         err.println("skipping Redis: no --redis URI given");
