@@ -40,15 +40,6 @@ import java.util.Optional;
 public final class FmiConfig {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private static final String DEFAULTS_JSON = "{\n"
-            + "  \"backends\": {\n"
-            + "    \"Direct\":   {\"enabled\": true,  \"host\": \"127.0.0.1\", \"port\": 10000, \"max_timeout\": 60000},\n"
-            + "    \"Redis\":    {\"enabled\": false, \"host\": \"127.0.0.1\", \"port\": 6379, \"timeout\": 1, \"max_timeout\": 60000},\n"
-            + "    \"S3\":       {\"enabled\": false, \"bucket_name\": \"fmi\", \"s3_region\": \"us-east-1\", \"timeout\": 100, \"max_timeout\": 60000},\n"
-            + "    \"DynamoDB\": {\"enabled\": false, \"table_name\": \"fmi\", \"region\": \"us-east-1\", \"timeout\": 50, \"max_timeout\": 60000}\n"
-            + "  }\n"
-            + "}";
-
     private final ObjectNode root;
     private final Map<String, BackendConfig> backends;
 
@@ -107,11 +98,34 @@ public final class FmiConfig {
     }
 
     /**
-     * The defaults: {@code Direct} enabled with a rendezvous server at {@code 127.0.0.1:10000};
-     * {@code Redis}, {@code S3} and {@code DynamoDB} present but disabled; default models.
+     * The defaults: an entry for the backend of every channel provider on the class path (see
+     * {@link io.fmi.channel.ChannelProviders#installed()}), as the provider states it
+     * ({@link io.fmi.channel.ChannelProvider#defaultBackendJson()}), in the selector's tie-break
+     * order; default models. With FMI's channels that is {@code Direct} enabled with a rendezvous
+     * server at {@code 127.0.0.1:10000}, and {@code Redis}, {@code S3} and {@code DynamoDB}
+     * present but disabled.
+     *
+     * @return the default configuration
      */
     public static FmiConfig defaults() {
-        return fromJson(DEFAULTS_JSON);
+        ObjectNode root = MAPPER.createObjectNode();
+        ObjectNode section = root.putObject("backends");
+        for (io.fmi.channel.ChannelProvider p : io.fmi.channel.ChannelProviders.installed().list()) {
+            String json = p.defaultBackendJson();
+            JsonNode entry;
+            try {
+                entry = MAPPER.readTree(json);
+            } catch (JsonProcessingException e) {
+                throw new FmiConfigException("default entry of backend " + p.backend() + " from " + p.getClass().getName()
+                        + ": invalid JSON: " + e.getOriginalMessage(), e);
+            }
+            if (entry == null || !entry.isObject()) {
+                throw new FmiConfigException("default entry of backend " + p.backend() + " from " + p.getClass().getName()
+                        + ": " + json + " (expected: a JSON object)");
+            }
+            section.set(p.backend(), entry);
+        }
+        return new FmiConfig(root);
     }
 
     /** All backend entries in file order, enabled or not. */

@@ -80,6 +80,18 @@ public interface ChannelProvider {
     }
 
     /**
+     * This backend's entry in {@link io.fmi.FmiConfig#defaults()}, as a JSON object: whether it
+     * is enabled when nothing is configured and the values of its keys that the default
+     * configuration shows. By default {@code {"enabled": false}}: a channel from outside is used
+     * once a configuration enables it.
+     *
+     * @return a JSON object, e.g. {@code {"enabled": false, "host": "127.0.0.1", "port": 6379}}
+     */
+    default String defaultBackendJson() {
+        return "{\"enabled\": false}";
+    }
+
+    /**
      * Creates the channel for one communicator. Must do no network I/O: channels connect on
      * first use, so building a communicator never blocks.
      */

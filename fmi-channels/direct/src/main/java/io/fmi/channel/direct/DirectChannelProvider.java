@@ -62,6 +62,14 @@ public final class DirectChannelProvider implements ChannelProvider {
         return 20;
     }
 
+    /**
+     * {@inheritDoc} Here: enabled, with a rendezvous server on this host's port 10000, as the C++ FMI's shipped file.
+     */
+    @Override
+    public String defaultBackendJson() {
+        return "{\"enabled\": true, \"host\": \"127.0.0.1\", \"port\": 10000, \"max_timeout\": 60000}";
+    }
+
     @Override
     public Channel create(ChannelContext context) {
         DirectChannel c = new DirectChannel(context, DirectOptions.from(context.backend()));

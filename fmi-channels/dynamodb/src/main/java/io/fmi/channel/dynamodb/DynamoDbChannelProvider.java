@@ -77,6 +77,14 @@ public final class DynamoDbChannelProvider implements ChannelProvider {
         return 40;
     }
 
+    /**
+     * {@inheritDoc} Here: disabled; table {@code fmi} in us-east-1, polled from every 50 ms.
+     */
+    @Override
+    public String defaultBackendJson() {
+        return "{\"enabled\": false, \"table_name\": \"fmi\", \"region\": \"us-east-1\", \"timeout\": 50, \"max_timeout\": 60000}";
+    }
+
     @Override
     public Channel create(ChannelContext context) {
         return new DynamoDbChannel(context, client);

@@ -107,6 +107,14 @@ public final class RedisChannelProvider implements ChannelProvider {
         return 30;
     }
 
+    /**
+     * {@inheritDoc} Here: disabled; Redis on this host's port 6379.
+     */
+    @Override
+    public String defaultBackendJson() {
+        return "{\"enabled\": false, \"host\": \"127.0.0.1\", \"port\": 6379, \"timeout\": 1, \"max_timeout\": 60000}";
+    }
+
     @Override
     public Channel create(ChannelContext context) {
         return new RedisChannel(context, RedisSettings.from(context.backend()), client, resources);
