@@ -11,14 +11,8 @@ import io.fmi.channel.OpContext;
 import io.fmi.channel.PeerToPeerChannel;
 import io.fmi.channel.Waits;
 import io.fmi.tcpunch.HolePunchClient;
-import io.fmi.tcpunch.PunchedConnection;
-import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.socket.nio.NioSocketChannel;
+import io.fmi.tcpunch.PunchedSocket;
 import java.io.IOException;
-import java.lang.reflect.Method;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -44,8 +38,10 @@ import org.slf4j.LoggerFactory;
  * each other at the same moment meet on the same connection instead of waiting on two. The
  * collective algorithms announce all the peers of a call first, so those connections open in
  * parallel; with {@code eager_connect} the first operation opens all of them. Sends issued while
- * the connection opens are queued in order (already copied) and written when it is up. Netty opens
- * and authenticates the connection (fmi-tcpunch); then this channel takes the socket over.
+ * the connection opens are queued in order (already copied) and written when it is up. fmi-tcpunch
+ * opens and authenticates the connection on its (Netty) event loops and hands it over as a plain
+ * {@code java.nio} socket ({@link HolePunchClient#connectSocket}), with the bytes it read past its
+ * handshake; from then on this channel alone drives the socket.
  *
  * <h2>Wire format</h2>
  * Each message is one frame, drawn in {@link FrameParser}: a 12-byte header (payload length,
@@ -78,7 +74,6 @@ public final class DirectChannel extends PeerToPeerChannel {
     private static final Logger log = LoggerFactory.getLogger(DirectChannel.class);
     private static final long CLOSE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final int MAX_PAIRING_BYTES = 200;
-    private static final Method JAVA_CHANNEL = javaChannelMethod();
 
     private final DirectOptions options;
     private final String prefix;
@@ -110,7 +105,7 @@ public final class DirectChannel extends PeerToPeerChannel {
     private static final class Link {
         final int peer;
         volatile DirectIo.Conn conn;
-        CompletableFuture<PunchedConnection> attempt; // guarded by this
+        CompletableFuture<PunchedSocket> attempt; // guarded by this
         List<Pending> pending; // guarded by this
         String lost; // guarded by this; why the connection ended
         Throwable lostCause; // guarded by this
@@ -149,16 +144,6 @@ public final class DirectChannel extends PeerToPeerChannel {
             throw new ChannelException("Direct channel: cannot open a selector: " + e.getMessage(), e);
         }
         log.debug("{} created: {}", prefix, options);
-    }
-
-    private static Method javaChannelMethod() {
-        try {
-            Method m = NioSocketChannel.class.getDeclaredMethod("javaChannel");
-            m.setAccessible(true);
-            return m;
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            throw new ExceptionInInitializerError(e);
-        }
     }
 
     public DirectOptions options() {
@@ -201,8 +186,8 @@ public final class DirectChannel extends PeerToPeerChannel {
             String pairing = pairingName(l.peer);
             long start = System.nanoTime();
             log.debug("{} connecting to rank {} (pairing {})", prefix, l.peer, pairing);
-            CompletableFuture<PunchedConnection> f = c.connect(pairing, Integer.toString(rank()), Integer.toString(l.peer),
-                    options.connectTimeout(), ch -> attach(l, ch));
+            CompletableFuture<PunchedSocket> f = c.connectSocket(pairing, Integer.toString(rank()), Integer.toString(l.peer),
+                    options.connectTimeout());
             l.attempt = f;
             f.whenComplete((conn, err) -> connectDone(l, conn, err, start));
         }
@@ -252,45 +237,11 @@ public final class DirectChannel extends PeerToPeerChannel {
         }
     }
 
-    /**
-     * Runs on the connection's event loop, after the handshake, before any byte is read: Netty
-     * stops reading, and keeps what it read past the handshake for this channel.
-     */
-    private void attach(Link l, Channel ch) {
-        ch.config().setAutoRead(false);
-        ch.pipeline().addLast(Capture.NAME, new Capture());
-    }
-
-    /** Collects the bytes Netty read past the handshake until the socket is taken over. */
-    private static final class Capture extends ChannelInboundHandlerAdapter {
-        static final String NAME = "fmi-direct-capture";
-        private byte[] bytes = new byte[0];
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            ByteBuf b = (ByteBuf) msg;
-            try {
-                int n = b.readableBytes();
-                byte[] more = java.util.Arrays.copyOf(bytes, bytes.length + n);
-                b.readBytes(more, bytes.length, n);
-                bytes = more;
-            } finally {
-                b.release();
-            }
-        }
-
-        ByteBuffer taken() {
-            return ByteBuffer.wrap(bytes);
-        }
-    }
-
-    private void connectDone(Link l, PunchedConnection conn, Throwable err, long startNanos) {
+    private void connectDone(Link l, PunchedSocket conn, Throwable err, long startNanos) {
         if (err == null) {
             log.debug("{} connected to rank {} via {} in {} ms", prefix, l.peer, conn.path(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
-            Channel ch = conn.channel();
-            // After the tasks that fed the capture: the bytes read past the handshake are all there.
-            ch.eventLoop().execute(() -> ch.deregister().addListener(f -> takeOver(l, ch)));
+            takeOver(l, conn);
             return;
         }
         List<Pending> failed;
@@ -311,16 +262,10 @@ public final class DirectChannel extends PeerToPeerChannel {
         }
     }
 
-    /** The connection left Netty's event loop: this channel's I/O owns the socket from now on. */
-    private void takeOver(Link l, Channel ch) {
-        Capture capture = (Capture) ch.pipeline().get(Capture.NAME);
-        ByteBuffer initial = capture != null ? capture.taken() : null;
-        SocketChannel socket;
-        try {
-            socket = (SocketChannel) JAVA_CHANNEL.invoke(ch);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot take over a " + ch.getClass().getName(), e);
-        }
+    /** fmi-tcpunch handed the connection over: this channel's I/O owns the socket from now on. */
+    private void takeOver(Link l, PunchedSocket conn) {
+        SocketChannel socket = conn.socket();
+        ByteBuffer initial = conn.received();
         List<Pending> pending;
         synchronized (l) {
             l.attempt = null;
@@ -549,7 +494,7 @@ public final class DirectChannel extends PeerToPeerChannel {
         int connections = 0;
         for (Link l : links) {
             List<Pending> failed;
-            CompletableFuture<PunchedConnection> attempt;
+            CompletableFuture<PunchedSocket> attempt;
             synchronized (l) {
                 failed = drain(l);
                 attempt = l.attempt;
