@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,9 +45,13 @@ import org.slf4j.LoggerFactory;
  * handshake; from then on this channel alone drives the socket.
  *
  * <h2>Wire format</h2>
- * Each message is one frame, drawn in {@link FrameParser}: a 12-byte header (payload length,
- * tag = the operation's sequence number) and the payload. The receiver matches frames by (source,
- * tag); a length that differs from the posted receive fails that receive and keeps the message.
+ * {@link FrameCodec} draws it: each peer first writes a preface naming the protocol version, its
+ * rank and its communicator's size; a peer whose version or size differs is refused with a
+ * {@link ChannelException} that names both versions (or sizes), the peer and the channel. Then each
+ * message is one frame: a 24-byte header (payload length, type, tag = the operation's sequence
+ * number, and fields reserved for later versions) and the payload. The receiver matches frames by
+ * (source, tag); a length that differs from the posted receive fails that receive and keeps the
+ * message.
  *
  * <h2>Hot path</h2>
  * The threads that wait do the I/O ({@link DirectIo}): a receiving thread blocks in the selector
@@ -60,7 +65,8 @@ import org.slf4j.LoggerFactory;
  * When a connection ends (EOF, RST, protocol error) every receive waiting on that peer fails at
  * once with {@link io.fmi.PeerFailedException}; so does every later receive that finds no message
  * already queued. A peer that closes or aborts its communicator says so first (a control frame),
- * so the error says why.
+ * so the error says why. A peer refused for its preface fails every operation with it the same
+ * way, with a {@link ChannelException} instead: it is alive, but cannot be talked to.
  *
  * <h2>Threads and ownership</h2>
  * Thread-safe. The event loops that open connections are shared by all Direct channels of the JVM
@@ -86,8 +92,16 @@ public final class DirectChannel extends PeerToPeerChannel {
     private volatile boolean eagerStarted;
     private final DirectIo.Events events = new DirectIo.Events() {
         @Override
-        public void onFrame(int src, long tag, ByteBuffer payload) {
-            DirectChannel.this.onFrame(src, tag, payload);
+        public void onMessage(int src, long tag, ByteBuffer payload) {
+            if (log.isTraceEnabled()) {
+                log.trace("{} rank {} -> here: {} bytes, tag {}", prefix, src, payload.remaining(), tag);
+            }
+            deliver(src, tag, payload);
+        }
+
+        @Override
+        public void onGoodbye(int src, String abortReason) {
+            links[src].farewell = abortReason == null ? "it closed its communicator" : "it aborted: " + abortReason;
         }
 
         @Override
@@ -96,8 +110,9 @@ public final class DirectChannel extends PeerToPeerChannel {
         }
 
         @Override
-        public Throwable onConnectionLost(int peer, String protocolError, Throwable cause) {
-            return DirectChannel.this.onConnectionLost(peer, protocolError, cause);
+        public Throwable onConnectionLost(int peer, String protocolError, boolean refused, boolean prefaceReceived,
+                                          Throwable cause) {
+            return DirectChannel.this.onConnectionLost(peer, protocolError, refused, prefaceReceived, cause);
         }
     };
 
@@ -110,6 +125,7 @@ public final class DirectChannel extends PeerToPeerChannel {
         String lost; // guarded by this; why the connection ended
         Throwable lostCause; // guarded by this
         volatile String farewell; // what the peer said before closing (BYE / ABORT)
+        volatile String refusal; // why its preface was refused (another version or size); then also in lost
 
         Link(int peer) {
             this.peer = peer;
@@ -279,7 +295,8 @@ public final class DirectChannel extends PeerToPeerChannel {
                 for (Pending p : pending) {
                     queued.add(p.message);
                 }
-                l.conn = io.add(l.peer, socket, new FrameParser(events, l.peer, options.maxMessageBytes()), initial, queued);
+                l.conn = io.add(l.peer, socket, new FrameCodec(events, l.peer, size(), options.maxMessageBytes()),
+                        FrameCodec.preface(rank(), size()), initial, queued);
             }
         }
         if (pending != null) {
@@ -319,7 +336,7 @@ public final class DirectChannel extends PeerToPeerChannel {
         if (log.isTraceEnabled()) {
             log.trace("{} {} -> rank {}: {} bytes, tag {}", prefix, op.label(), dest, data.remaining(), tag);
         }
-        CompletableFuture<Void> f = io.send(c, tag, data, op.deadline());
+        CompletableFuture<Void> f = io.send(c, FrameCodec.DATA, tag, data, op.deadline());
         if (f == null) {
             return CompletableFuture.failedFuture(sendFailure(l, op, null));
         }
@@ -373,6 +390,9 @@ public final class DirectChannel extends PeerToPeerChannel {
             why = l.lost;
             cause = l.lostCause;
         }
+        if (l.refusal != null) {
+            return refused(op, l.refusal, writeCause);
+        }
         if (why != null) {
             return op.peerFailed(l.peer, why, cause != null ? cause : writeCause);
         }
@@ -385,49 +405,56 @@ public final class DirectChannel extends PeerToPeerChannel {
     @Override
     protected void waitFor(CompletableFuture<?> f, OpContext op, int peer, String what, int bytes) {
         io.await(f, System.nanoTime() + op.deadline().remainingNanos() + Waits.GRACE_NANOS);
-        Waits.outcome(f, op, peer, what, bytes);
-    }
-
-    /** A receive nobody waits for (yet) makes progress on the background thread. */
-    @Override
-    public CompletableFuture<Void> recv(OpContext op, Buf data, int src) {
-        CompletableFuture<Void> f = super.recv(op, data, src);
-        if (!f.isDone()) {
-            io.unattended(f);
-        }
-        return f;
-    }
-
-    /** On the thread driving the I/O. */
-    private void onFrame(int src, long tag, ByteBuffer payload) {
-        if (tag >= 0) {
-            if (log.isTraceEnabled()) {
-                log.trace("{} rank {} -> here: {} bytes, tag {}", prefix, src, payload.remaining(), tag);
-            }
-            deliver(src, tag, payload);
-        } else if (tag == Frames.TAG_BYE) {
-            links[src].farewell = "it closed its communicator";
-        } else if (tag == Frames.TAG_ABORT) {
-            byte[] b = new byte[payload.remaining()];
-            payload.get(b);
-            links[src].farewell = "it aborted: " + new String(b, StandardCharsets.UTF_8);
-        } else {
-            // The decoder goes on; the connection is failed by the next frame check or here:
-            Link l = links[src];
-            synchronized (l) {
-                if (l.lost == null) {
-                    l.lost = "protocol error on the connection from rank " + src + ": unknown control frame tag " + tag
-                            + " (expected: >= 0, -1 or -2)";
-                }
-            }
+        try {
+            Waits.outcome(f, op, peer, what, bytes);
+        } catch (PeerFailedException e) {
+            throw refusedOr(e, op);
         }
     }
 
     /**
-     * The connection to {@code peer} ended (EOF, I/O error {@code cause}, or a protocol error);
-     * returns what a receive cut off mid-message fails with.
+     * A receive nobody waits for (yet) makes progress on the background thread. Its future is a
+     * dependent one (a peer refused meanwhile turns into a {@link ChannelException}); it takes the
+     * place of the completion callback that tells the background thread the receive is done.
      */
-    private Throwable onConnectionLost(int peer, String protocolError, Throwable cause) {
+    @Override
+    public CompletableFuture<Void> recv(OpContext op, Buf data, int src) {
+        CompletableFuture<Void> f = super.recv(op, data, src);
+        if (f.isDone()) {
+            return f;
+        }
+        io.unattendedStarted();
+        return f.handle((v, t) -> {
+            io.unattendedDone();
+            if (t != null) {
+                throw new CompletionException(
+                        t instanceof PeerFailedException ? refusedOr((PeerFailedException) t, op) : t);
+            }
+            return null;
+        });
+    }
+
+    /**
+     * {@code e}, or the {@link ChannelException} it stands for when its peer was refused for its
+     * preface (the mailbox reports every lost peer as failed).
+     */
+    private RuntimeException refusedOr(PeerFailedException e, OpContext op) {
+        int p = e.peer();
+        String refusal = p >= 0 && p < links.length ? links[p].refusal : null;
+        return refusal != null ? refused(op, refusal, e) : e;
+    }
+
+    /** The error of every operation with a peer refused for its preface: it names the peer (in {@code why}) and the channel. */
+    private static ChannelException refused(OpContext op, String why, Throwable cause) {
+        return new ChannelException(op.label() + ": " + why + " " + op.where(), cause);
+    }
+
+    /**
+     * The connection to {@code peer} ended (EOF, I/O error {@code cause}, or a protocol error,
+     * {@code refused} when it is the peer's preface); returns what a receive cut off mid-message
+     * fails with.
+     */
+    private Throwable onConnectionLost(int peer, String protocolError, boolean refused, boolean prefaceReceived, Throwable cause) {
         Link l = links[peer];
         String why;
         synchronized (l) {
@@ -436,10 +463,17 @@ public final class DirectChannel extends PeerToPeerChannel {
             }
             if (l.lost == null) {
                 String farewell = l.farewell;
-                l.lost = protocolError != null ? "protocol error on the connection from rank " + peer + ": " + protocolError
+                if (refused) {
+                    l.refusal = protocolError;
+                }
+                l.lost = refused ? protocolError
+                        : protocolError != null ? "protocol error on the connection from rank " + peer + ": " + protocolError
                         : farewell != null ? farewell
                         : cause != null ? "connection lost: " + cause.getMessage()
-                        : "connection closed without goodbye (process died?)";
+                        : prefaceReceived ? "connection closed without goodbye (process died?)"
+                        : "connection closed before its Direct preface arrived (process died? or it runs an "
+                                + "fmi-channel-direct from before protocol version " + FrameCodec.VERSION
+                                + ", which closes on this peer's preface)";
             }
             why = l.lost;
         }
@@ -460,7 +494,7 @@ public final class DirectChannel extends PeerToPeerChannel {
         if (reason.length() > 200) {
             reason = reason.substring(0, 200) + "...";
         }
-        shutdown(Frames.TAG_ABORT, reason, "communicator aborted");
+        shutdown(FrameCodec.ABORT, reason, "communicator aborted");
     }
 
     @Override
@@ -468,7 +502,7 @@ public final class DirectChannel extends PeerToPeerChannel {
         // Sends complete once copied; let the ones still on their way reach the wire before the goodbye.
         Duration t = context.timeout();
         drainSends(t.compareTo(MAX_DRAIN) < 0 ? t : MAX_DRAIN);
-        shutdown(Frames.TAG_BYE, "", "communicator closed");
+        shutdown(FrameCodec.BYE, "", "communicator closed");
     }
 
     /** Upper bound on how long close() waits for unwritten sends. */
@@ -482,7 +516,7 @@ public final class DirectChannel extends PeerToPeerChannel {
         io.crash();
     }
 
-    private void shutdown(long tag, String text, String why) {
+    private void shutdown(byte type, String text, String why) {
         synchronized (lifecycle) {
             if (closed) {
                 return;
@@ -511,7 +545,7 @@ public final class DirectChannel extends PeerToPeerChannel {
             DirectIo.Conn c = l.conn;
             if (c != null && !c.dead()) {
                 connections++;
-                io.send(c, tag, Frames.controlPayload(text), goodbye);
+                io.send(c, type, 0, FrameCodec.controlPayload(text), goodbye);
             }
         }
         if (!io.flush(until)) {
