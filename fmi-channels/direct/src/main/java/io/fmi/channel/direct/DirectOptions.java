@@ -8,17 +8,22 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The settings of the Direct channel, read from the {@code "Direct"} entry of {@code fmi.json}.
- * Every key but {@code host} and {@code port} is optional:
+ * {@code host}, {@code port} and a shared secret are required, every other key is optional:
  *
  * <pre>
  * "Direct": {
  *   "enabled": true,
  *   "host": "10.0.0.5", "port": 10000,   // the rendezvous server (fmi-tcpunch)
  *   "max_timeout": 60000,                // ms, deadline of one operation and of opening a connection
- *   "secret": "...",                     // or "secret_file": "/run/secrets/fmi" (first line)
+ *   "secret": "...",                     // or "secret_file": "/run/secrets/fmi" (first line), or FMI_SECRET
+ *   "insecure": false,                   // true: no secret, on purpose (logs a WARN)
  *   "eager_connect": false,              // true: the first operation connects to every peer at once
  *   "spin_us": 0,                        // how long a waiting thread polls its sockets before it blocks
  *   "io_threads": 2,                     // event loops that open connections, shared by the channels of one JVM
@@ -29,9 +34,24 @@ import java.time.Duration;
  * }
  * </pre>
  *
+ * <h2>Secure by default</h2>
+ * The rendezvous server pairs whoever registers a pairing name; without a shared secret, anyone
+ * who can reach it can take a rank's place and receive its data. So a secret is required, from
+ * (first found) {@code secret}, {@code secret_file} or the {@value #SECRET_ENV} environment
+ * variable, the names the server ({@code fmi-tcpunch server}) uses too. Running without one takes
+ * {@code "insecure": true}, which logs one WARN per JVM. Without either, creating the channel,
+ * which happens at the communicator's first operation on it (never at {@code build()}, which does
+ * no I/O), fails with a {@link FmiConfigException} naming the keys.
+ *
  * Immutable and thread-safe.
  */
 public final class DirectOptions {
+    private static final Logger log = LoggerFactory.getLogger(DirectOptions.class);
+    /** The environment variable the secret is read from when the entry names none (as the server's). */
+    public static final String SECRET_ENV = "FMI_SECRET";
+    /** Whether the WARN about running without a secret was logged in this JVM. */
+    private static final AtomicBoolean WARNED_INSECURE = new AtomicBoolean();
+
     /**
      * Polling time of a waiting thread when {@code spin_us} is absent: 50 µs with 4+ CPUs, else 0.
      * With fewer cores polling did not pay on the 2-core test machine (docs/benchmarks.md).
@@ -44,6 +64,7 @@ public final class DirectOptions {
 
     private final InetSocketAddress server;
     private final byte[] secret;
+    private final boolean insecure;
     private final boolean eagerConnect;
     private final long spinNanos;
     private final int ioThreads;
@@ -53,7 +74,7 @@ public final class DirectOptions {
     private final Duration connectTimeout;
     private final int maxMessageBytes;
 
-    private DirectOptions(BackendConfig b) {
+    private DirectOptions(BackendConfig b, Map<String, String> env) {
         String where = "backends." + b.name();
         String host = b.string("host").orElseThrow(() ->
                 new FmiConfigException(where + ".host: missing (expected: the rendezvous server's host name or address)"));
@@ -62,7 +83,19 @@ public final class DirectOptions {
             throw new FmiConfigException(where + ".port: " + port + " (expected: 1..65535, the rendezvous server's port)");
         }
         server = InetSocketAddress.createUnresolved(host, port);
-        secret = readSecret(b, where);
+        secret = readSecret(b, where, env);
+        insecure = secret == null && b.bool("insecure", false);
+        if (secret == null && !insecure) {
+            throw new FmiConfigException(where + ": no shared secret for the rendezvous server " + host + ":" + port
+                    + " (expected: \"secret\" or \"secret_file\" in " + where + ", or the " + SECRET_ENV
+                    + " environment variable, holding the server's secret; or \"insecure\": true to run without"
+                    + " one, which lets anyone who reaches the server take a rank's place)");
+        }
+        if (insecure && WARNED_INSECURE.compareAndSet(false, true)) {
+            log.warn("{}.insecure: the Direct channel runs without a shared secret: anyone who can reach the rendezvous"
+                    + " server {}:{} can register as a rank of a job and receive its data; set {}.secret_file or {}"
+                    + " unless every client of that server is trusted", where, host, port, where, SECRET_ENV);
+        }
         eagerConnect = b.bool("eager_connect", false);
         long spinUs = b.longValue("spin_us", DEFAULT_SPIN_US);
         if (spinUs < 0) {
@@ -89,10 +122,15 @@ public final class DirectOptions {
 
     /** Reads and validates the {@code "Direct"} entry; throws {@link FmiConfigException} naming the bad key. */
     public static DirectOptions from(BackendConfig backend) {
-        return new DirectOptions(backend);
+        return from(backend, System.getenv());
     }
 
-    private static byte[] readSecret(BackendConfig b, String where) {
+    /** {@link #from(BackendConfig)} with {@code env} standing for the process environment (for tests). */
+    static DirectOptions from(BackendConfig backend, Map<String, String> env) {
+        return new DirectOptions(backend, env);
+    }
+
+    private static byte[] readSecret(BackendConfig b, String where, Map<String, String> env) {
         if (b.has("secret")) {
             String s = b.string("secret", "");
             if (s.isEmpty()) {
@@ -112,6 +150,14 @@ public final class DirectOptions {
                 throw new FmiConfigException(where + ".secret_file: cannot read " + p + ": " + e.getMessage());
             }
         }
+        String fromEnv = env.get(SECRET_ENV);
+        if (fromEnv != null) {
+            if (fromEnv.isEmpty()) {
+                throw new FmiConfigException(SECRET_ENV + " is set but empty (expected: the rendezvous server's shared"
+                        + " secret, or unset and " + where + ".secret_file)");
+            }
+            return fromEnv.getBytes(StandardCharsets.UTF_8);
+        }
         return null;
     }
 
@@ -120,9 +166,14 @@ public final class DirectOptions {
         return server;
     }
 
-    /** The shared secret, or null; a copy. */
+    /** The shared secret, or null when {@link #insecure()}; a copy. */
     public byte[] secret() {
         return secret == null ? null : secret.clone();
+    }
+
+    /** Whether the channel runs without a shared secret, on purpose ({@code "insecure": true}). */
+    public boolean insecure() {
+        return insecure;
     }
 
     public boolean eagerConnect() {
@@ -160,7 +211,7 @@ public final class DirectOptions {
 
     @Override
     public String toString() {
-        return "DirectOptions[server=" + server + ", secret=" + (secret != null ? "***" : "none") + ", eagerConnect=" + eagerConnect
+        return "DirectOptions[server=" + server + ", secret=" + (secret != null ? "***" : "none, insecure") + ", eagerConnect=" + eagerConnect
                 + ", spinNanos=" + spinNanos + ", ioThreads=" + ioThreads + ", relay=" + relay
                 + ", natProbe=" + natProbe + ", punchTimeout=" + punchTimeout + ", connectTimeout=" + connectTimeout
                 + ", maxMessageBytes=" + maxMessageBytes + "]";
