@@ -376,6 +376,29 @@ class LoopbackPunchTest {
     }
 
     @Test
+    void shouldRetryAFullServerForTheRetryTimeoutThenSaySo() throws Exception {
+        RendezvousServer full = RendezvousServer.builder().bindAddress(InetAddress.getLoopbackAddress()).port(0)
+                .insecure(true).maxPendingPerAddress(1).build().start();
+        closeables.add(full);
+        HolePunchClient client = HolePunchClient.builder()
+                .server(new InetSocketAddress(InetAddress.getLoopbackAddress(), full.port()))
+                .serverRetryTimeout(Duration.ofMillis(1500)).build();
+        closeables.add(client);
+        CompletableFuture<PunchedSocket> holder = client.connectSocket("full:0:1", "0", "1", DEADLINE);
+        long t0 = System.nanoTime();
+        CompletionException e = assertThrows(CompletionException.class,
+                () -> client.connectSocket("full:0:2", "0", "2", DEADLINE).join());
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        PunchException p = assertInstanceOf(PunchException.class, e.getCause());
+        assertEquals(PunchException.Reason.BUSY, p.reason(), p.getMessage());
+        assertTrue(p.getMessage().contains("SERVER_FULL"), p.getMessage());
+        // SERVER_FULL follows REGISTERED: that acknowledgement must not restart the run of retries
+        assertTrue(ms >= 600 && ms < 4_000, "failed after " + ms + " ms (retry timeout 1500 ms, deadline 20 s)");
+        assertFalse(holder.isDone());
+        holder.cancel(false);
+    }
+
+    @Test
     void shouldRefuseADuplicateRegistrationAtOnceWithItsOwnReason() {
         HolePunchClient client = client(b -> { });
         CompletableFuture<PunchedSocket> holder = client.connectSocket("dup:0:1", "0", "1", DEADLINE);

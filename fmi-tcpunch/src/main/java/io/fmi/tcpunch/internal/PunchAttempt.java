@@ -117,8 +117,10 @@ final class PunchAttempt {
     private String lastProblem;
     /** When the current run of server trouble began ({@link System#nanoTime()}); valid while {@link #serverRetries} > 0. */
     private long troubleSinceNanos;
-    /** Retries of the server in the current run of trouble; 0 once a registration was acknowledged. */
+    /** Retries of the server in the current run of trouble. */
     private int serverRetries;
+    /** When the server last acknowledged the registration (0: not since the last trouble). */
+    private long registeredNanos;
 
     /** {@code initializer} null: the connection is handed over as a socket ({@link #socketResult}). */
     PunchAttempt(ClientSettings settings, String name, String selfId, String peerId, Duration timeout,
@@ -254,7 +256,7 @@ final class PunchAttempt {
                 observed((Message.Observed) m);
             } else if (m instanceof Message.Registered && stage == Stage.REGISTERING) {
                 stage = Stage.WAITING_FOR_PEER;
-                serverRetries = 0; // the server works: later trouble starts a new run of retries
+                registeredNanos = System.nanoTime();
                 log.debug("{} registered as {}, waiting for the peer", PunchAttempt.this, ((Message.Registered) m).observed());
             } else if (m instanceof Message.Peer && stage == Stage.WAITING_FOR_PEER) {
                 punch((Message.Peer) m);
@@ -636,6 +638,12 @@ final class PunchAttempt {
         }
         lastProblem = problem;
         long now = System.nanoTime();
+        if (registeredNanos != 0 && now - registeredNanos > TimeUnit.MILLISECONDS.toNanos(MAX_SERVER_RETRY_DELAY_MS)) {
+            // The server held the registration for a while (SERVER_FULL comes right after REGISTERED):
+            // it worked, and this is a new run of trouble, e.g. a restart.
+            serverRetries = 0;
+        }
+        registeredNanos = 0;
         if (serverRetries == 0) {
             troubleSinceNanos = now;
         }
