@@ -111,7 +111,13 @@ public interface Communicator extends AutoCloseable {
      */
     void abort(Throwable cause);
 
-    /** Releases every channel; operations still waiting fail. Idempotent. */
+    /**
+     * Releases every channel; operations still waiting fail. Idempotent.
+     *
+     * @throws FmiException after releasing everything, when a channel could not deliver messages
+     *         whose sends had returned (the Direct channel's eager messages whose connection never
+     *         came up): the message names, per rank, how many messages and bytes, and why
+     */
     @Override
     void close();
 

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * "Direct": {
  *   "enabled": true,
  *   "host": "10.0.0.5", "port": 10000,   // the rendezvous server (fmi-tcpunch)
- *   "max_timeout": 60000,                // ms, deadline of one operation and of opening a connection
+ *   "max_timeout": 60000,                // ms, deadline of one operation (its connections' set-up included)
  *   "secret": "...",                     // or "secret_file": "/run/secrets/fmi" (first line), or FMI_SECRET
  *   "insecure": false,                   // true: no secret, on purpose (logs a WARN)
  *   "eager_connect": false,              // true: the first operation connects to every peer at once
@@ -30,7 +30,10 @@ import org.slf4j.LoggerFactory;
  *   "relay": true,                       // fall back to the server's relay when punching fails
  *   "nat_probe": true,                   // detect symmetric NAT before punching
  *   "punch_timeout": 3000,               // ms to try direct paths before the relay
- *   "max_message_bytes": 2147483639      // larger incoming frames close the connection
+ *   "max_message_bytes": 2147483639,     // larger incoming frames close the connection
+ *   "rendezvous_bytes": 65536,           // messages this large move only into a posted receive
+ *   "liveness_ms": 5000,                 // a peer silent this long is declared failed (0: never)
+ *   "server_retry_ms": 5000              // how long an unreachable or full rendezvous server is retried
  * }
  * </pre>
  *
@@ -61,6 +64,15 @@ public final class DirectOptions {
     public static final int DEFAULT_IO_THREADS = Math.min(2, Runtime.getRuntime().availableProcessors());
     public static final int DEFAULT_MAX_MESSAGE_BYTES = Integer.MAX_VALUE - 8;
     public static final Duration DEFAULT_PUNCH_TIMEOUT = Duration.ofSeconds(3);
+    /**
+     * Messages from this size on take the rendezvous protocol when {@code rendezvous_bytes} is
+     * absent: 64 KiB, the eager limit of Open MPI's TCP transport.
+     */
+    public static final int DEFAULT_RENDEZVOUS_BYTES = 64 * 1024;
+    /** A peer that sends nothing for this long is declared failed, when {@code liveness_ms} is absent. */
+    public static final Duration DEFAULT_LIVENESS = Duration.ofSeconds(5);
+    /** How long an unreachable or full rendezvous server is retried, when {@code server_retry_ms} is absent. */
+    public static final Duration DEFAULT_SERVER_RETRY = Duration.ofSeconds(5);
 
     private final InetSocketAddress server;
     private final byte[] secret;
@@ -71,8 +83,10 @@ public final class DirectOptions {
     private final boolean relay;
     private final boolean natProbe;
     private final Duration punchTimeout;
-    private final Duration connectTimeout;
     private final int maxMessageBytes;
+    private final int rendezvousBytes;
+    private final Duration liveness;
+    private final Duration serverRetry;
 
     private DirectOptions(BackendConfig b, Map<String, String> env) {
         String where = "backends." + b.name();
@@ -113,11 +127,25 @@ public final class DirectOptions {
             throw new FmiConfigException(where + ".punch_timeout: " + punchMs + " (expected: > 0 ms)");
         }
         punchTimeout = Duration.ofMillis(punchMs);
-        connectTimeout = b.maxTimeout();
         maxMessageBytes = b.integer("max_message_bytes", DEFAULT_MAX_MESSAGE_BYTES);
         if (maxMessageBytes < 0) {
             throw new FmiConfigException(where + ".max_message_bytes: " + maxMessageBytes + " (expected: >= 0)");
         }
+        rendezvousBytes = b.integer("rendezvous_bytes", DEFAULT_RENDEZVOUS_BYTES);
+        if (rendezvousBytes < 1) {
+            throw new FmiConfigException(where + ".rendezvous_bytes: " + rendezvousBytes
+                    + " (expected: >= 1; " + Integer.MAX_VALUE + " sends every message eagerly)");
+        }
+        long livenessMs = b.longValue("liveness_ms", DEFAULT_LIVENESS.toMillis());
+        if (livenessMs != 0 && livenessMs < 100) {
+            throw new FmiConfigException(where + ".liveness_ms: " + livenessMs + " (expected: >= 100 ms, or 0 for never)");
+        }
+        liveness = Duration.ofMillis(livenessMs);
+        long retryMs = b.longValue("server_retry_ms", DEFAULT_SERVER_RETRY.toMillis());
+        if (retryMs <= 0) {
+            throw new FmiConfigException(where + ".server_retry_ms: " + retryMs + " (expected: > 0 ms)");
+        }
+        serverRetry = Duration.ofMillis(retryMs);
     }
 
     /** Reads and validates the {@code "Direct"} entry; throws {@link FmiConfigException} naming the bad key. */
@@ -200,20 +228,30 @@ public final class DirectOptions {
         return punchTimeout;
     }
 
-    /** Deadline for opening one connection (punching and handshake): the backend's {@code max_timeout}. */
-    public Duration connectTimeout() {
-        return connectTimeout;
-    }
-
     public int maxMessageBytes() {
         return maxMessageBytes;
+    }
+
+    /** Messages of at least this many bytes take the rendezvous protocol ({@code rendezvous_bytes}). */
+    public int rendezvousBytes() {
+        return rendezvousBytes;
+    }
+
+    /** How long a peer may send nothing before it is declared failed; zero: never ({@code liveness_ms}). */
+    public Duration liveness() {
+        return liveness;
+    }
+
+    /** How long an unreachable or full rendezvous server is retried within an operation ({@code server_retry_ms}). */
+    public Duration serverRetry() {
+        return serverRetry;
     }
 
     @Override
     public String toString() {
         return "DirectOptions[server=" + server + ", secret=" + (secret != null ? "***" : "none, insecure") + ", eagerConnect=" + eagerConnect
                 + ", spinNanos=" + spinNanos + ", ioThreads=" + ioThreads + ", relay=" + relay
-                + ", natProbe=" + natProbe + ", punchTimeout=" + punchTimeout + ", connectTimeout=" + connectTimeout
-                + ", maxMessageBytes=" + maxMessageBytes + "]";
+                + ", natProbe=" + natProbe + ", punchTimeout=" + punchTimeout + ", maxMessageBytes=" + maxMessageBytes
+                + ", rendezvousBytes=" + rendezvousBytes + ", liveness=" + liveness + ", serverRetry=" + serverRetry + "]";
     }
 }
