@@ -766,10 +766,15 @@ final class DirectIo implements AutoCloseable {
         }
     }
 
-    /** Drives the I/O until no frame is queued or {@code deadlineNanos} passes; true when all were written. */
+    /**
+     * Drives the I/O until no frame is queued or {@code deadlineNanos} passes (at once when this
+     * thread is interrupted); true when all were written.
+     */
     boolean flush(long deadlineNanos) {
         CompletableFuture<Void> never = new CompletableFuture<>();
-        while (queuedConns.get() > 0 && System.nanoTime() - deadlineNanos < 0 && !closed) {
+        // An interrupted caller (closing in a hurry) does not wait: await would return at once, again and again.
+        while (queuedConns.get() > 0 && System.nanoTime() - deadlineNanos < 0 && !closed
+                && !Thread.currentThread().isInterrupted()) {
             await(never, Math.min(deadlineNanos, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MAX_SELECT_MILLIS)));
         }
         return queuedConns.get() == 0;
