@@ -315,6 +315,162 @@ public interface Communicator extends AutoCloseable {
      */
     CompletableFuture<Void> iscan(Buffer send, Buffer recv, ReduceOp op);
 
+    /**
+     * Sends {@code send} to {@code dest} and receives the next message from {@code src} into
+     * {@code recv}, at the same time: the receive is posted before the send, so two ranks may
+     * exchange with each other, or a ring may shift, without deadlock.
+     *
+     * @param send the elements to send
+     * @param dest the receiving rank
+     * @param recv receives the message from {@code src}, exactly as long; must not overlap {@code send}
+     * @param src  the sending rank
+     */
+    void sendrecv(Buffer send, int dest, Buffer recv, int src);
+
+    /**
+     * Non-blocking {@link #sendrecv(Buffer, int, Buffer, int)}.
+     *
+     * @param send the elements to send; not to be written until the future completes
+     * @param dest the receiving rank
+     * @param recv receives the message; not to be touched until the future completes
+     * @param src  the sending rank
+     * @return completes once {@code send} may be reused and the message is in {@code recv}
+     */
+    CompletableFuture<Void> isendrecv(Buffer send, int dest, Buffer recv, int src);
+
+    /**
+     * Exclusive prefix reduction: rank {@code i > 0} receives {@code x0 ∘ ... ∘ x(i-1)}, in rank
+     * order; rank 0's {@code recv} is left untouched.
+     *
+     * @param send this rank's operand
+     * @param recv as long as {@code send}; not written at rank 0
+     * @param op   the operator
+     */
+    void exscan(Buffer send, Buffer recv, ReduceOp op);
+
+    /**
+     * Non-blocking {@link #exscan(Buffer, Buffer, ReduceOp)}.
+     *
+     * @param send this rank's operand
+     * @param recv as long as {@code send}; not written at rank 0
+     * @param op   the operator
+     * @return completes once the buffers may be reused
+     */
+    CompletableFuture<Void> iexscan(Buffer send, Buffer recv, ReduceOp op);
+
+    /**
+     * Collects {@code counts[i]} elements from each rank {@code i} at the root, packed in rank
+     * order. {@code counts} must be the same on every rank (every rank checks its own entry, and
+     * the channel is chosen from their total).
+     *
+     * @param send   this rank's block, {@code counts[rank]} elements
+     * @param recv   at the root, {@code sum(counts)} elements; unused (may be null) elsewhere
+     * @param counts elements from each rank, {@code size} non-negative entries
+     * @param root   the collecting rank
+     */
+    void gatherv(Buffer send, Buffer recv, int[] counts, int root);
+
+    /**
+     * Non-blocking {@link #gatherv(Buffer, Buffer, int[], int)}.
+     *
+     * @param send   this rank's block
+     * @param recv   at the root, {@code sum(counts)} elements; may be null elsewhere
+     * @param counts elements from each rank; not to be changed until the future completes
+     * @param root   the collecting rank
+     * @return completes once the buffers may be reused
+     */
+    CompletableFuture<Void> igatherv(Buffer send, Buffer recv, int[] counts, int root);
+
+    /**
+     * Hands rank {@code i} the {@code counts[i]} elements of the root's {@code send} that follow
+     * the blocks of ranks {@code 0..i-1}. {@code counts} must be the same on every rank.
+     *
+     * @param send   at the root, {@code sum(counts)} elements; unused (may be null) elsewhere
+     * @param counts elements for each rank, {@code size} non-negative entries
+     * @param recv   receives this rank's block, {@code counts[rank]} elements
+     * @param root   the distributing rank
+     */
+    void scatterv(Buffer send, int[] counts, Buffer recv, int root);
+
+    /**
+     * Non-blocking {@link #scatterv(Buffer, int[], Buffer, int)}.
+     *
+     * @param send   at the root, {@code sum(counts)} elements; may be null elsewhere
+     * @param counts elements for each rank; not to be changed until the future completes
+     * @param recv   receives this rank's block
+     * @param root   the distributing rank
+     * @return completes once the buffers may be reused
+     */
+    CompletableFuture<Void> iscatterv(Buffer send, int[] counts, Buffer recv, int root);
+
+    /**
+     * Every rank receives the {@code counts[i]} elements of each rank {@code i}, packed in rank
+     * order. {@code counts} must be the same on every rank.
+     *
+     * @param send   this rank's block, {@code counts[rank]} elements
+     * @param recv   {@code sum(counts)} elements
+     * @param counts elements from each rank, {@code size} non-negative entries
+     */
+    void allgatherv(Buffer send, Buffer recv, int[] counts);
+
+    /**
+     * Non-blocking {@link #allgatherv(Buffer, Buffer, int[])}.
+     *
+     * @param send   this rank's block
+     * @param recv   {@code sum(counts)} elements
+     * @param counts elements from each rank; not to be changed until the future completes
+     * @return completes once the buffers may be reused
+     */
+    CompletableFuture<Void> iallgatherv(Buffer send, Buffer recv, int[] counts);
+
+    /**
+     * Each rank sends {@code sendCounts[j]} elements to rank {@code j} and receives
+     * {@code recvCounts[i]} elements from rank {@code i}; blocks are packed in rank order in both
+     * buffers. Rank i's {@code sendCounts[j]} must equal rank j's {@code recvCounts[i]}.
+     *
+     * @param send       {@code sum(sendCounts)} elements
+     * @param sendCounts elements for each rank, {@code size} non-negative entries
+     * @param recv       {@code sum(recvCounts)} elements
+     * @param recvCounts elements from each rank, {@code size} non-negative entries
+     */
+    void alltoallv(Buffer send, int[] sendCounts, Buffer recv, int[] recvCounts);
+
+    /**
+     * Non-blocking {@link #alltoallv(Buffer, int[], Buffer, int[])}.
+     *
+     * @param send       {@code sum(sendCounts)} elements
+     * @param sendCounts elements for each rank; not to be changed until the future completes
+     * @param recv       {@code sum(recvCounts)} elements
+     * @param recvCounts elements from each rank; not to be changed until the future completes
+     * @return completes once the buffers may be reused
+     */
+    CompletableFuture<Void> ialltoallv(Buffer send, int[] sendCounts, Buffer recv, int[] recvCounts);
+
+    /**
+     * Reduces every rank's {@code send} element-wise in rank order ({@code x0 ∘ x1 ∘ ... ∘ x(n-1)},
+     * for every operator) and hands rank {@code i} block {@code i} of the result: the
+     * {@code counts[i]} elements after the blocks of ranks {@code 0..i-1}. With
+     * {@link #allgatherv(Buffer, Buffer, int[])} it makes the reduce-scatter + allgather of
+     * data-parallel training. {@code counts} must be the same on every rank.
+     *
+     * @param send   this rank's operand, {@code sum(counts)} elements
+     * @param recv   receives this rank's block of the result, {@code counts[rank]} elements
+     * @param counts elements of each rank's block, {@code size} non-negative entries
+     * @param op     the operator
+     */
+    void reduceScatter(Buffer send, Buffer recv, int[] counts, ReduceOp op);
+
+    /**
+     * Non-blocking {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)}.
+     *
+     * @param send   this rank's operand
+     * @param recv   receives this rank's block of the result
+     * @param counts elements of each rank's block; not to be changed until the future completes
+     * @param op     the operator
+     * @return completes once the buffers may be reused
+     */
+    CompletableFuture<Void> ireduceScatter(Buffer send, Buffer recv, int[] counts, ReduceOp op);
+
     // ---- BEGIN GENERATED: whole-array overloads of the Buffer forms above (GenerateOverloads); do not edit ----
     /**
      * {@link #send(Buffer, int)} on whole {@code byte[]} arrays.
@@ -1646,6 +1802,1032 @@ public interface Communicator extends AutoCloseable {
      */
     default CompletableFuture<Void> iscan(ByteBuffer send, ByteBuffer recv, ReduceOp op) {
         return iscan(Operands.of(send), Operands.of(recv), op);
+    }
+
+    /**
+     * {@link #sendrecv(Buffer, int, Buffer, int)} on whole {@code byte[]} arrays.
+     *
+     * @param send see {@link #sendrecv(Buffer, int, Buffer, int)}
+     * @param dest see {@link #sendrecv(Buffer, int, Buffer, int)}
+     * @param recv see {@link #sendrecv(Buffer, int, Buffer, int)}
+     * @param src see {@link #sendrecv(Buffer, int, Buffer, int)}
+     */
+    default void sendrecv(byte[] send, int dest, byte[] recv, int src) {
+        sendrecv(Operands.of(send), dest, Operands.of(recv), src);
+    }
+
+    /**
+     * {@link #sendrecv(Buffer, int, Buffer, int)} on whole {@code int[]} arrays.
+     *
+     * @param send see {@link #sendrecv(Buffer, int, Buffer, int)}
+     * @param dest see {@link #sendrecv(Buffer, int, Buffer, int)}
+     * @param recv see {@link #sendrecv(Buffer, int, Buffer, int)}
+     * @param src see {@link #sendrecv(Buffer, int, Buffer, int)}
+     */
+    default void sendrecv(int[] send, int dest, int[] recv, int src) {
+        sendrecv(Operands.of(send), dest, Operands.of(recv), src);
+    }
+
+    /**
+     * {@link #sendrecv(Buffer, int, Buffer, int)} on whole {@code long[]} arrays.
+     *
+     * @param send see {@link #sendrecv(Buffer, int, Buffer, int)}
+     * @param dest see {@link #sendrecv(Buffer, int, Buffer, int)}
+     * @param recv see {@link #sendrecv(Buffer, int, Buffer, int)}
+     * @param src see {@link #sendrecv(Buffer, int, Buffer, int)}
+     */
+    default void sendrecv(long[] send, int dest, long[] recv, int src) {
+        sendrecv(Operands.of(send), dest, Operands.of(recv), src);
+    }
+
+    /**
+     * {@link #sendrecv(Buffer, int, Buffer, int)} on whole {@code float[]} arrays.
+     *
+     * @param send see {@link #sendrecv(Buffer, int, Buffer, int)}
+     * @param dest see {@link #sendrecv(Buffer, int, Buffer, int)}
+     * @param recv see {@link #sendrecv(Buffer, int, Buffer, int)}
+     * @param src see {@link #sendrecv(Buffer, int, Buffer, int)}
+     */
+    default void sendrecv(float[] send, int dest, float[] recv, int src) {
+        sendrecv(Operands.of(send), dest, Operands.of(recv), src);
+    }
+
+    /**
+     * {@link #sendrecv(Buffer, int, Buffer, int)} on whole {@code double[]} arrays.
+     *
+     * @param send see {@link #sendrecv(Buffer, int, Buffer, int)}
+     * @param dest see {@link #sendrecv(Buffer, int, Buffer, int)}
+     * @param recv see {@link #sendrecv(Buffer, int, Buffer, int)}
+     * @param src see {@link #sendrecv(Buffer, int, Buffer, int)}
+     */
+    default void sendrecv(double[] send, int dest, double[] recv, int src) {
+        sendrecv(Operands.of(send), dest, Operands.of(recv), src);
+    }
+
+    /**
+     * {@link #sendrecv(Buffer, int, Buffer, int)} on the bytes of {@code ByteBuffer}s between position and limit.
+     *
+     * @param send see {@link #sendrecv(Buffer, int, Buffer, int)}
+     * @param dest see {@link #sendrecv(Buffer, int, Buffer, int)}
+     * @param recv see {@link #sendrecv(Buffer, int, Buffer, int)}
+     * @param src see {@link #sendrecv(Buffer, int, Buffer, int)}
+     */
+    default void sendrecv(ByteBuffer send, int dest, ByteBuffer recv, int src) {
+        sendrecv(Operands.of(send), dest, Operands.of(recv), src);
+    }
+
+    /**
+     * {@link #isendrecv(Buffer, int, Buffer, int)} on whole {@code byte[]} arrays.
+     *
+     * @param send see {@link #isendrecv(Buffer, int, Buffer, int)}
+     * @param dest see {@link #isendrecv(Buffer, int, Buffer, int)}
+     * @param recv see {@link #isendrecv(Buffer, int, Buffer, int)}
+     * @param src see {@link #isendrecv(Buffer, int, Buffer, int)}
+     * @return see {@link #isendrecv(Buffer, int, Buffer, int)}
+     */
+    default CompletableFuture<Void> isendrecv(byte[] send, int dest, byte[] recv, int src) {
+        return isendrecv(Operands.of(send), dest, Operands.of(recv), src);
+    }
+
+    /**
+     * {@link #isendrecv(Buffer, int, Buffer, int)} on whole {@code int[]} arrays.
+     *
+     * @param send see {@link #isendrecv(Buffer, int, Buffer, int)}
+     * @param dest see {@link #isendrecv(Buffer, int, Buffer, int)}
+     * @param recv see {@link #isendrecv(Buffer, int, Buffer, int)}
+     * @param src see {@link #isendrecv(Buffer, int, Buffer, int)}
+     * @return see {@link #isendrecv(Buffer, int, Buffer, int)}
+     */
+    default CompletableFuture<Void> isendrecv(int[] send, int dest, int[] recv, int src) {
+        return isendrecv(Operands.of(send), dest, Operands.of(recv), src);
+    }
+
+    /**
+     * {@link #isendrecv(Buffer, int, Buffer, int)} on whole {@code long[]} arrays.
+     *
+     * @param send see {@link #isendrecv(Buffer, int, Buffer, int)}
+     * @param dest see {@link #isendrecv(Buffer, int, Buffer, int)}
+     * @param recv see {@link #isendrecv(Buffer, int, Buffer, int)}
+     * @param src see {@link #isendrecv(Buffer, int, Buffer, int)}
+     * @return see {@link #isendrecv(Buffer, int, Buffer, int)}
+     */
+    default CompletableFuture<Void> isendrecv(long[] send, int dest, long[] recv, int src) {
+        return isendrecv(Operands.of(send), dest, Operands.of(recv), src);
+    }
+
+    /**
+     * {@link #isendrecv(Buffer, int, Buffer, int)} on whole {@code float[]} arrays.
+     *
+     * @param send see {@link #isendrecv(Buffer, int, Buffer, int)}
+     * @param dest see {@link #isendrecv(Buffer, int, Buffer, int)}
+     * @param recv see {@link #isendrecv(Buffer, int, Buffer, int)}
+     * @param src see {@link #isendrecv(Buffer, int, Buffer, int)}
+     * @return see {@link #isendrecv(Buffer, int, Buffer, int)}
+     */
+    default CompletableFuture<Void> isendrecv(float[] send, int dest, float[] recv, int src) {
+        return isendrecv(Operands.of(send), dest, Operands.of(recv), src);
+    }
+
+    /**
+     * {@link #isendrecv(Buffer, int, Buffer, int)} on whole {@code double[]} arrays.
+     *
+     * @param send see {@link #isendrecv(Buffer, int, Buffer, int)}
+     * @param dest see {@link #isendrecv(Buffer, int, Buffer, int)}
+     * @param recv see {@link #isendrecv(Buffer, int, Buffer, int)}
+     * @param src see {@link #isendrecv(Buffer, int, Buffer, int)}
+     * @return see {@link #isendrecv(Buffer, int, Buffer, int)}
+     */
+    default CompletableFuture<Void> isendrecv(double[] send, int dest, double[] recv, int src) {
+        return isendrecv(Operands.of(send), dest, Operands.of(recv), src);
+    }
+
+    /**
+     * {@link #isendrecv(Buffer, int, Buffer, int)} on the bytes of {@code ByteBuffer}s between position and limit.
+     *
+     * @param send see {@link #isendrecv(Buffer, int, Buffer, int)}
+     * @param dest see {@link #isendrecv(Buffer, int, Buffer, int)}
+     * @param recv see {@link #isendrecv(Buffer, int, Buffer, int)}
+     * @param src see {@link #isendrecv(Buffer, int, Buffer, int)}
+     * @return see {@link #isendrecv(Buffer, int, Buffer, int)}
+     */
+    default CompletableFuture<Void> isendrecv(ByteBuffer send, int dest, ByteBuffer recv, int src) {
+        return isendrecv(Operands.of(send), dest, Operands.of(recv), src);
+    }
+
+    /**
+     * {@link #exscan(Buffer, Buffer, ReduceOp)} on whole {@code byte[]} arrays.
+     *
+     * @param send see {@link #exscan(Buffer, Buffer, ReduceOp)}
+     * @param recv see {@link #exscan(Buffer, Buffer, ReduceOp)}
+     * @param op see {@link #exscan(Buffer, Buffer, ReduceOp)}
+     */
+    default void exscan(byte[] send, byte[] recv, ReduceOp op) {
+        exscan(Operands.of(send), Operands.of(recv), op);
+    }
+
+    /**
+     * {@link #exscan(Buffer, Buffer, ReduceOp)} on whole {@code int[]} arrays.
+     *
+     * @param send see {@link #exscan(Buffer, Buffer, ReduceOp)}
+     * @param recv see {@link #exscan(Buffer, Buffer, ReduceOp)}
+     * @param op see {@link #exscan(Buffer, Buffer, ReduceOp)}
+     */
+    default void exscan(int[] send, int[] recv, ReduceOp op) {
+        exscan(Operands.of(send), Operands.of(recv), op);
+    }
+
+    /**
+     * {@link #exscan(Buffer, Buffer, ReduceOp)} on whole {@code long[]} arrays.
+     *
+     * @param send see {@link #exscan(Buffer, Buffer, ReduceOp)}
+     * @param recv see {@link #exscan(Buffer, Buffer, ReduceOp)}
+     * @param op see {@link #exscan(Buffer, Buffer, ReduceOp)}
+     */
+    default void exscan(long[] send, long[] recv, ReduceOp op) {
+        exscan(Operands.of(send), Operands.of(recv), op);
+    }
+
+    /**
+     * {@link #exscan(Buffer, Buffer, ReduceOp)} on whole {@code float[]} arrays.
+     *
+     * @param send see {@link #exscan(Buffer, Buffer, ReduceOp)}
+     * @param recv see {@link #exscan(Buffer, Buffer, ReduceOp)}
+     * @param op see {@link #exscan(Buffer, Buffer, ReduceOp)}
+     */
+    default void exscan(float[] send, float[] recv, ReduceOp op) {
+        exscan(Operands.of(send), Operands.of(recv), op);
+    }
+
+    /**
+     * {@link #exscan(Buffer, Buffer, ReduceOp)} on whole {@code double[]} arrays.
+     *
+     * @param send see {@link #exscan(Buffer, Buffer, ReduceOp)}
+     * @param recv see {@link #exscan(Buffer, Buffer, ReduceOp)}
+     * @param op see {@link #exscan(Buffer, Buffer, ReduceOp)}
+     */
+    default void exscan(double[] send, double[] recv, ReduceOp op) {
+        exscan(Operands.of(send), Operands.of(recv), op);
+    }
+
+    /**
+     * {@link #exscan(Buffer, Buffer, ReduceOp)} on the bytes of {@code ByteBuffer}s between position and limit.
+     *
+     * @param send see {@link #exscan(Buffer, Buffer, ReduceOp)}
+     * @param recv see {@link #exscan(Buffer, Buffer, ReduceOp)}
+     * @param op see {@link #exscan(Buffer, Buffer, ReduceOp)}
+     */
+    default void exscan(ByteBuffer send, ByteBuffer recv, ReduceOp op) {
+        exscan(Operands.of(send), Operands.of(recv), op);
+    }
+
+    /**
+     * {@link #iexscan(Buffer, Buffer, ReduceOp)} on whole {@code byte[]} arrays.
+     *
+     * @param send see {@link #iexscan(Buffer, Buffer, ReduceOp)}
+     * @param recv see {@link #iexscan(Buffer, Buffer, ReduceOp)}
+     * @param op see {@link #iexscan(Buffer, Buffer, ReduceOp)}
+     * @return see {@link #iexscan(Buffer, Buffer, ReduceOp)}
+     */
+    default CompletableFuture<Void> iexscan(byte[] send, byte[] recv, ReduceOp op) {
+        return iexscan(Operands.of(send), Operands.of(recv), op);
+    }
+
+    /**
+     * {@link #iexscan(Buffer, Buffer, ReduceOp)} on whole {@code int[]} arrays.
+     *
+     * @param send see {@link #iexscan(Buffer, Buffer, ReduceOp)}
+     * @param recv see {@link #iexscan(Buffer, Buffer, ReduceOp)}
+     * @param op see {@link #iexscan(Buffer, Buffer, ReduceOp)}
+     * @return see {@link #iexscan(Buffer, Buffer, ReduceOp)}
+     */
+    default CompletableFuture<Void> iexscan(int[] send, int[] recv, ReduceOp op) {
+        return iexscan(Operands.of(send), Operands.of(recv), op);
+    }
+
+    /**
+     * {@link #iexscan(Buffer, Buffer, ReduceOp)} on whole {@code long[]} arrays.
+     *
+     * @param send see {@link #iexscan(Buffer, Buffer, ReduceOp)}
+     * @param recv see {@link #iexscan(Buffer, Buffer, ReduceOp)}
+     * @param op see {@link #iexscan(Buffer, Buffer, ReduceOp)}
+     * @return see {@link #iexscan(Buffer, Buffer, ReduceOp)}
+     */
+    default CompletableFuture<Void> iexscan(long[] send, long[] recv, ReduceOp op) {
+        return iexscan(Operands.of(send), Operands.of(recv), op);
+    }
+
+    /**
+     * {@link #iexscan(Buffer, Buffer, ReduceOp)} on whole {@code float[]} arrays.
+     *
+     * @param send see {@link #iexscan(Buffer, Buffer, ReduceOp)}
+     * @param recv see {@link #iexscan(Buffer, Buffer, ReduceOp)}
+     * @param op see {@link #iexscan(Buffer, Buffer, ReduceOp)}
+     * @return see {@link #iexscan(Buffer, Buffer, ReduceOp)}
+     */
+    default CompletableFuture<Void> iexscan(float[] send, float[] recv, ReduceOp op) {
+        return iexscan(Operands.of(send), Operands.of(recv), op);
+    }
+
+    /**
+     * {@link #iexscan(Buffer, Buffer, ReduceOp)} on whole {@code double[]} arrays.
+     *
+     * @param send see {@link #iexscan(Buffer, Buffer, ReduceOp)}
+     * @param recv see {@link #iexscan(Buffer, Buffer, ReduceOp)}
+     * @param op see {@link #iexscan(Buffer, Buffer, ReduceOp)}
+     * @return see {@link #iexscan(Buffer, Buffer, ReduceOp)}
+     */
+    default CompletableFuture<Void> iexscan(double[] send, double[] recv, ReduceOp op) {
+        return iexscan(Operands.of(send), Operands.of(recv), op);
+    }
+
+    /**
+     * {@link #iexscan(Buffer, Buffer, ReduceOp)} on the bytes of {@code ByteBuffer}s between position and limit.
+     *
+     * @param send see {@link #iexscan(Buffer, Buffer, ReduceOp)}
+     * @param recv see {@link #iexscan(Buffer, Buffer, ReduceOp)}
+     * @param op see {@link #iexscan(Buffer, Buffer, ReduceOp)}
+     * @return see {@link #iexscan(Buffer, Buffer, ReduceOp)}
+     */
+    default CompletableFuture<Void> iexscan(ByteBuffer send, ByteBuffer recv, ReduceOp op) {
+        return iexscan(Operands.of(send), Operands.of(recv), op);
+    }
+
+    /**
+     * {@link #gatherv(Buffer, Buffer, int[], int)} on whole {@code byte[]} arrays.
+     *
+     * @param send see {@link #gatherv(Buffer, Buffer, int[], int)}
+     * @param recv see {@link #gatherv(Buffer, Buffer, int[], int)}
+     * @param counts see {@link #gatherv(Buffer, Buffer, int[], int)}
+     * @param root see {@link #gatherv(Buffer, Buffer, int[], int)}
+     */
+    default void gatherv(byte[] send, byte[] recv, int[] counts, int root) {
+        gatherv(Operands.of(send), Operands.of(recv), counts, root);
+    }
+
+    /**
+     * {@link #gatherv(Buffer, Buffer, int[], int)} on whole {@code int[]} arrays.
+     *
+     * @param send see {@link #gatherv(Buffer, Buffer, int[], int)}
+     * @param recv see {@link #gatherv(Buffer, Buffer, int[], int)}
+     * @param counts see {@link #gatherv(Buffer, Buffer, int[], int)}
+     * @param root see {@link #gatherv(Buffer, Buffer, int[], int)}
+     */
+    default void gatherv(int[] send, int[] recv, int[] counts, int root) {
+        gatherv(Operands.of(send), Operands.of(recv), counts, root);
+    }
+
+    /**
+     * {@link #gatherv(Buffer, Buffer, int[], int)} on whole {@code long[]} arrays.
+     *
+     * @param send see {@link #gatherv(Buffer, Buffer, int[], int)}
+     * @param recv see {@link #gatherv(Buffer, Buffer, int[], int)}
+     * @param counts see {@link #gatherv(Buffer, Buffer, int[], int)}
+     * @param root see {@link #gatherv(Buffer, Buffer, int[], int)}
+     */
+    default void gatherv(long[] send, long[] recv, int[] counts, int root) {
+        gatherv(Operands.of(send), Operands.of(recv), counts, root);
+    }
+
+    /**
+     * {@link #gatherv(Buffer, Buffer, int[], int)} on whole {@code float[]} arrays.
+     *
+     * @param send see {@link #gatherv(Buffer, Buffer, int[], int)}
+     * @param recv see {@link #gatherv(Buffer, Buffer, int[], int)}
+     * @param counts see {@link #gatherv(Buffer, Buffer, int[], int)}
+     * @param root see {@link #gatherv(Buffer, Buffer, int[], int)}
+     */
+    default void gatherv(float[] send, float[] recv, int[] counts, int root) {
+        gatherv(Operands.of(send), Operands.of(recv), counts, root);
+    }
+
+    /**
+     * {@link #gatherv(Buffer, Buffer, int[], int)} on whole {@code double[]} arrays.
+     *
+     * @param send see {@link #gatherv(Buffer, Buffer, int[], int)}
+     * @param recv see {@link #gatherv(Buffer, Buffer, int[], int)}
+     * @param counts see {@link #gatherv(Buffer, Buffer, int[], int)}
+     * @param root see {@link #gatherv(Buffer, Buffer, int[], int)}
+     */
+    default void gatherv(double[] send, double[] recv, int[] counts, int root) {
+        gatherv(Operands.of(send), Operands.of(recv), counts, root);
+    }
+
+    /**
+     * {@link #gatherv(Buffer, Buffer, int[], int)} on the bytes of {@code ByteBuffer}s between position and limit.
+     *
+     * @param send see {@link #gatherv(Buffer, Buffer, int[], int)}
+     * @param recv see {@link #gatherv(Buffer, Buffer, int[], int)}
+     * @param counts see {@link #gatherv(Buffer, Buffer, int[], int)}
+     * @param root see {@link #gatherv(Buffer, Buffer, int[], int)}
+     */
+    default void gatherv(ByteBuffer send, ByteBuffer recv, int[] counts, int root) {
+        gatherv(Operands.of(send), Operands.of(recv), counts, root);
+    }
+
+    /**
+     * {@link #igatherv(Buffer, Buffer, int[], int)} on whole {@code byte[]} arrays.
+     *
+     * @param send see {@link #igatherv(Buffer, Buffer, int[], int)}
+     * @param recv see {@link #igatherv(Buffer, Buffer, int[], int)}
+     * @param counts see {@link #igatherv(Buffer, Buffer, int[], int)}
+     * @param root see {@link #igatherv(Buffer, Buffer, int[], int)}
+     * @return see {@link #igatherv(Buffer, Buffer, int[], int)}
+     */
+    default CompletableFuture<Void> igatherv(byte[] send, byte[] recv, int[] counts, int root) {
+        return igatherv(Operands.of(send), Operands.of(recv), counts, root);
+    }
+
+    /**
+     * {@link #igatherv(Buffer, Buffer, int[], int)} on whole {@code int[]} arrays.
+     *
+     * @param send see {@link #igatherv(Buffer, Buffer, int[], int)}
+     * @param recv see {@link #igatherv(Buffer, Buffer, int[], int)}
+     * @param counts see {@link #igatherv(Buffer, Buffer, int[], int)}
+     * @param root see {@link #igatherv(Buffer, Buffer, int[], int)}
+     * @return see {@link #igatherv(Buffer, Buffer, int[], int)}
+     */
+    default CompletableFuture<Void> igatherv(int[] send, int[] recv, int[] counts, int root) {
+        return igatherv(Operands.of(send), Operands.of(recv), counts, root);
+    }
+
+    /**
+     * {@link #igatherv(Buffer, Buffer, int[], int)} on whole {@code long[]} arrays.
+     *
+     * @param send see {@link #igatherv(Buffer, Buffer, int[], int)}
+     * @param recv see {@link #igatherv(Buffer, Buffer, int[], int)}
+     * @param counts see {@link #igatherv(Buffer, Buffer, int[], int)}
+     * @param root see {@link #igatherv(Buffer, Buffer, int[], int)}
+     * @return see {@link #igatherv(Buffer, Buffer, int[], int)}
+     */
+    default CompletableFuture<Void> igatherv(long[] send, long[] recv, int[] counts, int root) {
+        return igatherv(Operands.of(send), Operands.of(recv), counts, root);
+    }
+
+    /**
+     * {@link #igatherv(Buffer, Buffer, int[], int)} on whole {@code float[]} arrays.
+     *
+     * @param send see {@link #igatherv(Buffer, Buffer, int[], int)}
+     * @param recv see {@link #igatherv(Buffer, Buffer, int[], int)}
+     * @param counts see {@link #igatherv(Buffer, Buffer, int[], int)}
+     * @param root see {@link #igatherv(Buffer, Buffer, int[], int)}
+     * @return see {@link #igatherv(Buffer, Buffer, int[], int)}
+     */
+    default CompletableFuture<Void> igatherv(float[] send, float[] recv, int[] counts, int root) {
+        return igatherv(Operands.of(send), Operands.of(recv), counts, root);
+    }
+
+    /**
+     * {@link #igatherv(Buffer, Buffer, int[], int)} on whole {@code double[]} arrays.
+     *
+     * @param send see {@link #igatherv(Buffer, Buffer, int[], int)}
+     * @param recv see {@link #igatherv(Buffer, Buffer, int[], int)}
+     * @param counts see {@link #igatherv(Buffer, Buffer, int[], int)}
+     * @param root see {@link #igatherv(Buffer, Buffer, int[], int)}
+     * @return see {@link #igatherv(Buffer, Buffer, int[], int)}
+     */
+    default CompletableFuture<Void> igatherv(double[] send, double[] recv, int[] counts, int root) {
+        return igatherv(Operands.of(send), Operands.of(recv), counts, root);
+    }
+
+    /**
+     * {@link #igatherv(Buffer, Buffer, int[], int)} on the bytes of {@code ByteBuffer}s between position and limit.
+     *
+     * @param send see {@link #igatherv(Buffer, Buffer, int[], int)}
+     * @param recv see {@link #igatherv(Buffer, Buffer, int[], int)}
+     * @param counts see {@link #igatherv(Buffer, Buffer, int[], int)}
+     * @param root see {@link #igatherv(Buffer, Buffer, int[], int)}
+     * @return see {@link #igatherv(Buffer, Buffer, int[], int)}
+     */
+    default CompletableFuture<Void> igatherv(ByteBuffer send, ByteBuffer recv, int[] counts, int root) {
+        return igatherv(Operands.of(send), Operands.of(recv), counts, root);
+    }
+
+    /**
+     * {@link #scatterv(Buffer, int[], Buffer, int)} on whole {@code byte[]} arrays.
+     *
+     * @param send see {@link #scatterv(Buffer, int[], Buffer, int)}
+     * @param counts see {@link #scatterv(Buffer, int[], Buffer, int)}
+     * @param recv see {@link #scatterv(Buffer, int[], Buffer, int)}
+     * @param root see {@link #scatterv(Buffer, int[], Buffer, int)}
+     */
+    default void scatterv(byte[] send, int[] counts, byte[] recv, int root) {
+        scatterv(Operands.of(send), counts, Operands.of(recv), root);
+    }
+
+    /**
+     * {@link #scatterv(Buffer, int[], Buffer, int)} on whole {@code int[]} arrays.
+     *
+     * @param send see {@link #scatterv(Buffer, int[], Buffer, int)}
+     * @param counts see {@link #scatterv(Buffer, int[], Buffer, int)}
+     * @param recv see {@link #scatterv(Buffer, int[], Buffer, int)}
+     * @param root see {@link #scatterv(Buffer, int[], Buffer, int)}
+     */
+    default void scatterv(int[] send, int[] counts, int[] recv, int root) {
+        scatterv(Operands.of(send), counts, Operands.of(recv), root);
+    }
+
+    /**
+     * {@link #scatterv(Buffer, int[], Buffer, int)} on whole {@code long[]} arrays.
+     *
+     * @param send see {@link #scatterv(Buffer, int[], Buffer, int)}
+     * @param counts see {@link #scatterv(Buffer, int[], Buffer, int)}
+     * @param recv see {@link #scatterv(Buffer, int[], Buffer, int)}
+     * @param root see {@link #scatterv(Buffer, int[], Buffer, int)}
+     */
+    default void scatterv(long[] send, int[] counts, long[] recv, int root) {
+        scatterv(Operands.of(send), counts, Operands.of(recv), root);
+    }
+
+    /**
+     * {@link #scatterv(Buffer, int[], Buffer, int)} on whole {@code float[]} arrays.
+     *
+     * @param send see {@link #scatterv(Buffer, int[], Buffer, int)}
+     * @param counts see {@link #scatterv(Buffer, int[], Buffer, int)}
+     * @param recv see {@link #scatterv(Buffer, int[], Buffer, int)}
+     * @param root see {@link #scatterv(Buffer, int[], Buffer, int)}
+     */
+    default void scatterv(float[] send, int[] counts, float[] recv, int root) {
+        scatterv(Operands.of(send), counts, Operands.of(recv), root);
+    }
+
+    /**
+     * {@link #scatterv(Buffer, int[], Buffer, int)} on whole {@code double[]} arrays.
+     *
+     * @param send see {@link #scatterv(Buffer, int[], Buffer, int)}
+     * @param counts see {@link #scatterv(Buffer, int[], Buffer, int)}
+     * @param recv see {@link #scatterv(Buffer, int[], Buffer, int)}
+     * @param root see {@link #scatterv(Buffer, int[], Buffer, int)}
+     */
+    default void scatterv(double[] send, int[] counts, double[] recv, int root) {
+        scatterv(Operands.of(send), counts, Operands.of(recv), root);
+    }
+
+    /**
+     * {@link #scatterv(Buffer, int[], Buffer, int)} on the bytes of {@code ByteBuffer}s between position and limit.
+     *
+     * @param send see {@link #scatterv(Buffer, int[], Buffer, int)}
+     * @param counts see {@link #scatterv(Buffer, int[], Buffer, int)}
+     * @param recv see {@link #scatterv(Buffer, int[], Buffer, int)}
+     * @param root see {@link #scatterv(Buffer, int[], Buffer, int)}
+     */
+    default void scatterv(ByteBuffer send, int[] counts, ByteBuffer recv, int root) {
+        scatterv(Operands.of(send), counts, Operands.of(recv), root);
+    }
+
+    /**
+     * {@link #iscatterv(Buffer, int[], Buffer, int)} on whole {@code byte[]} arrays.
+     *
+     * @param send see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     * @param counts see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     * @param recv see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     * @param root see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     * @return see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     */
+    default CompletableFuture<Void> iscatterv(byte[] send, int[] counts, byte[] recv, int root) {
+        return iscatterv(Operands.of(send), counts, Operands.of(recv), root);
+    }
+
+    /**
+     * {@link #iscatterv(Buffer, int[], Buffer, int)} on whole {@code int[]} arrays.
+     *
+     * @param send see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     * @param counts see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     * @param recv see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     * @param root see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     * @return see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     */
+    default CompletableFuture<Void> iscatterv(int[] send, int[] counts, int[] recv, int root) {
+        return iscatterv(Operands.of(send), counts, Operands.of(recv), root);
+    }
+
+    /**
+     * {@link #iscatterv(Buffer, int[], Buffer, int)} on whole {@code long[]} arrays.
+     *
+     * @param send see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     * @param counts see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     * @param recv see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     * @param root see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     * @return see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     */
+    default CompletableFuture<Void> iscatterv(long[] send, int[] counts, long[] recv, int root) {
+        return iscatterv(Operands.of(send), counts, Operands.of(recv), root);
+    }
+
+    /**
+     * {@link #iscatterv(Buffer, int[], Buffer, int)} on whole {@code float[]} arrays.
+     *
+     * @param send see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     * @param counts see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     * @param recv see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     * @param root see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     * @return see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     */
+    default CompletableFuture<Void> iscatterv(float[] send, int[] counts, float[] recv, int root) {
+        return iscatterv(Operands.of(send), counts, Operands.of(recv), root);
+    }
+
+    /**
+     * {@link #iscatterv(Buffer, int[], Buffer, int)} on whole {@code double[]} arrays.
+     *
+     * @param send see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     * @param counts see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     * @param recv see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     * @param root see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     * @return see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     */
+    default CompletableFuture<Void> iscatterv(double[] send, int[] counts, double[] recv, int root) {
+        return iscatterv(Operands.of(send), counts, Operands.of(recv), root);
+    }
+
+    /**
+     * {@link #iscatterv(Buffer, int[], Buffer, int)} on the bytes of {@code ByteBuffer}s between position and limit.
+     *
+     * @param send see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     * @param counts see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     * @param recv see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     * @param root see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     * @return see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     */
+    default CompletableFuture<Void> iscatterv(ByteBuffer send, int[] counts, ByteBuffer recv, int root) {
+        return iscatterv(Operands.of(send), counts, Operands.of(recv), root);
+    }
+
+    /**
+     * {@link #allgatherv(Buffer, Buffer, int[])} on whole {@code byte[]} arrays.
+     *
+     * @param send see {@link #allgatherv(Buffer, Buffer, int[])}
+     * @param recv see {@link #allgatherv(Buffer, Buffer, int[])}
+     * @param counts see {@link #allgatherv(Buffer, Buffer, int[])}
+     */
+    default void allgatherv(byte[] send, byte[] recv, int[] counts) {
+        allgatherv(Operands.of(send), Operands.of(recv), counts);
+    }
+
+    /**
+     * {@link #allgatherv(Buffer, Buffer, int[])} on whole {@code int[]} arrays.
+     *
+     * @param send see {@link #allgatherv(Buffer, Buffer, int[])}
+     * @param recv see {@link #allgatherv(Buffer, Buffer, int[])}
+     * @param counts see {@link #allgatherv(Buffer, Buffer, int[])}
+     */
+    default void allgatherv(int[] send, int[] recv, int[] counts) {
+        allgatherv(Operands.of(send), Operands.of(recv), counts);
+    }
+
+    /**
+     * {@link #allgatherv(Buffer, Buffer, int[])} on whole {@code long[]} arrays.
+     *
+     * @param send see {@link #allgatherv(Buffer, Buffer, int[])}
+     * @param recv see {@link #allgatherv(Buffer, Buffer, int[])}
+     * @param counts see {@link #allgatherv(Buffer, Buffer, int[])}
+     */
+    default void allgatherv(long[] send, long[] recv, int[] counts) {
+        allgatherv(Operands.of(send), Operands.of(recv), counts);
+    }
+
+    /**
+     * {@link #allgatherv(Buffer, Buffer, int[])} on whole {@code float[]} arrays.
+     *
+     * @param send see {@link #allgatherv(Buffer, Buffer, int[])}
+     * @param recv see {@link #allgatherv(Buffer, Buffer, int[])}
+     * @param counts see {@link #allgatherv(Buffer, Buffer, int[])}
+     */
+    default void allgatherv(float[] send, float[] recv, int[] counts) {
+        allgatherv(Operands.of(send), Operands.of(recv), counts);
+    }
+
+    /**
+     * {@link #allgatherv(Buffer, Buffer, int[])} on whole {@code double[]} arrays.
+     *
+     * @param send see {@link #allgatherv(Buffer, Buffer, int[])}
+     * @param recv see {@link #allgatherv(Buffer, Buffer, int[])}
+     * @param counts see {@link #allgatherv(Buffer, Buffer, int[])}
+     */
+    default void allgatherv(double[] send, double[] recv, int[] counts) {
+        allgatherv(Operands.of(send), Operands.of(recv), counts);
+    }
+
+    /**
+     * {@link #allgatherv(Buffer, Buffer, int[])} on the bytes of {@code ByteBuffer}s between position and limit.
+     *
+     * @param send see {@link #allgatherv(Buffer, Buffer, int[])}
+     * @param recv see {@link #allgatherv(Buffer, Buffer, int[])}
+     * @param counts see {@link #allgatherv(Buffer, Buffer, int[])}
+     */
+    default void allgatherv(ByteBuffer send, ByteBuffer recv, int[] counts) {
+        allgatherv(Operands.of(send), Operands.of(recv), counts);
+    }
+
+    /**
+     * {@link #iallgatherv(Buffer, Buffer, int[])} on whole {@code byte[]} arrays.
+     *
+     * @param send see {@link #iallgatherv(Buffer, Buffer, int[])}
+     * @param recv see {@link #iallgatherv(Buffer, Buffer, int[])}
+     * @param counts see {@link #iallgatherv(Buffer, Buffer, int[])}
+     * @return see {@link #iallgatherv(Buffer, Buffer, int[])}
+     */
+    default CompletableFuture<Void> iallgatherv(byte[] send, byte[] recv, int[] counts) {
+        return iallgatherv(Operands.of(send), Operands.of(recv), counts);
+    }
+
+    /**
+     * {@link #iallgatherv(Buffer, Buffer, int[])} on whole {@code int[]} arrays.
+     *
+     * @param send see {@link #iallgatherv(Buffer, Buffer, int[])}
+     * @param recv see {@link #iallgatherv(Buffer, Buffer, int[])}
+     * @param counts see {@link #iallgatherv(Buffer, Buffer, int[])}
+     * @return see {@link #iallgatherv(Buffer, Buffer, int[])}
+     */
+    default CompletableFuture<Void> iallgatherv(int[] send, int[] recv, int[] counts) {
+        return iallgatherv(Operands.of(send), Operands.of(recv), counts);
+    }
+
+    /**
+     * {@link #iallgatherv(Buffer, Buffer, int[])} on whole {@code long[]} arrays.
+     *
+     * @param send see {@link #iallgatherv(Buffer, Buffer, int[])}
+     * @param recv see {@link #iallgatherv(Buffer, Buffer, int[])}
+     * @param counts see {@link #iallgatherv(Buffer, Buffer, int[])}
+     * @return see {@link #iallgatherv(Buffer, Buffer, int[])}
+     */
+    default CompletableFuture<Void> iallgatherv(long[] send, long[] recv, int[] counts) {
+        return iallgatherv(Operands.of(send), Operands.of(recv), counts);
+    }
+
+    /**
+     * {@link #iallgatherv(Buffer, Buffer, int[])} on whole {@code float[]} arrays.
+     *
+     * @param send see {@link #iallgatherv(Buffer, Buffer, int[])}
+     * @param recv see {@link #iallgatherv(Buffer, Buffer, int[])}
+     * @param counts see {@link #iallgatherv(Buffer, Buffer, int[])}
+     * @return see {@link #iallgatherv(Buffer, Buffer, int[])}
+     */
+    default CompletableFuture<Void> iallgatherv(float[] send, float[] recv, int[] counts) {
+        return iallgatherv(Operands.of(send), Operands.of(recv), counts);
+    }
+
+    /**
+     * {@link #iallgatherv(Buffer, Buffer, int[])} on whole {@code double[]} arrays.
+     *
+     * @param send see {@link #iallgatherv(Buffer, Buffer, int[])}
+     * @param recv see {@link #iallgatherv(Buffer, Buffer, int[])}
+     * @param counts see {@link #iallgatherv(Buffer, Buffer, int[])}
+     * @return see {@link #iallgatherv(Buffer, Buffer, int[])}
+     */
+    default CompletableFuture<Void> iallgatherv(double[] send, double[] recv, int[] counts) {
+        return iallgatherv(Operands.of(send), Operands.of(recv), counts);
+    }
+
+    /**
+     * {@link #iallgatherv(Buffer, Buffer, int[])} on the bytes of {@code ByteBuffer}s between position and limit.
+     *
+     * @param send see {@link #iallgatherv(Buffer, Buffer, int[])}
+     * @param recv see {@link #iallgatherv(Buffer, Buffer, int[])}
+     * @param counts see {@link #iallgatherv(Buffer, Buffer, int[])}
+     * @return see {@link #iallgatherv(Buffer, Buffer, int[])}
+     */
+    default CompletableFuture<Void> iallgatherv(ByteBuffer send, ByteBuffer recv, int[] counts) {
+        return iallgatherv(Operands.of(send), Operands.of(recv), counts);
+    }
+
+    /**
+     * {@link #alltoallv(Buffer, int[], Buffer, int[])} on whole {@code byte[]} arrays.
+     *
+     * @param send see {@link #alltoallv(Buffer, int[], Buffer, int[])}
+     * @param sendCounts see {@link #alltoallv(Buffer, int[], Buffer, int[])}
+     * @param recv see {@link #alltoallv(Buffer, int[], Buffer, int[])}
+     * @param recvCounts see {@link #alltoallv(Buffer, int[], Buffer, int[])}
+     */
+    default void alltoallv(byte[] send, int[] sendCounts, byte[] recv, int[] recvCounts) {
+        alltoallv(Operands.of(send), sendCounts, Operands.of(recv), recvCounts);
+    }
+
+    /**
+     * {@link #alltoallv(Buffer, int[], Buffer, int[])} on whole {@code int[]} arrays.
+     *
+     * @param send see {@link #alltoallv(Buffer, int[], Buffer, int[])}
+     * @param sendCounts see {@link #alltoallv(Buffer, int[], Buffer, int[])}
+     * @param recv see {@link #alltoallv(Buffer, int[], Buffer, int[])}
+     * @param recvCounts see {@link #alltoallv(Buffer, int[], Buffer, int[])}
+     */
+    default void alltoallv(int[] send, int[] sendCounts, int[] recv, int[] recvCounts) {
+        alltoallv(Operands.of(send), sendCounts, Operands.of(recv), recvCounts);
+    }
+
+    /**
+     * {@link #alltoallv(Buffer, int[], Buffer, int[])} on whole {@code long[]} arrays.
+     *
+     * @param send see {@link #alltoallv(Buffer, int[], Buffer, int[])}
+     * @param sendCounts see {@link #alltoallv(Buffer, int[], Buffer, int[])}
+     * @param recv see {@link #alltoallv(Buffer, int[], Buffer, int[])}
+     * @param recvCounts see {@link #alltoallv(Buffer, int[], Buffer, int[])}
+     */
+    default void alltoallv(long[] send, int[] sendCounts, long[] recv, int[] recvCounts) {
+        alltoallv(Operands.of(send), sendCounts, Operands.of(recv), recvCounts);
+    }
+
+    /**
+     * {@link #alltoallv(Buffer, int[], Buffer, int[])} on whole {@code float[]} arrays.
+     *
+     * @param send see {@link #alltoallv(Buffer, int[], Buffer, int[])}
+     * @param sendCounts see {@link #alltoallv(Buffer, int[], Buffer, int[])}
+     * @param recv see {@link #alltoallv(Buffer, int[], Buffer, int[])}
+     * @param recvCounts see {@link #alltoallv(Buffer, int[], Buffer, int[])}
+     */
+    default void alltoallv(float[] send, int[] sendCounts, float[] recv, int[] recvCounts) {
+        alltoallv(Operands.of(send), sendCounts, Operands.of(recv), recvCounts);
+    }
+
+    /**
+     * {@link #alltoallv(Buffer, int[], Buffer, int[])} on whole {@code double[]} arrays.
+     *
+     * @param send see {@link #alltoallv(Buffer, int[], Buffer, int[])}
+     * @param sendCounts see {@link #alltoallv(Buffer, int[], Buffer, int[])}
+     * @param recv see {@link #alltoallv(Buffer, int[], Buffer, int[])}
+     * @param recvCounts see {@link #alltoallv(Buffer, int[], Buffer, int[])}
+     */
+    default void alltoallv(double[] send, int[] sendCounts, double[] recv, int[] recvCounts) {
+        alltoallv(Operands.of(send), sendCounts, Operands.of(recv), recvCounts);
+    }
+
+    /**
+     * {@link #alltoallv(Buffer, int[], Buffer, int[])} on the bytes of {@code ByteBuffer}s between position and limit.
+     *
+     * @param send see {@link #alltoallv(Buffer, int[], Buffer, int[])}
+     * @param sendCounts see {@link #alltoallv(Buffer, int[], Buffer, int[])}
+     * @param recv see {@link #alltoallv(Buffer, int[], Buffer, int[])}
+     * @param recvCounts see {@link #alltoallv(Buffer, int[], Buffer, int[])}
+     */
+    default void alltoallv(ByteBuffer send, int[] sendCounts, ByteBuffer recv, int[] recvCounts) {
+        alltoallv(Operands.of(send), sendCounts, Operands.of(recv), recvCounts);
+    }
+
+    /**
+     * {@link #ialltoallv(Buffer, int[], Buffer, int[])} on whole {@code byte[]} arrays.
+     *
+     * @param send see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     * @param sendCounts see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     * @param recv see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     * @param recvCounts see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     * @return see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     */
+    default CompletableFuture<Void> ialltoallv(byte[] send, int[] sendCounts, byte[] recv, int[] recvCounts) {
+        return ialltoallv(Operands.of(send), sendCounts, Operands.of(recv), recvCounts);
+    }
+
+    /**
+     * {@link #ialltoallv(Buffer, int[], Buffer, int[])} on whole {@code int[]} arrays.
+     *
+     * @param send see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     * @param sendCounts see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     * @param recv see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     * @param recvCounts see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     * @return see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     */
+    default CompletableFuture<Void> ialltoallv(int[] send, int[] sendCounts, int[] recv, int[] recvCounts) {
+        return ialltoallv(Operands.of(send), sendCounts, Operands.of(recv), recvCounts);
+    }
+
+    /**
+     * {@link #ialltoallv(Buffer, int[], Buffer, int[])} on whole {@code long[]} arrays.
+     *
+     * @param send see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     * @param sendCounts see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     * @param recv see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     * @param recvCounts see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     * @return see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     */
+    default CompletableFuture<Void> ialltoallv(long[] send, int[] sendCounts, long[] recv, int[] recvCounts) {
+        return ialltoallv(Operands.of(send), sendCounts, Operands.of(recv), recvCounts);
+    }
+
+    /**
+     * {@link #ialltoallv(Buffer, int[], Buffer, int[])} on whole {@code float[]} arrays.
+     *
+     * @param send see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     * @param sendCounts see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     * @param recv see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     * @param recvCounts see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     * @return see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     */
+    default CompletableFuture<Void> ialltoallv(float[] send, int[] sendCounts, float[] recv, int[] recvCounts) {
+        return ialltoallv(Operands.of(send), sendCounts, Operands.of(recv), recvCounts);
+    }
+
+    /**
+     * {@link #ialltoallv(Buffer, int[], Buffer, int[])} on whole {@code double[]} arrays.
+     *
+     * @param send see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     * @param sendCounts see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     * @param recv see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     * @param recvCounts see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     * @return see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     */
+    default CompletableFuture<Void> ialltoallv(double[] send, int[] sendCounts, double[] recv, int[] recvCounts) {
+        return ialltoallv(Operands.of(send), sendCounts, Operands.of(recv), recvCounts);
+    }
+
+    /**
+     * {@link #ialltoallv(Buffer, int[], Buffer, int[])} on the bytes of {@code ByteBuffer}s between position and limit.
+     *
+     * @param send see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     * @param sendCounts see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     * @param recv see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     * @param recvCounts see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     * @return see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     */
+    default CompletableFuture<Void> ialltoallv(ByteBuffer send, int[] sendCounts, ByteBuffer recv, int[] recvCounts) {
+        return ialltoallv(Operands.of(send), sendCounts, Operands.of(recv), recvCounts);
+    }
+
+    /**
+     * {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)} on whole {@code byte[]} arrays.
+     *
+     * @param send see {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param recv see {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param counts see {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param op see {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     */
+    default void reduceScatter(byte[] send, byte[] recv, int[] counts, ReduceOp op) {
+        reduceScatter(Operands.of(send), Operands.of(recv), counts, op);
+    }
+
+    /**
+     * {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)} on whole {@code int[]} arrays.
+     *
+     * @param send see {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param recv see {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param counts see {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param op see {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     */
+    default void reduceScatter(int[] send, int[] recv, int[] counts, ReduceOp op) {
+        reduceScatter(Operands.of(send), Operands.of(recv), counts, op);
+    }
+
+    /**
+     * {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)} on whole {@code long[]} arrays.
+     *
+     * @param send see {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param recv see {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param counts see {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param op see {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     */
+    default void reduceScatter(long[] send, long[] recv, int[] counts, ReduceOp op) {
+        reduceScatter(Operands.of(send), Operands.of(recv), counts, op);
+    }
+
+    /**
+     * {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)} on whole {@code float[]} arrays.
+     *
+     * @param send see {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param recv see {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param counts see {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param op see {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     */
+    default void reduceScatter(float[] send, float[] recv, int[] counts, ReduceOp op) {
+        reduceScatter(Operands.of(send), Operands.of(recv), counts, op);
+    }
+
+    /**
+     * {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)} on whole {@code double[]} arrays.
+     *
+     * @param send see {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param recv see {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param counts see {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param op see {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     */
+    default void reduceScatter(double[] send, double[] recv, int[] counts, ReduceOp op) {
+        reduceScatter(Operands.of(send), Operands.of(recv), counts, op);
+    }
+
+    /**
+     * {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)} on the bytes of {@code ByteBuffer}s between position and limit.
+     *
+     * @param send see {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param recv see {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param counts see {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param op see {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     */
+    default void reduceScatter(ByteBuffer send, ByteBuffer recv, int[] counts, ReduceOp op) {
+        reduceScatter(Operands.of(send), Operands.of(recv), counts, op);
+    }
+
+    /**
+     * {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)} on whole {@code byte[]} arrays.
+     *
+     * @param send see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param recv see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param counts see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param op see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @return see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     */
+    default CompletableFuture<Void> ireduceScatter(byte[] send, byte[] recv, int[] counts, ReduceOp op) {
+        return ireduceScatter(Operands.of(send), Operands.of(recv), counts, op);
+    }
+
+    /**
+     * {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)} on whole {@code int[]} arrays.
+     *
+     * @param send see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param recv see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param counts see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param op see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @return see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     */
+    default CompletableFuture<Void> ireduceScatter(int[] send, int[] recv, int[] counts, ReduceOp op) {
+        return ireduceScatter(Operands.of(send), Operands.of(recv), counts, op);
+    }
+
+    /**
+     * {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)} on whole {@code long[]} arrays.
+     *
+     * @param send see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param recv see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param counts see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param op see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @return see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     */
+    default CompletableFuture<Void> ireduceScatter(long[] send, long[] recv, int[] counts, ReduceOp op) {
+        return ireduceScatter(Operands.of(send), Operands.of(recv), counts, op);
+    }
+
+    /**
+     * {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)} on whole {@code float[]} arrays.
+     *
+     * @param send see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param recv see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param counts see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param op see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @return see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     */
+    default CompletableFuture<Void> ireduceScatter(float[] send, float[] recv, int[] counts, ReduceOp op) {
+        return ireduceScatter(Operands.of(send), Operands.of(recv), counts, op);
+    }
+
+    /**
+     * {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)} on whole {@code double[]} arrays.
+     *
+     * @param send see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param recv see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param counts see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param op see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @return see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     */
+    default CompletableFuture<Void> ireduceScatter(double[] send, double[] recv, int[] counts, ReduceOp op) {
+        return ireduceScatter(Operands.of(send), Operands.of(recv), counts, op);
+    }
+
+    /**
+     * {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)} on the bytes of {@code ByteBuffer}s between position and limit.
+     *
+     * @param send see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param recv see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param counts see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param op see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @return see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     */
+    default CompletableFuture<Void> ireduceScatter(ByteBuffer send, ByteBuffer recv, int[] counts, ReduceOp op) {
+        return ireduceScatter(Operands.of(send), Operands.of(recv), counts, op);
     }
 
     // ---- END GENERATED ----

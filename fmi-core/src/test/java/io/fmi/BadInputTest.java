@@ -109,6 +109,60 @@ class BadInputTest {
     }
 
     @Test
+    void shouldRejectCountsThatDoNotAddUpNamingTheOperationRankCountsAndLimit() {
+        LocalCluster.run(3, comm -> {
+            int r = comm.rank();
+            int[] one = {r};
+            assertMessage(assertThrows(FmiException.class, () -> comm.gatherv(one, new int[3], new int[] {1, 1}, 0)),
+                    "gatherv", "counts has 2 entries [1, 1]", "size = 3", "rank=" + r + "/3");
+            assertMessage(assertThrows(FmiException.class, () -> comm.allgatherv(one, new int[1], new int[] {1, -1, 1})),
+                    "allgatherv", "counts[1] = -1 in [1, -1, 1]", ">= 0");
+            assertMessage(assertThrows(FmiException.class, () -> comm.gatherv(one, new int[5], new int[] {1, 1, 1}, r)),
+                    "gatherv", "receive buffer holds 5 elements", "sum of counts [1, 1, 1] = 3");
+            assertMessage(assertThrows(FmiException.class, () -> comm.scatterv(new int[4], new int[] {2, 2, 0}, new int[1], 0)),
+                    "scatterv", "receive buffer holds 1 elements", "counts[" + r + "] = " + new int[] {2, 2, 0}[r]);
+            assertMessage(assertThrows(FmiException.class, () -> comm.gatherv(new int[2], new int[3], new int[] {1, 1, 1}, 0)),
+                    "gatherv", "send buffer holds 2 elements", "counts[" + r + "] = 1");
+            assertMessage(assertThrows(FmiException.class, () -> comm.allgatherv(one, new int[3], null)),
+                    "allgatherv", "counts is null", "3 counts");
+            assertMessage(assertThrows(FmiException.class, () -> comm.alltoallv(new int[3], new int[] {1, 1, 1}, new int[6], new int[] {2, 2, 2})),
+                    "alltoallv", "sendCounts[" + r + "] = 1 but recvCounts[" + r + "] = 2", "itself");
+            assertMessage(assertThrows(FmiException.class, () -> comm.alltoallv(new int[2], new int[] {1, 1, 1}, new int[3], new int[] {1, 1, 1})),
+                    "alltoallv", "send buffer holds 2", "sum of sendCounts [1, 1, 1] = 3");
+            assertMessage(assertThrows(FmiException.class, () -> comm.reduceScatter(new int[4], one, new int[] {1, 1, 1}, ReduceOp.SUM)),
+                    "reduceScatter", "send buffer holds 4", "= 3");
+            assertMessage(assertThrows(FmiException.class, () -> comm.reduceScatter(new double[3], new double[1], new int[] {1, 1, 1}, ReduceOp.BAND)),
+                    "reduceScatter", "band", "double");
+            // None of the refused calls took a sequence number: a real collective still matches on all ranks.
+            int[] all = new int[3];
+            comm.allgatherv(one, all, new int[] {1, 1, 1});
+            assertArrayEquals(new int[] {0, 1, 2}, all);
+            return null;
+        });
+    }
+
+    @Test
+    void shouldFailTheRankWhoseCountsDisagreeWithTheSenderAndLetTheOthersFinish() {
+        long t0 = System.nanoTime();
+        List<String> outcome = LocalCluster.run(FmiConfig.defaults().withOnly("Local"), 2, LocalCluster.timeout(Duration.ofSeconds(20)), comm -> {
+            // Rank 0 sends rank 1 two ints; rank 1 expects one.
+            int[] sc = comm.rank() == 0 ? new int[] {0, 2} : new int[] {0, 0};
+            int[] rc = comm.rank() == 0 ? new int[] {0, 0} : new int[] {1, 0};
+            int[] send = new int[java.util.Arrays.stream(sc).sum()];
+            int[] recv = new int[java.util.Arrays.stream(rc).sum()];
+            if (comm.rank() == 1) {
+                FmiException e = assertThrows(FmiException.class, () -> comm.alltoallv(send, sc, recv, rc));
+                return e.getMessage();
+            }
+            comm.alltoallv(send, sc, recv, rc);
+            return "done";
+        });
+        assertEquals("done", outcome.get(0));
+        assertMessage(outcome.get(1), "alltoallv #1", "message from rank 0 has 8 bytes", "receive buffer holds 4 bytes");
+        assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(10), "a rank waited for its deadline");
+    }
+
+    @Test
     void shouldTimeOutNamingTheOperationPeerAndChannel() {
         CountDownLatch done = new CountDownLatch(1);
         List<String> messages = LocalCluster.run(FmiConfig.defaults().withOnly("Local"), 2, LocalCluster.timeout(Duration.ofMillis(300)), comm -> {

@@ -238,6 +238,36 @@ public abstract class MediatedChannel implements Channel {
         run(op, t -> StoreCollectives.scan(t, send, recv, reduceOp));
     }
 
+    @Override
+    public void exscan(OpContext op, Buf send, Buf recv, ReduceOp reduceOp) {
+        run(op, t -> StoreCollectives.exscan(t, send, recv, reduceOp));
+    }
+
+    @Override
+    public void gatherv(OpContext op, Buf send, Buf recv, int[] counts, int root) {
+        run(op, t -> StoreCollectives.gatherv(t, send, recv, counts, root));
+    }
+
+    @Override
+    public void scatterv(OpContext op, Buf send, int[] counts, Buf recv, int root) {
+        run(op, t -> StoreCollectives.scatterv(t, send, counts, recv, root));
+    }
+
+    @Override
+    public void allgatherv(OpContext op, Buf send, Buf recv, int[] counts) {
+        run(op, t -> StoreCollectives.allgatherv(t, send, recv, counts));
+    }
+
+    @Override
+    public void alltoallv(OpContext op, Buf send, int[] sendCounts, Buf recv, int[] recvCounts) {
+        run(op, t -> StoreCollectives.alltoallv(t, send, sendCounts, recv, recvCounts));
+    }
+
+    @Override
+    public void reduceScatter(OpContext op, Buf send, Buf recv, int[] counts, ReduceOp reduceOp) {
+        run(op, t -> StoreCollectives.reduceScatter(t, send, recv, counts, reduceOp));
+    }
+
     private interface Algorithm {
         void run(StoreTransport t);
     }
@@ -252,10 +282,15 @@ public abstract class MediatedChannel implements Channel {
         }
     }
 
-    /** Operations after which every rank knows every rank finished all earlier collectives. */
+    /**
+     * Operations after which every rank knows every rank finished all earlier collectives: each
+     * rank reads an object written after the writer had heard from every rank. Not the ones that
+     * skip empty blocks (gatherv, allgatherv, alltoallv, reduce-scatter), whose ranks may hear
+     * from nobody.
+     */
     private static boolean everyoneTookPart(Operation op) {
         switch (op) {
-            case ALLREDUCE: case ALLGATHER: case ALLTOALL: case SCAN: case BARRIER:
+            case ALLREDUCE: case ALLGATHER: case ALLTOALL: case SCAN: case EXSCAN: case BARRIER:
                 return true;
             default:
                 return false;

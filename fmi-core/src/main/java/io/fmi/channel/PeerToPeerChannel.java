@@ -164,6 +164,25 @@ public abstract class PeerToPeerChannel implements Channel {
         return mailbox.post(src, OpContext.P2P_SEQ, data, op);
     }
 
+    /** Posts the receive first, so the incoming message lands in {@code recv} while {@code send} is written. */
+    @Override
+    public void sendrecv(OpContext op, Buf send, int dest, Buf recv, int src) {
+        if (src != rank()) {
+            prepare(src, op);
+        }
+        CompletableFuture<Void> r = mailbox.post(src, OpContext.P2P_SEQ, recv, op);
+        try {
+            CompletableFuture<Void> sent = send(op, send, dest);
+            if (sent.isCompletedExceptionally()) {
+                Waits.outcome(sent, op, dest, "send", send.byteLength());
+            }
+        } catch (RuntimeException e) {
+            mailbox.withdraw(r);
+            throw e;
+        }
+        await(r, op, src, "receive", recv.byteLength());
+    }
+
     // ---------------------------------------------------------------- collectives
 
     @Override
@@ -211,7 +230,37 @@ public abstract class PeerToPeerChannel implements Channel {
         PeerCollectives.scan(transport(op), send, recv, reduceOp);
     }
 
-    /** Allreduce payloads from this size on use the ring algorithm (commutative operators). */
+    @Override
+    public void exscan(OpContext op, Buf send, Buf recv, ReduceOp reduceOp) {
+        PeerCollectives.exscan(transport(op), send, recv, reduceOp);
+    }
+
+    @Override
+    public void gatherv(OpContext op, Buf send, Buf recv, int[] counts, int root) {
+        PeerCollectives.gatherv(transport(op), send, recv, counts, root);
+    }
+
+    @Override
+    public void scatterv(OpContext op, Buf send, int[] counts, Buf recv, int root) {
+        PeerCollectives.scatterv(transport(op), send, counts, recv, root);
+    }
+
+    @Override
+    public void allgatherv(OpContext op, Buf send, Buf recv, int[] counts) {
+        PeerCollectives.allgatherv(transport(op), send, recv, counts, ringThresholdBytes());
+    }
+
+    @Override
+    public void alltoallv(OpContext op, Buf send, int[] sendCounts, Buf recv, int[] recvCounts) {
+        PeerCollectives.alltoallv(transport(op), send, sendCounts, recv, recvCounts);
+    }
+
+    @Override
+    public void reduceScatter(OpContext op, Buf send, Buf recv, int[] counts, ReduceOp reduceOp) {
+        PeerCollectives.reduceScatter(transport(op), send, recv, counts, reduceOp, ringThresholdBytes());
+    }
+
+    /** Allreduce, allgatherv and reduce-scatter payloads from this size on use the ring algorithms (commutative operators). */
     protected int ringThresholdBytes() {
         return PeerCollectives.DEFAULT_RING_THRESHOLD_BYTES;
     }

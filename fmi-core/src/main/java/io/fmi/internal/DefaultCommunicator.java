@@ -60,6 +60,7 @@ public final class DefaultCommunicator implements Communicator {
     /** {@link System#nanoTime()} after which no operation may end, or {@code Long.MAX_VALUE}. */
     private final long endOfLifeNanos;
     private final String logPrefix;
+    private final Checks check;
     /** Usable channels in selector preference order. */
     private final List<Slot> slots;
     private final Map<Operation, Slot> overrides = new EnumMap<>(Operation.class);
@@ -71,9 +72,10 @@ public final class DefaultCommunicator implements Communicator {
     private final ScheduledExecutorService scheduler;
 
     private final Object collectiveLock = new Object();
-    private final ArrayDeque<Runnable> pending = new ArrayDeque<>();
+    private final ArrayDeque<Task> pending = new ArrayDeque<>();
     private long nextSeq = 1;
-    private boolean running;
+    /** The collective running now, or null; under {@link #collectiveLock}. */
+    private OpContext running;
     private ExecutorService worker;
     private volatile boolean closed;
 
@@ -91,6 +93,7 @@ public final class DefaultCommunicator implements Communicator {
         this.timeout = timeout;
         this.endOfLifeNanos = lifetime == null ? Long.MAX_VALUE : System.nanoTime() + lifetime.toNanos();
         this.logPrefix = "[comm=" + name + " rank=" + rank + "/" + size + "]";
+        this.check = new Checks(size, logPrefix);
         if (executor == null) {
             // Threads are made on demand and end after a minute idle; close() shuts the pool down.
             String prefix = "fmi-" + name + "-" + rank + "-";
@@ -216,38 +219,11 @@ public final class DefaultCommunicator implements Communicator {
         return slotByBackend(selection.select(op, bytes, size));
     }
 
-    // ---------------------------------------------------------------- operands
-
-    /** A send operand as bytes; null only where {@code optional}. */
-    private Buf in(String verb, String role, Buffer b, boolean optional) {
-        if (b == null) {
-            if (optional) {
-                return null;
-            }
-            throw new FmiException(verb + ": " + role + " buffer is null " + logPrefix);
-        }
-        return Buf.source(b);
-    }
-
-    /** A receive operand as bytes; null only where {@code optional}. */
-    private Buf out(String verb, String role, Buffer b, boolean optional) {
-        if (b == null) {
-            if (optional) {
-                return null;
-            }
-            throw new FmiException(verb + ": " + role + " buffer is null " + logPrefix);
-        }
-        if (b.isReadOnly()) {
-            throw new FmiException(verb + ": " + role + " buffer is a read-only ByteBuffer " + logPrefix);
-        }
-        return Buf.sink(b);
-    }
-
     // ---------------------------------------------------------------- point to point
 
     /** Checks a point-to-point call and picks its channel. */
     private Slot p2pSlot(String verb, String role, int peer, Buf data) {
-        checkRank(verb, role, peer);
+        check.rank(verb, role, peer);
         Slot slot = select(Operation.SEND, data.byteLength());
         if (log.isTraceEnabled()) {
             log.trace("{} {} {} {} {} over {}", logPrefix, verb, data, role, peer, slot.context.channelName());
@@ -263,7 +239,7 @@ public final class DefaultCommunicator implements Communicator {
     @Override
     public CompletableFuture<Void> isend(Buffer data, int dest) {
         checkOpen("send");
-        Buf b = in("send", "send", data, false);
+        Buf b = check.in("send", "send", data, false);
         Slot s = p2pSlot("send", "dest", dest, b);
         OpContext op = p2pOp(s, "send"); // the deadline counts from the call, channel creation included
         return toCaller(s.channel().send(op, b, dest));
@@ -272,7 +248,7 @@ public final class DefaultCommunicator implements Communicator {
     @Override
     public void send(Buffer data, int dest) {
         checkOpen("send");
-        Buf b = in("send", "send", data, false);
+        Buf b = check.in("send", "send", data, false);
         Slot s = p2pSlot("send", "dest", dest, b);
         OpContext op = p2pOp(s, "send");
         s.channel().sendBlocking(op, b, dest);
@@ -282,7 +258,7 @@ public final class DefaultCommunicator implements Communicator {
     @Override
     public CompletableFuture<Void> irecv(Buffer data, int src) {
         checkOpen("recv");
-        Buf b = out("recv", "receive", data, false);
+        Buf b = check.out("recv", "receive", data, false);
         Slot s = p2pSlot("recv", "src", src, b);
         OpContext op = p2pOp(s, "recv");
         return toCaller(s.channel().recv(op, b, src).thenRun(b::commit));
@@ -291,7 +267,7 @@ public final class DefaultCommunicator implements Communicator {
     @Override
     public void recv(Buffer data, int src) {
         checkOpen("recv");
-        Buf b = out("recv", "receive", data, false);
+        Buf b = check.out("recv", "receive", data, false);
         Slot s = p2pSlot("recv", "src", src, b);
         OpContext op = p2pOp(s, "recv");
         s.channel().recvBlocking(op, b, src);
@@ -299,10 +275,42 @@ public final class DefaultCommunicator implements Communicator {
         b.release();
     }
 
+    @Override
+    public void sendrecv(Buffer send, int dest, Buffer recv, int src) {
+        checkOpen("sendrecv");
+        Buf out = check.in("sendrecv", "send", send, false);
+        Buf in = check.out("sendrecv", "receive", recv, false);
+        check.rank("sendrecv", "dest", dest);
+        Slot s = p2pSlot("sendrecv", "src", src, in);
+        OpContext op = p2pOp(s, "sendrecv");
+        s.channel().sendrecv(op, out, dest, in, src);
+        in.commit();
+        Buf.release(out, in);
+    }
+
+    @Override
+    public CompletableFuture<Void> isendrecv(Buffer send, int dest, Buffer recv, int src) {
+        checkOpen("sendrecv");
+        Buf out = check.in("sendrecv", "send", send, false);
+        Buf in = check.out("sendrecv", "receive", recv, false);
+        check.rank("sendrecv", "dest", dest);
+        Slot s = p2pSlot("sendrecv", "src", src, in);
+        OpContext op = p2pOp(s, "sendrecv");
+        Channel ch = s.channel();
+        CompletableFuture<Void> received = ch.recv(op, in, src); // posted before the send
+        CompletableFuture<Void> sent = ch.send(op, out, dest);
+        return toCaller(CompletableFuture.allOf(received, sent).thenRun(in::commit));
+    }
+
     // ---------------------------------------------------------------- collectives
 
     private interface Body {
         void run(Channel channel, OpContext op);
+    }
+
+    /** A collective that returns something. */
+    private interface Call<T> {
+        T run(Slot slot, OpContext op);
     }
 
     @Override
@@ -317,8 +325,8 @@ public final class DefaultCommunicator implements Communicator {
 
     private CompletableFuture<Void> bcast(Buffer data, int root, boolean blocking) {
         checkOpen("bcast");
-        checkRank("bcast", "root", root);
-        Buf b = rank == root ? in("bcast", "send", data, false) : out("bcast", "receive", data, false);
+        check.rank("bcast", "root", root);
+        Buf b = rank == root ? check.in("bcast", "send", data, false) : check.out("bcast", "receive", data, false);
         return collective(Operation.BCAST, "bcast", b.byteLength(), rank == root ? null : b, blocking,
                 (ch, op) -> ch.bcast(op, b, root), b, null);
     }
@@ -350,12 +358,12 @@ public final class DefaultCommunicator implements Communicator {
 
     private CompletableFuture<Void> gather(Buffer sendOperand, Buffer recvOperand, int root, boolean blocking) {
         checkOpen("gather");
-        checkRank("gather", "root", root);
+        check.rank("gather", "root", root);
         boolean isRoot = rank == root;
-        Buf send = in("gather", "send", sendOperand, false);
-        Buf out = isRoot ? out("gather", "receive", recvOperand, false) : null;
+        Buf send = check.in("gather", "send", sendOperand, false);
+        Buf out = isRoot ? check.out("gather", "receive", recvOperand, false) : null;
         if (isRoot) {
-            checkBlocks("gather", "receive", out, send, size);
+            check.blocks("gather", "receive", out, send, size);
         }
         return collective(Operation.GATHER, "gather", send.byteLength(), out, blocking, (ch, op) -> ch.gather(op, send, out, root), send, out);
     }
@@ -372,12 +380,12 @@ public final class DefaultCommunicator implements Communicator {
 
     private CompletableFuture<Void> scatter(Buffer sendOperand, Buffer recvOperand, int root, boolean blocking) {
         checkOpen("scatter");
-        checkRank("scatter", "root", root);
+        check.rank("scatter", "root", root);
         boolean isRoot = rank == root;
-        Buf recv = out("scatter", "receive", recvOperand, false);
-        Buf in = isRoot ? in("scatter", "send", sendOperand, false) : null;
+        Buf recv = check.out("scatter", "receive", recvOperand, false);
+        Buf in = isRoot ? check.in("scatter", "send", sendOperand, false) : null;
         if (isRoot) {
-            checkBlocks("scatter", "send", in, recv, size);
+            check.blocks("scatter", "send", in, recv, size);
         }
         return collective(Operation.SCATTER, "scatter", recv.byteLength(), recv, blocking, (ch, op) -> ch.scatter(op, in, recv, root), in, recv);
     }
@@ -394,9 +402,9 @@ public final class DefaultCommunicator implements Communicator {
 
     private CompletableFuture<Void> allgather(Buffer sendOperand, Buffer recvOperand, boolean blocking) {
         checkOpen("allgather");
-        Buf send = in("allgather", "send", sendOperand, false);
-        Buf recv = out("allgather", "receive", recvOperand, false);
-        checkBlocks("allgather", "receive", recv, send, size);
+        Buf send = check.in("allgather", "send", sendOperand, false);
+        Buf recv = check.out("allgather", "receive", recvOperand, false);
+        check.blocks("allgather", "receive", recv, send, size);
         return collective(Operation.ALLGATHER, "allgather", send.byteLength(), recv, blocking, (ch, op) -> ch.allgather(op, send, recv), send, recv);
     }
 
@@ -412,12 +420,12 @@ public final class DefaultCommunicator implements Communicator {
 
     private CompletableFuture<Void> alltoall(Buffer sendOperand, Buffer recvOperand, boolean blocking) {
         checkOpen("alltoall");
-        Buf send = in("alltoall", "send", sendOperand, false);
-        Buf recv = out("alltoall", "receive", recvOperand, false);
-        checkSameType("alltoall", send, recv);
+        Buf send = check.in("alltoall", "send", sendOperand, false);
+        Buf recv = check.out("alltoall", "receive", recvOperand, false);
+        check.sameType("alltoall", send, recv);
         if (send.count() % size != 0 || recv.count() != send.count()) {
-            throw new FmiException("alltoall: send buffer holds " + send + " and receive buffer " + recv
-                    + " (expected: equal lengths, a multiple of size = " + size + ") " + logPrefix);
+            throw check.error("alltoall", "send buffer holds " + send + " and receive buffer " + recv
+                    + " (expected: equal lengths, a multiple of size = " + size + ")");
         }
         return collective(Operation.ALLTOALL, "alltoall", send.byteLength(), recv, blocking, (ch, op) -> ch.alltoall(op, send, recv), send, recv);
     }
@@ -434,11 +442,11 @@ public final class DefaultCommunicator implements Communicator {
 
     private CompletableFuture<Void> reduce(Buffer sendOperand, Buffer recvOperand, int root, ReduceOp rop, boolean blocking) {
         checkOpen("reduce");
-        checkRank("reduce", "root", root);
+        check.rank("reduce", "root", root);
         boolean isRoot = rank == root;
-        Buf send = in("reduce", "send", sendOperand, false);
-        Buf out = isRoot ? out("reduce", "receive", recvOperand, false) : null;
-        checkReduce("reduce", send, isRoot ? out : send, rop);
+        Buf send = check.in("reduce", "send", sendOperand, false);
+        Buf out = isRoot ? check.out("reduce", "receive", recvOperand, false) : null;
+        check.reduce("reduce", send, isRoot ? out : send, rop);
         return collective(Operation.REDUCE, "reduce", send.byteLength(), out, blocking, (ch, op) -> ch.reduce(op, send, out, root, rop), send, out);
     }
 
@@ -453,11 +461,27 @@ public final class DefaultCommunicator implements Communicator {
     }
 
     private CompletableFuture<Void> allreduce(Buffer sendOperand, Buffer recvOperand, ReduceOp rop, boolean blocking) {
-        checkOpen("allreduce");
-        Buf send = in("allreduce", "send", sendOperand, false);
-        Buf recv = out("allreduce", "receive", recvOperand, false);
-        checkReduce("allreduce", send, recv, rop);
-        return collective(Operation.ALLREDUCE, "allreduce", send.byteLength(), recv, blocking, (ch, op) -> ch.allreduce(op, send, recv, rop), send, recv);
+        return elementwise(Operation.ALLREDUCE, "allreduce", sendOperand, recvOperand, rop, blocking, true, Channel::allreduce);
+    }
+
+    /** A channel's allreduce, scan or exscan. */
+    private interface Elementwise {
+        void run(Channel channel, OpContext op, Buf send, Buf recv, ReduceOp reduceOp);
+    }
+
+    /**
+     * allreduce, scan and exscan: a send and a receive buffer of one length and an operator;
+     * {@code receives} false where this rank's receive buffer is not written (exscan at rank 0),
+     * so nothing is published into it.
+     */
+    private CompletableFuture<Void> elementwise(Operation operation, String verb, Buffer sendOperand, Buffer recvOperand, ReduceOp rop,
+                                                boolean blocking, boolean receives, Elementwise body) {
+        checkOpen(verb);
+        Buf send = check.in(verb, "send", sendOperand, false);
+        Buf recv = check.out(verb, "receive", recvOperand, false);
+        check.reduce(verb, send, recv, rop);
+        return collective(operation, verb, send.byteLength(), receives ? recv : null, blocking,
+                (ch, op) -> body.run(ch, op, send, recv, rop), send, recv);
     }
 
     @Override
@@ -471,30 +495,211 @@ public final class DefaultCommunicator implements Communicator {
     }
 
     private CompletableFuture<Void> scan(Buffer sendOperand, Buffer recvOperand, ReduceOp rop, boolean blocking) {
-        checkOpen("scan");
-        Buf send = in("scan", "send", sendOperand, false);
-        Buf recv = out("scan", "receive", recvOperand, false);
-        checkReduce("scan", send, recv, rop);
-        return collective(Operation.SCAN, "scan", send.byteLength(), recv, blocking, (ch, op) -> ch.scan(op, send, recv, rop), send, recv);
+        return elementwise(Operation.SCAN, "scan", sendOperand, recvOperand, rop, blocking, true, Channel::scan);
+    }
+
+    @Override
+    public CompletableFuture<Void> iexscan(Buffer send, Buffer recv, ReduceOp op) {
+        return toCaller(exscan(send, recv, op, false));
+    }
+
+    @Override
+    public void exscan(Buffer send, Buffer recv, ReduceOp op) {
+        exscan(send, recv, op, true).join();
+    }
+
+    private CompletableFuture<Void> exscan(Buffer sendOperand, Buffer recvOperand, ReduceOp rop, boolean blocking) {
+        // Rank 0 receives nothing: no commit, so its buffer stays as the caller left it.
+        return elementwise(Operation.EXSCAN, "exscan", sendOperand, recvOperand, rop, blocking, rank != 0, Channel::exscan);
+    }
+
+    @Override
+    public CompletableFuture<Void> igatherv(Buffer send, Buffer recv, int[] counts, int root) {
+        return toCaller(gatherv(send, recv, counts, root, false));
+    }
+
+    @Override
+    public void gatherv(Buffer send, Buffer recv, int[] counts, int root) {
+        gatherv(send, recv, counts, root, true).join();
+    }
+
+    private CompletableFuture<Void> gatherv(Buffer sendOperand, Buffer recvOperand, int[] countsArg, int root, boolean blocking) {
+        String verb = "gatherv";
+        checkOpen(verb);
+        check.rank(verb, "root", root);
+        Buf send = check.in(verb, "send", sendOperand, false);
+        Buf out = rank == root ? check.out(verb, "receive", recvOperand, false) : null;
+        int[] counts = blockCounts(verb, countsArg, send, "send", out, "receive");
+        return collective(Operation.GATHERV, verb, average(counts, send), out, blocking,
+                (ch, op) -> ch.gatherv(op, send, out, counts, root), send, out);
+    }
+
+    @Override
+    public CompletableFuture<Void> iscatterv(Buffer send, int[] counts, Buffer recv, int root) {
+        return toCaller(scatterv(send, counts, recv, root, false));
+    }
+
+    @Override
+    public void scatterv(Buffer send, int[] counts, Buffer recv, int root) {
+        scatterv(send, counts, recv, root, true).join();
+    }
+
+    private CompletableFuture<Void> scatterv(Buffer sendOperand, int[] countsArg, Buffer recvOperand, int root, boolean blocking) {
+        String verb = "scatterv";
+        checkOpen(verb);
+        check.rank(verb, "root", root);
+        Buf recv = check.out(verb, "receive", recvOperand, false);
+        Buf in = rank == root ? check.in(verb, "send", sendOperand, false) : null;
+        int[] counts = blockCounts(verb, countsArg, recv, "receive", in, "send");
+        return collective(Operation.SCATTERV, verb, average(counts, recv), recv, blocking,
+                (ch, op) -> ch.scatterv(op, in, counts, recv, root), in, recv);
+    }
+
+    @Override
+    public CompletableFuture<Void> iallgatherv(Buffer send, Buffer recv, int[] counts) {
+        return toCaller(allgatherv(send, recv, counts, false));
+    }
+
+    @Override
+    public void allgatherv(Buffer send, Buffer recv, int[] counts) {
+        allgatherv(send, recv, counts, true).join();
+    }
+
+    private CompletableFuture<Void> allgatherv(Buffer sendOperand, Buffer recvOperand, int[] countsArg, boolean blocking) {
+        String verb = "allgatherv";
+        checkOpen(verb);
+        Buf send = check.in(verb, "send", sendOperand, false);
+        Buf recv = check.out(verb, "receive", recvOperand, false);
+        int[] counts = blockCounts(verb, countsArg, send, "send", recv, "receive");
+        return collective(Operation.ALLGATHERV, verb, average(counts, send), recv, blocking,
+                (ch, op) -> ch.allgatherv(op, send, recv, counts), send, recv);
+    }
+
+    @Override
+    public CompletableFuture<Void> ialltoallv(Buffer send, int[] sendCounts, Buffer recv, int[] recvCounts) {
+        return toCaller(alltoallv(send, sendCounts, recv, recvCounts, false));
+    }
+
+    @Override
+    public void alltoallv(Buffer send, int[] sendCounts, Buffer recv, int[] recvCounts) {
+        alltoallv(send, sendCounts, recv, recvCounts, true).join();
+    }
+
+    private CompletableFuture<Void> alltoallv(Buffer sendOperand, int[] sendCountsArg, Buffer recvOperand, int[] recvCountsArg,
+                                              boolean blocking) {
+        String verb = "alltoallv";
+        checkOpen(verb);
+        int[] sc = sendCountsArg == null ? null : sendCountsArg.clone();
+        int[] rc = recvCountsArg == null ? null : recvCountsArg.clone();
+        long sendTotal = check.counts(verb, "sendCounts", sc);
+        long recvTotal = check.counts(verb, "recvCounts", rc);
+        Buf send = check.in(verb, "send", sendOperand, false);
+        Buf recv = check.out(verb, "receive", recvOperand, false);
+        check.sameType(verb, send, recv);
+        check.length(verb, "send", send, sendTotal, Checks.sumOf("sendCounts", sc));
+        check.length(verb, "receive", recv, recvTotal, Checks.sumOf("recvCounts", rc));
+        if (sc[rank] != rc[rank]) {
+            throw check.error(verb, "sendCounts[" + rank + "] = " + sc[rank] + " but recvCounts[" + rank + "] = " + rc[rank]
+                    + " (expected: equal, the block this rank sends itself)");
+        }
+        // The ranks do not know each other's totals: 0 lets them agree on the channel.
+        return collective(Operation.ALLTOALLV, verb, 0, recv, blocking,
+                (ch, op) -> ch.alltoallv(op, send, sc, recv, rc), send, recv);
+    }
+
+    @Override
+    public CompletableFuture<Void> ireduceScatter(Buffer send, Buffer recv, int[] counts, ReduceOp op) {
+        return toCaller(reduceScatter(send, recv, counts, op, false));
+    }
+
+    @Override
+    public void reduceScatter(Buffer send, Buffer recv, int[] counts, ReduceOp op) {
+        reduceScatter(send, recv, counts, op, true).join();
+    }
+
+    private CompletableFuture<Void> reduceScatter(Buffer sendOperand, Buffer recvOperand, int[] countsArg, ReduceOp rop, boolean blocking) {
+        String verb = "reduceScatter";
+        checkOpen(verb);
+        Buf send = check.in(verb, "send", sendOperand, false);
+        Buf recv = check.out(verb, "receive", recvOperand, false);
+        check.reduceOp(verb, send, rop);
+        int[] counts = blockCounts(verb, countsArg, recv, "receive", send, "send");
+        return collective(Operation.REDUCE_SCATTER, verb, send.byteLength(), recv, blocking,
+                (ch, op) -> ch.reduceScatter(op, send, recv, counts, rop), send, recv);
+    }
+
+    /**
+     * The checks of the collectives whose counts are the same on every rank: {@code counts} has
+     * one non-negative entry per rank, this rank's {@code block} holds {@code counts[rank]}
+     * elements and {@code whole} (null where unused) their sum. Returns a copy of the counts, so
+     * that the caller may change its array while a non-blocking call runs.
+     */
+    private int[] blockCounts(String verb, int[] countsArg, Buf block, String blockRole, Buf whole, String wholeRole) {
+        int[] counts = countsArg == null ? null : countsArg.clone();
+        long total = check.counts(verb, "counts", counts);
+        check.length(verb, blockRole, block, counts[rank], "counts[" + rank + "]");
+        if (whole != null) {
+            check.sameType(verb, block, whole);
+            check.length(verb, wholeRole, whole, total, Checks.sumOf("counts", counts));
+        }
+        return counts;
+    }
+
+    /** Bytes per rank of the elements {@code counts} add up to, of {@code like}'s type: what the selector gets for the v-collectives. */
+    private long average(int[] counts, Buf like) {
+        long total = 0;
+        for (int c : counts) {
+            total += c;
+        }
+        return total * like.type().sizeBytes() / size;
+    }
+
+    // ---------------------------------------------------------------- ordering
+
+    /** A queued collective. */
+    private static final class Task {
+        final OpContext op;
+        final Runnable run;
+
+        Task(OpContext op, Runnable run) {
+            this.op = op;
+            this.run = run;
+        }
+    }
+
+    /** {@link #collectiveCall} of a body that returns nothing, with the channel opened for it. */
+    private CompletableFuture<Void> collective(Operation operation, String verb, long bytes, Buf sink, boolean blocking, Body body,
+                                               Buf release1, Buf release2) {
+        CompletableFuture<Void> f = collectiveCall(operation, verb, bytes, sink, blocking, (slot, op) -> {
+            body.run(slot.channel(), op);
+            return null;
+        });
+        if (blocking) {
+            // Succeeded: no channel holds the buffers any more, so pooled arrays go back for reuse.
+            // After a failure they are left to the GC, since a channel may still write into them.
+            Buf.release(release1, release2);
+        }
+        return f;
     }
 
     /**
      * Numbers a collective, runs it in call order and returns its outcome. For blocking calls the
      * returned future is already complete when this returns (the wait and its deadline happen
-     * here); {@code join()} on it only rethrows.
+     * here); {@code join()} on it only returns the result.
      */
-    private CompletableFuture<Void> collective(Operation operation, String verb, long bytes, Buf sink, boolean blocking, Body body,
-                                               Buf release1, Buf release2) {
+    private <T> CompletableFuture<T> collectiveCall(Operation operation, String verb, long bytes, Buf sink, boolean blocking, Call<T> body) {
         Slot slot = select(operation, bytes);
-        CompletableFuture<Void> result = new CompletableFuture<>();
+        CompletableFuture<T> result = new CompletableFuture<>();
         OpContext op;
-        Runnable task;
+        Task task;
         boolean inline = false;
         synchronized (collectiveLock) {
             long seq = nextSeq++;
             op = new OpContext(operation, verb, seq, deadlineOf(slot), slot.context);
             OpContext call = op;
-            task = () -> {
+            task = new Task(op, () -> {
+                T v = null;
+                Throwable failure = null;
                 try {
                     if (closed) {
                         throw call.error("communicator closed before the operation ran");
@@ -502,47 +707,50 @@ public final class DefaultCommunicator implements Communicator {
                     if (log.isTraceEnabled()) {
                         log.trace("{} {} over {}", logPrefix, call.label(), slot.context.channelName());
                     }
-                    body.run(slot.channel(), call);
+                    v = body.run(slot, call);
                     if (sink != null) {
                         sink.commit();
                     }
-                    result.complete(null);
                 } catch (Throwable t) {
-                    result.completeExceptionally(t);
-                } finally {
-                    runNext();
+                    failure = t;
                 }
-            };
-            if (!running && blocking) {
-                running = true;
+                // No longer in flight once the caller can see it done.
+                runNext();
+                if (failure == null) {
+                    result.complete(v);
+                } else {
+                    result.completeExceptionally(failure);
+                }
+            });
+            if (running == null && blocking) {
+                running = op;
                 inline = true;
             } else {
                 pending.addLast(task);
-                if (!running) {
-                    running = true;
-                    worker().execute(pending.pollFirst());
+                if (running == null) {
+                    Task next = pending.pollFirst();
+                    running = next.op;
+                    worker().execute(next.run);
                 }
             }
         }
         if (inline) {
-            task.run();
+            task.run.run();
         }
         if (blocking) {
-            await(result, op);
-            // Succeeded: no channel holds the buffers any more, so pooled arrays go back for reuse.
-            // After a failure they are left to the GC, since a channel may still write into them.
-            Buf.release(release1, release2);
+            Waits.await(result, op, -1, "operation", -1, 0);
         }
         return result;
     }
 
     private void runNext() {
         synchronized (collectiveLock) {
-            Runnable next = pending.pollFirst();
+            Task next = pending.pollFirst();
             if (next == null) {
-                running = false;
+                running = null;
             } else {
-                worker().execute(next);
+                running = next.op;
+                worker().execute(next.run);
             }
         }
     }
@@ -563,21 +771,17 @@ public final class DefaultCommunicator implements Communicator {
 
     // ---------------------------------------------------------------- waiting and errors
 
-    private static void await(CompletableFuture<Void> f, OpContext op) {
-        Waits.await(f, op, -1, "operation", -1, 0);
-    }
-
     /**
      * The caller's view of a future: completes on the communicator's executor (never on an I/O
      * thread) with FMI exceptions; on the completing thread only once the executor refuses work
      * (after close).
      */
-    private CompletableFuture<Void> toCaller(CompletableFuture<Void> internal) {
-        CompletableFuture<Void> out = new CompletableFuture<>();
+    private <T> CompletableFuture<T> toCaller(CompletableFuture<T> internal) {
+        CompletableFuture<T> out = new CompletableFuture<>();
         internal.whenComplete((v, t) -> {
             Runnable complete = () -> {
                 if (t == null) {
-                    out.complete(null);
+                    out.complete(v);
                 } else {
                     Throwable c = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
                     out.completeExceptionally(c);
@@ -606,41 +810,8 @@ public final class DefaultCommunicator implements Communicator {
 
     private void checkOpen(String verb) {
         if (closed) {
-            throw new FmiException(verb + ": communicator is closed " + logPrefix);
+            throw check.error(verb, "communicator is closed");
         }
-    }
-
-    private void checkRank(String verb, String what, int r) {
-        if (r < 0 || r >= size) {
-            throw new FmiException(verb + ": " + what + " rank " + r + " out of range (expected: 0 <= rank < size = " + size + ") " + logPrefix);
-        }
-    }
-
-    private void checkSameType(String verb, Buf a, Buf b) {
-        if (a.type() != b.type()) {
-            throw new FmiException(verb + ": buffers of " + a.type().label() + " and " + b.type().label() + " elements " + logPrefix);
-        }
-    }
-
-    /** {@code big} must hold {@code n} blocks of {@code small.count()} elements. */
-    private void checkBlocks(String verb, String what, Buf big, Buf small, int n) {
-        checkSameType(verb, small, big);
-        if ((long) small.count() * n != big.count()) {
-            throw new FmiException(verb + ": " + what + " buffer holds " + big.count() + " elements (expected: size * block = "
-                    + n + " * " + small.count() + " = " + (long) small.count() * n + ") " + logPrefix);
-        }
-    }
-
-    private void checkReduce(String verb, Buf send, Buf recv, ReduceOp op) {
-        if (op == null) {
-            throw new FmiException(verb + ": reduce op is null " + logPrefix);
-        }
-        checkSameType(verb, send, recv);
-        if (send.count() != recv.count()) {
-            throw new FmiException(verb + ": send buffer holds " + send.count() + " elements, receive buffer " + recv.count()
-                    + " (expected: equal) " + logPrefix);
-        }
-        op.checkSupports(send.type(), verb);
     }
 
     // ---------------------------------------------------------------- lifecycle
@@ -683,14 +854,14 @@ public final class DefaultCommunicator implements Communicator {
     }
 
     private void stop() {
-        List<Runnable> dropped;
+        List<Task> dropped;
         ExecutorService w;
         synchronized (collectiveLock) {
             dropped = new ArrayList<>(pending);
             pending.clear();
             w = worker;
         }
-        dropped.forEach(Runnable::run); // each fails with "communicator closed" and completes its future
+        dropped.forEach(t -> t.run.run()); // each fails with "communicator closed" and completes its future
         if (w != null) {
             w.shutdown();
         }

@@ -25,7 +25,9 @@ import org.junit.jupiter.api.TestFactory;
  * The collective contract every channel must pass: every operation of the API, over many peer
  * counts (powers of two and not), every root, commutative and non-commutative (and
  * non-associative) operators, and lengths 0, 1, odd and large, each checked against a sequential
- * reference ({@link Reference}) under a timeout.
+ * reference ({@link Reference}) under a timeout. Besides the operations on equal blocks
+ * ({@link #collectives()}): blocks of a size per rank, exscan and sendrecv
+ * ({@link #variableSizeCollectives()}, {@link VariableSizeChecks}).
  *
  * <p>A subclass names the configuration (which channel), and may narrow the peer counts and
  * lengths where a channel is slow:
@@ -75,7 +77,13 @@ public abstract class CollectiveContract {
         return b -> b.timeout(Duration.ofSeconds(30));
     }
 
-    private interface Check {
+    /** Peer counts for the variable-size collectives; {@link #peerCounts()} by default. */
+    protected int[] morePeerCounts() {
+        return peerCounts();
+    }
+
+    /** One check of one operation, run by every peer of a cluster. */
+    interface Check {
         void run(Communicator comm, int salt);
     }
 
@@ -100,6 +108,24 @@ public abstract class CollectiveContract {
         return nodes.stream();
     }
 
+    @TestFactory
+    Stream<DynamicNode> variableSizeCollectives() {
+        VariableSizeChecks c = new VariableSizeChecks(this);
+        List<DynamicNode> nodes = new ArrayList<>();
+        for (int n : morePeerCounts()) {
+            nodes.add(DynamicContainer.dynamicContainer(n + " peers", List.of(
+                    test(n, "gatherv", c::gatherv),
+                    test(n, "scatterv", c::scatterv),
+                    test(n, "allgatherv", c::allgatherv),
+                    test(n, "alltoallv", c::alltoallv),
+                    test(n, "reduceScatter", c::reduceScatter),
+                    test(n, "exscan", c::exscan),
+                    test(n, "sendrecv", c::sendrecv),
+                    test(n, "non-blocking variable-size collectives in call order", c::nonBlocking))));
+        }
+        return nodes.stream();
+    }
+
     private DynamicTest test(int n, String name, Check check) {
         return DynamicTest.dynamicTest(name, () -> assertTimeoutPreemptively(testTimeout(), () -> {
             LocalCluster.run(config(), n, builderOptions(), comm -> {
@@ -109,7 +135,7 @@ public abstract class CollectiveContract {
         }, () -> name + " on " + n + " peers over " + expectedChannel() + " did not finish in " + testTimeout()));
     }
 
-    private int[] roots(int n) {
+    int[] roots(int n) {
         if (everyRoot() || n <= 3) {
             int[] r = new int[n];
             for (int i = 0; i < n; i++) {
@@ -120,7 +146,7 @@ public abstract class CollectiveContract {
         return new int[] {0, 1, n - 1};
     }
 
-    private void expectChannel(Communicator comm, Operation op, long bytes) {
+    void expectChannel(Communicator comm, Operation op, long bytes) {
         assertEquals(expectedChannel(), comm.channelFor(op, bytes), "channel selected for " + op.label() + " of " + bytes + " bytes");
     }
 
