@@ -471,6 +471,53 @@ public interface Communicator extends AutoCloseable {
      */
     CompletableFuture<Void> ireduceScatter(Buffer send, Buffer recv, int[] counts, ReduceOp op);
 
+    // ================================================================ sub-communicators
+
+    /**
+     * Splits this communicator: the ranks that pass the same non-negative {@code color} form one
+     * new communicator, ranked by {@code key} and then by their rank here. A collective: every
+     * rank calls it, with no other operation of this communicator in flight on that rank (an
+     * {@link FmiException} says which one is). The new communicator has its own message space
+     * (its messages never meet this one's or another's), runs over this one's channels (on Direct,
+     * over the same connections) and is closed on its own; closing it leaves this one working,
+     * closing the communicator the builder made closes every communicator split from it.
+     *
+     * <pre>
+     * Communicator row = comm.split(comm.rank() / 4, comm.rank());   // groups of 4
+     * </pre>
+     *
+     * @param color the group to join; negative: none
+     * @param key   orders the ranks of the group
+     * @return the new communicator, or null for a negative color
+     */
+    Communicator split(int color, int key);
+
+    /**
+     * Non-blocking {@link #split(int, int)}.
+     *
+     * @param color the group to join; negative: none
+     * @param key   orders the ranks of the group
+     * @return completes with the new communicator, or null for a negative color
+     */
+    CompletableFuture<Communicator> isplit(int color, int key);
+
+    /**
+     * A communicator of the same ranks with a message space of its own, e.g. for a library that
+     * must not see the caller's messages. A collective, as {@link #split(int, int)}, but it sends
+     * nothing: every rank derives the new communicator's identity from this call's place in the
+     * order of collectives.
+     *
+     * @return the new communicator
+     */
+    Communicator dup();
+
+    /**
+     * Non-blocking {@link #dup()}.
+     *
+     * @return completes with the new communicator
+     */
+    CompletableFuture<Communicator> idup();
+
     // ---- BEGIN GENERATED: whole-array overloads of the Buffer forms above (GenerateOverloads); do not edit ----
     /**
      * {@link #send(Buffer, int)} on whole {@code byte[]} arrays.

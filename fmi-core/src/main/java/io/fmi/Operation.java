@@ -5,7 +5,7 @@ import java.util.Locale;
 /**
  * The operations of a {@link Communicator}, as the channel selector, channel overrides
  * ({@code builder.channel(op, backend)}) and error messages name them. {@code sendrecv} is a
- * {@link #SEND}.
+ * {@link #SEND}; {@code split} exchanges its colors and keys as an {@link #ALLGATHER}.
  */
 public enum Operation {
     /** Point-to-point messages: send, recv and their variants. */

@@ -163,6 +163,18 @@ class BadInputTest {
     }
 
     @Test
+    void shouldNameTheRankThatIsNotCallingSplit() {
+        List<String> outcome = LocalCluster.run(FmiConfig.defaults().withOnly("Local"), 2, LocalCluster.timeout(Duration.ofSeconds(20)), comm -> {
+            if (comm.rank() == 0) {
+                return assertThrows(FmiException.class, () -> comm.split(0, 0)).getMessage();
+            }
+            comm.allgather(new int[] {1, 2, 3}, new int[6]); // the same size as a split's entry, another operation
+            return "";
+        });
+        assertMessage(outcome.get(0), "split #1", "rank 1 is not calling split", "collective #1");
+    }
+
+    @Test
     void shouldTimeOutNamingTheOperationPeerAndChannel() {
         CountDownLatch done = new CountDownLatch(1);
         List<String> messages = LocalCluster.run(FmiConfig.defaults().withOnly("Local"), 2, LocalCluster.timeout(Duration.ofMillis(300)), comm -> {

@@ -303,6 +303,9 @@ class DataTypesTest {
             assertArrayEquals(new int[] {-1, -1}, untouched);
             comm.alltoallv(x, new int[] {2}, y, new int[] {2});
             assertArrayEquals(x, y);
+            Communicator self = comm.split(0, 0);
+            assertEquals(1, self.size());
+            self.close();
             comm.barrier();
             comm.send(x, 0);
             comm.recv(y, 0);

@@ -149,6 +149,19 @@ public interface Channel extends AutoCloseable {
         throw unsupported(op);
     }
 
+    /**
+     * A channel for a sub-communicator made by {@code split} or {@code dup}: it runs over this
+     * channel's connections or store with the ranks, communicator id and scope of {@code sub}
+     * (see {@link ChannelContext#subgroup}). Closing it leaves this channel working.
+     *
+     * @param sub the sub-communicator's context
+     * @return its channel; does no network I/O
+     */
+    default Channel subgroup(ChannelContext sub) {
+        throw new FmiException("channel " + name() + " has no sub-communicators (" + getClass().getName()
+                + " extends neither PeerToPeerChannel nor MediatedChannel)");
+    }
+
     private FmiException unsupported(OpContext op) {
         return op.error("not supported by channel " + name() + " (" + getClass().getName()
                 + " extends neither PeerToPeerChannel nor MediatedChannel)");

@@ -25,9 +25,11 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Matches incoming messages with posted receives, for channels of the peer-to-peer family.
  *
- * <p>A message is identified by its source rank and a tag (the operation's sequence number,
- * {@link OpContext#P2P_SEQ} for point-to-point). Messages with the same source and tag are
- * matched first in, first out. When a receive is already posted the payload is copied straight
+ * <p>A message is identified by its source (a channel rank, see {@link ChannelContext#channelRank}),
+ * its communicator id ({@link ChannelContext#commId()}: 0 for the communicator that built the
+ * channel, another id for each sub-communicator sharing it) and a tag (the operation's sequence
+ * number, {@link OpContext#P2P_SEQ} for point-to-point). Messages with the same source,
+ * communicator and tag are matched first in, first out. When a receive is already posted the payload is copied straight
  * into the caller's buffer; otherwise it waits in an unexpected-message queue as a private copy.
  *
  * <p>A message whose length differs from the posted buffer fails that receive with a clear error
@@ -60,6 +62,8 @@ public final class Mailbox {
     private final AtomicInteger waiting = new AtomicInteger();
     private final Map<Key, ArrayDeque<Object>> slots = new HashMap<>();
     private final Map<Integer, Throwable> failedPeers = new HashMap<>();
+    /** Sub-communicators closed on this mailbox; messages for them are dropped. */
+    private final Set<Integer> closedComms = new java.util.HashSet<>();
     /** Keys of point-to-point messages by source; under the lock. */
     private Key[] p2pKeys = new Key[0];
     private Throwable closed;
@@ -138,11 +142,19 @@ public final class Mailbox {
     }
 
     /**
-     * Posts a receive of the next message from {@code src} with {@code tag} into {@code dst}. The
-     * future fails with {@link io.fmi.FmiTimeoutException} at the operation's deadline (within
+     * Posts a receive of the next message from channel rank {@code src} of communicator
+     * {@code comm} with {@code tag} into {@code dst}, which must be exactly as long as the message.
+     * The future fails with {@link io.fmi.FmiTimeoutException} at the operation's deadline (within
      * {@value #SWEEP_MILLIS} ms), with {@link io.fmi.PeerFailedException} if {@code src} fails first.
+     *
+     * @param src  the sender's channel rank
+     * @param comm the communicator id ({@link ChannelContext#commId()})
+     * @param tag  the operation's sequence number, {@link OpContext#P2P_SEQ} for point-to-point
+     * @param dst  receives the message
+     * @param op   the receiving call, for its deadline and error messages
+     * @return completes once the message is in {@code dst}
      */
-    public CompletableFuture<Void> post(int src, long tag, Buf dst, OpContext op) {
+    public CompletableFuture<Void> post(int src, int comm, long tag, Buf dst, OpContext op) {
         Posted p = new Posted(src, dst, op);
         Throwable failure = null;
         boolean matched = false;
@@ -150,7 +162,7 @@ public final class Mailbox {
             if (closed != null) {
                 failure = op.error("communicator is closed");
             } else {
-                Key key = key(src, tag);
+                Key key = key(src, comm, tag);
                 ArrayDeque<Object> q = slots.get(key);
                 Object head = q == null ? null : q.peekFirst();
                 if (head instanceof byte[]) {
@@ -165,7 +177,7 @@ public final class Mailbox {
                     }
                 } else if (failedPeers.containsKey(src)) {
                     Throwable why = failedPeers.get(src);
-                    failure = op.peerFailed(src, String.valueOf(why.getMessage()), why);
+                    failure = op.peerFailed(named(op, src), String.valueOf(why.getMessage()), why);
                 } else {
                     if (q == null) {
                         q = new ArrayDeque<>();
@@ -187,51 +199,77 @@ public final class Mailbox {
         return p;
     }
 
+    /** {@link #post(int, int, long, Buf, OpContext)} for communicator 0, the channel's own. */
+    public CompletableFuture<Void> post(int src, long tag, Buf dst, OpContext op) {
+        return post(src, 0, tag, dst, op);
+    }
+
     /**
-     * The key of {@code (src, tag)}. Point-to-point keys are made once per source and their queues
-     * stay in the map when empty, so a stream of point-to-point messages allocates no keys or queues.
+     * The key of {@code (src, comm, tag)}. Point-to-point keys of communicator 0 are made once per
+     * source and their queues stay in the map when empty, so a stream of point-to-point messages
+     * allocates no keys or queues.
      */
-    private Key key(int src, long tag) {
-        if (tag != OpContext.P2P_SEQ || src < 0) {
-            return new Key(src, tag);
+    private Key key(int src, int comm, long tag) {
+        if (tag != OpContext.P2P_SEQ || comm != 0 || src < 0) {
+            return new Key(src, comm, tag);
         }
         if (src >= p2pKeys.length) {
             p2pKeys = Arrays.copyOf(p2pKeys, Math.max(src + 1, 2 * p2pKeys.length));
         }
         Key k = p2pKeys[src];
         if (k == null) {
-            k = new Key(src, tag);
+            k = new Key(src, 0, tag);
             p2pKeys[src] = k;
         }
         return k;
     }
 
-    /** Under the lock: forgets an empty queue of a collective's tag (those tags are not used again). */
+    /** Under the lock: forgets an empty queue, except the cached point-to-point ones of communicator 0. */
     private void dropIfEmpty(Key key, ArrayDeque<Object> q) {
-        if (q.isEmpty() && key.tag != OpContext.P2P_SEQ) {
+        if (q.isEmpty() && (key.tag != OpContext.P2P_SEQ || key.comm != 0)) {
             slots.remove(key);
         }
     }
 
-    /** Delivers a message; the payload (position..limit) is copied, the caller keeps its buffer. */
+    /**
+     * Delivers a message from channel rank {@code src} of communicator {@code comm}; the payload
+     * (position..limit) is copied, the caller keeps its buffer.
+     *
+     * @param src     the sender's channel rank
+     * @param comm    the communicator id the message carries
+     * @param tag     the tag it carries
+     * @param payload the message, between position and limit
+     */
+    public void deliver(int src, int comm, long tag, ByteBuffer payload) {
+        deliver(src, comm, tag, payload, null);
+    }
+
+    /** {@link #deliver(int, int, long, ByteBuffer)} for communicator 0, the channel's own. */
     public void deliver(int src, long tag, ByteBuffer payload) {
-        deliver(src, tag, payload, null);
+        deliver(src, 0, tag, payload, null);
     }
 
-    /** Delivers a message whose array the mailbox may keep (no copy when nobody waits yet). */
-    public void deliverOwned(int src, long tag, byte[] payload) {
-        deliver(src, tag, null, Objects.requireNonNull(payload, "payload"));
+    /**
+     * Delivers a message whose array the mailbox may keep (no copy when nobody waits yet).
+     *
+     * @param src     the sender's channel rank
+     * @param comm    the communicator id the message carries
+     * @param tag     the tag it carries
+     * @param payload the message; the caller gives it up
+     */
+    public void deliverOwned(int src, int comm, long tag, byte[] payload) {
+        deliver(src, comm, tag, null, Objects.requireNonNull(payload, "payload"));
     }
 
-    private void deliver(int src, long tag, ByteBuffer view, byte[] owned) {
+    private void deliver(int src, int comm, long tag, ByteBuffer view, byte[] owned) {
         int len = view != null ? view.remaining() : owned.length;
         List<Runnable> after = null; // failures to report outside the lock; rare
         Posted matched = null;
         synchronized (lock) {
-            if (closed != null) {
+            if (closed != null || (!closedComms.isEmpty() && closedComms.contains(comm))) {
                 return;
             }
-            Key key = key(src, tag);
+            Key key = key(src, comm, tag);
             ArrayDeque<Object> q = slots.get(key);
             boolean consumed = false;
             // A queue holds either posted receives or unexpected messages, never both.
@@ -291,7 +329,7 @@ public final class Mailbox {
                         Posted p = (Posted) o;
                         if (p.claim()) {
                             waiting.decrementAndGet();
-                            p.failClaimed(p.op.peerFailed(src, String.valueOf(cause.getMessage()), cause), after);
+                            p.failClaimed(p.op.peerFailed(named(p.op, src), String.valueOf(cause.getMessage()), cause), after);
                         }
                         return true;
                     }
@@ -299,6 +337,43 @@ public final class Mailbox {
                 });
             }
             slots.values().removeIf(ArrayDeque::isEmpty);
+        }
+        after.forEach(Runnable::run);
+    }
+
+    /**
+     * A sub-communicator using this mailbox closed: its waiting receives fail with {@code why}, its
+     * queued messages are dropped, and messages arriving for it later are discarded. Other
+     * communicators' messages are untouched.
+     *
+     * @param comm the closed communicator's id, not 0
+     * @param why  what the failed receives say
+     */
+    public void closeComm(int comm, String why) {
+        if (comm == 0) {
+            throw new IllegalArgumentException("comm: 0 (expected: a sub-communicator; close the mailbox instead)");
+        }
+        List<Runnable> after = new ArrayList<>();
+        synchronized (lock) {
+            if (closed != null) {
+                return;
+            }
+            closedComms.add(comm);
+            slots.entrySet().removeIf(e -> {
+                if (e.getKey().comm != comm) {
+                    return false;
+                }
+                for (Object o : e.getValue()) {
+                    if (o instanceof Posted) {
+                        Posted p = (Posted) o;
+                        if (p.claim()) {
+                            waiting.decrementAndGet();
+                            p.failClaimed(p.op.error(why), after);
+                        }
+                    }
+                }
+                return true;
+            });
         }
         after.forEach(Runnable::run);
     }
@@ -353,7 +428,7 @@ public final class Mailbox {
      * Withdraws a receive returned by {@link #post} that its waiter gave up on: it fails with a
      * timeout and a message arriving later stays queued. Returns false if it had already completed.
      */
-    public boolean withdraw(CompletableFuture<Void> receive) {
+    public boolean withdraw(CompletableFuture<?> receive) {
         synchronized (lock) {
             for (ArrayDeque<Object> q : slots.values()) {
                 for (Object o : q) {
@@ -378,24 +453,30 @@ public final class Mailbox {
                 dropIfEmpty(p.key, q);
             }
         }
-        p.completeExceptionally(p.op.timeout(p.src, "receive of " + p.dst.byteLength() + " bytes"));
+        p.completeExceptionally(p.op.timeout(named(p.op, p.src), "receive of " + p.dst.byteLength() + " bytes"));
         return true;
     }
 
     /**
      * For channels that read a frame's header before its payload: claims the receive waiting for
-     * the next message from {@code src} with {@code tag} if its buffer holds exactly
-     * {@code length} bytes. The caller writes the payload into {@link Claim#buffer()} and calls
-     * {@link Claim#complete()} (or {@link Claim#fail}); the deadline no longer applies to it.
-     * Returns null when no such receive is waiting: deliver the message with {@link #deliver}
-     * then, which also handles a receive of the wrong size.
+     * the next message from {@code src} of communicator {@code comm} with {@code tag} if its
+     * buffer holds exactly {@code length} bytes. The caller writes the payload into
+     * {@link Claim#buffer()} and calls {@link Claim#complete()} (or {@link Claim#fail}); the
+     * deadline no longer applies to it. Returns null when no such receive is waiting: deliver the
+     * message with {@link #deliver} then, which also handles a receive of the wrong size.
+     *
+     * @param src    the sender's channel rank
+     * @param comm   the communicator id the frame carries
+     * @param tag    the tag it carries
+     * @param length the payload's length
+     * @return the claimed receive, or null
      */
-    public Claim claim(int src, long tag, int length) {
+    public Claim claim(int src, int comm, long tag, int length) {
         synchronized (lock) {
             if (closed != null) {
                 return null;
             }
-            Key key = key(src, tag);
+            Key key = key(src, comm, tag);
             ArrayDeque<Object> q = slots.get(key);
             while (q != null && q.peekFirst() instanceof Posted) {
                 Posted p = (Posted) q.peekFirst();
@@ -413,6 +494,11 @@ public final class Mailbox {
             }
             return null;
         }
+    }
+
+    /** {@link #claim(int, int, long, int)} for communicator 0, the channel's own. */
+    public Claim claim(int src, long tag, int length) {
+        return claim(src, 0, tag, length);
     }
 
     /** A receive claimed by {@link #claim}: fill {@link #buffer()}, then {@link #complete()}. Not thread-safe. */
@@ -437,8 +523,14 @@ public final class Mailbox {
         }
     }
 
+    /** The rank to name in errors about channel rank {@code src}: its rank in the caller's communicator. */
+    private static int named(OpContext op, int src) {
+        int r = op.channel().rankOf(src);
+        return r >= 0 ? r : src;
+    }
+
     private static FmiException sizeMismatch(OpContext op, int src, int len, Buf dst) {
-        return op.error("message from rank " + src + " has " + len + " bytes but the receive buffer holds "
+        return op.error("message from rank " + named(op, src) + " has " + len + " bytes but the receive buffer holds "
                 + dst.byteLength() + " bytes (" + dst + "); the message is kept for a receive of the right size");
     }
 
@@ -478,21 +570,23 @@ public final class Mailbox {
 
     private static final class Key {
         final int src;
+        final int comm;
         final long tag;
 
-        Key(int src, long tag) {
+        Key(int src, int comm, long tag) {
             this.src = src;
+            this.comm = comm;
             this.tag = tag;
         }
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Key && ((Key) o).src == src && ((Key) o).tag == tag;
+            return o instanceof Key && ((Key) o).src == src && ((Key) o).comm == comm && ((Key) o).tag == tag;
         }
 
         @Override
         public int hashCode() {
-            return 31 * src + Long.hashCode(tag);
+            return 31 * (31 * src + comm) + Long.hashCode(tag);
         }
     }
 }

@@ -46,6 +46,13 @@ import org.slf4j.LoggerFactory;
  * read and they are deleted too. What a crashed job leaves behind expires through the store's
  * TTL or lifecycle rule.
  *
+ * <h2>Sub-communicators</h2>
+ * A communicator made by {@code split} or {@code dup} runs over its parent's channel through
+ * {@link #subgroup}: a view that stores through this channel's client under the
+ * sub-communicator's own scope ({@code kmeans/run-7/s5c1/...}), with its own ranks, message
+ * numbers and clean-up. Closing the view deletes what it created (after a closing barrier of its
+ * members) and leaves the channel working.
+ *
  * <h2>Failure</h2>
  * A peer that fails writes the {@code abort} key; a peer waiting for an object checks it every
  * {@link #abortCheckInterval()} and fails with {@link io.fmi.PeerFailedException} instead of
@@ -57,6 +64,8 @@ public abstract class MediatedChannel implements Channel {
     private static final Logger log = LoggerFactory.getLogger(MediatedChannel.class);
 
     protected final ChannelContext context;
+    /** The channel that owns the store client: this one, or the one a sub-communicator's view runs over. */
+    private final MediatedChannel root;
     private final long[] sendSeq;
     private final long[] recvSeq;
     private final List<Created> multiReader = new ArrayList<>();
@@ -68,10 +77,21 @@ public abstract class MediatedChannel implements Channel {
     private volatile boolean closed;
 
     protected MediatedChannel(ChannelContext context) {
+        this(context, null);
+    }
+
+    private MediatedChannel(ChannelContext context, MediatedChannel root) {
         this.context = context;
+        this.root = root == null ? this : root;
         this.sendSeq = new long[context.size()];
         this.recvSeq = new long[context.size()];
         this.io = context.executor();
+    }
+
+    /** A view of this channel for a sub-communicator; see the class documentation. */
+    @Override
+    public Channel subgroup(ChannelContext sub) {
+        return new Subgroup(root, sub);
     }
 
     // ---------------------------------------------------------------- the store primitives
@@ -338,7 +358,8 @@ public abstract class MediatedChannel implements Channel {
      */
     private void fetch(String key, int producer, Buf into, OpContext op, boolean single) {
         long slice = Math.max(1, abortCheckInterval().toNanos());
-        String abortKey = key("abort");
+        // A failed peer writes the marker of the communicator that made the channel, seen by all its sub-communicators.
+        String abortKey = root.key("abort");
         while (true) {
             long left = op.deadline().remainingNanos();
             if (left <= 0) {
@@ -356,7 +377,7 @@ public abstract class MediatedChannel implements Channel {
             byte[] abort = get(abortKey, 0, op);
             if (abort != null) {
                 String why = new String(abort, StandardCharsets.UTF_8);
-                int failed = parseRank(why);
+                int failed = context.rankOf(parseRank(why));
                 throw op.peerFailed(failed, why, null);
             }
         }
@@ -467,11 +488,11 @@ public abstract class MediatedChannel implements Channel {
     @Override
     public void abort(Throwable cause) {
         try {
-            String why = "rank " + context.rank() + ": " + (cause == null ? "aborted" : cause.toString());
+            String why = "rank " + context.channelRank(context.rank()) + ": " + (cause == null ? "aborted" : cause.toString());
             byte[] msg = why.getBytes(StandardCharsets.UTF_8);
             OpContext op = new OpContext(Operation.BARRIER, "abort", OpContext.P2P_SEQ,
                     Deadline.after(Duration.ofSeconds(5)), context);
-            put(key("abort"), ByteBuffer.wrap(msg), context.size(), op);
+            put(root.key("abort"), ByteBuffer.wrap(msg), context.size(), op);
         } catch (RuntimeException e) {
             log.debug("{} could not write the abort marker: {}", context.logPrefix(), e.toString());
         } finally {
@@ -540,6 +561,59 @@ public abstract class MediatedChannel implements Channel {
             closeStore();
         } catch (RuntimeException e) {
             log.debug("{} closing the store client failed: {}", context.logPrefix(), e.toString());
+        }
+    }
+
+    /**
+     * A sub-communicator's view of a channel: stores through the channel's client under the
+     * sub-communicator's scope; never closes the client.
+     */
+    private static final class Subgroup extends MediatedChannel {
+        private final MediatedChannel channel;
+
+        Subgroup(MediatedChannel channel, ChannelContext sub) {
+            super(sub, channel);
+            this.channel = channel;
+        }
+
+        @Override
+        protected void put(String key, ByteBuffer value, int readers, OpContext op) {
+            channel.put(key, value, readers, op);
+        }
+
+        @Override
+        protected byte[] get(String key, long waitNanos, OpContext op) {
+            return channel.get(key, waitNanos, op);
+        }
+
+        @Override
+        protected byte[] take(String key, long waitNanos, OpContext op) {
+            return channel.take(key, waitNanos, op);
+        }
+
+        @Override
+        protected boolean takeRemoves() {
+            return channel.takeRemoves();
+        }
+
+        @Override
+        protected void delete(Collection<String> keys) {
+            channel.delete(keys);
+        }
+
+        @Override
+        protected boolean supportsCounters() {
+            return channel.supportsCounters();
+        }
+
+        @Override
+        protected long increment(String key, OpContext op) {
+            return channel.increment(key, op);
+        }
+
+        @Override
+        protected Duration abortCheckInterval() {
+            return channel.abortCheckInterval();
         }
     }
 }

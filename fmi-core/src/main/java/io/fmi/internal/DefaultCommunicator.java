@@ -3,6 +3,7 @@ package io.fmi.internal;
 import io.fmi.BackendConfig;
 import io.fmi.Buffer;
 import io.fmi.Communicator;
+import io.fmi.DataType;
 import io.fmi.FmiConfig;
 import io.fmi.FmiConfigException;
 import io.fmi.FmiException;
@@ -16,10 +17,13 @@ import io.fmi.channel.ChannelProvider;
 import io.fmi.channel.Deadline;
 import io.fmi.channel.OpContext;
 import io.fmi.channel.Waits;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,6 +37,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,33 +48,76 @@ import org.slf4j.LoggerFactory;
  * <p>Collectives run one at a time in call order. A blocking collective called while no other is
  * in flight runs on the calling thread (no hand-off); non-blocking ones, and blocking ones queued
  * behind them, run on one worker thread of this communicator. Futures handed to the caller
- * complete on a callback pool, never on an I/O thread.
+ * complete on the communicator's executor, never on an I/O thread.
+ *
+ * <h2>Sub-communicators</h2>
+ * {@code split} and {@code dup} make communicators of the same class that share the builder's
+ * communicator's configuration, executor and channels (a {@link Tree}): each of their slots opens
+ * a {@link Channel#subgroup} view of the corresponding channel. A sub-communicator's id, which
+ * separates its messages on peer-to-peer channels, is derived from its parent's id, the sequence
+ * number of the {@code split} or {@code dup} and the color, so every member computes the same id
+ * without a message; the tree refuses an id already used by a live communicator of this process
+ * (a hash collision, about 2^-31 per pair of live communicators). Closing the builder's
+ * communicator closes every sub-communicator first.
  */
 public final class DefaultCommunicator implements Communicator {
     private static final Logger log = LoggerFactory.getLogger(DefaultCommunicator.class);
     private static final AtomicInteger THREADS = new AtomicInteger();
+    /** First int of every rank's entry in a split's exchange: "SPLT". */
+    private static final int SPLIT_MAGIC = 0x53504C54;
+    /** The color dup uses in the id derivation: no split color is negative. */
+    private static final int DUP_COLOR = -1;
 
-    private final FmiConfig config;
+    /** What a communicator shares with the sub-communicators made from it. */
+    private static final class Tree {
+        final FmiConfig config;
+        final String runId;
+        final int functionMemoryMiB;
+        final Hint hint;
+        final Duration timeout;
+        /** {@link System#nanoTime()} after which no operation may end, or {@code Long.MAX_VALUE}. */
+        final long endOfLifeNanos;
+        final io.fmi.model.SelectionPolicy selectionPolicy;
+        /** Completes the caller's futures and runs channels' background work: the user's, or {@link #ownExecutor}. */
+        final Executor executor;
+        /** The executor the tree made (no user executor given); shut down when the builder's communicator closes. */
+        final ExecutorService ownExecutor;
+        final ScheduledExecutorService scheduler;
+        /** Live sub-communicators by id, in creation order; guarded by itself. */
+        final Map<Integer, DefaultCommunicator> live = new LinkedHashMap<>();
+
+        Tree(FmiConfig config, String runId, int functionMemoryMiB, Hint hint, Duration timeout, long endOfLifeNanos,
+             io.fmi.model.SelectionPolicy selectionPolicy, Executor executor, ExecutorService ownExecutor,
+             ScheduledExecutorService scheduler) {
+            this.config = config;
+            this.runId = runId;
+            this.functionMemoryMiB = functionMemoryMiB;
+            this.hint = hint;
+            this.timeout = timeout;
+            this.endOfLifeNanos = endOfLifeNanos;
+            this.selectionPolicy = selectionPolicy;
+            this.executor = executor;
+            this.ownExecutor = ownExecutor;
+            this.scheduler = scheduler;
+        }
+    }
+
+    private final Tree tree;
+    /** The communicator the builder made, whose channels this one runs over; this one for itself. */
+    private final DefaultCommunicator root;
     private final String name;
-    private final String runId;
     private final int rank;
     private final int size;
-    private final int functionMemoryMiB;
-    private final Hint hint;
-    private final Duration timeout;
-    /** {@link System#nanoTime()} after which no operation may end, or {@code Long.MAX_VALUE}. */
-    private final long endOfLifeNanos;
+    /** 0 for the builder's communicator; see the class documentation. */
+    private final int commId;
+    /** Channel rank of each rank; null for the builder's communicator (identity). */
+    private final int[] channelRanks;
     private final String logPrefix;
     private final Checks check;
     /** Usable channels in selector preference order. */
     private final List<Slot> slots;
     private final Map<Operation, Slot> overrides = new EnumMap<>(Operation.class);
     private final Selection selection;
-    /** Completes the caller's futures and runs channels' background work: the user's, or {@link #ownExecutor}. */
-    private final Executor executor;
-    /** The executor this communicator made (no user executor given); shut down at close. */
-    private final ExecutorService ownExecutor;
-    private final ScheduledExecutorService scheduler;
 
     private final Object collectiveLock = new Object();
     private final ArrayDeque<Task> pending = new ArrayDeque<>();
@@ -83,31 +131,28 @@ public final class DefaultCommunicator implements Communicator {
                                Hint hint, Duration timeout, Duration lifetime, List<ChannelProvider> explicit,
                                Map<Operation, String> overrideNames, io.fmi.model.SelectionPolicy selectionPolicy,
                                Executor executor, ScheduledExecutorService scheduler) {
-        this.config = config;
         this.name = name;
-        this.runId = runId;
         this.rank = rank;
         this.size = size;
-        this.functionMemoryMiB = functionMemoryMiB;
-        this.hint = hint;
-        this.timeout = timeout;
-        this.endOfLifeNanos = lifetime == null ? Long.MAX_VALUE : System.nanoTime() + lifetime.toNanos();
+        this.commId = 0;
+        this.channelRanks = null;
+        this.root = this;
         this.logPrefix = "[comm=" + name + " rank=" + rank + "/" + size + "]";
         this.check = new Checks(size, logPrefix);
+        ExecutorService own = null;
         if (executor == null) {
             // Threads are made on demand and end after a minute idle; close() shuts the pool down.
             String prefix = "fmi-" + name + "-" + rank + "-";
-            this.ownExecutor = Executors.newCachedThreadPool(r -> {
+            own = Executors.newCachedThreadPool(r -> {
                 Thread t = new Thread(r, prefix + THREADS.incrementAndGet());
                 t.setDaemon(true);
                 return t;
             });
-            this.executor = ownExecutor;
-        } else {
-            this.ownExecutor = null;
-            this.executor = executor;
         }
-        this.scheduler = scheduler;
+        this.tree = new Tree(config, runId, functionMemoryMiB, hint, timeout,
+                lifetime == null ? Long.MAX_VALUE : System.nanoTime() + lifetime.toNanos(),
+                selectionPolicy == null ? io.fmi.model.SelectionPolicy.BY_HINT : selectionPolicy,
+                executor == null ? own : executor, own, scheduler);
 
         Map<String, ChannelProvider> byBackend = new LinkedHashMap<>();
         for (ChannelProvider p : ServiceLoader.load(ChannelProvider.class, DefaultCommunicator.class.getClassLoader())) {
@@ -123,27 +168,28 @@ public final class DefaultCommunicator implements Communicator {
             if (p == null) {
                 missing.add(b.name());
             } else {
-                usable.add(new Slot(p, b));
+                usable.add(new Slot(p, b, rootContext(p, b), null));
             }
         }
         if (usable.isEmpty() && size == 1) {
             // A single peer never talks to anyone: any channel serves, so do not fail for a missing one.
             ChannelProvider local = byBackend.get("local");
             if (local != null) {
-                usable.add(new Slot(local, FmiConfig.fromJson("{\"backends\": {\"Local\": {\"enabled\": true}}}")
-                        .backend("Local").orElseThrow()));
+                BackendConfig b = FmiConfig.fromJson("{\"backends\": {\"Local\": {\"enabled\": true}}}").backend("Local").orElseThrow();
+                usable.add(new Slot(local, b, rootContext(local, b), null));
             }
         }
         if (usable.isEmpty()) {
             throw new FmiConfigException("no channel available for communicator '" + name + "': enabled backends "
-                    + enabledNames() + (missing.isEmpty() ? "" : ", without a provider on the classpath: " + missing
+                    + enabledNames(config) + (missing.isEmpty() ? "" : ", without a provider on the classpath: " + missing
                     + " (add the channel's artifact, io.fmi:fmi-channel-" + missing.get(0).toLowerCase(Locale.ROOT)
                     + ", or io.fmi:fmi-channels for every channel)"));
         }
         if (!missing.isEmpty()) {
             log.warn("{} enabled backends {} have no provider on the classpath and are ignored", logPrefix, missing);
         }
-        this.selection = new Selection(usable.stream().map(s -> s.backend).collect(java.util.stream.Collectors.toList()), config, hint, size, functionMemoryMiB, selectionPolicy);
+        this.selection = new Selection(usable.stream().map(s -> s.backend).collect(Collectors.toList()), config, hint, size,
+                functionMemoryMiB, tree.selectionPolicy);
         List<Slot> ordered = new ArrayList<>();
         for (String backend : selection.preference()) {
             for (Slot s : usable) {
@@ -164,7 +210,43 @@ public final class DefaultCommunicator implements Communicator {
         log.debug("{} built with channels {} (hint {})", logPrefix, backendNames(), hint);
     }
 
-    private List<String> enabledNames() {
+    private ChannelContext rootContext(ChannelProvider p, BackendConfig b) {
+        return new ChannelContext(name, tree.runId, rank, size, tree.config, b, p.channelName(),
+                tree.timeout != null ? tree.timeout : b.maxTimeout(), tree.functionMemoryMiB, tree.hint, tree.executor, tree.scheduler);
+    }
+
+    /** A sub-communicator of {@code parent}; registered in the tree, or refused when its id is taken. */
+    private DefaultCommunicator(DefaultCommunicator parent, String part, int commId, int[] channelRanks, int rank, OpContext op) {
+        this.tree = parent.tree;
+        this.root = parent.root;
+        this.name = parent.name + "." + part;
+        this.rank = rank;
+        this.size = channelRanks.length;
+        this.commId = commId;
+        this.channelRanks = channelRanks;
+        this.logPrefix = "[comm=" + name + " rank=" + rank + "/" + size + "]";
+        this.check = new Checks(size, logPrefix);
+        List<Slot> own = new ArrayList<>(parent.slots.size());
+        for (Slot s : parent.slots) {
+            own.add(new Slot(s.provider, s.backend, s.context.subgroup(name, part, commId, channelRanks, rank), s.base()));
+        }
+        this.slots = Collections.unmodifiableList(own);
+        this.selection = new Selection(own.stream().map(s -> s.backend).collect(Collectors.toList()), tree.config, tree.hint, size,
+                tree.functionMemoryMiB, tree.selectionPolicy);
+        parent.overrides.forEach((o, s) -> overrides.put(o, slotByBackend(s.backend.name())));
+        synchronized (tree.live) {
+            DefaultCommunicator taken = tree.live.get(commId);
+            if (taken != null || root.closed) {
+                throw op.error(root.closed ? "communicator closed" : "the new communicator's id " + commId + " is already used by live communicator '"
+                        + taken.name + "' on this process (a hash collision, about one in 2^31 per pair of live communicators); "
+                        + "close that one or split again");
+            }
+            tree.live.put(commId, this);
+        }
+        log.debug("{} made by {} (id {}, channel ranks {})", logPrefix, op.label(), commId, Checks.show(channelRanks));
+    }
+
+    private static List<String> enabledNames(FmiConfig config) {
         List<String> out = new ArrayList<>();
         config.enabledBackends().forEach(b -> out.add(b.name()));
         return out;
@@ -308,7 +390,7 @@ public final class DefaultCommunicator implements Communicator {
         void run(Channel channel, OpContext op);
     }
 
-    /** A collective that returns something. */
+    /** A collective that returns something; gets the slot, so one that sends nothing opens no channel. */
     private interface Call<T> {
         T run(Slot slot, OpContext op);
     }
@@ -654,6 +736,99 @@ public final class DefaultCommunicator implements Communicator {
         return total * like.type().sizeBytes() / size;
     }
 
+    // ---------------------------------------------------------------- sub-communicators
+
+    @Override
+    public Communicator split(int color, int key) {
+        return split(color, key, true).join();
+    }
+
+    @Override
+    public CompletableFuture<Communicator> isplit(int color, int key) {
+        return toCaller(split(color, key, false));
+    }
+
+    private CompletableFuture<Communicator> split(int color, int key, boolean blocking) {
+        checkOpen("split");
+        return collectiveCall(Operation.ALLGATHER, "split", 12, null, blocking, true, (slot, op) -> {
+            Buf mine = Buf.wrap(DataType.INT, ints(SPLIT_MAGIC, color, key), 0, 3);
+            Buf all = Buf.allocate(DataType.INT, 3 * size);
+            slot.channel().allgather(op, mine, all);
+            int[] e = new int[3 * size];
+            all.asByteBuffer().asIntBuffer().get(e);
+            List<Integer> group = new ArrayList<>();
+            for (int p = 0; p < size; p++) {
+                if (e[3 * p] != SPLIT_MAGIC) {
+                    throw op.error("rank " + p + " is not calling split at this point (its entry starts with "
+                            + Integer.toHexString(e[3 * p]) + "; expected: every rank calls split as its collective #" + op.seq() + ")");
+                }
+                if (color >= 0 && e[3 * p + 1] == color) {
+                    group.add(p);
+                }
+            }
+            if (color < 0) {
+                return null;
+            }
+            group.sort(Comparator.<Integer>comparingInt(p -> e[3 * p + 2]).thenComparingInt(p -> p));
+            int[] members = new int[group.size()];
+            for (int i = 0; i < members.length; i++) {
+                members[i] = channelRankOf(group.get(i));
+            }
+            return child("s" + op.seq() + "c" + color, childId(op.seq(), color), members, group.indexOf(rank), op);
+        });
+    }
+
+    @Override
+    public Communicator dup() {
+        return dup(true).join();
+    }
+
+    @Override
+    public CompletableFuture<Communicator> idup() {
+        return toCaller(dup(false));
+    }
+
+    private CompletableFuture<Communicator> dup(boolean blocking) {
+        checkOpen("dup");
+        return collectiveCall(Operation.BARRIER, "dup", 0, null, blocking, true, (slot, op) -> {
+            int[] members = new int[size];
+            for (int p = 0; p < size; p++) {
+                members[p] = channelRankOf(p);
+            }
+            return child("d" + op.seq(), childId(op.seq(), DUP_COLOR), members, rank, op);
+        });
+    }
+
+    private Communicator child(String part, int id, int[] members, int newRank, OpContext op) {
+        return new DefaultCommunicator(this, part, id, members, newRank, op);
+    }
+
+    /**
+     * The id of the sub-communicator made by collective {@code seq} of this communicator for
+     * {@code color}: a 31-bit mix (SplitMix64's finaliser) of the three, never 0. Every member
+     * computes it alone; members of different colors never share a pair, so they may share it.
+     */
+    private int childId(long seq, int color) {
+        long z = ((long) commId << 32) ^ (seq * 0x9E3779B97F4A7C15L) ^ ((long) color * 0xC2B2AE3D27D4EB4FL);
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        z ^= z >>> 31;
+        int id = (int) (z & 0x7FFFFFFF);
+        return id == 0 ? 1 : id;
+    }
+
+    private int channelRankOf(int r) {
+        return channelRanks == null ? r : channelRanks[r];
+    }
+
+    private static byte[] ints(int... v) {
+        ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (int x : v) {
+            b.putInt(x);
+        }
+        return b.array();
+    }
+
     // ---------------------------------------------------------------- ordering
 
     /** A queued collective. */
@@ -670,7 +845,7 @@ public final class DefaultCommunicator implements Communicator {
     /** {@link #collectiveCall} of a body that returns nothing, with the channel opened for it. */
     private CompletableFuture<Void> collective(Operation operation, String verb, long bytes, Buf sink, boolean blocking, Body body,
                                                Buf release1, Buf release2) {
-        CompletableFuture<Void> f = collectiveCall(operation, verb, bytes, sink, blocking, (slot, op) -> {
+        CompletableFuture<Void> f = collectiveCall(operation, verb, bytes, sink, blocking, false, (slot, op) -> {
             body.run(slot.channel(), op);
             return null;
         });
@@ -685,15 +860,22 @@ public final class DefaultCommunicator implements Communicator {
     /**
      * Numbers a collective, runs it in call order and returns its outcome. For blocking calls the
      * returned future is already complete when this returns (the wait and its deadline happen
-     * here); {@code join()} on it only returns the result.
+     * here); {@code join()} on it only returns the result. An {@code exclusive} call (split, dup)
+     * is refused while another collective of this communicator is in flight on this rank.
      */
-    private <T> CompletableFuture<T> collectiveCall(Operation operation, String verb, long bytes, Buf sink, boolean blocking, Call<T> body) {
+    private <T> CompletableFuture<T> collectiveCall(Operation operation, String verb, long bytes, Buf sink, boolean blocking,
+                                                    boolean exclusive, Call<T> body) {
         Slot slot = select(operation, bytes);
         CompletableFuture<T> result = new CompletableFuture<>();
         OpContext op;
         Task task;
         boolean inline = false;
         synchronized (collectiveLock) {
+            if (exclusive && running != null) {
+                OpContext busy = running;
+                throw check.error(verb, busy.label() + " is still in flight on this rank (expected: no other collective of this "
+                        + "communicator in flight; wait for its future first)");
+            }
             long seq = nextSeq++;
             op = new OpContext(operation, verb, seq, deadlineOf(slot), slot.context);
             OpContext call = op;
@@ -714,7 +896,7 @@ public final class DefaultCommunicator implements Communicator {
                 } catch (Throwable t) {
                     failure = t;
                 }
-                // No longer in flight once the caller can see it done.
+                // No longer in flight once the caller can see it done: a split right after is accepted.
                 runNext();
                 if (failure == null) {
                     result.complete(v);
@@ -788,7 +970,7 @@ public final class DefaultCommunicator implements Communicator {
                 }
             };
             try {
-                executor.execute(complete);
+                tree.executor.execute(complete);
             } catch (RejectedExecutionException e) {
                 complete.run();
             }
@@ -799,8 +981,8 @@ public final class DefaultCommunicator implements Communicator {
     /** The deadline of an operation starting now on {@code slot}: its timeout, cut at the end of the communicator's lifetime. */
     private Deadline deadlineOf(Slot slot) {
         Duration d = slot.context.timeout();
-        if (endOfLifeNanos != Long.MAX_VALUE) {
-            long left = endOfLifeNanos - System.nanoTime();
+        if (tree.endOfLifeNanos != Long.MAX_VALUE) {
+            long left = tree.endOfLifeNanos - System.nanoTime();
             if (left < d.toNanos()) {
                 d = Duration.ofNanos(Math.max(0, left));
             }
@@ -816,13 +998,22 @@ public final class DefaultCommunicator implements Communicator {
 
     // ---------------------------------------------------------------- lifecycle
 
+    /** A sub-communicator aborts the whole process's communicators: a failed peer is failed everywhere. */
     @Override
     public void abort(Throwable cause) {
+        if (root != this) {
+            root.abort(cause);
+            return;
+        }
         if (closed) {
             return;
         }
         closed = true;
         log.debug("{} aborting: {}", logPrefix, String.valueOf(cause));
+        for (DefaultCommunicator sub : liveSubs()) {
+            sub.closed = true; // the aborted channels below fail whatever they wait for
+            sub.stop();
+        }
         for (Slot s : slots) {
             try {
                 s.channel().abort(cause);
@@ -833,10 +1024,19 @@ public final class DefaultCommunicator implements Communicator {
         stop();
     }
 
+    /**
+     * Closes this communicator's channels (views, for a sub-communicator). The builder's
+     * communicator first closes every sub-communicator still open, newest first.
+     */
     @Override
     public void close() {
         if (closed) {
             return;
+        }
+        if (root == this) {
+            List<DefaultCommunicator> subs = liveSubs();
+            Collections.reverse(subs);
+            subs.forEach(DefaultCommunicator::close);
         }
         closed = true;
         for (Slot s : slots) {
@@ -849,8 +1049,19 @@ public final class DefaultCommunicator implements Communicator {
                 }
             }
         }
+        if (root != this) {
+            synchronized (tree.live) {
+                tree.live.remove(commId, this);
+            }
+        }
         stop();
         log.debug("{} closed", logPrefix);
+    }
+
+    private List<DefaultCommunicator> liveSubs() {
+        synchronized (tree.live) {
+            return new ArrayList<>(tree.live.values());
+        }
     }
 
     private void stop() {
@@ -865,8 +1076,8 @@ public final class DefaultCommunicator implements Communicator {
         if (w != null) {
             w.shutdown();
         }
-        if (ownExecutor != null) {
-            ownExecutor.shutdown(); // queued completions still run; idle threads end now
+        if (root == this && tree.ownExecutor != null) {
+            tree.ownExecutor.shutdown(); // queued completions still run; idle threads end now
         }
     }
 
@@ -875,23 +1086,33 @@ public final class DefaultCommunicator implements Communicator {
         return "Communicator" + logPrefix;
     }
 
-    /** A backend usable by this communicator and its lazily created channel. */
+    /**
+     * A backend usable by this communicator and its lazily created channel: made by the provider
+     * for the builder's communicator, a {@link Channel#subgroup} view of that one for a
+     * sub-communicator.
+     */
     private final class Slot {
         final ChannelProvider provider;
         final BackendConfig backend;
         final ChannelContext context;
+        /** The builder's communicator's slot of this backend; null for that one itself. */
+        private final Slot base;
         private Channel channel;
 
-        Slot(ChannelProvider provider, BackendConfig backend) {
+        Slot(ChannelProvider provider, BackendConfig backend, ChannelContext context, Slot base) {
             this.provider = provider;
             this.backend = backend;
-            this.context = new ChannelContext(name, runId, rank, size, config, backend, provider.channelName(),
-                    timeout != null ? timeout : backend.maxTimeout(), functionMemoryMiB, hint, executor, scheduler);
+            this.context = context;
+            this.base = base;
+        }
+
+        Slot base() {
+            return base == null ? this : base;
         }
 
         synchronized Channel channel() {
             if (channel == null) {
-                channel = provider.create(context);
+                channel = base == null ? provider.create(context) : base.channel().subgroup(context);
                 log.debug("{} opened channel {}", logPrefix, context.channelName());
             }
             return channel;

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.TestFactory;
  * non-associative) operators, and lengths 0, 1, odd and large, each checked against a sequential
  * reference ({@link Reference}) under a timeout. Besides the operations on equal blocks
  * ({@link #collectives()}): blocks of a size per rank, exscan and sendrecv
- * ({@link #variableSizeCollectives()}, {@link VariableSizeChecks}).
+ * ({@link #variableSizeCollectives()}, {@link VariableSizeChecks}), and split and dup
+ * ({@link #subCommunicators()}, {@link SubCommunicatorChecks}).
  *
  * <p>A subclass names the configuration (which channel), and may narrow the peer counts and
  * lengths where a channel is slow:
@@ -77,7 +78,7 @@ public abstract class CollectiveContract {
         return b -> b.timeout(Duration.ofSeconds(30));
     }
 
-    /** Peer counts for the variable-size collectives; {@link #peerCounts()} by default. */
+    /** Peer counts for the variable-size collectives and sub-communicators; {@link #peerCounts()} by default. */
     protected int[] morePeerCounts() {
         return peerCounts();
     }
@@ -122,6 +123,20 @@ public abstract class CollectiveContract {
                     test(n, "exscan", c::exscan),
                     test(n, "sendrecv", c::sendrecv),
                     test(n, "non-blocking variable-size collectives in call order", c::nonBlocking))));
+        }
+        return nodes.stream();
+    }
+
+    @TestFactory
+    Stream<DynamicNode> subCommunicators() {
+        SubCommunicatorChecks c = new SubCommunicatorChecks(this);
+        List<DynamicNode> nodes = new ArrayList<>();
+        for (int n : morePeerCounts()) {
+            nodes.add(DynamicContainer.dynamicContainer(n + " peers", List.of(
+                    test(n, "split: groups, ranks, operations in each, parent after close", c::split),
+                    test(n, "dup: a message space of its own", c::dup),
+                    test(n, "nested splits interleaved with their parents", c::nested),
+                    test(n, "split with a collective in flight is refused", c.splitWhileInFlight(n)))));
         }
         return nodes.stream();
     }

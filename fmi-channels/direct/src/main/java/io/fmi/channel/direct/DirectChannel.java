@@ -97,7 +97,7 @@ public final class DirectChannel extends PeerToPeerChannel {
 
         @Override
         public Mailbox.Claim claim(int src, long tag, int length) {
-            return mailbox.claim(src, tag, length);
+            return mailbox.claim(src, Frames.comm(tag), Frames.seq(tag), length);
         }
 
         @Override
@@ -365,7 +365,8 @@ public final class DirectChannel extends PeerToPeerChannel {
     // ---------------------------------------------------------------- sending
 
     @Override
-    protected CompletableFuture<Void> transmit(int dest, long tag, ByteBuffer data, OpContext op) {
+    protected CompletableFuture<Void> transmit(int dest, int comm, long seq, ByteBuffer data, OpContext op) {
+        long tag = Frames.tag(comm, seq);
         Link l = links[dest];
         DirectIo.Conn c = l.conn;
         if (c == null) {
@@ -415,7 +416,7 @@ public final class DirectChannel extends PeerToPeerChannel {
                 return done;
             }
         }
-        return transmit(dest, tag, data, op); // it came up meanwhile
+        return transmit(dest, Frames.comm(tag), Frames.seq(tag), data, op); // it came up meanwhile
     }
 
     private FmiException sendFailure(Link l, OpContext op, Throwable writeCause) {
@@ -429,7 +430,7 @@ public final class DirectChannel extends PeerToPeerChannel {
             cause = l.lostCause;
         }
         if (why != null) {
-            return op.peerFailed(l.peer, why, cause != null ? cause : writeCause);
+            return op.peerFailed(op.channel().rankOf(l.peer), why, cause != null ? cause : writeCause);
         }
         return new ChannelException(op.label() + ": send to rank " + l.peer + " failed: " + writeCause + " " + op.where(), writeCause);
     }
@@ -445,12 +446,8 @@ public final class DirectChannel extends PeerToPeerChannel {
 
     /** A receive nobody waits for (yet) makes progress on the background thread. */
     @Override
-    public CompletableFuture<Void> recv(OpContext op, Buf data, int src) {
-        CompletableFuture<Void> f = super.recv(op, data, src);
-        if (!f.isDone()) {
-            io.unattended(f);
-        }
-        return f;
+    protected void unattended(CompletableFuture<?> receive) {
+        io.unattended(receive);
     }
 
     /** On the thread driving the I/O. */
@@ -459,7 +456,7 @@ public final class DirectChannel extends PeerToPeerChannel {
             if (log.isTraceEnabled()) {
                 log.trace("{} rank {} -> here: {} bytes, tag {}", prefix, src, payload.remaining(), tag);
             }
-            deliver(src, tag, payload);
+            deliver(src, Frames.comm(tag), Frames.seq(tag), payload);
         } else if (tag == Frames.TAG_BYE) {
             links[src].farewell = "it closed its communicator";
         } else if (tag == Frames.TAG_ABORT) {

@@ -30,6 +30,11 @@ final class DirectTesting implements BeforeAllCallback, AfterAllCallback {
         }
     }
 
+    /** The server's counters now. */
+    io.fmi.tcpunch.ServerStats stats() {
+        return server.stats();
+    }
+
     /** Only the Direct backend, pointed at this server. */
     FmiConfig config() {
         return config(d -> { });
