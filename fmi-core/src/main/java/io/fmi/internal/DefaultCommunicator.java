@@ -290,6 +290,10 @@ public final class DefaultCommunicator implements Communicator {
         return select(op, bytes).context.channelName();
     }
 
+    /**
+     * The slot of {@code op} moving {@code bytes}. Point-to-point messages ignore their size, so
+     * that all messages between two peers take one channel: they cannot overtake each other.
+     */
     private Slot select(Operation op, long bytes) {
         if (slots.size() == 1) {
             return slots.get(0); // one channel: nothing to choose (overrides name enabled channels only)
@@ -298,7 +302,7 @@ public final class DefaultCommunicator implements Communicator {
         if (s != null) {
             return s;
         }
-        return slotByBackend(selection.select(op, bytes, size));
+        return slotByBackend(selection.select(op, op == Operation.SEND ? 0 : bytes, size));
     }
 
     // ---------------------------------------------------------------- point to point
@@ -306,7 +310,7 @@ public final class DefaultCommunicator implements Communicator {
     /** Checks a point-to-point call and picks its channel. */
     private Slot p2pSlot(String verb, String role, int peer, Buf data) {
         check.rank(verb, role, peer);
-        Slot slot = select(Operation.SEND, data.byteLength());
+        Slot slot = select(Operation.SEND, 0);
         if (log.isTraceEnabled()) {
             log.trace("{} {} {} {} {} over {}", logPrefix, verb, data, role, peer, slot.context.channelName());
         }
