@@ -471,6 +471,160 @@ public interface Communicator extends AutoCloseable {
      */
     CompletableFuture<Void> ireduceScatter(Buffer send, Buffer recv, int[] counts, ReduceOp op);
 
+    // ================================================================ messages of any size
+
+    /**
+     * Receives the next message from {@code src}, whatever its length: a message sent by any
+     * {@code send}, as its little-endian bytes. A message longer than the channel's
+     * {@code max_message_bytes} (in {@code fmi.json}; 2^31-9 by default) raises
+     * {@link FmiException} naming the limit.
+     *
+     * @param src the sending rank
+     * @return the message's bytes, a new array
+     */
+    byte[] recvBytes(int src);
+
+    /**
+     * Non-blocking {@link #recvBytes(int)}.
+     *
+     * @param src the sending rank
+     * @return completes with the message's bytes
+     */
+    CompletableFuture<byte[]> irecvBytes(int src);
+
+    /**
+     * Collects every rank's bytes, whatever their lengths, at the root.
+     *
+     * @param send this rank's bytes, any length (not written)
+     * @param root the collecting rank
+     * @return at the root, the bytes of ranks 0..n-1 in rank order (new arrays); null elsewhere
+     */
+    List<byte[]> gatherBytes(byte[] send, int root);
+
+    /**
+     * Non-blocking {@link #gatherBytes(byte[], int)}.
+     *
+     * @param send this rank's bytes; not to be written until the future completes
+     * @param root the collecting rank
+     * @return completes with the root's list, or null elsewhere
+     */
+    CompletableFuture<List<byte[]>> igatherBytes(byte[] send, int root);
+
+    /**
+     * Every rank receives every rank's bytes, whatever their lengths.
+     *
+     * @param send this rank's bytes, any length (not written)
+     * @return the bytes of ranks 0..n-1 in rank order (new arrays)
+     */
+    List<byte[]> allgatherBytes(byte[] send);
+
+    /**
+     * Non-blocking {@link #allgatherBytes(byte[])}.
+     *
+     * @param send this rank's bytes; not to be written until the future completes
+     * @return completes with the bytes of every rank
+     */
+    CompletableFuture<List<byte[]>> iallgatherBytes(byte[] send);
+
+    /**
+     * Each rank sends {@code send.get(j)}, of any length, to rank {@code j}.
+     *
+     * @param send {@code size} arrays, one per destination rank (not written)
+     * @return element {@code i} is what rank {@code i} sent to this rank (new arrays)
+     */
+    List<byte[]> alltoallBytes(List<byte[]> send);
+
+    /**
+     * Non-blocking {@link #alltoallBytes(List)}.
+     *
+     * @param send {@code size} arrays; neither the list nor its arrays to be changed until the future completes
+     * @return completes with what every rank sent to this one
+     */
+    CompletableFuture<List<byte[]>> ialltoallBytes(List<byte[]> send);
+
+    // ================================================================ objects
+
+    /**
+     * Sends {@code o}, encoded by the builder's {@link ObjectCodec} (JSON by default), to {@code dest}.
+     *
+     * @param o    the object; what the codec can encode
+     * @param dest the receiving rank
+     */
+    void sendObject(Object o, int dest);
+
+    /**
+     * Non-blocking {@link #sendObject(Object, int)}.
+     *
+     * @param o    the object, encoded before this returns
+     * @param dest the receiving rank
+     * @return completes once sent
+     */
+    CompletableFuture<Void> isendObject(Object o, int dest);
+
+    /**
+     * Receives the next message from {@code src} and decodes it as a {@code type}.
+     *
+     * @param <T>  the object's type
+     * @param src  the sending rank
+     * @param type the class to decode into
+     * @return the decoded object
+     */
+    <T> T recvObject(int src, Class<T> type);
+
+    /**
+     * Non-blocking {@link #recvObject(int, Class)}.
+     *
+     * @param <T>  the object's type
+     * @param src  the sending rank
+     * @param type the class to decode into
+     * @return completes with the decoded object
+     */
+    <T> CompletableFuture<T> irecvObject(int src, Class<T> type);
+
+    /**
+     * The root's {@code o} to every rank.
+     *
+     * @param <T>  the object's type
+     * @param o    the object at the root; ignored (may be null) elsewhere
+     * @param root the rank whose object is sent
+     * @param type the class to decode into
+     * @return {@code o} itself at the root, a decoded copy elsewhere
+     */
+    <T> T bcastObject(T o, int root, Class<T> type);
+
+    /**
+     * Non-blocking {@link #bcastObject(Object, int, Class)}.
+     *
+     * @param <T>  the object's type
+     * @param o    the object at the root, encoded before this returns
+     * @param root the rank whose object is sent
+     * @param type the class to decode into
+     * @return completes with the root's object
+     */
+    <T> CompletableFuture<T> ibcastObject(T o, int root, Class<T> type);
+
+    /**
+     * Collects every rank's object at the root.
+     *
+     * @param <T>  the objects' type
+     * @param o    this rank's object
+     * @param root the collecting rank
+     * @param type the class to decode into
+     * @return at the root, the objects of ranks 0..n-1 in rank order (its own is {@code o} itself); null elsewhere
+     */
+    <T> List<T> gatherObjects(T o, int root, Class<T> type);
+
+    /**
+     * Non-blocking {@link #gatherObjects(Object, int, Class)}.
+     *
+     * @param <T>  the objects' type
+     * @param o    this rank's object, encoded before this returns
+     * @param root the collecting rank
+     * @param type the class to decode into
+     * @return completes with the root's list, or null elsewhere
+     */
+    <T> CompletableFuture<List<T>> igatherObjects(T o, int root, Class<T> type);
+
     // ================================================================ sub-communicators
 
     /**
@@ -2900,6 +3054,7 @@ public interface Communicator extends AutoCloseable {
         private io.fmi.model.SelectionPolicy selectionPolicy = io.fmi.model.SelectionPolicy.BY_HINT;
         private Executor executor;
         private ScheduledExecutorService scheduler;
+        private ObjectCodec codec = ObjectCodec.json();
 
         Builder() {
         }
@@ -3014,6 +3169,20 @@ public interface Communicator extends AutoCloseable {
             return this;
         }
 
+        /**
+         * How {@code sendObject}, {@code recvObject}, {@code bcastObject} and
+         * {@code gatherObjects} turn objects into bytes and back: {@link ObjectCodec#json()} by
+         * default. Every rank of a job must use the same codec. FMI never uses Java
+         * serialization.
+         *
+         * @param codec the codec, thread-safe
+         * @return this builder
+         */
+        public Builder codec(ObjectCodec codec) {
+            this.codec = Objects.requireNonNull(codec, "codec");
+            return this;
+        }
+
         /** Validates the settings and builds the communicator. */
         public Communicator build() {
             if (name == null || name.isEmpty()) {
@@ -3041,7 +3210,7 @@ public interface Communicator extends AutoCloseable {
                 throw new FmiConfigException("lifetime: " + lifetime + " (expected: > 0; is the function out of time?)");
             }
             return new DefaultCommunicator(config == null ? FmiConfig.defaults() : config, name, runId, rank, size,
-                    functionMemoryMiB, hint, timeout, lifetime, providers, overrides, selectionPolicy, executor, scheduler);
+                    functionMemoryMiB, hint, timeout, lifetime, providers, overrides, selectionPolicy, executor, scheduler, codec);
         }
     }
 }

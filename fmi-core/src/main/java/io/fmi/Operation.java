@@ -4,8 +4,12 @@ import java.util.Locale;
 
 /**
  * The operations of a {@link Communicator}, as the channel selector, channel overrides
- * ({@code builder.channel(op, backend)}) and error messages name them. {@code sendrecv} is a
- * {@link #SEND}; {@code split} exchanges its colors and keys as an {@link #ALLGATHER}.
+ * ({@code builder.channel(op, backend)}) and error messages name them. Operations without a value
+ * of their own take one of these: {@code sendrecv}, {@code recvBytes} and the object messages are
+ * {@link #SEND}; {@code bcastObject} is {@link #BCAST}; {@code gatherBytes} and
+ * {@code gatherObjects} are {@link #GATHERV}; {@code allgatherBytes} is {@link #ALLGATHERV};
+ * {@code alltoallBytes} is {@link #ALLTOALLV}; {@code split} exchanges its colors and keys as an
+ * {@link #ALLGATHER}.
  */
 public enum Operation {
     /** Point-to-point messages: send, recv and their variants. */

@@ -133,6 +133,9 @@ class BadInputTest {
                     "reduceScatter", "send buffer holds 4", "= 3");
             assertMessage(assertThrows(FmiException.class, () -> comm.reduceScatter(new double[3], new double[1], new int[] {1, 1, 1}, ReduceOp.BAND)),
                     "reduceScatter", "band", "double");
+            assertMessage(assertThrows(FmiException.class, () -> comm.alltoallBytes(java.util.List.of(new byte[0]))),
+                    "alltoallBytes", "1 arrays", "size = 3");
+            assertMessage(assertThrows(FmiException.class, () -> comm.recvBytes(3)), "recvBytes", "src rank 3");
             // None of the refused calls took a sequence number: a real collective still matches on all ranks.
             int[] all = new int[3];
             comm.allgatherv(one, all, new int[] {1, 1, 1});
@@ -163,6 +166,27 @@ class BadInputTest {
     }
 
     @Test
+    void shouldRefuseAMessageOverMaxMessageBytesNamingTheLimitAndKeepIt() {
+        FmiConfig small = FmiConfig.defaults().withOnly("Local")
+                .withBackend("Local", FmiConfig.newObject().put("enabled", true).put("max_message_bytes", 100));
+        LocalCluster.run(small, 2, comm -> {
+            if (comm.rank() == 0) {
+                comm.send(new byte[101], 1);
+                comm.sendObject("0123456789".repeat(20), 1);
+            } else {
+                assertMessage(assertThrows(FmiException.class, () -> comm.recvBytes(0)),
+                        "recvBytes", "rank 0", "101 bytes", "limit of 100 bytes", "backends.Local.max_message_bytes", "kept");
+                comm.recv(new byte[101], 0); // a receive of the right size still gets it
+                assertMessage(assertThrows(FmiException.class, () -> comm.recvObject(0, String.class)), "recvObject", "limit of 100 bytes");
+            }
+            return null;
+        });
+        assertMessage(assertThrows(FmiConfigException.class, () -> LocalCluster.run(FmiConfig.defaults().withOnly("Local")
+                        .withBackend("Local", FmiConfig.newObject().put("enabled", true).put("max_message_bytes", -1)), 1, c -> c.recvBytes(0))),
+                "backends.Local.max_message_bytes: -1", ">= 0");
+    }
+
+    @Test
     void shouldNameTheRankThatIsNotCallingSplit() {
         List<String> outcome = LocalCluster.run(FmiConfig.defaults().withOnly("Local"), 2, LocalCluster.timeout(Duration.ofSeconds(20)), comm -> {
             if (comm.rank() == 0) {
@@ -172,6 +196,33 @@ class BadInputTest {
             return "";
         });
         assertMessage(outcome.get(0), "split #1", "rank 1 is not calling split", "collective #1");
+    }
+
+    @Test
+    void shouldNameTheOperationAndTypeWhenTheCodecFails() {
+        ObjectCodec refusing = new ObjectCodec() {
+            @Override
+            public byte[] encode(Object value) {
+                throw new IllegalArgumentException("no codec for " + value.getClass().getSimpleName());
+            }
+
+            @Override
+            public <T> T decode(byte[] bytes, Class<T> type) {
+                throw new IllegalArgumentException("never");
+            }
+
+            @Override
+            public String toString() {
+                return "refusing codec";
+            }
+        };
+        LocalCluster.run(FmiConfig.defaults().withOnly("Local"), 2, b -> b.codec(refusing), comm -> {
+            assertMessage(assertThrows(FmiException.class, () -> comm.sendObject(List.of(1), 1 - comm.rank())),
+                    "sendObject", "cannot encode a java.util", "refusing codec", "no codec for");
+            assertMessage(assertThrows(FmiException.class, () -> comm.recvObject(0, null)), "recvObject", "type is null");
+            comm.barrier();
+            return null;
+        });
     }
 
     @Test

@@ -303,6 +303,8 @@ class DataTypesTest {
             assertArrayEquals(new int[] {-1, -1}, untouched);
             comm.alltoallv(x, new int[] {2}, y, new int[] {2});
             assertArrayEquals(x, y);
+            assertArrayEquals(new byte[] {1}, comm.allgatherBytes(new byte[] {1}).get(0));
+            assertEquals("x", comm.bcastObject("x", 0, String.class));
             Communicator self = comm.split(0, 0);
             assertEquals(1, self.size());
             self.close();

@@ -2,6 +2,7 @@ package io.fmi.channel;
 
 import io.fmi.FmiException;
 import io.fmi.ReduceOp;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -24,7 +25,10 @@ import java.util.concurrent.CompletableFuture;
  *       caller publishes them with {@link Buf#commit()} afterwards.</li>
  *   <li>Counts of the variable-size collectives ({@code gatherv}, ...) are elements, have been
  *       checked by the caller (one per rank, non-negative, adding up to the buffers' lengths) and
- *       are the same on every rank.</li>
+ *       are the same on every rank. Byte arrays handed to the byte operations are the caller's
+ *       and never written; arrays returned belong to the caller.</li>
+ *   <li>A receive of unknown size accepts at most {@link ChannelContext#maxMessageBytes()}
+ *       bytes and otherwise fails naming that limit.</li>
  *   <li>Errors: {@link io.fmi.FmiTimeoutException} at the deadline,
  *       {@link io.fmi.PeerFailedException} when a peer is known to have failed,
  *       {@link io.fmi.ChannelException} when the transport fails, {@link io.fmi.FmiException}
@@ -92,6 +96,31 @@ public interface Channel extends AutoCloseable {
     void scan(OpContext op, Buf send, Buf recv, ReduceOp reduceOp);
 
     /**
+     * Receives the next message from {@code src}, whatever its length up to
+     * {@link ChannelContext#maxMessageBytes()}.
+     *
+     * @param op  the call
+     * @param src the sending rank
+     * @return completes with the message's bytes
+     */
+    default CompletableFuture<byte[]> recvAny(OpContext op, int src) {
+        throw unsupported(op);
+    }
+
+    /**
+     * {@link #recvAny}, blocking the calling thread; see {@link #sendBlocking}.
+     *
+     * @param op  the call
+     * @param src the sending rank
+     * @return the message's bytes
+     */
+    default byte[] recvAnyBlocking(OpContext op, int src) {
+        CompletableFuture<byte[]> f = recvAny(op, src);
+        Waits.await(f, op, src, "message", -1, spinNanos());
+        return f.join();
+    }
+
+    /**
      * Sends {@code send} to {@code dest} and receives the next message from {@code src} into
      * {@code recv}, blocking until both are done; the receive is posted first.
      *
@@ -146,6 +175,42 @@ public interface Channel extends AutoCloseable {
      * reduction {@code x0 ∘ ... ∘ x(n-1)} of every rank's {@code send}.
      */
     default void reduceScatter(OpContext op, Buf send, Buf recv, int[] counts, ReduceOp reduceOp) {
+        throw unsupported(op);
+    }
+
+    /**
+     * The root's {@code data} (null elsewhere), of any length, to every rank.
+     *
+     * @return the root's bytes: {@code data} itself at the root, a new array elsewhere
+     */
+    default byte[] bcastBytes(OpContext op, byte[] data, int root) {
+        throw unsupported(op);
+    }
+
+    /**
+     * Every rank's {@code send}, of any length, at the root.
+     *
+     * @return at the root, the arrays of ranks 0..n-1 (its own a copy); null elsewhere
+     */
+    default List<byte[]> gatherBytes(OpContext op, byte[] send, int root) {
+        throw unsupported(op);
+    }
+
+    /**
+     * Every rank's {@code send}, of any length, at every rank.
+     *
+     * @return the arrays of ranks 0..n-1 (its own a copy)
+     */
+    default List<byte[]> allgatherBytes(OpContext op, byte[] send) {
+        throw unsupported(op);
+    }
+
+    /**
+     * {@code send.get(j)}, of any length, goes to rank {@code j}.
+     *
+     * @return element {@code i} came from rank {@code i} (its own a copy)
+     */
+    default List<byte[]> alltoallBytes(OpContext op, List<byte[]> send) {
         throw unsupported(op);
     }
 

@@ -171,6 +171,27 @@ public final class ChannelContext {
     }
 
     /**
+     * The largest message a receive of unknown size accepts ({@code recvBytes} and the other byte
+     * and object operations): {@code max_message_bytes} of this channel's backend entry,
+     * {@link #DEFAULT_MAX_MESSAGE_BYTES} by default.
+     *
+     * @return the limit in bytes
+     */
+    public int maxMessageBytes() {
+        int max = backend.integer(MAX_MESSAGE_BYTES_KEY, DEFAULT_MAX_MESSAGE_BYTES);
+        if (max < 0) {
+            throw new io.fmi.FmiConfigException("backends." + backend.name() + "." + MAX_MESSAGE_BYTES_KEY + ": " + max + " (expected: >= 0)");
+        }
+        return max;
+    }
+
+    /** The backend key of {@link #maxMessageBytes()}. */
+    public static final String MAX_MESSAGE_BYTES_KEY = "max_message_bytes";
+
+    /** The largest array a JVM allocates: the default of {@link #maxMessageBytes()}. */
+    public static final int DEFAULT_MAX_MESSAGE_BYTES = Integer.MAX_VALUE - 8;
+
+    /**
      * Where a channel runs background work that may block, such as the store requests of
      * non-blocking calls and deletes: the executor given to the communicator's builder, else one
      * the communicator made and shuts down at its close. Not the channel's to shut down; a channel

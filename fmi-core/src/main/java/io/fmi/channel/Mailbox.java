@@ -29,7 +29,8 @@ import java.util.concurrent.locks.LockSupport;
  * its communicator id ({@link ChannelContext#commId()}: 0 for the communicator that built the
  * channel, another id for each sub-communicator sharing it) and a tag (the operation's sequence
  * number, {@link OpContext#P2P_SEQ} for point-to-point). Messages with the same source,
- * communicator and tag are matched first in, first out. When a receive is already posted the payload is copied straight
+ * communicator and tag are matched first in, first out. A receive either names its exact length
+ * ({@link #post}) or takes a message of any length up to a limit ({@link #postAny}). When a receive is already posted the payload is copied straight
  * into the caller's buffer; otherwise it waits in an unexpected-message queue as a private copy.
  *
  * <p>A message whose length differs from the posted buffer fails that receive with a clear error
@@ -128,12 +129,12 @@ public final class Mailbox {
 
     /** Fails every waiting receive whose deadline has passed. */
     private void expireOverdue() {
-        List<Posted> overdue = new ArrayList<>();
+        List<Receive<?>> overdue = new ArrayList<>();
         synchronized (lock) {
             for (ArrayDeque<Object> q : slots.values()) {
                 for (Object o : q) {
-                    if (o instanceof Posted && ((Posted) o).op.deadline().expired()) {
-                        overdue.add((Posted) o);
+                    if (o instanceof Receive && ((Receive<?>) o).op.deadline().expired()) {
+                        overdue.add((Receive<?>) o);
                     }
                 }
             }
@@ -155,9 +156,36 @@ public final class Mailbox {
      * @return completes once the message is in {@code dst}
      */
     public CompletableFuture<Void> post(int src, int comm, long tag, Buf dst, OpContext op) {
-        Posted p = new Posted(src, dst, op);
+        return post(new Posted(src, dst, op), comm, tag);
+    }
+
+    /** {@link #post(int, int, long, Buf, OpContext)} for communicator 0, the channel's own. */
+    public CompletableFuture<Void> post(int src, long tag, Buf dst, OpContext op) {
+        return post(src, 0, tag, dst, op);
+    }
+
+    /**
+     * Posts a receive of the next message from {@code src} of communicator {@code comm} with
+     * {@code tag}, whatever its length up to {@code maxBytes}; the future completes with the
+     * message's bytes. A longer message fails the receive with an error naming the limit and stays
+     * queued. Deadlines and failures as for {@link #post(int, int, long, Buf, OpContext)}.
+     *
+     * @param src      the sender's channel rank
+     * @param comm     the communicator id
+     * @param tag      the operation's sequence number
+     * @param maxBytes the longest message accepted ({@link ChannelContext#maxMessageBytes()})
+     * @param op       the receiving call
+     * @return completes with the message, an array the caller owns
+     */
+    public CompletableFuture<byte[]> postAny(int src, int comm, long tag, int maxBytes, OpContext op) {
+        return post(new PostedAny(src, maxBytes, op), comm, tag);
+    }
+
+    private <T> Receive<T> post(Receive<T> p, int comm, long tag) {
+        int src = p.src;
+        OpContext op = p.op;
         Throwable failure = null;
-        boolean matched = false;
+        byte[] matched = null;
         synchronized (lock) {
             if (closed != null) {
                 failure = op.error("communicator is closed");
@@ -167,13 +195,11 @@ public final class Mailbox {
                 Object head = q == null ? null : q.peekFirst();
                 if (head instanceof byte[]) {
                     byte[] msg = (byte[]) head;
-                    if (msg.length != dst.byteLength()) {
-                        failure = sizeMismatch(op, src, msg.length, dst);
-                    } else {
+                    failure = p.refuse(msg.length);
+                    if (failure == null) {
                         q.pollFirst();
                         dropIfEmpty(key, q);
-                        System.arraycopy(msg, 0, dst.array(), dst.offset(), msg.length);
-                        matched = true;
+                        matched = msg;
                     }
                 } else if (failedPeers.containsKey(src)) {
                     Throwable why = failedPeers.get(src);
@@ -192,16 +218,11 @@ public final class Mailbox {
         if (failure != null) {
             p.claim();
             p.completeExceptionally(failure);
-        } else if (matched) {
+        } else if (matched != null) {
             p.claim();
-            p.succeed();
+            p.take(matched); // a queued message is a private copy: a receive of any size keeps the array
         }
         return p;
-    }
-
-    /** {@link #post(int, int, long, Buf, OpContext)} for communicator 0, the channel's own. */
-    public CompletableFuture<Void> post(int src, long tag, Buf dst, OpContext op) {
-        return post(src, 0, tag, dst, op);
     }
 
     /**
@@ -250,7 +271,8 @@ public final class Mailbox {
     }
 
     /**
-     * Delivers a message whose array the mailbox may keep (no copy when nobody waits yet).
+     * Delivers a message whose array the mailbox may keep (no copy when nobody waits yet, nor when
+     * a receive of any size waits).
      *
      * @param src     the sender's channel rank
      * @param comm    the communicator id the message carries
@@ -264,7 +286,8 @@ public final class Mailbox {
     private void deliver(int src, int comm, long tag, ByteBuffer view, byte[] owned) {
         int len = view != null ? view.remaining() : owned.length;
         List<Runnable> after = null; // failures to report outside the lock; rare
-        Posted matched = null;
+        Receive<?> matched = null;
+        byte[] taken = null;
         synchronized (lock) {
             if (closed != null || (!closedComms.isEmpty() && closedComms.contains(comm))) {
                 return;
@@ -273,34 +296,36 @@ public final class Mailbox {
             ArrayDeque<Object> q = slots.get(key);
             boolean consumed = false;
             // A queue holds either posted receives or unexpected messages, never both.
-            while (q != null && q.peekFirst() instanceof Posted) {
-                Posted p = (Posted) q.pollFirst();
+            while (q != null && q.peekFirst() instanceof Receive) {
+                Receive<?> p = (Receive<?>) q.pollFirst();
                 if (!p.claim()) {
                     continue; // expired meanwhile
                 }
                 waiting.decrementAndGet();
-                if (len != p.dst.byteLength()) {
+                FmiException refused = p.refuse(len);
+                if (refused != null) {
                     if (after == null) {
                         after = new ArrayList<>(1);
                     }
-                    p.failClaimed(sizeMismatch(p.op, src, len, p.dst), after);
+                    p.failClaimed(refused, after);
                     continue; // the message stays for the next receive
                 }
-                if (view != null) {
-                    view.get(view.position(), p.dst.array(), p.dst.offset(), len);
+                if (p instanceof Posted) {
+                    Buf dst = ((Posted) p).dst;
+                    if (view != null) {
+                        view.get(view.position(), dst.array(), dst.offset(), len);
+                    } else {
+                        System.arraycopy(owned, 0, dst.array(), dst.offset(), len);
+                    }
                 } else {
-                    System.arraycopy(owned, 0, p.dst.array(), p.dst.offset(), len);
+                    taken = owned != null ? owned : copyOf(view, len);
                 }
                 matched = p;
                 consumed = true;
                 break;
             }
             if (!consumed) {
-                byte[] copy = owned;
-                if (copy == null) {
-                    copy = new byte[len];
-                    view.get(view.position(), copy);
-                }
+                byte[] copy = owned != null ? owned : copyOf(view, len);
                 if (q == null) {
                     q = new ArrayDeque<>();
                     slots.put(key, q);
@@ -314,8 +339,14 @@ public final class Mailbox {
             after.forEach(Runnable::run);
         }
         if (matched != null) {
-            matched.succeed();
+            matched.take(taken);
         }
+    }
+
+    private static byte[] copyOf(ByteBuffer view, int len) {
+        byte[] copy = new byte[len];
+        view.get(view.position(), copy);
+        return copy;
     }
 
     /** Fails every receive waiting on {@code src}, and later ones that find no queued message. */
@@ -325,8 +356,8 @@ public final class Mailbox {
             failedPeers.putIfAbsent(src, cause);
             for (ArrayDeque<Object> q : slots.values()) {
                 q.removeIf(o -> {
-                    if (o instanceof Posted && ((Posted) o).src == src) {
-                        Posted p = (Posted) o;
+                    if (o instanceof Receive && ((Receive<?>) o).src == src) {
+                        Receive<?> p = (Receive<?>) o;
                         if (p.claim()) {
                             waiting.decrementAndGet();
                             p.failClaimed(p.op.peerFailed(named(p.op, src), String.valueOf(cause.getMessage()), cause), after);
@@ -364,8 +395,8 @@ public final class Mailbox {
                     return false;
                 }
                 for (Object o : e.getValue()) {
-                    if (o instanceof Posted) {
-                        Posted p = (Posted) o;
+                    if (o instanceof Receive) {
+                        Receive<?> p = (Receive<?>) o;
                         if (p.claim()) {
                             waiting.decrementAndGet();
                             p.failClaimed(p.op.error(why), after);
@@ -395,8 +426,8 @@ public final class Mailbox {
             }
             for (ArrayDeque<Object> q : slots.values()) {
                 for (Object o : q) {
-                    if (o instanceof Posted) {
-                        Posted p = (Posted) o;
+                    if (o instanceof Receive) {
+                        Receive<?> p = (Receive<?>) o;
                         if (p.claim()) {
                             waiting.decrementAndGet();
                             p.failClaimed(p.op.error(why), after);
@@ -425,15 +456,16 @@ public final class Mailbox {
     }
 
     /**
-     * Withdraws a receive returned by {@link #post} that its waiter gave up on: it fails with a
-     * timeout and a message arriving later stays queued. Returns false if it had already completed.
+     * Withdraws a receive returned by {@link #post} or {@link #postAny} that its waiter gave up
+     * on: it fails with a timeout and a message arriving later stays queued. Returns false if it
+     * had already completed.
      */
     public boolean withdraw(CompletableFuture<?> receive) {
         synchronized (lock) {
             for (ArrayDeque<Object> q : slots.values()) {
                 for (Object o : q) {
                     if (o == receive) {
-                        return expire((Posted) o);
+                        return expire((Receive<?>) o);
                     }
                 }
             }
@@ -441,7 +473,7 @@ public final class Mailbox {
         return false;
     }
 
-    private boolean expire(Posted p) {
+    private boolean expire(Receive<?> p) {
         synchronized (lock) {
             if (!p.claim()) {
                 return false;
@@ -453,17 +485,18 @@ public final class Mailbox {
                 dropIfEmpty(p.key, q);
             }
         }
-        p.completeExceptionally(p.op.timeout(named(p.op, p.src), "receive of " + p.dst.byteLength() + " bytes"));
+        p.completeExceptionally(p.op.timeout(named(p.op, p.src), p.describe()));
         return true;
     }
 
     /**
      * For channels that read a frame's header before its payload: claims the receive waiting for
-     * the next message from {@code src} of communicator {@code comm} with {@code tag} if its
-     * buffer holds exactly {@code length} bytes. The caller writes the payload into
-     * {@link Claim#buffer()} and calls {@link Claim#complete()} (or {@link Claim#fail}); the
-     * deadline no longer applies to it. Returns null when no such receive is waiting: deliver the
-     * message with {@link #deliver} then, which also handles a receive of the wrong size.
+     * the next message from {@code src} of communicator {@code comm} with {@code tag} if it takes
+     * a message of {@code length} bytes (a receive of exactly that length, or of any length up to
+     * at least that). The caller writes the payload into {@link Claim#buffer()} and calls
+     * {@link Claim#complete()} (or {@link Claim#fail}); the deadline no longer applies to it.
+     * Returns null when no such receive is waiting: deliver the message with {@link #deliver}
+     * then, which also handles a receive that refuses it.
      *
      * @param src    the sender's channel rank
      * @param comm   the communicator id the frame carries
@@ -478,19 +511,19 @@ public final class Mailbox {
             }
             Key key = key(src, comm, tag);
             ArrayDeque<Object> q = slots.get(key);
-            while (q != null && q.peekFirst() instanceof Posted) {
-                Posted p = (Posted) q.peekFirst();
+            while (q != null && q.peekFirst() instanceof Receive) {
+                Receive<?> p = (Receive<?>) q.peekFirst();
                 if (p.claimed()) {
                     q.pollFirst(); // expired meanwhile
                     continue;
                 }
-                if (p.dst.byteLength() != length || !p.claim()) {
+                if (p.refuses(length) || !p.claim()) {
                     return null;
                 }
                 q.pollFirst();
                 dropIfEmpty(key, q);
                 waiting.decrementAndGet();
-                return new Claim(p);
+                return new Claim(p, length);
             }
             return null;
         }
@@ -503,21 +536,36 @@ public final class Mailbox {
 
     /** A receive claimed by {@link #claim}: fill {@link #buffer()}, then {@link #complete()}. Not thread-safe. */
     public static final class Claim {
-        private final Posted posted;
+        private final Receive<?> posted;
+        private final Buf buffer;
+        private final byte[] any;
 
-        private Claim(Posted posted) {
+        private Claim(Receive<?> posted, int length) {
             this.posted = posted;
+            if (posted instanceof Posted) {
+                this.buffer = ((Posted) posted).dst;
+                this.any = null;
+            } else {
+                this.any = new byte[length];
+                this.buffer = Buf.wrap(io.fmi.DataType.BYTE, any, 0, length);
+            }
         }
 
-        /** The caller's receive buffer, exactly as long as the message. */
+        /** The buffer to write the payload into, exactly as long as the message. */
         public Buf buffer() {
-            return posted.dst;
+            return buffer;
         }
 
+        /** The payload is in {@link #buffer()}: the receive completes. */
         public void complete() {
-            posted.succeed();
+            posted.take(any);
         }
 
+        /**
+         * The payload will not come: the receive fails.
+         *
+         * @param cause what it fails with
+         */
         public void fail(Throwable cause) {
             posted.completeExceptionally(cause);
         }
@@ -529,25 +577,18 @@ public final class Mailbox {
         return r >= 0 ? r : src;
     }
 
-    private static FmiException sizeMismatch(OpContext op, int src, int len, Buf dst) {
-        return op.error("message from rank " + named(op, src) + " has " + len + " bytes but the receive buffer holds "
-                + dst.byteLength() + " bytes (" + dst + "); the message is kept for a receive of the right size");
-    }
-
-    private static final AtomicIntegerFieldUpdater<Posted> CLAIMED = AtomicIntegerFieldUpdater.newUpdater(Posted.class, "claimed");
+    private static final AtomicIntegerFieldUpdater<Receive> CLAIMED = AtomicIntegerFieldUpdater.newUpdater(Receive.class, "claimed");
 
     /** A posted receive, and the future its caller waits on (one object per receive). */
-    private static final class Posted extends CompletableFuture<Void> {
+    private abstract static class Receive<T> extends CompletableFuture<T> {
         final int src;
-        final Buf dst;
         final OpContext op;
         /** 1 once matched, failed or expired; see {@link #claim()}. */
-        private volatile int claimed;
+        volatile int claimed;
         Key key;
 
-        Posted(int src, Buf dst, OpContext op) {
+        Receive(int src, OpContext op) {
             this.src = src;
-            this.dst = dst;
             this.op = op;
         }
 
@@ -563,8 +604,88 @@ public final class Mailbox {
             after.add(() -> completeExceptionally(t));
         }
 
-        void succeed() {
+        /** Whether a message of {@code len} bytes cannot be taken by this receive. */
+        abstract boolean refuses(int len);
+
+        /** Why a message of {@code len} bytes cannot be taken, or null when it can. */
+        abstract FmiException refuse(int len);
+
+        /** Completes with the message, already copied into the receive buffer or handed over as {@code message}. */
+        abstract void take(byte[] message);
+
+        /** What the receive waits for, for a timeout's message. */
+        abstract String describe();
+    }
+
+    /** A receive into a buffer of the message's exact length. */
+    private static final class Posted extends Receive<Void> {
+        final Buf dst;
+
+        Posted(int src, Buf dst, OpContext op) {
+            super(src, op);
+            this.dst = dst;
+        }
+
+        @Override
+        boolean refuses(int len) {
+            return len != dst.byteLength();
+        }
+
+        @Override
+        FmiException refuse(int len) {
+            if (len == dst.byteLength()) {
+                return null;
+            }
+            return op.error("message from rank " + named(op, src) + " has " + len + " bytes but the receive buffer holds "
+                    + dst.byteLength() + " bytes (" + dst + "); the message is kept for a receive of the right size");
+        }
+
+        @Override
+        void take(byte[] message) {
+            if (message != null) {
+                System.arraycopy(message, 0, dst.array(), dst.offset(), message.length);
+            }
             complete(null);
+        }
+
+        @Override
+        String describe() {
+            return "receive of " + dst.byteLength() + " bytes";
+        }
+    }
+
+    /** A receive of a message of any length up to a limit, completing with the message's bytes. */
+    private static final class PostedAny extends Receive<byte[]> {
+        final int maxBytes;
+
+        PostedAny(int src, int maxBytes, OpContext op) {
+            super(src, op);
+            this.maxBytes = maxBytes;
+        }
+
+        @Override
+        boolean refuses(int len) {
+            return len > maxBytes;
+        }
+
+        @Override
+        FmiException refuse(int len) {
+            if (len <= maxBytes) {
+                return null;
+            }
+            return op.error("message from rank " + named(op, src) + " has " + len + " bytes, more than the limit of "
+                    + maxBytes + " bytes (backends." + op.channel().backend().name() + "." + ChannelContext.MAX_MESSAGE_BYTES_KEY
+                    + "); the message is kept");
+        }
+
+        @Override
+        void take(byte[] message) {
+            complete(message);
+        }
+
+        @Override
+        String describe() {
+            return "receive of a message of any size";
         }
     }
 

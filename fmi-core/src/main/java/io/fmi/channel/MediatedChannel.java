@@ -197,6 +197,25 @@ public abstract class MediatedChannel implements Channel {
         }, io));
     }
 
+    @Override
+    public CompletableFuture<byte[]> recvAny(OpContext op, int src) {
+        String k = nextRecvKey(src);
+        return track(CompletableFuture.supplyAsync(() -> {
+            byte[] v = fetchAny(k, src, op, true);
+            deleteTakenLater(k);
+            return v;
+        }, io));
+    }
+
+    /** On the calling thread; see {@link #sendBlocking}. */
+    @Override
+    public byte[] recvAnyBlocking(OpContext op, int src) {
+        String k = nextRecvKey(src);
+        byte[] v = fetchAny(k, src, op, true);
+        deleteTakenLater(k);
+        return v;
+    }
+
     /** On the calling thread: the store request blocks anyway, a hand-off would only add latency. */
     @Override
     public void sendBlocking(OpContext op, Buf data, int dest) {
@@ -288,18 +307,50 @@ public abstract class MediatedChannel implements Channel {
         run(op, t -> StoreCollectives.reduceScatter(t, send, recv, counts, reduceOp));
     }
 
-    private interface Algorithm {
+    @Override
+    public byte[] bcastBytes(OpContext op, byte[] data, int root) {
+        return call(op, t -> StoreCollectives.bcastBytes(t, data, root));
+    }
+
+    @Override
+    public List<byte[]> gatherBytes(OpContext op, byte[] send, int root) {
+        return call(op, t -> StoreCollectives.gatherBytes(t, send, root));
+    }
+
+    @Override
+    public List<byte[]> allgatherBytes(OpContext op, byte[] send) {
+        return call(op, t -> StoreCollectives.allgatherBytes(t, send));
+    }
+
+    @Override
+    public List<byte[]> alltoallBytes(OpContext op, List<byte[]> send) {
+        return call(op, t -> StoreCollectives.alltoallBytes(t, send));
+    }
+
+    private interface Algorithm<T> {
+        T run(StoreTransport t);
+    }
+
+    private interface VoidAlgorithm {
         void run(StoreTransport t);
     }
 
-    private void run(OpContext op, Algorithm algorithm) {
+    private void run(OpContext op, VoidAlgorithm algorithm) {
+        call(op, t -> {
+            algorithm.run(t);
+            return null;
+        });
+    }
+
+    private <T> T call(OpContext op, Algorithm<T> algorithm) {
         carriedCollectives = true;
         CallTransport t = new CallTransport(op);
-        algorithm.run(t);
+        T result = algorithm.run(t);
         t.finish();
         if (everyoneTookPart(op.operation()) && context.size() > 1) {
             deleteMultiReaderBefore(op.seq());
         }
+        return result;
     }
 
     /**
@@ -353,10 +404,36 @@ public abstract class MediatedChannel implements Channel {
     }
 
     /**
-     * Waits for {@code key}, checking for aborted peers, and copies it into {@code into}; a
-     * {@code single} reader takes it with {@link #take}.
+     * Waits for {@code key}, checking for aborted peers, and copies it into {@code into}, which
+     * must be exactly as long; a {@code single} reader takes it with {@link #take}.
      */
     private void fetch(String key, int producer, Buf into, OpContext op, boolean single) {
+        byte[] v = fetch(key, producer, op, single);
+        if (v.length != into.byteLength()) {
+            throw op.error("object " + key + (producer >= 0 ? " from rank " + producer : "") + " has " + v.length
+                    + " bytes but the buffer holds " + into.byteLength() + " bytes (" + into + ")");
+        }
+        System.arraycopy(v, 0, into.array(), into.offset(), v.length);
+    }
+
+    /**
+     * Waits for {@code key} and returns it whatever its length up to
+     * {@link ChannelContext#maxMessageBytes()}. A longer object raises an error naming the limit;
+     * it has been read by then (and, by a single reader, taken).
+     */
+    private byte[] fetchAny(String key, int producer, OpContext op, boolean single) {
+        byte[] v = fetch(key, producer, op, single);
+        int max = context.maxMessageBytes();
+        if (v.length > max) {
+            throw op.error("object " + key + (producer >= 0 ? " from rank " + producer : "") + " has " + v.length
+                    + " bytes, more than the limit of " + max + " bytes (backends." + context.backend().name() + "."
+                    + ChannelContext.MAX_MESSAGE_BYTES_KEY + ")");
+        }
+        return v;
+    }
+
+    /** Waits for {@code key}, checking for aborted peers; a {@code single} reader takes it with {@link #take}. */
+    private byte[] fetch(String key, int producer, OpContext op, boolean single) {
         long slice = Math.max(1, abortCheckInterval().toNanos());
         // A failed peer writes the marker of the communicator that made the channel, seen by all its sub-communicators.
         String abortKey = root.key("abort");
@@ -367,12 +444,7 @@ public abstract class MediatedChannel implements Channel {
             }
             byte[] v = single ? take(key, Math.min(left, slice), op) : get(key, Math.min(left, slice), op);
             if (v != null) {
-                if (v.length != into.byteLength()) {
-                    throw op.error("object " + key + (producer >= 0 ? " from rank " + producer : "") + " has " + v.length
-                            + " bytes but the buffer holds " + into.byteLength() + " bytes (" + into + ")");
-                }
-                System.arraycopy(v, 0, into.array(), into.offset(), v.length);
-                return;
+                return v;
             }
             byte[] abort = get(abortKey, 0, op);
             if (abort != null) {
@@ -438,6 +510,17 @@ public abstract class MediatedChannel implements Channel {
             if (single && !takeRemoves()) {
                 consumed.add(k);
             }
+        }
+
+        @Override
+        public byte[] getAny(String name, int producer) {
+            String k = opKey(op, name);
+            boolean single = hasOneReader(name);
+            byte[] v = fetchAny(k, producer, op, single);
+            if (single && !takeRemoves()) {
+                consumed.add(k);
+            }
+            return v;
         }
 
         @Override

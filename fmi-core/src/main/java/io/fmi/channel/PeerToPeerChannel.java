@@ -233,6 +233,30 @@ public abstract class PeerToPeerChannel implements Channel {
         return f;
     }
 
+    @Override
+    public CompletableFuture<byte[]> recvAny(OpContext op, int src) {
+        int s = wire(src);
+        if (src != rank()) {
+            root.prepare(s, op);
+        }
+        CompletableFuture<byte[]> f = mailbox.postAny(s, comm, OpContext.P2P_SEQ, context.maxMessageBytes(), op);
+        if (!f.isDone()) {
+            root.unattended(f);
+        }
+        return f;
+    }
+
+    @Override
+    public byte[] recvAnyBlocking(OpContext op, int src) {
+        int s = wire(src);
+        if (src != rank()) {
+            root.prepare(s, op);
+        }
+        CompletableFuture<byte[]> f = mailbox.postAny(s, comm, OpContext.P2P_SEQ, context.maxMessageBytes(), op);
+        await(f, op, src, "message", -1);
+        return f.join();
+    }
+
     /** Posts the receive first, so the incoming message lands in {@code recv} while {@code send} is written. */
     @Override
     public void sendrecv(OpContext op, Buf send, int dest, Buf recv, int src) {
@@ -328,6 +352,26 @@ public abstract class PeerToPeerChannel implements Channel {
     @Override
     public void reduceScatter(OpContext op, Buf send, Buf recv, int[] counts, ReduceOp reduceOp) {
         PeerCollectives.reduceScatter(transport(op), send, recv, counts, reduceOp, ringThresholdBytes());
+    }
+
+    @Override
+    public byte[] bcastBytes(OpContext op, byte[] data, int root) {
+        return PeerCollectives.bcastBytes(transport(op), data, root);
+    }
+
+    @Override
+    public List<byte[]> gatherBytes(OpContext op, byte[] send, int root) {
+        return PeerCollectives.gatherBytes(transport(op), send, root);
+    }
+
+    @Override
+    public List<byte[]> allgatherBytes(OpContext op, byte[] send) {
+        return PeerCollectives.allgatherBytes(transport(op), send);
+    }
+
+    @Override
+    public List<byte[]> alltoallBytes(OpContext op, List<byte[]> send) {
+        return PeerCollectives.alltoallBytes(transport(op), send);
     }
 
     /** Allreduce, allgatherv and reduce-scatter payloads from this size on use the ring algorithms (commutative operators). */
@@ -434,13 +478,15 @@ public abstract class PeerToPeerChannel implements Channel {
             }
         }
 
-        /** Posts a receive of this call's next message from {@code src} into {@code into}. */
-        private CompletableFuture<Void> post(int src, Buf into) {
+        /** Posts a receive of this call's next message from {@code src} (exact length {@code into}, or any when null). */
+        private CompletableFuture<?> post(int src, Buf into) {
             int s = wire(src);
             if (src != rank()) {
                 root.prepare(s, op);
             }
-            return mailbox.post(s, comm, op.seq(), into, op);
+            return into == null
+                    ? mailbox.postAny(s, comm, op.seq(), context.maxMessageBytes(), op)
+                    : mailbox.post(s, comm, op.seq(), into, op);
         }
 
         @Override
@@ -448,17 +494,36 @@ public abstract class PeerToPeerChannel implements Channel {
             await(post(src, into), op, src, "message", into.byteLength());
         }
 
+        @Override
+        public byte[] recvAny(int src) {
+            CompletableFuture<?> f = post(src, null);
+            await(f, op, src, "message", -1);
+            return (byte[]) f.join();
+        }
+
         /** Posts the receive before sending, so the incoming message streams into {@code in} meanwhile. */
         @Override
         public void sendRecv(int dest, Buf out, int src, Buf in) {
-            CompletableFuture<Void> r = post(src, in);
+            CompletableFuture<?> r = post(src, in);
+            sendAfterPosting(r, dest, out);
+            await(r, op, src, "message", in.byteLength());
+        }
+
+        @Override
+        public byte[] sendRecvAny(int dest, Buf out, int src) {
+            CompletableFuture<?> r = post(src, null);
+            sendAfterPosting(r, dest, out);
+            await(r, op, src, "message", -1);
+            return (byte[]) r.join();
+        }
+
+        private void sendAfterPosting(CompletableFuture<?> posted, int dest, Buf out) {
             try {
                 send(dest, out);
             } catch (RuntimeException e) {
-                mailbox.withdraw(r);
+                mailbox.withdraw(posted);
                 throw e;
             }
-            await(r, op, src, "message", in.byteLength());
         }
 
         @Override

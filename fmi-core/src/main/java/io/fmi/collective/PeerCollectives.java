@@ -3,7 +3,9 @@ package io.fmi.collective;
 import io.fmi.DataType;
 import io.fmi.ReduceOp;
 import io.fmi.channel.Buf;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Collective algorithms of the peer-to-peer family, written against {@link PeerTransport}.
@@ -43,6 +45,9 @@ import java.util.Arrays;
  *       {@code ompi_coll_base_reduce_scatter_intra_ring}); non-commutative or non-associative
  *       operators: a rank-ordered reduce to rank 0, then scatterv (Open MPI's
  *       {@code _nonoverlapping}), so the result is the rank-ordered fold.</li>
+ *   <li>the byte operations (messages whose length the receiver does not know): bcast along the
+ *       binomial tree, gather linear, allgather ring, alltoall pairwise; each block travels as one
+ *       message and is received whatever its length, so no sizes are exchanged first.</li>
  * </ul>
  * Every combine places the lower ranks' operand on the left, so results equal the rank-ordered
  * fold {@code x0 ∘ x1 ∘ ... ∘ x(n-1)} for every associative operator and every root, and every
@@ -65,20 +70,33 @@ public final class PeerCollectives {
             return;
         }
         int vrank = rel(t.rank(), root, n);
+        int bit = receiveBit(vrank, n);
+        if (vrank != 0) {
+            t.recv(abs(vrank - bit, root, n), data);
+        }
+        forward(t, data, vrank, bit, root);
+    }
+
+    /**
+     * The bit through which relative rank {@code vrank} of a binomial tree over {@code n} ranks
+     * receives (from {@code vrank - bit}): its lowest set bit, or for the root the power of two
+     * at or above {@code n}.
+     */
+    private static int receiveBit(int vrank, int n) {
         int mask = 1;
-        while (mask < n) {
-            if ((vrank & mask) != 0) {
-                t.recv(abs(vrank - mask, root, n), data);
-                break;
-            }
+        while (mask < n && (vrank & mask) == 0) {
             mask <<= 1;
         }
-        mask >>= 1;
-        while (mask > 0) {
+        return mask;
+    }
+
+    /** Sends {@code data} to the children of {@code vrank}, the ranks {@code vrank + b} for the bits {@code b} below {@code bit}. */
+    private static void forward(PeerTransport t, Buf data, int vrank, int bit, int root) {
+        int n = t.size();
+        for (int mask = bit >> 1; mask > 0; mask >>= 1) {
             if (vrank + mask < n) {
                 t.send(abs(vrank + mask, root, n), data);
             }
-            mask >>= 1;
         }
         t.flush();
     }
@@ -642,6 +660,79 @@ public final class PeerCollectives {
                 t.recv(r + 1, recv);
             }
         }
+    }
+
+    // ------------------------------------------------------------------ messages of any length
+
+    private static Buf bytes(byte[] a) {
+        return Buf.wrap(DataType.BYTE, a, 0, a.length);
+    }
+
+    /** Binomial bcast whose receivers take the message whatever its length. */
+    public static byte[] bcastBytes(PeerTransport t, byte[] data, int root) {
+        int n = t.size();
+        if (n == 1) {
+            return data;
+        }
+        int vrank = rel(t.rank(), root, n);
+        int bit = receiveBit(vrank, n);
+        byte[] buf = vrank == 0 ? data : t.recvAny(abs(vrank - bit, root, n));
+        forward(t, bytes(buf), vrank, bit, root);
+        return buf;
+    }
+
+    /** Linear: every rank sends its bytes to the root, which takes each message whatever its length. */
+    public static List<byte[]> gatherBytes(PeerTransport t, byte[] send, int root) {
+        int n = t.size();
+        int r = t.rank();
+        if (r != root) {
+            t.send(root, bytes(send));
+            t.flush();
+            return null;
+        }
+        List<byte[]> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(null);
+        }
+        out.set(r, send.clone());
+        for (int i = 1; i < n; i++) {
+            int p = (root + i) % n;
+            out.set(p, t.recvAny(p));
+        }
+        return out;
+    }
+
+    /** Ring: each block travels n-1 hops as one message, received whatever its length. */
+    public static List<byte[]> allgatherBytes(PeerTransport t, byte[] send) {
+        int n = t.size();
+        int r = t.rank();
+        byte[][] blocks = new byte[n][];
+        blocks[r] = send;
+        int right = (r + 1) % n;
+        int left = (r - 1 + n) % n;
+        for (int s = 0; s < n - 1; s++) {
+            int out = (r - s + n) % n;
+            int in = (r - s - 1 + n) % n;
+            blocks[in] = t.sendRecvAny(right, bytes(blocks[out]), left);
+        }
+        t.flush();
+        blocks[r] = send.clone();
+        return new ArrayList<>(Arrays.asList(blocks));
+    }
+
+    /** Pairwise exchange with receives of any length. */
+    public static List<byte[]> alltoallBytes(PeerTransport t, List<byte[]> send) {
+        int n = t.size();
+        int r = t.rank();
+        byte[][] blocks = new byte[n][];
+        blocks[r] = send.get(r).clone();
+        for (int i = 1; i < n; i++) {
+            int dst = (r + i) % n;
+            int src = (r - i + n) % n;
+            blocks[src] = t.sendRecvAny(dst, bytes(send.get(dst)), src);
+        }
+        t.flush();
+        return new ArrayList<>(Arrays.asList(blocks));
     }
 
     // ------------------------------------------------------------------ helpers

@@ -3,6 +3,10 @@ package io.fmi.collective;
 import io.fmi.DataType;
 import io.fmi.ReduceOp;
 import io.fmi.channel.Buf;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Collective algorithms of the mediated family, shaped for storage where every request costs
@@ -24,6 +28,8 @@ import io.fmi.channel.Buf;
  *   <li>allgatherv: gatherv at rank 0, then one object with every block for {@code n-1} readers.</li>
  *   <li>reduce-scatter: reduce to rank 0 (rank-ordered fold for every operator), then scatterv:
  *       the requests of an allreduce, but each rank reads only its block.</li>
+ *   <li>byte operations (lengths unknown to the reader): the same shapes, every object read
+ *       whatever its length; allgather's combined object starts with every block's length.</li>
  *   <li>barrier: an atomic counter where the store has one (the last arrival releases the others
  *       with one object each); otherwise arrival objects read by rank 0, which releases the
  *       others. Never by listing keys, so two jobs sharing a bucket cannot satisfy each other's
@@ -309,5 +315,97 @@ public final class StoreCollectives {
         Buf all = t.rank() == 0 ? Buf.allocate(send.type(), send.count()) : null;
         reduce(t, send, all, 0, op);
         scatterv(t, all, counts, recv, 0);
+    }
+
+    // ------------------------------------------------------------------ messages of any length
+
+    private static Buf bytes(byte[] a) {
+        return Buf.wrap(DataType.BYTE, a, 0, a.length);
+    }
+
+    public static byte[] bcastBytes(StoreTransport t, byte[] data, int root) {
+        if (t.size() == 1) {
+            return data;
+        }
+        if (t.rank() == root) {
+            t.put("bcast", bytes(data), t.size() - 1);
+            return data;
+        }
+        return t.getAny("bcast", root);
+    }
+
+    public static List<byte[]> gatherBytes(StoreTransport t, byte[] send, int root) {
+        int n = t.size();
+        int r = t.rank();
+        if (r != root) {
+            t.put("g/" + r, bytes(send), 1);
+            return null;
+        }
+        List<byte[]> out = new ArrayList<>(n);
+        for (int p = 0; p < n; p++) {
+            out.add(p == r ? send.clone() : null);
+        }
+        for (int i = 1; i < n; i++) {
+            int p = (root + i) % n;
+            out.set(p, t.getAny("g/" + p, p));
+        }
+        return out;
+    }
+
+    /**
+     * Gather at rank 0, which puts one object for {@code n-1} readers: {@code n} little-endian
+     * int32 lengths, then the blocks in rank order.
+     */
+    public static List<byte[]> allgatherBytes(StoreTransport t, byte[] send) {
+        int n = t.size();
+        List<byte[]> all = gatherBytes(t, send, 0);
+        if (n == 1) {
+            return all;
+        }
+        if (t.rank() == 0) {
+            long total = 4L * n;
+            for (byte[] b : all) {
+                total += b.length;
+            }
+            if (total > Integer.MAX_VALUE - 8) {
+                throw t.op().error("the blocks of every rank add up to " + total + " bytes, more than one object of at most "
+                        + (Integer.MAX_VALUE - 8) + " bytes");
+            }
+            ByteBuffer packed = ByteBuffer.allocate((int) total).order(ByteOrder.LITTLE_ENDIAN);
+            all.forEach(b -> packed.putInt(b.length));
+            all.forEach(packed::put);
+            t.put("all", bytes(packed.array()), n - 1);
+            return all;
+        }
+        ByteBuffer packed = ByteBuffer.wrap(t.getAny("all", 0)).order(ByteOrder.LITTLE_ENDIAN);
+        List<byte[]> out = new ArrayList<>(n);
+        int[] lengths = new int[n];
+        for (int p = 0; p < n; p++) {
+            lengths[p] = packed.getInt();
+        }
+        for (int p = 0; p < n; p++) {
+            byte[] b = new byte[lengths[p]];
+            packed.get(b);
+            out.add(p == t.rank() ? send.clone() : b);
+        }
+        return out;
+    }
+
+    public static List<byte[]> alltoallBytes(StoreTransport t, List<byte[]> send) {
+        int n = t.size();
+        int r = t.rank();
+        for (int i = 1; i < n; i++) {
+            int p = (r + i) % n;
+            t.put("a/" + r + "-" + p, bytes(send.get(p)), 1);
+        }
+        List<byte[]> out = new ArrayList<>(n);
+        for (int p = 0; p < n; p++) {
+            out.add(p == r ? send.get(r).clone() : null);
+        }
+        for (int i = 1; i < n; i++) {
+            int p = (r - i + n) % n;
+            out.set(p, t.getAny("a/" + p + "-" + r, p));
+        }
+        return out;
     }
 }

@@ -8,6 +8,7 @@ import io.fmi.FmiConfig;
 import io.fmi.FmiConfigException;
 import io.fmi.FmiException;
 import io.fmi.Hint;
+import io.fmi.ObjectCodec;
 import io.fmi.Operation;
 import io.fmi.ReduceOp;
 import io.fmi.channel.Buf;
@@ -83,12 +84,13 @@ public final class DefaultCommunicator implements Communicator {
         /** The executor the tree made (no user executor given); shut down when the builder's communicator closes. */
         final ExecutorService ownExecutor;
         final ScheduledExecutorService scheduler;
+        final ObjectCodec codec;
         /** Live sub-communicators by id, in creation order; guarded by itself. */
         final Map<Integer, DefaultCommunicator> live = new LinkedHashMap<>();
 
         Tree(FmiConfig config, String runId, int functionMemoryMiB, Hint hint, Duration timeout, long endOfLifeNanos,
              io.fmi.model.SelectionPolicy selectionPolicy, Executor executor, ExecutorService ownExecutor,
-             ScheduledExecutorService scheduler) {
+             ScheduledExecutorService scheduler, ObjectCodec codec) {
             this.config = config;
             this.runId = runId;
             this.functionMemoryMiB = functionMemoryMiB;
@@ -99,6 +101,7 @@ public final class DefaultCommunicator implements Communicator {
             this.executor = executor;
             this.ownExecutor = ownExecutor;
             this.scheduler = scheduler;
+            this.codec = codec;
         }
     }
 
@@ -130,7 +133,7 @@ public final class DefaultCommunicator implements Communicator {
     public DefaultCommunicator(FmiConfig config, String name, String runId, int rank, int size, int functionMemoryMiB,
                                Hint hint, Duration timeout, Duration lifetime, List<ChannelProvider> explicit,
                                Map<Operation, String> overrideNames, io.fmi.model.SelectionPolicy selectionPolicy,
-                               Executor executor, ScheduledExecutorService scheduler) {
+                               Executor executor, ScheduledExecutorService scheduler, ObjectCodec codec) {
         this.name = name;
         this.rank = rank;
         this.size = size;
@@ -152,7 +155,7 @@ public final class DefaultCommunicator implements Communicator {
         this.tree = new Tree(config, runId, functionMemoryMiB, hint, timeout,
                 lifetime == null ? Long.MAX_VALUE : System.nanoTime() + lifetime.toNanos(),
                 selectionPolicy == null ? io.fmi.model.SelectionPolicy.BY_HINT : selectionPolicy,
-                executor == null ? own : executor, own, scheduler);
+                executor == null ? own : executor, own, scheduler, codec == null ? ObjectCodec.json() : codec);
 
         Map<String, ChannelProvider> byBackend = new LinkedHashMap<>();
         for (ChannelProvider p : ServiceLoader.load(ChannelProvider.class, DefaultCommunicator.class.getClassLoader())) {
@@ -292,7 +295,8 @@ public final class DefaultCommunicator implements Communicator {
 
     /**
      * The slot of {@code op} moving {@code bytes}. Point-to-point messages ignore their size, so
-     * that all messages between two peers take one channel: they cannot overtake each other.
+     * that all messages between two peers take one channel: they cannot overtake each other, and
+     * a receive of unknown size knows where to look.
      */
     private Slot select(Operation op, long bytes) {
         if (slots.size() == 1) {
@@ -312,7 +316,7 @@ public final class DefaultCommunicator implements Communicator {
         check.rank(verb, role, peer);
         Slot slot = select(Operation.SEND, 0);
         if (log.isTraceEnabled()) {
-            log.trace("{} {} {} {} {} over {}", logPrefix, verb, data, role, peer, slot.context.channelName());
+            log.trace("{} {} {} {} {} over {}", logPrefix, verb, data == null ? "any size" : data, role, peer, slot.context.channelName());
         }
         return slot;
     }
@@ -386,6 +390,147 @@ public final class DefaultCommunicator implements Communicator {
         CompletableFuture<Void> received = ch.recv(op, in, src); // posted before the send
         CompletableFuture<Void> sent = ch.send(op, out, dest);
         return toCaller(CompletableFuture.allOf(received, sent).thenRun(in::commit));
+    }
+
+    @Override
+    public byte[] recvBytes(int src) {
+        return recvBytes("recvBytes", src);
+    }
+
+    @Override
+    public CompletableFuture<byte[]> irecvBytes(int src) {
+        return toCaller(irecvBytes("recvBytes", src));
+    }
+
+    /** A receive of any size, its errors naming {@code verb}. */
+    private byte[] recvBytes(String verb, int src) {
+        checkOpen(verb);
+        Slot s = p2pSlot(verb, "src", src, null);
+        return s.channel().recvAnyBlocking(p2pOp(s, verb), src);
+    }
+
+    private CompletableFuture<byte[]> irecvBytes(String verb, int src) {
+        checkOpen(verb);
+        Slot s = p2pSlot(verb, "src", src, null);
+        return s.channel().recvAny(p2pOp(s, verb), src);
+    }
+
+    /** A send of {@code bytes}, its errors naming {@code verb}. */
+    private CompletableFuture<Void> sendBytes(String verb, byte[] bytes, int dest, boolean blocking) {
+        checkOpen(verb);
+        Buf b = Buf.source(bytes, 0, bytes.length);
+        Slot s = p2pSlot(verb, "dest", dest, b);
+        OpContext op = p2pOp(s, verb);
+        if (blocking) {
+            s.channel().sendBlocking(op, b, dest);
+            return CompletableFuture.completedFuture(null);
+        }
+        return toCaller(s.channel().send(op, b, dest));
+    }
+
+    // ---------------------------------------------------------------- objects
+
+    private byte[] encode(String verb, Object o) {
+        byte[] b;
+        try {
+            b = tree.codec.encode(o);
+        } catch (RuntimeException e) {
+            throw check.error(verb, "cannot encode " + (o == null ? "null" : "a " + o.getClass().getName()) + " with "
+                    + tree.codec + ": " + e.getMessage());
+        }
+        if (b == null) {
+            throw check.error(verb, tree.codec + " encoded " + (o == null ? "null" : "a " + o.getClass().getName()) + " as null (expected: bytes)");
+        }
+        return b;
+    }
+
+    private <T> T decode(String verb, int from, byte[] b, Class<T> type) {
+        try {
+            return tree.codec.decode(b, type);
+        } catch (RuntimeException e) {
+            FmiException f = check.error(verb, "cannot decode the " + b.length + " bytes from rank " + from + " as "
+                    + type.getName() + " with " + tree.codec + ": " + e.getMessage());
+            f.initCause(e);
+            throw f;
+        }
+    }
+
+    private static void checkType(Checks check, String verb, Class<?> type) {
+        if (type == null) {
+            throw check.error(verb, "type is null (expected: the class to decode into)");
+        }
+    }
+
+    @Override
+    public void sendObject(Object o, int dest) {
+        sendBytes("sendObject", encode("sendObject", o), dest, true);
+    }
+
+    @Override
+    public CompletableFuture<Void> isendObject(Object o, int dest) {
+        return sendBytes("sendObject", encode("sendObject", o), dest, false);
+    }
+
+    @Override
+    public <T> T recvObject(int src, Class<T> type) {
+        checkType(check, "recvObject", type);
+        return decode("recvObject", src, recvBytes("recvObject", src), type);
+    }
+
+    @Override
+    public <T> CompletableFuture<T> irecvObject(int src, Class<T> type) {
+        checkType(check, "recvObject", type);
+        // Decoded on the executor that completes the caller's future, never on an I/O thread.
+        return toCaller(irecvBytes("recvObject", src)).thenApply(b -> decode("recvObject", src, b, type));
+    }
+
+    @Override
+    public <T> T bcastObject(T o, int root, Class<T> type) {
+        return bcastObject(o, root, type, true).join();
+    }
+
+    @Override
+    public <T> CompletableFuture<T> ibcastObject(T o, int root, Class<T> type) {
+        return toCaller(bcastObject(o, root, type, false));
+    }
+
+    private <T> CompletableFuture<T> bcastObject(T o, int root, Class<T> type, boolean blocking) {
+        checkOpen("bcastObject");
+        check.rank("bcastObject", "root", root);
+        checkType(check, "bcastObject", type);
+        byte[] mine = rank == root ? encode("bcastObject", o) : null;
+        return collectiveCall(Operation.BCAST, "bcastObject", 0, null, blocking, false, (slot, op) -> {
+            byte[] b = slot.channel().bcastBytes(op, mine, root);
+            return rank == root ? o : decode("bcastObject", root, b, type);
+        });
+    }
+
+    @Override
+    public <T> List<T> gatherObjects(T o, int root, Class<T> type) {
+        return gatherObjects(o, root, type, true).join();
+    }
+
+    @Override
+    public <T> CompletableFuture<List<T>> igatherObjects(T o, int root, Class<T> type) {
+        return toCaller(gatherObjects(o, root, type, false));
+    }
+
+    private <T> CompletableFuture<List<T>> gatherObjects(T o, int root, Class<T> type, boolean blocking) {
+        checkOpen("gatherObjects");
+        check.rank("gatherObjects", "root", root);
+        checkType(check, "gatherObjects", type);
+        byte[] mine = encode("gatherObjects", o);
+        return collectiveCall(Operation.GATHERV, "gatherObjects", 0, null, blocking, false, (slot, op) -> {
+            List<byte[]> all = slot.channel().gatherBytes(op, mine, root);
+            if (all == null) {
+                return null;
+            }
+            List<T> out = new ArrayList<>(size);
+            for (int p = 0; p < size; p++) {
+                out.add(p == rank ? o : decode("gatherObjects", p, all.get(p), type));
+            }
+            return out;
+        });
     }
 
     // ---------------------------------------------------------------- collectives
@@ -738,6 +883,74 @@ public final class DefaultCommunicator implements Communicator {
             total += c;
         }
         return total * like.type().sizeBytes() / size;
+    }
+
+    // ---------------------------------------------------------------- bytes of any length
+
+    @Override
+    public List<byte[]> gatherBytes(byte[] send, int root) {
+        return gatherBytes(send, root, true).join();
+    }
+
+    @Override
+    public CompletableFuture<List<byte[]>> igatherBytes(byte[] send, int root) {
+        return toCaller(gatherBytes(send, root, false));
+    }
+
+    private CompletableFuture<List<byte[]>> gatherBytes(byte[] send, int root, boolean blocking) {
+        checkOpen("gatherBytes");
+        check.rank("gatherBytes", "root", root);
+        if (send == null) {
+            throw check.error("gatherBytes", "send array is null");
+        }
+        return collectiveCall(Operation.GATHERV, "gatherBytes", 0, null, blocking, false,
+                (slot, op) -> slot.channel().gatherBytes(op, send, root));
+    }
+
+    @Override
+    public List<byte[]> allgatherBytes(byte[] send) {
+        return allgatherBytes(send, true).join();
+    }
+
+    @Override
+    public CompletableFuture<List<byte[]>> iallgatherBytes(byte[] send) {
+        return toCaller(allgatherBytes(send, false));
+    }
+
+    private CompletableFuture<List<byte[]>> allgatherBytes(byte[] send, boolean blocking) {
+        checkOpen("allgatherBytes");
+        if (send == null) {
+            throw check.error("allgatherBytes", "send array is null");
+        }
+        return collectiveCall(Operation.ALLGATHERV, "allgatherBytes", 0, null, blocking, false,
+                (slot, op) -> slot.channel().allgatherBytes(op, send));
+    }
+
+    @Override
+    public List<byte[]> alltoallBytes(List<byte[]> send) {
+        return alltoallBytes(send, true).join();
+    }
+
+    @Override
+    public CompletableFuture<List<byte[]>> ialltoallBytes(List<byte[]> send) {
+        return toCaller(alltoallBytes(send, false));
+    }
+
+    private CompletableFuture<List<byte[]>> alltoallBytes(List<byte[]> sendArg, boolean blocking) {
+        String verb = "alltoallBytes";
+        checkOpen(verb);
+        if (sendArg == null || sendArg.size() != size) {
+            throw check.error(verb, "send list " + (sendArg == null ? "is null" : "has " + sendArg.size() + " arrays")
+                    + " (expected: size = " + size + ", one per rank)");
+        }
+        List<byte[]> send = new ArrayList<>(sendArg);
+        for (int i = 0; i < size; i++) {
+            if (send.get(i) == null) {
+                throw check.error(verb, "send array " + i + " is null (expected: an array, empty for nothing)");
+            }
+        }
+        return collectiveCall(Operation.ALLTOALLV, verb, 0, null, blocking, false,
+                (slot, op) -> slot.channel().alltoallBytes(op, send));
     }
 
     // ---------------------------------------------------------------- sub-communicators

@@ -63,9 +63,10 @@ import java.util.Objects;
  * of send and bcast, the contribution of one peer for gather, reduce, allreduce, scan, exscan and
  * allgather, the block one peer receives for scatter, a peer's whole send buffer for alltoall and
  * alltoallv, the average block per peer for gatherv, scatterv and allgatherv, and the whole
- * vector for reduce_scatter. Where the ranks do not all know the sizes (alltoallv) it is 0, so
- * that they agree on the channel; point-to-point messages are placed with 0 as well, so that
- * messages between two peers all take one channel. Stateless and thread-safe.
+ * vector for reduce_scatter. Where the ranks do not all know the sizes (alltoallv, the byte and
+ * object operations) it is 0, so that they agree on the channel; point-to-point messages are
+ * placed with 0 as well, so that messages between two peers all take one channel. Stateless and
+ * thread-safe.
  */
 public final class OperationModel {
     private OperationModel() {

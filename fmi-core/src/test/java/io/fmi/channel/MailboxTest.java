@@ -3,6 +3,8 @@ package io.fmi.channel;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fmi.DataType;
@@ -20,7 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Matching by (source, communicator, tag) and closing one communicator's messages: one thread, no timing. */
+/** Matching by (source, communicator, tag), receives of any size, and closing one communicator's messages: one thread, no timing. */
 @Timeout(10)
 class MailboxTest {
     private final Mailbox mailbox = new Mailbox();
@@ -75,6 +77,49 @@ class MailboxTest {
         assertTrue(onFive.isDone());
         assertArrayEquals(new byte[] {50}, contents(five));
         assertEquals(0, mailbox.queuedMessages());
+    }
+
+    @Test
+    void shouldHandAReceiveOfAnySizeTheQueuedArrayItselfAndAnArrivingOneWithoutACopy() {
+        OpContext op = op(context());
+        byte[] early = {1, 2, 3};
+        mailbox.deliverOwned(2, 0, OpContext.P2P_SEQ, early);
+        assertSame(early, mailbox.postAny(2, 0, OpContext.P2P_SEQ, 100, op).join(), "the queued private copy, not another one");
+        CompletableFuture<byte[]> waiting = mailbox.postAny(2, 0, OpContext.P2P_SEQ, 100, op);
+        byte[] late = new byte[77];
+        mailbox.deliverOwned(2, 0, OpContext.P2P_SEQ, late);
+        assertSame(late, waiting.join());
+        CompletableFuture<byte[]> empty = mailbox.postAny(2, 0, OpContext.P2P_SEQ, 100, op);
+        mailbox.deliver(2, 0, OpContext.P2P_SEQ, ByteBuffer.allocate(0));
+        assertEquals(0, empty.join().length, "an empty message is a message");
+    }
+
+    @Test
+    void shouldRefuseAMessageOverTheLimitNamingItAndKeepTheMessage() throws Exception {
+        OpContext op = op(context());
+        mailbox.deliver(4, 0, OpContext.P2P_SEQ, ByteBuffer.wrap(new byte[20]));
+        Throwable t = failure(mailbox.postAny(4, 0, OpContext.P2P_SEQ, 10, op));
+        assertTrue(t instanceof FmiException && t.getMessage().contains("20 bytes") && t.getMessage().contains("limit of 10 bytes")
+                && t.getMessage().contains("backends.Local.max_message_bytes") && t.getMessage().contains("kept"), t.getMessage());
+        // A receive posted first fails the same way when the message arrives.
+        CompletableFuture<byte[]> small = mailbox.postAny(4, 0, 9, 10, op);
+        mailbox.deliver(4, 0, 9, ByteBuffer.wrap(new byte[11]));
+        assertTrue(failure(small).getMessage().contains("limit of 10 bytes"));
+        assertEquals(2, mailbox.queuedMessages(), "both messages kept");
+        assertEquals(20, mailbox.postAny(4, 0, OpContext.P2P_SEQ, 20, op).join().length);
+    }
+
+    @Test
+    void shouldLetAFrameReaderStreamIntoAReceiveOfAnySize() {
+        OpContext op = op(context());
+        CompletableFuture<byte[]> f = mailbox.postAny(1, 9, 4, 1000, op);
+        assertNull(mailbox.claim(1, 9, 4, 1001), "over the limit: not claimed");
+        Mailbox.Claim c = mailbox.claim(1, 9, 4, 6);
+        assertEquals(6, c.buffer().byteLength());
+        c.buffer().array()[c.buffer().offset() + 5] = 42;
+        assertFalse(f.isDone());
+        c.complete();
+        assertEquals(42, f.join()[5]);
     }
 
     @Test

@@ -84,8 +84,8 @@ class LocalStoreCleanupTest {
                         half.allgatherv(new int[] {rank}, new int[half.size()], counts);
                         half.bcast(new int[1], half.size() - 1); // a shared object right before close
                         half.close();
-                        twin.alltoall(new int[n], new int[n]);
-                        twin.bcast(new int[3], 0); // left open: the parent's close closes it
+                        twin.alltoallBytes(java.util.Collections.nCopies(n, new byte[3]));
+                        twin.bcastObject("x", 0, String.class); // left open: the parent's close closes it
                         c.reduceScatter(new int[n], new int[1], new int[] {1, 1, 1, 1, 1}, ReduceOp.SUM);
                         return sum[0];
                     }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fmi.BackendConfig;
 import io.fmi.Communicator;
 import io.fmi.FmiConfig;
 import io.fmi.Operation;
@@ -27,8 +29,9 @@ import org.junit.jupiter.api.TestFactory;
  * non-associative) operators, and lengths 0, 1, odd and large, each checked against a sequential
  * reference ({@link Reference}) under a timeout. Besides the operations on equal blocks
  * ({@link #collectives()}): blocks of a size per rank, exscan and sendrecv
- * ({@link #variableSizeCollectives()}, {@link VariableSizeChecks}), and split and dup
- * ({@link #subCommunicators()}, {@link SubCommunicatorChecks}).
+ * ({@link #variableSizeCollectives()}, {@link VariableSizeChecks}), split and dup
+ * ({@link #subCommunicators()}, {@link SubCommunicatorChecks}), and messages of any size and
+ * objects ({@link #anySizeMessages()}, {@link AnySizeChecks}).
  *
  * <p>A subclass names the configuration (which channel), and may narrow the peer counts and
  * lengths where a channel is slow:
@@ -78,7 +81,7 @@ public abstract class CollectiveContract {
         return b -> b.timeout(Duration.ofSeconds(30));
     }
 
-    /** Peer counts for the variable-size collectives and sub-communicators; {@link #peerCounts()} by default. */
+    /** Peer counts for the variable-size collectives, sub-communicators and messages of any size; {@link #peerCounts()} by default. */
     protected int[] morePeerCounts() {
         return peerCounts();
     }
@@ -141,9 +144,42 @@ public abstract class CollectiveContract {
         return nodes.stream();
     }
 
+    @TestFactory
+    Stream<DynamicNode> anySizeMessages() {
+        AnySizeChecks c = new AnySizeChecks(this);
+        List<DynamicNode> nodes = new ArrayList<>();
+        for (int n : morePeerCounts()) {
+            nodes.add(DynamicContainer.dynamicContainer(n + " peers", List.of(
+                    test(n, "recvBytes", c::recvBytes),
+                    test(n, "gatherBytes, allgatherBytes, alltoallBytes", c::bytesCollectives),
+                    test(n, "objects", c::objects))));
+        }
+        nodes.add(test(config(maxMessageBytes(100)), 2, "recvBytes over max_message_bytes", c::limit));
+        return nodes.stream();
+    }
+
+    /** {@link #config()} with {@code max_message_bytes} set on every enabled backend. */
+    private FmiConfig config(Consumer<ObjectNode> tweak) {
+        FmiConfig c = config();
+        for (BackendConfig b : c.enabledBackends()) {
+            ObjectNode entry = b.json();
+            tweak.accept(entry);
+            c = c.withBackend(b.name(), entry);
+        }
+        return c;
+    }
+
+    private static Consumer<ObjectNode> maxMessageBytes(int max) {
+        return entry -> entry.put("max_message_bytes", max);
+    }
+
     private DynamicTest test(int n, String name, Check check) {
+        return test(config(), n, name, check);
+    }
+
+    private DynamicTest test(FmiConfig config, int n, String name, Check check) {
         return DynamicTest.dynamicTest(name, () -> assertTimeoutPreemptively(testTimeout(), () -> {
-            LocalCluster.run(config(), n, builderOptions(), comm -> {
+            LocalCluster.run(config, n, builderOptions(), comm -> {
                 check.run(comm, name.hashCode());
                 return null;
             });
