@@ -57,9 +57,9 @@ import org.slf4j.LoggerFactory;
  * a {@link Channel#subgroup} view of the corresponding channel. A sub-communicator's id, which
  * separates its messages on peer-to-peer channels, is derived from its parent's id, the sequence
  * number of the {@code split} or {@code dup} and the color, so every member computes the same id
- * without a message; the tree refuses an id already used by a live communicator of this process
- * (a hash collision, about 2^-31 per pair of live communicators). Closing the builder's
- * communicator closes every sub-communicator first.
+ * without a message; the tree refuses an id that a communicator of this process already had (a
+ * hash collision, about 2^-31 per pair), live or closed, since a closed one's late messages are
+ * dropped by id. Closing the builder's communicator closes every sub-communicator first.
  */
 public final class DefaultCommunicator implements Communicator {
     private static final Logger log = LoggerFactory.getLogger(DefaultCommunicator.class);
@@ -87,6 +87,8 @@ public final class DefaultCommunicator implements Communicator {
         final ObjectCodec codec;
         /** Live sub-communicators by id, in creation order; guarded by itself. */
         final Map<Integer, DefaultCommunicator> live = new LinkedHashMap<>();
+        /** Name of every sub-communicator ever made, by id; guarded by {@link #live}. */
+        final Map<Integer, String> made = new java.util.HashMap<>();
 
         Tree(FmiConfig config, String runId, int functionMemoryMiB, Hint hint, Duration timeout, long endOfLifeNanos,
              io.fmi.model.SelectionPolicy selectionPolicy, Executor executor, ExecutorService ownExecutor,
@@ -238,12 +240,16 @@ public final class DefaultCommunicator implements Communicator {
                 tree.functionMemoryMiB, tree.selectionPolicy);
         parent.overrides.forEach((o, s) -> overrides.put(o, slotByBackend(s.backend.name())));
         synchronized (tree.live) {
-            DefaultCommunicator taken = tree.live.get(commId);
-            if (taken != null || root.closed) {
-                throw op.error(root.closed ? "communicator closed" : "the new communicator's id " + commId + " is already used by live communicator '"
-                        + taken.name + "' on this process (a hash collision, about one in 2^31 per pair of live communicators); "
-                        + "close that one or split again");
+            if (root.closed) {
+                throw op.error("communicator closed");
             }
+            String taken = tree.made.get(commId);
+            if (taken != null) {
+                throw op.error("the new communicator's id " + commId + " is the id of communicator '" + taken + "' ("
+                        + (tree.live.containsKey(commId) ? "open" : "closed") + ") on this process: a hash collision, about one in "
+                        + "2^31 per pair of communicators; call split or dup once more for another id");
+            }
+            tree.made.put(commId, name);
             tree.live.put(commId, this);
         }
         log.debug("{} made by {} (id {}, channel ranks {})", logPrefix, op.label(), commId, Checks.show(channelRanks));
@@ -991,7 +997,7 @@ public final class DefaultCommunicator implements Communicator {
             for (int i = 0; i < members.length; i++) {
                 members[i] = channelRankOf(group.get(i));
             }
-            return child("s" + op.seq() + "c" + color, childId(op.seq(), color), members, group.indexOf(rank), op);
+            return child("s" + op.seq() + "c" + color, childId(commId, op.seq(), color), members, group.indexOf(rank), op);
         });
     }
 
@@ -1012,7 +1018,7 @@ public final class DefaultCommunicator implements Communicator {
             for (int p = 0; p < size; p++) {
                 members[p] = channelRankOf(p);
             }
-            return child("d" + op.seq(), childId(op.seq(), DUP_COLOR), members, rank, op);
+            return child("d" + op.seq(), childId(commId, op.seq(), DUP_COLOR), members, rank, op);
         });
     }
 
@@ -1021,12 +1027,13 @@ public final class DefaultCommunicator implements Communicator {
     }
 
     /**
-     * The id of the sub-communicator made by collective {@code seq} of this communicator for
-     * {@code color}: a 31-bit mix (SplitMix64's finaliser) of the three, never 0. Every member
-     * computes it alone; members of different colors never share a pair, so they may share it.
+     * The id of the sub-communicator made by collective {@code seq} of communicator
+     * {@code parentId} for {@code color} ({@link #DUP_COLOR} for dup): a 31-bit mix (SplitMix64's
+     * finaliser) of the three, never 0. Every member computes it alone; members of different
+     * colors never share a pair, so they may share it.
      */
-    private int childId(long seq, int color) {
-        long z = ((long) commId << 32) ^ (seq * 0x9E3779B97F4A7C15L) ^ ((long) color * 0xC2B2AE3D27D4EB4FL);
+    static int childId(int parentId, long seq, int color) {
+        long z = ((long) parentId << 32) ^ (seq * 0x9E3779B97F4A7C15L) ^ ((long) color * 0xC2B2AE3D27D4EB4FL);
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         z ^= z >>> 31;
