@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fmi.examples.kmeans.KMeans;
-import io.fmi.examples.launch.LocalContext;
+import io.fmi.lambda.LocalContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +24,7 @@ class FmiHandlerTest {
             List<CompletableFuture<Map<String, Object>>> fs = new ArrayList<>();
             for (int r = 0; r < size; r++) {
                 Map<String, Object> event = JobRequest.forRank(template, r);
-                fs.add(CompletableFuture.supplyAsync(() -> new FmiHandler().handleRequest(event, new LocalContext(remainingMs, 1024)), pool));
+                fs.add(CompletableFuture.supplyAsync(() -> new FmiHandler().handleRequest(event, new LocalContext("fmi-example", remainingMs, 1024)), pool));
             }
             List<Map<String, Object>> out = new ArrayList<>();
             fs.forEach(f -> out.add(f.join()));
@@ -59,7 +59,7 @@ class FmiHandlerTest {
         Map<String, Object> event = Map.of("rank", 0, "size", 2, "name", "handler-alone", "job", "allreduce",
                 "safety_margin_ms", 500, "config", Map.of("backends", Map.of("Local", Map.of("enabled", true))));
         long t0 = System.nanoTime();
-        Map<String, Object> r = new FmiHandler().handleRequest(event, new LocalContext(1_500, 512));
+        Map<String, Object> r = new FmiHandler().handleRequest(event, new LocalContext("fmi-example", 1_500, 512));
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertEquals(false, r.get("ok"));
         assertTrue(String.valueOf(r.get("error")).contains("FmiTimeoutException"), String.valueOf(r.get("error")));
@@ -68,10 +68,10 @@ class FmiHandlerTest {
 
     @Test
     void shouldRejectABadEventWithTheFieldName() {
-        Map<String, Object> r = new FmiHandler().handleRequest(Map.of("size", 2), new LocalContext(10_000, 512));
+        Map<String, Object> r = new FmiHandler().handleRequest(Map.of("size", 2), new LocalContext("fmi-example", 10_000, 512));
         assertEquals(false, r.get("ok"));
         assertTrue(String.valueOf(r.get("error")).contains("event.rank"), String.valueOf(r.get("error")));
-        r = new FmiHandler().handleRequest(Map.of("rank", 0, "size", 1, "job", "sort"), new LocalContext(10_000, 512));
+        r = new FmiHandler().handleRequest(Map.of("rank", 0, "size", 1, "job", "sort"), new LocalContext("fmi-example", 10_000, 512));
         assertTrue(String.valueOf(r.get("error")).contains("event.job"), String.valueOf(r.get("error")));
     }
 }
