@@ -1,5 +1,6 @@
 package io.fmi.examples.cli;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fmi.FmiConfig;
 import io.fmi.examples.launch.AwsLauncher;
@@ -64,7 +65,7 @@ public final class LambdaCommand implements Callable<Integer> {
         event.put("epochs", epochs);
         event.put("points", points);
         if (config != null) {
-            event.put("config", JSON.convertValue(FmiConfig.load(config).json(), Map.class));
+            event.put("config", JSON.convertValue(FmiConfig.load(config).json(), new TypeReference<Map<String, Object>>() { }));
         }
         Duration timeout = Duration.ofSeconds(timeoutSeconds);
         try (LambdaAsyncClient lambda = AwsLauncher.client(size, timeout, b -> {

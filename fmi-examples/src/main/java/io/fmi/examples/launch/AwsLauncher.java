@@ -124,27 +124,29 @@ public final class AwsLauncher {
         }
         checkConcurrency(size, timeout);
         log.debug("invoking {} x {} (run {})", size, functionName, runId);
+        List<CompletableFuture<InvokeResponse>> requests = new ArrayList<>(size);
         List<CompletableFuture<Map<String, Object>>> calls = new ArrayList<>(size);
-        CompletableFuture<List<Map<String, Object>>> job0 = new CompletableFuture<>();
+        CompletableFuture<List<Map<String, Object>>> results = new CompletableFuture<>();
         AtomicInteger pending = new AtomicInteger(size);
         for (int r = 0; r < size; r++) {
             int rank = r;
-            CompletableFuture<Map<String, Object>> call = lambda.invoke(b -> b.functionName(functionName)
-                            .invocationType(InvocationType.REQUEST_RESPONSE).payload(payloads.get(rank)))
-                    .thenApply(resp -> result(rank, size, resp));
+            CompletableFuture<InvokeResponse> request = lambda.invoke(b -> b.functionName(functionName)
+                    .invocationType(InvocationType.REQUEST_RESPONSE).payload(payloads.get(rank)));
+            requests.add(request);
+            CompletableFuture<Map<String, Object>> call = request.thenApply(resp -> result(rank, size, resp));
             calls.add(call);
             call.whenComplete((v, e) -> {
                 if (e != null) {
-                    job0.completeExceptionally(failure(rank, size, e));
+                    results.completeExceptionally(failure(rank, size, e));
                 } else if (pending.decrementAndGet() == 0) {
                     List<Map<String, Object>> all = new ArrayList<>(size);
                     calls.forEach(c -> all.add(c.join()));
-                    job0.complete(all);
+                    results.complete(all);
                 }
             });
         }
         try {
-            return job0.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            return results.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
             throw (LaunchException) e.getCause();
         } catch (TimeoutException e) {
@@ -160,8 +162,8 @@ public final class AwsLauncher {
             Thread.currentThread().interrupt();
             throw new LaunchException(-1, "interrupted while waiting for the " + size + " functions of " + functionName, e);
         } finally {
-            // Whatever ended the wait, stop holding connections for answers nobody will read.
-            calls.forEach(c -> c.cancel(true));
+            // Whatever ended the wait, abort the requests still open: nobody will read their answers.
+            requests.forEach(c -> c.cancel(true));
         }
     }
 
