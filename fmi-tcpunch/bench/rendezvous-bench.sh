@@ -4,7 +4,8 @@
 # Needs the CLI jar: mvn -q -pl fmi-tcpunch -am package -DskipTests
 # Reports, per run, the wall-clock pairings/s and the pairings per CPU-second the server process spent
 # during the pairing phase (from its once-a-second stats line), which does not depend on how busy the
-# machine's other processes keep CPU 0.
+# machine's other processes keep CPU 0. The server runs --insecure (unsigned requests), as the
+# figures in docs/benchmarks.md were measured.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAR=target/fmi-tcpunch.jar
@@ -14,7 +15,7 @@ PORT=${PORT:-12100}
 LOG=$(mktemp)
 rates=(); cpurates=()
 for i in $(seq 1 "$RUNS"); do
-  taskset -c 0 java -jar "$JAR" server --port "$PORT" --workers 1 --stats-interval 1 "$@" >"$LOG" 2>&1 &
+  taskset -c 0 java -jar "$JAR" server --port "$PORT" --insecure --workers 1 --stats-interval 1 "$@" >"$LOG" 2>&1 &
   srv=$!
   for _ in $(seq 1 100); do grep -q ready "$LOG" && break; sleep 0.1; done
   out=$(taskset -c 1 java -jar "$JAR" loadgen --server 127.0.0.1:"$PORT" --pending "$PENDING" --seconds "$SECS" --concurrency "$CONC")

@@ -1,6 +1,5 @@
 package io.fmi;
 
-import io.fmi.channel.Buf;
 import io.fmi.channel.ChannelProvider;
 import io.fmi.internal.DefaultCommunicator;
 import java.nio.ByteBuffer;
@@ -11,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * A group of {@link #size()} peers, each with a {@link #rank()}, exchanging data with MPI-style
@@ -28,11 +29,17 @@ import java.util.concurrent.CompletableFuture;
  * }
  * </pre>
  *
+ * <h2>Operands</h2>
+ * Every operation takes its data as {@link Buffer}s, typed views of the caller's memory
+ * ({@code Buffer.of(array)}, {@code Buffer.of(array, offset, length)}, {@code Buffer.of(byteBuffer)}),
+ * and has overloads that take whole arrays of {@code byte}, {@code int}, {@code long},
+ * {@code float} or {@code double}, or a {@link ByteBuffer} (its bytes between position and limit).
+ * The overloads are generated from the {@code Buffer} forms and do exactly what those do.
+ *
  * <h2>Semantics</h2>
  * <ul>
  *   <li>Buffers belong to the caller. Send buffers are never modified; receive buffers are filled
- *       in place. A {@link ByteBuffer} is read or written between its position and limit, and its
- *       position is left where it was.</li>
+ *       in place (see {@link Buffer} for ownership while an operation is in flight).</li>
  *   <li>Messages between two peers never overtake each other. Collectives match by the order in
  *       which each peer calls them, so every peer must call the same collectives in the same order.</li>
  *   <li>Sizes must agree: a receive buffer whose length differs from the message, gather/scatter
@@ -57,26 +64,50 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface Communicator extends AutoCloseable {
 
-    /** A builder; see the class documentation. */
+    /**
+     * A builder; see the class documentation.
+     *
+     * @return a new builder with every setting at its default
+     */
     static Builder builder() {
         return new Builder();
     }
 
-    /** This peer's rank, {@code 0 <= rank < size}. */
+    /**
+     * This peer's rank.
+     *
+     * @return {@code 0 <= rank < size}
+     */
     int rank();
 
-    /** Number of peers. */
+    /**
+     * Number of peers.
+     *
+     * @return the size of the group, at least 1
+     */
     int size();
 
-    /** The communicator's name, shared by all its peers. */
+    /**
+     * The communicator's name, shared by all its peers.
+     *
+     * @return the name given to the builder
+     */
     String name();
 
-    /** Name of the channel the selector picks for {@code op} moving {@code bytes} bytes per peer, e.g. {@code "direct"}. */
+    /**
+     * Name of the channel the selector picks for {@code op} moving {@code bytes} bytes per peer.
+     *
+     * @param op    the operation
+     * @param bytes bytes each peer contributes
+     * @return the channel's short name, e.g. {@code "direct"}
+     */
     String channelFor(Operation op, long bytes);
 
     /**
      * This peer failed: tell the other peers where the channels can (so they fail at once rather
      * than wait out their deadlines), then close. Never throws.
+     *
+     * @param cause what went wrong, for the other peers' error messages and the log
      */
     void abort(Throwable cause);
 
@@ -84,1407 +115,1540 @@ public interface Communicator extends AutoCloseable {
     @Override
     void close();
 
-    // ================================================================ the core operations on typed buffers
+    // ================================================================ operations on Buffers
+    // Each abstract method below taking Buffers gets whole-array overloads in the generated
+    // section further down (GenerateOverloads in fmi-core's tests writes and checks it).
 
-    /** Sends {@code data} to rank {@code dest} (which may be this rank). */
-    CompletableFuture<Void> isend(Buf data, int dest);
+    /**
+     * Sends {@code data} to rank {@code dest} (which may be this rank); returns once {@code data}
+     * may be reused.
+     *
+     * @param data the elements to send
+     * @param dest the receiving rank
+     */
+    void send(Buffer data, int dest);
 
-    /** Receives the next message from rank {@code src}; its length must equal {@code data}'s. */
-    CompletableFuture<Void> irecv(Buf data, int src);
+    /**
+     * Non-blocking {@link #send(Buffer, int)}.
+     *
+     * @param data the elements to send; not to be written until the future completes
+     * @param dest the receiving rank
+     * @return completes once {@code data} may be reused
+     */
+    CompletableFuture<Void> isend(Buffer data, int dest);
 
-    CompletableFuture<Void> ibcast(Buf data, int root);
+    /**
+     * Receives the next message from rank {@code src} into {@code data}, whose length must equal
+     * the message's; a message of another length raises {@link FmiException} and stays queued.
+     *
+     * @param data receives the message
+     * @param src  the sending rank
+     */
+    void recv(Buffer data, int src);
 
-    CompletableFuture<Void> ibarrier();
+    /**
+     * Non-blocking {@link #recv(Buffer, int)}.
+     *
+     * @param data receives the message; not to be touched until the future completes
+     * @param src  the sending rank
+     * @return completes once the message is in {@code data}
+     */
+    CompletableFuture<Void> irecv(Buffer data, int src);
 
-    CompletableFuture<Void> igather(Buf send, Buf recv, int root);
+    /**
+     * Copies {@code data} of {@code root} into {@code data} of every other rank.
+     *
+     * @param data the elements at the root, the receive buffer elsewhere (same length everywhere)
+     * @param root the rank whose data is copied
+     */
+    void bcast(Buffer data, int root);
 
-    CompletableFuture<Void> iscatter(Buf send, Buf recv, int root);
-
-    CompletableFuture<Void> iallgather(Buf send, Buf recv);
-
-    CompletableFuture<Void> ialltoall(Buf send, Buf recv);
-
-    CompletableFuture<Void> ireduce(Buf send, Buf recv, int root, ReduceOp op);
-
-    CompletableFuture<Void> iallreduce(Buf send, Buf recv, ReduceOp op);
-
-    CompletableFuture<Void> iscan(Buf send, Buf recv, ReduceOp op);
-
-    /** Sends {@code data} to rank {@code dest}; returns once {@code data} may be reused. */
-    void send(Buf data, int dest);
-
-    /** Receives the next message from rank {@code src} into {@code data} (exact length). */
-    void recv(Buf data, int src);
-
-    /** Copies {@code data} of {@code root} into {@code data} of every other rank. */
-    void bcast(Buf data, int root);
+    /**
+     * Non-blocking {@link #bcast(Buffer, int)}.
+     *
+     * @param data as for {@link #bcast(Buffer, int)}
+     * @param root the rank whose data is copied
+     * @return completes once {@code data} may be reused (has arrived, off the root)
+     */
+    CompletableFuture<Void> ibcast(Buffer data, int root);
 
     /** Returns once every rank has called it. */
     void barrier();
 
-    /** {@code recv} (used at the root only, may be null elsewhere) receives {@code size} blocks of {@code send.count()} elements in rank order. */
-    void gather(Buf send, Buf recv, int root);
-
-    /** {@code send} (used at the root only) holds {@code size} blocks of {@code recv.count()} elements; rank {@code i} receives block {@code i}. */
-    void scatter(Buf send, Buf recv, int root);
-
-    /** Every rank receives every rank's block, in rank order. */
-    void allgather(Buf send, Buf recv);
-
-    /** Block {@code j} of {@code send} goes to rank {@code j}; block {@code i} of {@code recv} comes from rank {@code i}. */
-    void alltoall(Buf send, Buf recv);
-
-    /** {@code recv} of {@code root} (may be null elsewhere) receives {@code x0 ∘ x1 ∘ ... ∘ x(n-1)}. */
-    void reduce(Buf send, Buf recv, int root, ReduceOp op);
-
-    /** Every rank receives {@code x0 ∘ x1 ∘ ... ∘ x(n-1)}. */
-    void allreduce(Buf send, Buf recv, ReduceOp op);
-
-    /** Rank {@code i} receives {@code x0 ∘ ... ∘ xi}. */
-    void scan(Buf send, Buf recv, ReduceOp op);
-
-    // ================================================================ typed overloads
-
-    /** Elements in {@code size()} blocks of {@code count} elements. */
-    private int blocks(int count) {
-        return Math.multiplyExact(size(), count);
-    }
-
-    // ---------------------------------------------------------------- send
-
-    /** Sends {@code buf} to rank {@code dest}; see {@link #send(Buf, int)}. */
-    default void send(byte[] buf, int dest) {
-        send(Buf.source(buf, 0, buf.length), dest);
-    }
-
-    /** Non-blocking send: sends {@code buf} to rank {@code dest}; see {@link #send(Buf, int)}. */
-    default CompletableFuture<Void> isend(byte[] buf, int dest) {
-        return isend(Buf.source(buf, 0, buf.length), dest);
-    }
-
-    /** Sends {@code buf} to rank {@code dest}; see {@link #send(Buf, int)}. */
-    default void send(byte[] buf, int offset, int length, int dest) {
-        send(Buf.source(buf, offset, length), dest);
-    }
-
-    /** Non-blocking send: sends {@code buf} to rank {@code dest}; see {@link #send(Buf, int)}. */
-    default CompletableFuture<Void> isend(byte[] buf, int offset, int length, int dest) {
-        return isend(Buf.source(buf, offset, length), dest);
-    }
-
-    /** Sends {@code buf} to rank {@code dest}; see {@link #send(Buf, int)}. */
-    default void send(int[] buf, int dest) {
-        Buf a = Buf.source(buf, 0, buf.length);
-        send(a, dest);
-        a.release();
-    }
-
-    /** Non-blocking send: sends {@code buf} to rank {@code dest}; see {@link #send(Buf, int)}. */
-    default CompletableFuture<Void> isend(int[] buf, int dest) {
-        return isend(Buf.source(buf, 0, buf.length), dest);
-    }
-
-    /** Sends {@code buf} to rank {@code dest}; see {@link #send(Buf, int)}. */
-    default void send(int[] buf, int offset, int length, int dest) {
-        Buf a = Buf.source(buf, offset, length);
-        send(a, dest);
-        a.release();
-    }
-
-    /** Non-blocking send: sends {@code buf} to rank {@code dest}; see {@link #send(Buf, int)}. */
-    default CompletableFuture<Void> isend(int[] buf, int offset, int length, int dest) {
-        return isend(Buf.source(buf, offset, length), dest);
-    }
-
-    /** Sends {@code buf} to rank {@code dest}; see {@link #send(Buf, int)}. */
-    default void send(long[] buf, int dest) {
-        Buf a = Buf.source(buf, 0, buf.length);
-        send(a, dest);
-        a.release();
-    }
-
-    /** Non-blocking send: sends {@code buf} to rank {@code dest}; see {@link #send(Buf, int)}. */
-    default CompletableFuture<Void> isend(long[] buf, int dest) {
-        return isend(Buf.source(buf, 0, buf.length), dest);
-    }
-
-    /** Sends {@code buf} to rank {@code dest}; see {@link #send(Buf, int)}. */
-    default void send(long[] buf, int offset, int length, int dest) {
-        Buf a = Buf.source(buf, offset, length);
-        send(a, dest);
-        a.release();
-    }
-
-    /** Non-blocking send: sends {@code buf} to rank {@code dest}; see {@link #send(Buf, int)}. */
-    default CompletableFuture<Void> isend(long[] buf, int offset, int length, int dest) {
-        return isend(Buf.source(buf, offset, length), dest);
-    }
-
-    /** Sends {@code buf} to rank {@code dest}; see {@link #send(Buf, int)}. */
-    default void send(float[] buf, int dest) {
-        Buf a = Buf.source(buf, 0, buf.length);
-        send(a, dest);
-        a.release();
-    }
-
-    /** Non-blocking send: sends {@code buf} to rank {@code dest}; see {@link #send(Buf, int)}. */
-    default CompletableFuture<Void> isend(float[] buf, int dest) {
-        return isend(Buf.source(buf, 0, buf.length), dest);
-    }
-
-    /** Sends {@code buf} to rank {@code dest}; see {@link #send(Buf, int)}. */
-    default void send(float[] buf, int offset, int length, int dest) {
-        Buf a = Buf.source(buf, offset, length);
-        send(a, dest);
-        a.release();
-    }
-
-    /** Non-blocking send: sends {@code buf} to rank {@code dest}; see {@link #send(Buf, int)}. */
-    default CompletableFuture<Void> isend(float[] buf, int offset, int length, int dest) {
-        return isend(Buf.source(buf, offset, length), dest);
-    }
-
-    /** Sends {@code buf} to rank {@code dest}; see {@link #send(Buf, int)}. */
-    default void send(double[] buf, int dest) {
-        Buf a = Buf.source(buf, 0, buf.length);
-        send(a, dest);
-        a.release();
-    }
-
-    /** Non-blocking send: sends {@code buf} to rank {@code dest}; see {@link #send(Buf, int)}. */
-    default CompletableFuture<Void> isend(double[] buf, int dest) {
-        return isend(Buf.source(buf, 0, buf.length), dest);
-    }
-
-    /** Sends {@code buf} to rank {@code dest}; see {@link #send(Buf, int)}. */
-    default void send(double[] buf, int offset, int length, int dest) {
-        Buf a = Buf.source(buf, offset, length);
-        send(a, dest);
-        a.release();
-    }
-
-    /** Non-blocking send: sends {@code buf} to rank {@code dest}; see {@link #send(Buf, int)}. */
-    default CompletableFuture<Void> isend(double[] buf, int offset, int length, int dest) {
-        return isend(Buf.source(buf, offset, length), dest);
-    }
-
-    /** Sends {@code buf} to rank {@code dest}; see {@link #send(Buf, int)}. */
-    default void send(ByteBuffer buf, int dest) {
-        send(Buf.source(buf), dest);
-    }
-
-    /** Non-blocking send: sends {@code buf} to rank {@code dest}; see {@link #send(Buf, int)}. */
-    default CompletableFuture<Void> isend(ByteBuffer buf, int dest) {
-        return isend(Buf.source(buf), dest);
-    }
-
-    // ---------------------------------------------------------------- recv
-
-    /** Receives the next message from {@code src} into {@code buf}; see {@link #recv(Buf, int)}. */
-    default void recv(byte[] buf, int src) {
-        recv(Buf.sink(buf, 0, buf.length), src);
-    }
-
-    /** Non-blocking recv: receives the next message from {@code src} into {@code buf}; see {@link #recv(Buf, int)}. */
-    default CompletableFuture<Void> irecv(byte[] buf, int src) {
-        return irecv(Buf.sink(buf, 0, buf.length), src);
-    }
-
-    /** Receives the next message from {@code src} into {@code buf}; see {@link #recv(Buf, int)}. */
-    default void recv(byte[] buf, int offset, int length, int src) {
-        recv(Buf.sink(buf, offset, length), src);
-    }
-
-    /** Non-blocking recv: receives the next message from {@code src} into {@code buf}; see {@link #recv(Buf, int)}. */
-    default CompletableFuture<Void> irecv(byte[] buf, int offset, int length, int src) {
-        return irecv(Buf.sink(buf, offset, length), src);
-    }
-
-    /** Receives the next message from {@code src} into {@code buf}; see {@link #recv(Buf, int)}. */
-    default void recv(int[] buf, int src) {
-        Buf a = Buf.sink(buf, 0, buf.length);
-        recv(a, src);
-        a.release();
-    }
-
-    /** Non-blocking recv: receives the next message from {@code src} into {@code buf}; see {@link #recv(Buf, int)}. */
-    default CompletableFuture<Void> irecv(int[] buf, int src) {
-        return irecv(Buf.sink(buf, 0, buf.length), src);
-    }
-
-    /** Receives the next message from {@code src} into {@code buf}; see {@link #recv(Buf, int)}. */
-    default void recv(int[] buf, int offset, int length, int src) {
-        Buf a = Buf.sink(buf, offset, length);
-        recv(a, src);
-        a.release();
-    }
-
-    /** Non-blocking recv: receives the next message from {@code src} into {@code buf}; see {@link #recv(Buf, int)}. */
-    default CompletableFuture<Void> irecv(int[] buf, int offset, int length, int src) {
-        return irecv(Buf.sink(buf, offset, length), src);
-    }
-
-    /** Receives the next message from {@code src} into {@code buf}; see {@link #recv(Buf, int)}. */
-    default void recv(long[] buf, int src) {
-        Buf a = Buf.sink(buf, 0, buf.length);
-        recv(a, src);
-        a.release();
-    }
-
-    /** Non-blocking recv: receives the next message from {@code src} into {@code buf}; see {@link #recv(Buf, int)}. */
-    default CompletableFuture<Void> irecv(long[] buf, int src) {
-        return irecv(Buf.sink(buf, 0, buf.length), src);
-    }
-
-    /** Receives the next message from {@code src} into {@code buf}; see {@link #recv(Buf, int)}. */
-    default void recv(long[] buf, int offset, int length, int src) {
-        Buf a = Buf.sink(buf, offset, length);
-        recv(a, src);
-        a.release();
-    }
-
-    /** Non-blocking recv: receives the next message from {@code src} into {@code buf}; see {@link #recv(Buf, int)}. */
-    default CompletableFuture<Void> irecv(long[] buf, int offset, int length, int src) {
-        return irecv(Buf.sink(buf, offset, length), src);
-    }
-
-    /** Receives the next message from {@code src} into {@code buf}; see {@link #recv(Buf, int)}. */
-    default void recv(float[] buf, int src) {
-        Buf a = Buf.sink(buf, 0, buf.length);
-        recv(a, src);
-        a.release();
-    }
-
-    /** Non-blocking recv: receives the next message from {@code src} into {@code buf}; see {@link #recv(Buf, int)}. */
-    default CompletableFuture<Void> irecv(float[] buf, int src) {
-        return irecv(Buf.sink(buf, 0, buf.length), src);
-    }
-
-    /** Receives the next message from {@code src} into {@code buf}; see {@link #recv(Buf, int)}. */
-    default void recv(float[] buf, int offset, int length, int src) {
-        Buf a = Buf.sink(buf, offset, length);
-        recv(a, src);
-        a.release();
-    }
-
-    /** Non-blocking recv: receives the next message from {@code src} into {@code buf}; see {@link #recv(Buf, int)}. */
-    default CompletableFuture<Void> irecv(float[] buf, int offset, int length, int src) {
-        return irecv(Buf.sink(buf, offset, length), src);
-    }
-
-    /** Receives the next message from {@code src} into {@code buf}; see {@link #recv(Buf, int)}. */
-    default void recv(double[] buf, int src) {
-        Buf a = Buf.sink(buf, 0, buf.length);
-        recv(a, src);
-        a.release();
-    }
-
-    /** Non-blocking recv: receives the next message from {@code src} into {@code buf}; see {@link #recv(Buf, int)}. */
-    default CompletableFuture<Void> irecv(double[] buf, int src) {
-        return irecv(Buf.sink(buf, 0, buf.length), src);
-    }
-
-    /** Receives the next message from {@code src} into {@code buf}; see {@link #recv(Buf, int)}. */
-    default void recv(double[] buf, int offset, int length, int src) {
-        Buf a = Buf.sink(buf, offset, length);
-        recv(a, src);
-        a.release();
-    }
-
-    /** Non-blocking recv: receives the next message from {@code src} into {@code buf}; see {@link #recv(Buf, int)}. */
-    default CompletableFuture<Void> irecv(double[] buf, int offset, int length, int src) {
-        return irecv(Buf.sink(buf, offset, length), src);
-    }
-
-    /** Receives the next message from {@code src} into {@code buf}; see {@link #recv(Buf, int)}. */
-    default void recv(ByteBuffer buf, int src) {
-        recv(Buf.sink(buf), src);
-    }
-
-    /** Non-blocking recv: receives the next message from {@code src} into {@code buf}; see {@link #recv(Buf, int)}. */
-    default CompletableFuture<Void> irecv(ByteBuffer buf, int src) {
-        return irecv(Buf.sink(buf), src);
-    }
-
-    // ---------------------------------------------------------------- bcast
-
-    /** Broadcasts {@code buf} from {@code root}; see {@link #bcast(Buf, int)}. */
-    default void bcast(byte[] buf, int root) {
-        bcast(rank() == root ? Buf.source(buf, 0, buf.length) : Buf.sink(buf, 0, buf.length), root);
-    }
-
-    /** Non-blocking bcast: broadcasts {@code buf} from {@code root}; see {@link #bcast(Buf, int)}. */
-    default CompletableFuture<Void> ibcast(byte[] buf, int root) {
-        return ibcast(rank() == root ? Buf.source(buf, 0, buf.length) : Buf.sink(buf, 0, buf.length), root);
-    }
-
-    /** Broadcasts {@code buf} from {@code root}; see {@link #bcast(Buf, int)}. */
-    default void bcast(byte[] buf, int offset, int length, int root) {
-        bcast(rank() == root ? Buf.source(buf, offset, length) : Buf.sink(buf, offset, length), root);
-    }
-
-    /** Non-blocking bcast: broadcasts {@code buf} from {@code root}; see {@link #bcast(Buf, int)}. */
-    default CompletableFuture<Void> ibcast(byte[] buf, int offset, int length, int root) {
-        return ibcast(rank() == root ? Buf.source(buf, offset, length) : Buf.sink(buf, offset, length), root);
-    }
-
-    /** Broadcasts {@code buf} from {@code root}; see {@link #bcast(Buf, int)}. */
-    default void bcast(int[] buf, int root) {
-        Buf a = rank() == root ? Buf.source(buf, 0, buf.length) : Buf.sink(buf, 0, buf.length);
-        bcast(a, root);
-        a.release();
-    }
-
-    /** Non-blocking bcast: broadcasts {@code buf} from {@code root}; see {@link #bcast(Buf, int)}. */
-    default CompletableFuture<Void> ibcast(int[] buf, int root) {
-        return ibcast(rank() == root ? Buf.source(buf, 0, buf.length) : Buf.sink(buf, 0, buf.length), root);
-    }
-
-    /** Broadcasts {@code buf} from {@code root}; see {@link #bcast(Buf, int)}. */
-    default void bcast(int[] buf, int offset, int length, int root) {
-        Buf a = rank() == root ? Buf.source(buf, offset, length) : Buf.sink(buf, offset, length);
-        bcast(a, root);
-        a.release();
-    }
-
-    /** Non-blocking bcast: broadcasts {@code buf} from {@code root}; see {@link #bcast(Buf, int)}. */
-    default CompletableFuture<Void> ibcast(int[] buf, int offset, int length, int root) {
-        return ibcast(rank() == root ? Buf.source(buf, offset, length) : Buf.sink(buf, offset, length), root);
-    }
-
-    /** Broadcasts {@code buf} from {@code root}; see {@link #bcast(Buf, int)}. */
-    default void bcast(long[] buf, int root) {
-        Buf a = rank() == root ? Buf.source(buf, 0, buf.length) : Buf.sink(buf, 0, buf.length);
-        bcast(a, root);
-        a.release();
-    }
-
-    /** Non-blocking bcast: broadcasts {@code buf} from {@code root}; see {@link #bcast(Buf, int)}. */
-    default CompletableFuture<Void> ibcast(long[] buf, int root) {
-        return ibcast(rank() == root ? Buf.source(buf, 0, buf.length) : Buf.sink(buf, 0, buf.length), root);
-    }
-
-    /** Broadcasts {@code buf} from {@code root}; see {@link #bcast(Buf, int)}. */
-    default void bcast(long[] buf, int offset, int length, int root) {
-        Buf a = rank() == root ? Buf.source(buf, offset, length) : Buf.sink(buf, offset, length);
-        bcast(a, root);
-        a.release();
-    }
-
-    /** Non-blocking bcast: broadcasts {@code buf} from {@code root}; see {@link #bcast(Buf, int)}. */
-    default CompletableFuture<Void> ibcast(long[] buf, int offset, int length, int root) {
-        return ibcast(rank() == root ? Buf.source(buf, offset, length) : Buf.sink(buf, offset, length), root);
-    }
-
-    /** Broadcasts {@code buf} from {@code root}; see {@link #bcast(Buf, int)}. */
-    default void bcast(float[] buf, int root) {
-        Buf a = rank() == root ? Buf.source(buf, 0, buf.length) : Buf.sink(buf, 0, buf.length);
-        bcast(a, root);
-        a.release();
-    }
-
-    /** Non-blocking bcast: broadcasts {@code buf} from {@code root}; see {@link #bcast(Buf, int)}. */
-    default CompletableFuture<Void> ibcast(float[] buf, int root) {
-        return ibcast(rank() == root ? Buf.source(buf, 0, buf.length) : Buf.sink(buf, 0, buf.length), root);
-    }
-
-    /** Broadcasts {@code buf} from {@code root}; see {@link #bcast(Buf, int)}. */
-    default void bcast(float[] buf, int offset, int length, int root) {
-        Buf a = rank() == root ? Buf.source(buf, offset, length) : Buf.sink(buf, offset, length);
-        bcast(a, root);
-        a.release();
-    }
-
-    /** Non-blocking bcast: broadcasts {@code buf} from {@code root}; see {@link #bcast(Buf, int)}. */
-    default CompletableFuture<Void> ibcast(float[] buf, int offset, int length, int root) {
-        return ibcast(rank() == root ? Buf.source(buf, offset, length) : Buf.sink(buf, offset, length), root);
-    }
-
-    /** Broadcasts {@code buf} from {@code root}; see {@link #bcast(Buf, int)}. */
-    default void bcast(double[] buf, int root) {
-        Buf a = rank() == root ? Buf.source(buf, 0, buf.length) : Buf.sink(buf, 0, buf.length);
-        bcast(a, root);
-        a.release();
-    }
-
-    /** Non-blocking bcast: broadcasts {@code buf} from {@code root}; see {@link #bcast(Buf, int)}. */
-    default CompletableFuture<Void> ibcast(double[] buf, int root) {
-        return ibcast(rank() == root ? Buf.source(buf, 0, buf.length) : Buf.sink(buf, 0, buf.length), root);
-    }
-
-    /** Broadcasts {@code buf} from {@code root}; see {@link #bcast(Buf, int)}. */
-    default void bcast(double[] buf, int offset, int length, int root) {
-        Buf a = rank() == root ? Buf.source(buf, offset, length) : Buf.sink(buf, offset, length);
-        bcast(a, root);
-        a.release();
-    }
-
-    /** Non-blocking bcast: broadcasts {@code buf} from {@code root}; see {@link #bcast(Buf, int)}. */
-    default CompletableFuture<Void> ibcast(double[] buf, int offset, int length, int root) {
-        return ibcast(rank() == root ? Buf.source(buf, offset, length) : Buf.sink(buf, offset, length), root);
-    }
-
-    /** Broadcasts {@code buf} from {@code root}; see {@link #bcast(Buf, int)}. */
-    default void bcast(ByteBuffer buf, int root) {
-        bcast(rank() == root ? Buf.source(buf) : Buf.sink(buf), root);
-    }
-
-    /** Non-blocking bcast: broadcasts {@code buf} from {@code root}; see {@link #bcast(Buf, int)}. */
-    default CompletableFuture<Void> ibcast(ByteBuffer buf, int root) {
-        return ibcast(rank() == root ? Buf.source(buf) : Buf.sink(buf), root);
-    }
-
-    // ---------------------------------------------------------------- gather
-
-    /** Gathers each rank's {@code send} into {@code recv} at {@code root}; see {@link #gather(Buf, Buf, int)}. */
+    /**
+     * Non-blocking {@link #barrier()}.
+     *
+     * @return completes once every rank has called it
+     */
+    CompletableFuture<Void> ibarrier();
+
+    /**
+     * Collects every rank's {@code send} at the root, in rank order.
+     *
+     * @param send this rank's block; the same length on every rank
+     * @param recv at the root, {@code size * send.length()} elements; unused (may be null) elsewhere
+     * @param root the collecting rank
+     */
+    void gather(Buffer send, Buffer recv, int root);
+
+    /**
+     * Non-blocking {@link #gather(Buffer, Buffer, int)}.
+     *
+     * @param send this rank's block
+     * @param recv at the root, {@code size} blocks; may be null elsewhere
+     * @param root the collecting rank
+     * @return completes once the buffers may be reused
+     */
+    CompletableFuture<Void> igather(Buffer send, Buffer recv, int root);
+
+    /**
+     * Hands block {@code i} of the root's {@code send} to rank {@code i}.
+     *
+     * @param send at the root, {@code size * recv.length()} elements; unused (may be null) elsewhere
+     * @param recv receives this rank's block
+     * @param root the distributing rank
+     */
+    void scatter(Buffer send, Buffer recv, int root);
+
+    /**
+     * Non-blocking {@link #scatter(Buffer, Buffer, int)}.
+     *
+     * @param send at the root, {@code size} blocks; may be null elsewhere
+     * @param recv receives this rank's block
+     * @param root the distributing rank
+     * @return completes once the buffers may be reused
+     */
+    CompletableFuture<Void> iscatter(Buffer send, Buffer recv, int root);
+
+    /**
+     * Every rank receives every rank's block, in rank order.
+     *
+     * @param send this rank's block; the same length on every rank
+     * @param recv {@code size * send.length()} elements
+     */
+    void allgather(Buffer send, Buffer recv);
+
+    /**
+     * Non-blocking {@link #allgather(Buffer, Buffer)}.
+     *
+     * @param send this rank's block
+     * @param recv {@code size} blocks
+     * @return completes once the buffers may be reused
+     */
+    CompletableFuture<Void> iallgather(Buffer send, Buffer recv);
+
+    /**
+     * Block {@code j} of {@code send} goes to rank {@code j}; block {@code i} of {@code recv} comes
+     * from rank {@code i}.
+     *
+     * @param send {@code size} blocks of equal length
+     * @param recv as long as {@code send}
+     */
+    void alltoall(Buffer send, Buffer recv);
+
+    /**
+     * Non-blocking {@link #alltoall(Buffer, Buffer)}.
+     *
+     * @param send {@code size} blocks of equal length
+     * @param recv as long as {@code send}
+     * @return completes once the buffers may be reused
+     */
+    CompletableFuture<Void> ialltoall(Buffer send, Buffer recv);
+
+    /**
+     * The root receives {@code x0 ∘ x1 ∘ ... ∘ x(n-1)}, element-wise, in rank order.
+     *
+     * @param send this rank's operand
+     * @param recv at the root, as long as {@code send}; unused (may be null) elsewhere
+     * @param root the rank that receives the result
+     * @param op   the operator
+     */
+    void reduce(Buffer send, Buffer recv, int root, ReduceOp op);
+
+    /**
+     * Non-blocking {@link #reduce(Buffer, Buffer, int, ReduceOp)}.
+     *
+     * @param send this rank's operand
+     * @param recv at the root, as long as {@code send}; may be null elsewhere
+     * @param root the rank that receives the result
+     * @param op   the operator
+     * @return completes once the buffers may be reused
+     */
+    CompletableFuture<Void> ireduce(Buffer send, Buffer recv, int root, ReduceOp op);
+
+    /**
+     * Every rank receives {@code x0 ∘ x1 ∘ ... ∘ x(n-1)}, element-wise, in rank order; bit-identical
+     * on every rank.
+     *
+     * @param send this rank's operand
+     * @param recv as long as {@code send}
+     * @param op   the operator
+     */
+    void allreduce(Buffer send, Buffer recv, ReduceOp op);
+
+    /**
+     * Non-blocking {@link #allreduce(Buffer, Buffer, ReduceOp)}.
+     *
+     * @param send this rank's operand
+     * @param recv as long as {@code send}
+     * @param op   the operator
+     * @return completes once the buffers may be reused
+     */
+    CompletableFuture<Void> iallreduce(Buffer send, Buffer recv, ReduceOp op);
+
+    /**
+     * Inclusive prefix reduction: rank {@code i} receives {@code x0 ∘ ... ∘ xi}.
+     *
+     * @param send this rank's operand
+     * @param recv as long as {@code send}
+     * @param op   the operator
+     */
+    void scan(Buffer send, Buffer recv, ReduceOp op);
+
+    /**
+     * Non-blocking {@link #scan(Buffer, Buffer, ReduceOp)}.
+     *
+     * @param send this rank's operand
+     * @param recv as long as {@code send}
+     * @param op   the operator
+     * @return completes once the buffers may be reused
+     */
+    CompletableFuture<Void> iscan(Buffer send, Buffer recv, ReduceOp op);
+
+    // ---- BEGIN GENERATED: whole-array overloads of the Buffer forms above (GenerateOverloads); do not edit ----
+    /**
+     * {@link #send(Buffer, int)} on whole {@code byte[]} arrays.
+     *
+     * @param data see {@link #send(Buffer, int)}
+     * @param dest see {@link #send(Buffer, int)}
+     */
+    default void send(byte[] data, int dest) {
+        send(Operands.of(data), dest);
+    }
+
+    /**
+     * {@link #send(Buffer, int)} on whole {@code int[]} arrays.
+     *
+     * @param data see {@link #send(Buffer, int)}
+     * @param dest see {@link #send(Buffer, int)}
+     */
+    default void send(int[] data, int dest) {
+        send(Operands.of(data), dest);
+    }
+
+    /**
+     * {@link #send(Buffer, int)} on whole {@code long[]} arrays.
+     *
+     * @param data see {@link #send(Buffer, int)}
+     * @param dest see {@link #send(Buffer, int)}
+     */
+    default void send(long[] data, int dest) {
+        send(Operands.of(data), dest);
+    }
+
+    /**
+     * {@link #send(Buffer, int)} on whole {@code float[]} arrays.
+     *
+     * @param data see {@link #send(Buffer, int)}
+     * @param dest see {@link #send(Buffer, int)}
+     */
+    default void send(float[] data, int dest) {
+        send(Operands.of(data), dest);
+    }
+
+    /**
+     * {@link #send(Buffer, int)} on whole {@code double[]} arrays.
+     *
+     * @param data see {@link #send(Buffer, int)}
+     * @param dest see {@link #send(Buffer, int)}
+     */
+    default void send(double[] data, int dest) {
+        send(Operands.of(data), dest);
+    }
+
+    /**
+     * {@link #send(Buffer, int)} on the bytes of {@code ByteBuffer}s between position and limit.
+     *
+     * @param data see {@link #send(Buffer, int)}
+     * @param dest see {@link #send(Buffer, int)}
+     */
+    default void send(ByteBuffer data, int dest) {
+        send(Operands.of(data), dest);
+    }
+
+    /**
+     * {@link #isend(Buffer, int)} on whole {@code byte[]} arrays.
+     *
+     * @param data see {@link #isend(Buffer, int)}
+     * @param dest see {@link #isend(Buffer, int)}
+     * @return see {@link #isend(Buffer, int)}
+     */
+    default CompletableFuture<Void> isend(byte[] data, int dest) {
+        return isend(Operands.of(data), dest);
+    }
+
+    /**
+     * {@link #isend(Buffer, int)} on whole {@code int[]} arrays.
+     *
+     * @param data see {@link #isend(Buffer, int)}
+     * @param dest see {@link #isend(Buffer, int)}
+     * @return see {@link #isend(Buffer, int)}
+     */
+    default CompletableFuture<Void> isend(int[] data, int dest) {
+        return isend(Operands.of(data), dest);
+    }
+
+    /**
+     * {@link #isend(Buffer, int)} on whole {@code long[]} arrays.
+     *
+     * @param data see {@link #isend(Buffer, int)}
+     * @param dest see {@link #isend(Buffer, int)}
+     * @return see {@link #isend(Buffer, int)}
+     */
+    default CompletableFuture<Void> isend(long[] data, int dest) {
+        return isend(Operands.of(data), dest);
+    }
+
+    /**
+     * {@link #isend(Buffer, int)} on whole {@code float[]} arrays.
+     *
+     * @param data see {@link #isend(Buffer, int)}
+     * @param dest see {@link #isend(Buffer, int)}
+     * @return see {@link #isend(Buffer, int)}
+     */
+    default CompletableFuture<Void> isend(float[] data, int dest) {
+        return isend(Operands.of(data), dest);
+    }
+
+    /**
+     * {@link #isend(Buffer, int)} on whole {@code double[]} arrays.
+     *
+     * @param data see {@link #isend(Buffer, int)}
+     * @param dest see {@link #isend(Buffer, int)}
+     * @return see {@link #isend(Buffer, int)}
+     */
+    default CompletableFuture<Void> isend(double[] data, int dest) {
+        return isend(Operands.of(data), dest);
+    }
+
+    /**
+     * {@link #isend(Buffer, int)} on the bytes of {@code ByteBuffer}s between position and limit.
+     *
+     * @param data see {@link #isend(Buffer, int)}
+     * @param dest see {@link #isend(Buffer, int)}
+     * @return see {@link #isend(Buffer, int)}
+     */
+    default CompletableFuture<Void> isend(ByteBuffer data, int dest) {
+        return isend(Operands.of(data), dest);
+    }
+
+    /**
+     * {@link #recv(Buffer, int)} on whole {@code byte[]} arrays.
+     *
+     * @param data see {@link #recv(Buffer, int)}
+     * @param src see {@link #recv(Buffer, int)}
+     */
+    default void recv(byte[] data, int src) {
+        recv(Operands.of(data), src);
+    }
+
+    /**
+     * {@link #recv(Buffer, int)} on whole {@code int[]} arrays.
+     *
+     * @param data see {@link #recv(Buffer, int)}
+     * @param src see {@link #recv(Buffer, int)}
+     */
+    default void recv(int[] data, int src) {
+        recv(Operands.of(data), src);
+    }
+
+    /**
+     * {@link #recv(Buffer, int)} on whole {@code long[]} arrays.
+     *
+     * @param data see {@link #recv(Buffer, int)}
+     * @param src see {@link #recv(Buffer, int)}
+     */
+    default void recv(long[] data, int src) {
+        recv(Operands.of(data), src);
+    }
+
+    /**
+     * {@link #recv(Buffer, int)} on whole {@code float[]} arrays.
+     *
+     * @param data see {@link #recv(Buffer, int)}
+     * @param src see {@link #recv(Buffer, int)}
+     */
+    default void recv(float[] data, int src) {
+        recv(Operands.of(data), src);
+    }
+
+    /**
+     * {@link #recv(Buffer, int)} on whole {@code double[]} arrays.
+     *
+     * @param data see {@link #recv(Buffer, int)}
+     * @param src see {@link #recv(Buffer, int)}
+     */
+    default void recv(double[] data, int src) {
+        recv(Operands.of(data), src);
+    }
+
+    /**
+     * {@link #recv(Buffer, int)} on the bytes of {@code ByteBuffer}s between position and limit.
+     *
+     * @param data see {@link #recv(Buffer, int)}
+     * @param src see {@link #recv(Buffer, int)}
+     */
+    default void recv(ByteBuffer data, int src) {
+        recv(Operands.of(data), src);
+    }
+
+    /**
+     * {@link #irecv(Buffer, int)} on whole {@code byte[]} arrays.
+     *
+     * @param data see {@link #irecv(Buffer, int)}
+     * @param src see {@link #irecv(Buffer, int)}
+     * @return see {@link #irecv(Buffer, int)}
+     */
+    default CompletableFuture<Void> irecv(byte[] data, int src) {
+        return irecv(Operands.of(data), src);
+    }
+
+    /**
+     * {@link #irecv(Buffer, int)} on whole {@code int[]} arrays.
+     *
+     * @param data see {@link #irecv(Buffer, int)}
+     * @param src see {@link #irecv(Buffer, int)}
+     * @return see {@link #irecv(Buffer, int)}
+     */
+    default CompletableFuture<Void> irecv(int[] data, int src) {
+        return irecv(Operands.of(data), src);
+    }
+
+    /**
+     * {@link #irecv(Buffer, int)} on whole {@code long[]} arrays.
+     *
+     * @param data see {@link #irecv(Buffer, int)}
+     * @param src see {@link #irecv(Buffer, int)}
+     * @return see {@link #irecv(Buffer, int)}
+     */
+    default CompletableFuture<Void> irecv(long[] data, int src) {
+        return irecv(Operands.of(data), src);
+    }
+
+    /**
+     * {@link #irecv(Buffer, int)} on whole {@code float[]} arrays.
+     *
+     * @param data see {@link #irecv(Buffer, int)}
+     * @param src see {@link #irecv(Buffer, int)}
+     * @return see {@link #irecv(Buffer, int)}
+     */
+    default CompletableFuture<Void> irecv(float[] data, int src) {
+        return irecv(Operands.of(data), src);
+    }
+
+    /**
+     * {@link #irecv(Buffer, int)} on whole {@code double[]} arrays.
+     *
+     * @param data see {@link #irecv(Buffer, int)}
+     * @param src see {@link #irecv(Buffer, int)}
+     * @return see {@link #irecv(Buffer, int)}
+     */
+    default CompletableFuture<Void> irecv(double[] data, int src) {
+        return irecv(Operands.of(data), src);
+    }
+
+    /**
+     * {@link #irecv(Buffer, int)} on the bytes of {@code ByteBuffer}s between position and limit.
+     *
+     * @param data see {@link #irecv(Buffer, int)}
+     * @param src see {@link #irecv(Buffer, int)}
+     * @return see {@link #irecv(Buffer, int)}
+     */
+    default CompletableFuture<Void> irecv(ByteBuffer data, int src) {
+        return irecv(Operands.of(data), src);
+    }
+
+    /**
+     * {@link #bcast(Buffer, int)} on whole {@code byte[]} arrays.
+     *
+     * @param data see {@link #bcast(Buffer, int)}
+     * @param root see {@link #bcast(Buffer, int)}
+     */
+    default void bcast(byte[] data, int root) {
+        bcast(Operands.of(data), root);
+    }
+
+    /**
+     * {@link #bcast(Buffer, int)} on whole {@code int[]} arrays.
+     *
+     * @param data see {@link #bcast(Buffer, int)}
+     * @param root see {@link #bcast(Buffer, int)}
+     */
+    default void bcast(int[] data, int root) {
+        bcast(Operands.of(data), root);
+    }
+
+    /**
+     * {@link #bcast(Buffer, int)} on whole {@code long[]} arrays.
+     *
+     * @param data see {@link #bcast(Buffer, int)}
+     * @param root see {@link #bcast(Buffer, int)}
+     */
+    default void bcast(long[] data, int root) {
+        bcast(Operands.of(data), root);
+    }
+
+    /**
+     * {@link #bcast(Buffer, int)} on whole {@code float[]} arrays.
+     *
+     * @param data see {@link #bcast(Buffer, int)}
+     * @param root see {@link #bcast(Buffer, int)}
+     */
+    default void bcast(float[] data, int root) {
+        bcast(Operands.of(data), root);
+    }
+
+    /**
+     * {@link #bcast(Buffer, int)} on whole {@code double[]} arrays.
+     *
+     * @param data see {@link #bcast(Buffer, int)}
+     * @param root see {@link #bcast(Buffer, int)}
+     */
+    default void bcast(double[] data, int root) {
+        bcast(Operands.of(data), root);
+    }
+
+    /**
+     * {@link #bcast(Buffer, int)} on the bytes of {@code ByteBuffer}s between position and limit.
+     *
+     * @param data see {@link #bcast(Buffer, int)}
+     * @param root see {@link #bcast(Buffer, int)}
+     */
+    default void bcast(ByteBuffer data, int root) {
+        bcast(Operands.of(data), root);
+    }
+
+    /**
+     * {@link #ibcast(Buffer, int)} on whole {@code byte[]} arrays.
+     *
+     * @param data see {@link #ibcast(Buffer, int)}
+     * @param root see {@link #ibcast(Buffer, int)}
+     * @return see {@link #ibcast(Buffer, int)}
+     */
+    default CompletableFuture<Void> ibcast(byte[] data, int root) {
+        return ibcast(Operands.of(data), root);
+    }
+
+    /**
+     * {@link #ibcast(Buffer, int)} on whole {@code int[]} arrays.
+     *
+     * @param data see {@link #ibcast(Buffer, int)}
+     * @param root see {@link #ibcast(Buffer, int)}
+     * @return see {@link #ibcast(Buffer, int)}
+     */
+    default CompletableFuture<Void> ibcast(int[] data, int root) {
+        return ibcast(Operands.of(data), root);
+    }
+
+    /**
+     * {@link #ibcast(Buffer, int)} on whole {@code long[]} arrays.
+     *
+     * @param data see {@link #ibcast(Buffer, int)}
+     * @param root see {@link #ibcast(Buffer, int)}
+     * @return see {@link #ibcast(Buffer, int)}
+     */
+    default CompletableFuture<Void> ibcast(long[] data, int root) {
+        return ibcast(Operands.of(data), root);
+    }
+
+    /**
+     * {@link #ibcast(Buffer, int)} on whole {@code float[]} arrays.
+     *
+     * @param data see {@link #ibcast(Buffer, int)}
+     * @param root see {@link #ibcast(Buffer, int)}
+     * @return see {@link #ibcast(Buffer, int)}
+     */
+    default CompletableFuture<Void> ibcast(float[] data, int root) {
+        return ibcast(Operands.of(data), root);
+    }
+
+    /**
+     * {@link #ibcast(Buffer, int)} on whole {@code double[]} arrays.
+     *
+     * @param data see {@link #ibcast(Buffer, int)}
+     * @param root see {@link #ibcast(Buffer, int)}
+     * @return see {@link #ibcast(Buffer, int)}
+     */
+    default CompletableFuture<Void> ibcast(double[] data, int root) {
+        return ibcast(Operands.of(data), root);
+    }
+
+    /**
+     * {@link #ibcast(Buffer, int)} on the bytes of {@code ByteBuffer}s between position and limit.
+     *
+     * @param data see {@link #ibcast(Buffer, int)}
+     * @param root see {@link #ibcast(Buffer, int)}
+     * @return see {@link #ibcast(Buffer, int)}
+     */
+    default CompletableFuture<Void> ibcast(ByteBuffer data, int root) {
+        return ibcast(Operands.of(data), root);
+    }
+
+    /**
+     * {@link #gather(Buffer, Buffer, int)} on whole {@code byte[]} arrays.
+     *
+     * @param send see {@link #gather(Buffer, Buffer, int)}
+     * @param recv see {@link #gather(Buffer, Buffer, int)}
+     * @param root see {@link #gather(Buffer, Buffer, int)}
+     */
     default void gather(byte[] send, byte[] recv, int root) {
-        gather(Buf.source(send, 0, send.length), rank() == root ? Buf.sink(recv, 0, recv.length) : null, root);
+        gather(Operands.of(send), Operands.of(recv), root);
     }
 
-    /** Non-blocking gather: gathers each rank's {@code send} into {@code recv} at {@code root}; see {@link #gather(Buf, Buf, int)}. */
-    default CompletableFuture<Void> igather(byte[] send, byte[] recv, int root) {
-        return igather(Buf.source(send, 0, send.length), rank() == root ? Buf.sink(recv, 0, recv.length) : null, root);
-    }
-
-    /** Gathers each rank's {@code send} into {@code recv} at {@code root}; see {@link #gather(Buf, Buf, int)}. */
-    default void gather(byte[] send, int sendOffset, int count, byte[] recv, int recvOffset, int root) {
-        gather(Buf.source(send, sendOffset, count), rank() == root ? Buf.sink(recv, recvOffset, blocks(count)) : null, root);
-    }
-
-    /** Non-blocking gather: gathers each rank's {@code send} into {@code recv} at {@code root}; see {@link #gather(Buf, Buf, int)}. */
-    default CompletableFuture<Void> igather(byte[] send, int sendOffset, int count, byte[] recv, int recvOffset, int root) {
-        return igather(Buf.source(send, sendOffset, count), rank() == root ? Buf.sink(recv, recvOffset, blocks(count)) : null, root);
-    }
-
-    /** Gathers each rank's {@code send} into {@code recv} at {@code root}; see {@link #gather(Buf, Buf, int)}. */
+    /**
+     * {@link #gather(Buffer, Buffer, int)} on whole {@code int[]} arrays.
+     *
+     * @param send see {@link #gather(Buffer, Buffer, int)}
+     * @param recv see {@link #gather(Buffer, Buffer, int)}
+     * @param root see {@link #gather(Buffer, Buffer, int)}
+     */
     default void gather(int[] send, int[] recv, int root) {
-        Buf a = Buf.source(send, 0, send.length);
-        Buf b = rank() == root ? Buf.sink(recv, 0, recv.length) : null;
-        gather(a, b, root);
-        Buf.release(a, b);
+        gather(Operands.of(send), Operands.of(recv), root);
     }
 
-    /** Non-blocking gather: gathers each rank's {@code send} into {@code recv} at {@code root}; see {@link #gather(Buf, Buf, int)}. */
-    default CompletableFuture<Void> igather(int[] send, int[] recv, int root) {
-        return igather(Buf.source(send, 0, send.length), rank() == root ? Buf.sink(recv, 0, recv.length) : null, root);
-    }
-
-    /** Gathers each rank's {@code send} into {@code recv} at {@code root}; see {@link #gather(Buf, Buf, int)}. */
-    default void gather(int[] send, int sendOffset, int count, int[] recv, int recvOffset, int root) {
-        Buf a = Buf.source(send, sendOffset, count);
-        Buf b = rank() == root ? Buf.sink(recv, recvOffset, blocks(count)) : null;
-        gather(a, b, root);
-        Buf.release(a, b);
-    }
-
-    /** Non-blocking gather: gathers each rank's {@code send} into {@code recv} at {@code root}; see {@link #gather(Buf, Buf, int)}. */
-    default CompletableFuture<Void> igather(int[] send, int sendOffset, int count, int[] recv, int recvOffset, int root) {
-        return igather(Buf.source(send, sendOffset, count), rank() == root ? Buf.sink(recv, recvOffset, blocks(count)) : null, root);
-    }
-
-    /** Gathers each rank's {@code send} into {@code recv} at {@code root}; see {@link #gather(Buf, Buf, int)}. */
+    /**
+     * {@link #gather(Buffer, Buffer, int)} on whole {@code long[]} arrays.
+     *
+     * @param send see {@link #gather(Buffer, Buffer, int)}
+     * @param recv see {@link #gather(Buffer, Buffer, int)}
+     * @param root see {@link #gather(Buffer, Buffer, int)}
+     */
     default void gather(long[] send, long[] recv, int root) {
-        Buf a = Buf.source(send, 0, send.length);
-        Buf b = rank() == root ? Buf.sink(recv, 0, recv.length) : null;
-        gather(a, b, root);
-        Buf.release(a, b);
+        gather(Operands.of(send), Operands.of(recv), root);
     }
 
-    /** Non-blocking gather: gathers each rank's {@code send} into {@code recv} at {@code root}; see {@link #gather(Buf, Buf, int)}. */
-    default CompletableFuture<Void> igather(long[] send, long[] recv, int root) {
-        return igather(Buf.source(send, 0, send.length), rank() == root ? Buf.sink(recv, 0, recv.length) : null, root);
-    }
-
-    /** Gathers each rank's {@code send} into {@code recv} at {@code root}; see {@link #gather(Buf, Buf, int)}. */
-    default void gather(long[] send, int sendOffset, int count, long[] recv, int recvOffset, int root) {
-        Buf a = Buf.source(send, sendOffset, count);
-        Buf b = rank() == root ? Buf.sink(recv, recvOffset, blocks(count)) : null;
-        gather(a, b, root);
-        Buf.release(a, b);
-    }
-
-    /** Non-blocking gather: gathers each rank's {@code send} into {@code recv} at {@code root}; see {@link #gather(Buf, Buf, int)}. */
-    default CompletableFuture<Void> igather(long[] send, int sendOffset, int count, long[] recv, int recvOffset, int root) {
-        return igather(Buf.source(send, sendOffset, count), rank() == root ? Buf.sink(recv, recvOffset, blocks(count)) : null, root);
-    }
-
-    /** Gathers each rank's {@code send} into {@code recv} at {@code root}; see {@link #gather(Buf, Buf, int)}. */
+    /**
+     * {@link #gather(Buffer, Buffer, int)} on whole {@code float[]} arrays.
+     *
+     * @param send see {@link #gather(Buffer, Buffer, int)}
+     * @param recv see {@link #gather(Buffer, Buffer, int)}
+     * @param root see {@link #gather(Buffer, Buffer, int)}
+     */
     default void gather(float[] send, float[] recv, int root) {
-        Buf a = Buf.source(send, 0, send.length);
-        Buf b = rank() == root ? Buf.sink(recv, 0, recv.length) : null;
-        gather(a, b, root);
-        Buf.release(a, b);
+        gather(Operands.of(send), Operands.of(recv), root);
     }
 
-    /** Non-blocking gather: gathers each rank's {@code send} into {@code recv} at {@code root}; see {@link #gather(Buf, Buf, int)}. */
-    default CompletableFuture<Void> igather(float[] send, float[] recv, int root) {
-        return igather(Buf.source(send, 0, send.length), rank() == root ? Buf.sink(recv, 0, recv.length) : null, root);
-    }
-
-    /** Gathers each rank's {@code send} into {@code recv} at {@code root}; see {@link #gather(Buf, Buf, int)}. */
-    default void gather(float[] send, int sendOffset, int count, float[] recv, int recvOffset, int root) {
-        Buf a = Buf.source(send, sendOffset, count);
-        Buf b = rank() == root ? Buf.sink(recv, recvOffset, blocks(count)) : null;
-        gather(a, b, root);
-        Buf.release(a, b);
-    }
-
-    /** Non-blocking gather: gathers each rank's {@code send} into {@code recv} at {@code root}; see {@link #gather(Buf, Buf, int)}. */
-    default CompletableFuture<Void> igather(float[] send, int sendOffset, int count, float[] recv, int recvOffset, int root) {
-        return igather(Buf.source(send, sendOffset, count), rank() == root ? Buf.sink(recv, recvOffset, blocks(count)) : null, root);
-    }
-
-    /** Gathers each rank's {@code send} into {@code recv} at {@code root}; see {@link #gather(Buf, Buf, int)}. */
+    /**
+     * {@link #gather(Buffer, Buffer, int)} on whole {@code double[]} arrays.
+     *
+     * @param send see {@link #gather(Buffer, Buffer, int)}
+     * @param recv see {@link #gather(Buffer, Buffer, int)}
+     * @param root see {@link #gather(Buffer, Buffer, int)}
+     */
     default void gather(double[] send, double[] recv, int root) {
-        Buf a = Buf.source(send, 0, send.length);
-        Buf b = rank() == root ? Buf.sink(recv, 0, recv.length) : null;
-        gather(a, b, root);
-        Buf.release(a, b);
+        gather(Operands.of(send), Operands.of(recv), root);
     }
 
-    /** Non-blocking gather: gathers each rank's {@code send} into {@code recv} at {@code root}; see {@link #gather(Buf, Buf, int)}. */
-    default CompletableFuture<Void> igather(double[] send, double[] recv, int root) {
-        return igather(Buf.source(send, 0, send.length), rank() == root ? Buf.sink(recv, 0, recv.length) : null, root);
-    }
-
-    /** Gathers each rank's {@code send} into {@code recv} at {@code root}; see {@link #gather(Buf, Buf, int)}. */
-    default void gather(double[] send, int sendOffset, int count, double[] recv, int recvOffset, int root) {
-        Buf a = Buf.source(send, sendOffset, count);
-        Buf b = rank() == root ? Buf.sink(recv, recvOffset, blocks(count)) : null;
-        gather(a, b, root);
-        Buf.release(a, b);
-    }
-
-    /** Non-blocking gather: gathers each rank's {@code send} into {@code recv} at {@code root}; see {@link #gather(Buf, Buf, int)}. */
-    default CompletableFuture<Void> igather(double[] send, int sendOffset, int count, double[] recv, int recvOffset, int root) {
-        return igather(Buf.source(send, sendOffset, count), rank() == root ? Buf.sink(recv, recvOffset, blocks(count)) : null, root);
-    }
-
-    /** Gathers each rank's {@code send} into {@code recv} at {@code root}; see {@link #gather(Buf, Buf, int)}. */
+    /**
+     * {@link #gather(Buffer, Buffer, int)} on the bytes of {@code ByteBuffer}s between position and limit.
+     *
+     * @param send see {@link #gather(Buffer, Buffer, int)}
+     * @param recv see {@link #gather(Buffer, Buffer, int)}
+     * @param root see {@link #gather(Buffer, Buffer, int)}
+     */
     default void gather(ByteBuffer send, ByteBuffer recv, int root) {
-        gather(Buf.source(send), rank() == root ? Buf.sink(recv) : null, root);
+        gather(Operands.of(send), Operands.of(recv), root);
     }
 
-    /** Non-blocking gather: gathers each rank's {@code send} into {@code recv} at {@code root}; see {@link #gather(Buf, Buf, int)}. */
+    /**
+     * {@link #igather(Buffer, Buffer, int)} on whole {@code byte[]} arrays.
+     *
+     * @param send see {@link #igather(Buffer, Buffer, int)}
+     * @param recv see {@link #igather(Buffer, Buffer, int)}
+     * @param root see {@link #igather(Buffer, Buffer, int)}
+     * @return see {@link #igather(Buffer, Buffer, int)}
+     */
+    default CompletableFuture<Void> igather(byte[] send, byte[] recv, int root) {
+        return igather(Operands.of(send), Operands.of(recv), root);
+    }
+
+    /**
+     * {@link #igather(Buffer, Buffer, int)} on whole {@code int[]} arrays.
+     *
+     * @param send see {@link #igather(Buffer, Buffer, int)}
+     * @param recv see {@link #igather(Buffer, Buffer, int)}
+     * @param root see {@link #igather(Buffer, Buffer, int)}
+     * @return see {@link #igather(Buffer, Buffer, int)}
+     */
+    default CompletableFuture<Void> igather(int[] send, int[] recv, int root) {
+        return igather(Operands.of(send), Operands.of(recv), root);
+    }
+
+    /**
+     * {@link #igather(Buffer, Buffer, int)} on whole {@code long[]} arrays.
+     *
+     * @param send see {@link #igather(Buffer, Buffer, int)}
+     * @param recv see {@link #igather(Buffer, Buffer, int)}
+     * @param root see {@link #igather(Buffer, Buffer, int)}
+     * @return see {@link #igather(Buffer, Buffer, int)}
+     */
+    default CompletableFuture<Void> igather(long[] send, long[] recv, int root) {
+        return igather(Operands.of(send), Operands.of(recv), root);
+    }
+
+    /**
+     * {@link #igather(Buffer, Buffer, int)} on whole {@code float[]} arrays.
+     *
+     * @param send see {@link #igather(Buffer, Buffer, int)}
+     * @param recv see {@link #igather(Buffer, Buffer, int)}
+     * @param root see {@link #igather(Buffer, Buffer, int)}
+     * @return see {@link #igather(Buffer, Buffer, int)}
+     */
+    default CompletableFuture<Void> igather(float[] send, float[] recv, int root) {
+        return igather(Operands.of(send), Operands.of(recv), root);
+    }
+
+    /**
+     * {@link #igather(Buffer, Buffer, int)} on whole {@code double[]} arrays.
+     *
+     * @param send see {@link #igather(Buffer, Buffer, int)}
+     * @param recv see {@link #igather(Buffer, Buffer, int)}
+     * @param root see {@link #igather(Buffer, Buffer, int)}
+     * @return see {@link #igather(Buffer, Buffer, int)}
+     */
+    default CompletableFuture<Void> igather(double[] send, double[] recv, int root) {
+        return igather(Operands.of(send), Operands.of(recv), root);
+    }
+
+    /**
+     * {@link #igather(Buffer, Buffer, int)} on the bytes of {@code ByteBuffer}s between position and limit.
+     *
+     * @param send see {@link #igather(Buffer, Buffer, int)}
+     * @param recv see {@link #igather(Buffer, Buffer, int)}
+     * @param root see {@link #igather(Buffer, Buffer, int)}
+     * @return see {@link #igather(Buffer, Buffer, int)}
+     */
     default CompletableFuture<Void> igather(ByteBuffer send, ByteBuffer recv, int root) {
-        return igather(Buf.source(send), rank() == root ? Buf.sink(recv) : null, root);
+        return igather(Operands.of(send), Operands.of(recv), root);
     }
 
-    // ---------------------------------------------------------------- scatter
-
-    /** Scatters block {@code i} of {@code send} at {@code root} to rank {@code i}; see {@link #scatter(Buf, Buf, int)}. */
+    /**
+     * {@link #scatter(Buffer, Buffer, int)} on whole {@code byte[]} arrays.
+     *
+     * @param send see {@link #scatter(Buffer, Buffer, int)}
+     * @param recv see {@link #scatter(Buffer, Buffer, int)}
+     * @param root see {@link #scatter(Buffer, Buffer, int)}
+     */
     default void scatter(byte[] send, byte[] recv, int root) {
-        scatter(rank() == root ? Buf.source(send, 0, send.length) : null, Buf.sink(recv, 0, recv.length), root);
+        scatter(Operands.of(send), Operands.of(recv), root);
     }
 
-    /** Non-blocking scatter: scatters block {@code i} of {@code send} at {@code root} to rank {@code i}; see {@link #scatter(Buf, Buf, int)}. */
-    default CompletableFuture<Void> iscatter(byte[] send, byte[] recv, int root) {
-        return iscatter(rank() == root ? Buf.source(send, 0, send.length) : null, Buf.sink(recv, 0, recv.length), root);
-    }
-
-    /** Scatters block {@code i} of {@code send} at {@code root} to rank {@code i}; see {@link #scatter(Buf, Buf, int)}. */
-    default void scatter(byte[] send, int sendOffset, byte[] recv, int recvOffset, int count, int root) {
-        scatter(rank() == root ? Buf.source(send, sendOffset, blocks(count)) : null, Buf.sink(recv, recvOffset, count), root);
-    }
-
-    /** Non-blocking scatter: scatters block {@code i} of {@code send} at {@code root} to rank {@code i}; see {@link #scatter(Buf, Buf, int)}. */
-    default CompletableFuture<Void> iscatter(byte[] send, int sendOffset, byte[] recv, int recvOffset, int count, int root) {
-        return iscatter(rank() == root ? Buf.source(send, sendOffset, blocks(count)) : null, Buf.sink(recv, recvOffset, count), root);
-    }
-
-    /** Scatters block {@code i} of {@code send} at {@code root} to rank {@code i}; see {@link #scatter(Buf, Buf, int)}. */
+    /**
+     * {@link #scatter(Buffer, Buffer, int)} on whole {@code int[]} arrays.
+     *
+     * @param send see {@link #scatter(Buffer, Buffer, int)}
+     * @param recv see {@link #scatter(Buffer, Buffer, int)}
+     * @param root see {@link #scatter(Buffer, Buffer, int)}
+     */
     default void scatter(int[] send, int[] recv, int root) {
-        Buf a = rank() == root ? Buf.source(send, 0, send.length) : null;
-        Buf b = Buf.sink(recv, 0, recv.length);
-        scatter(a, b, root);
-        Buf.release(a, b);
+        scatter(Operands.of(send), Operands.of(recv), root);
     }
 
-    /** Non-blocking scatter: scatters block {@code i} of {@code send} at {@code root} to rank {@code i}; see {@link #scatter(Buf, Buf, int)}. */
-    default CompletableFuture<Void> iscatter(int[] send, int[] recv, int root) {
-        return iscatter(rank() == root ? Buf.source(send, 0, send.length) : null, Buf.sink(recv, 0, recv.length), root);
-    }
-
-    /** Scatters block {@code i} of {@code send} at {@code root} to rank {@code i}; see {@link #scatter(Buf, Buf, int)}. */
-    default void scatter(int[] send, int sendOffset, int[] recv, int recvOffset, int count, int root) {
-        Buf a = rank() == root ? Buf.source(send, sendOffset, blocks(count)) : null;
-        Buf b = Buf.sink(recv, recvOffset, count);
-        scatter(a, b, root);
-        Buf.release(a, b);
-    }
-
-    /** Non-blocking scatter: scatters block {@code i} of {@code send} at {@code root} to rank {@code i}; see {@link #scatter(Buf, Buf, int)}. */
-    default CompletableFuture<Void> iscatter(int[] send, int sendOffset, int[] recv, int recvOffset, int count, int root) {
-        return iscatter(rank() == root ? Buf.source(send, sendOffset, blocks(count)) : null, Buf.sink(recv, recvOffset, count), root);
-    }
-
-    /** Scatters block {@code i} of {@code send} at {@code root} to rank {@code i}; see {@link #scatter(Buf, Buf, int)}. */
+    /**
+     * {@link #scatter(Buffer, Buffer, int)} on whole {@code long[]} arrays.
+     *
+     * @param send see {@link #scatter(Buffer, Buffer, int)}
+     * @param recv see {@link #scatter(Buffer, Buffer, int)}
+     * @param root see {@link #scatter(Buffer, Buffer, int)}
+     */
     default void scatter(long[] send, long[] recv, int root) {
-        Buf a = rank() == root ? Buf.source(send, 0, send.length) : null;
-        Buf b = Buf.sink(recv, 0, recv.length);
-        scatter(a, b, root);
-        Buf.release(a, b);
+        scatter(Operands.of(send), Operands.of(recv), root);
     }
 
-    /** Non-blocking scatter: scatters block {@code i} of {@code send} at {@code root} to rank {@code i}; see {@link #scatter(Buf, Buf, int)}. */
-    default CompletableFuture<Void> iscatter(long[] send, long[] recv, int root) {
-        return iscatter(rank() == root ? Buf.source(send, 0, send.length) : null, Buf.sink(recv, 0, recv.length), root);
-    }
-
-    /** Scatters block {@code i} of {@code send} at {@code root} to rank {@code i}; see {@link #scatter(Buf, Buf, int)}. */
-    default void scatter(long[] send, int sendOffset, long[] recv, int recvOffset, int count, int root) {
-        Buf a = rank() == root ? Buf.source(send, sendOffset, blocks(count)) : null;
-        Buf b = Buf.sink(recv, recvOffset, count);
-        scatter(a, b, root);
-        Buf.release(a, b);
-    }
-
-    /** Non-blocking scatter: scatters block {@code i} of {@code send} at {@code root} to rank {@code i}; see {@link #scatter(Buf, Buf, int)}. */
-    default CompletableFuture<Void> iscatter(long[] send, int sendOffset, long[] recv, int recvOffset, int count, int root) {
-        return iscatter(rank() == root ? Buf.source(send, sendOffset, blocks(count)) : null, Buf.sink(recv, recvOffset, count), root);
-    }
-
-    /** Scatters block {@code i} of {@code send} at {@code root} to rank {@code i}; see {@link #scatter(Buf, Buf, int)}. */
+    /**
+     * {@link #scatter(Buffer, Buffer, int)} on whole {@code float[]} arrays.
+     *
+     * @param send see {@link #scatter(Buffer, Buffer, int)}
+     * @param recv see {@link #scatter(Buffer, Buffer, int)}
+     * @param root see {@link #scatter(Buffer, Buffer, int)}
+     */
     default void scatter(float[] send, float[] recv, int root) {
-        Buf a = rank() == root ? Buf.source(send, 0, send.length) : null;
-        Buf b = Buf.sink(recv, 0, recv.length);
-        scatter(a, b, root);
-        Buf.release(a, b);
+        scatter(Operands.of(send), Operands.of(recv), root);
     }
 
-    /** Non-blocking scatter: scatters block {@code i} of {@code send} at {@code root} to rank {@code i}; see {@link #scatter(Buf, Buf, int)}. */
-    default CompletableFuture<Void> iscatter(float[] send, float[] recv, int root) {
-        return iscatter(rank() == root ? Buf.source(send, 0, send.length) : null, Buf.sink(recv, 0, recv.length), root);
-    }
-
-    /** Scatters block {@code i} of {@code send} at {@code root} to rank {@code i}; see {@link #scatter(Buf, Buf, int)}. */
-    default void scatter(float[] send, int sendOffset, float[] recv, int recvOffset, int count, int root) {
-        Buf a = rank() == root ? Buf.source(send, sendOffset, blocks(count)) : null;
-        Buf b = Buf.sink(recv, recvOffset, count);
-        scatter(a, b, root);
-        Buf.release(a, b);
-    }
-
-    /** Non-blocking scatter: scatters block {@code i} of {@code send} at {@code root} to rank {@code i}; see {@link #scatter(Buf, Buf, int)}. */
-    default CompletableFuture<Void> iscatter(float[] send, int sendOffset, float[] recv, int recvOffset, int count, int root) {
-        return iscatter(rank() == root ? Buf.source(send, sendOffset, blocks(count)) : null, Buf.sink(recv, recvOffset, count), root);
-    }
-
-    /** Scatters block {@code i} of {@code send} at {@code root} to rank {@code i}; see {@link #scatter(Buf, Buf, int)}. */
+    /**
+     * {@link #scatter(Buffer, Buffer, int)} on whole {@code double[]} arrays.
+     *
+     * @param send see {@link #scatter(Buffer, Buffer, int)}
+     * @param recv see {@link #scatter(Buffer, Buffer, int)}
+     * @param root see {@link #scatter(Buffer, Buffer, int)}
+     */
     default void scatter(double[] send, double[] recv, int root) {
-        Buf a = rank() == root ? Buf.source(send, 0, send.length) : null;
-        Buf b = Buf.sink(recv, 0, recv.length);
-        scatter(a, b, root);
-        Buf.release(a, b);
+        scatter(Operands.of(send), Operands.of(recv), root);
     }
 
-    /** Non-blocking scatter: scatters block {@code i} of {@code send} at {@code root} to rank {@code i}; see {@link #scatter(Buf, Buf, int)}. */
-    default CompletableFuture<Void> iscatter(double[] send, double[] recv, int root) {
-        return iscatter(rank() == root ? Buf.source(send, 0, send.length) : null, Buf.sink(recv, 0, recv.length), root);
-    }
-
-    /** Scatters block {@code i} of {@code send} at {@code root} to rank {@code i}; see {@link #scatter(Buf, Buf, int)}. */
-    default void scatter(double[] send, int sendOffset, double[] recv, int recvOffset, int count, int root) {
-        Buf a = rank() == root ? Buf.source(send, sendOffset, blocks(count)) : null;
-        Buf b = Buf.sink(recv, recvOffset, count);
-        scatter(a, b, root);
-        Buf.release(a, b);
-    }
-
-    /** Non-blocking scatter: scatters block {@code i} of {@code send} at {@code root} to rank {@code i}; see {@link #scatter(Buf, Buf, int)}. */
-    default CompletableFuture<Void> iscatter(double[] send, int sendOffset, double[] recv, int recvOffset, int count, int root) {
-        return iscatter(rank() == root ? Buf.source(send, sendOffset, blocks(count)) : null, Buf.sink(recv, recvOffset, count), root);
-    }
-
-    /** Scatters block {@code i} of {@code send} at {@code root} to rank {@code i}; see {@link #scatter(Buf, Buf, int)}. */
+    /**
+     * {@link #scatter(Buffer, Buffer, int)} on the bytes of {@code ByteBuffer}s between position and limit.
+     *
+     * @param send see {@link #scatter(Buffer, Buffer, int)}
+     * @param recv see {@link #scatter(Buffer, Buffer, int)}
+     * @param root see {@link #scatter(Buffer, Buffer, int)}
+     */
     default void scatter(ByteBuffer send, ByteBuffer recv, int root) {
-        scatter(rank() == root ? Buf.source(send) : null, Buf.sink(recv), root);
+        scatter(Operands.of(send), Operands.of(recv), root);
     }
 
-    /** Non-blocking scatter: scatters block {@code i} of {@code send} at {@code root} to rank {@code i}; see {@link #scatter(Buf, Buf, int)}. */
+    /**
+     * {@link #iscatter(Buffer, Buffer, int)} on whole {@code byte[]} arrays.
+     *
+     * @param send see {@link #iscatter(Buffer, Buffer, int)}
+     * @param recv see {@link #iscatter(Buffer, Buffer, int)}
+     * @param root see {@link #iscatter(Buffer, Buffer, int)}
+     * @return see {@link #iscatter(Buffer, Buffer, int)}
+     */
+    default CompletableFuture<Void> iscatter(byte[] send, byte[] recv, int root) {
+        return iscatter(Operands.of(send), Operands.of(recv), root);
+    }
+
+    /**
+     * {@link #iscatter(Buffer, Buffer, int)} on whole {@code int[]} arrays.
+     *
+     * @param send see {@link #iscatter(Buffer, Buffer, int)}
+     * @param recv see {@link #iscatter(Buffer, Buffer, int)}
+     * @param root see {@link #iscatter(Buffer, Buffer, int)}
+     * @return see {@link #iscatter(Buffer, Buffer, int)}
+     */
+    default CompletableFuture<Void> iscatter(int[] send, int[] recv, int root) {
+        return iscatter(Operands.of(send), Operands.of(recv), root);
+    }
+
+    /**
+     * {@link #iscatter(Buffer, Buffer, int)} on whole {@code long[]} arrays.
+     *
+     * @param send see {@link #iscatter(Buffer, Buffer, int)}
+     * @param recv see {@link #iscatter(Buffer, Buffer, int)}
+     * @param root see {@link #iscatter(Buffer, Buffer, int)}
+     * @return see {@link #iscatter(Buffer, Buffer, int)}
+     */
+    default CompletableFuture<Void> iscatter(long[] send, long[] recv, int root) {
+        return iscatter(Operands.of(send), Operands.of(recv), root);
+    }
+
+    /**
+     * {@link #iscatter(Buffer, Buffer, int)} on whole {@code float[]} arrays.
+     *
+     * @param send see {@link #iscatter(Buffer, Buffer, int)}
+     * @param recv see {@link #iscatter(Buffer, Buffer, int)}
+     * @param root see {@link #iscatter(Buffer, Buffer, int)}
+     * @return see {@link #iscatter(Buffer, Buffer, int)}
+     */
+    default CompletableFuture<Void> iscatter(float[] send, float[] recv, int root) {
+        return iscatter(Operands.of(send), Operands.of(recv), root);
+    }
+
+    /**
+     * {@link #iscatter(Buffer, Buffer, int)} on whole {@code double[]} arrays.
+     *
+     * @param send see {@link #iscatter(Buffer, Buffer, int)}
+     * @param recv see {@link #iscatter(Buffer, Buffer, int)}
+     * @param root see {@link #iscatter(Buffer, Buffer, int)}
+     * @return see {@link #iscatter(Buffer, Buffer, int)}
+     */
+    default CompletableFuture<Void> iscatter(double[] send, double[] recv, int root) {
+        return iscatter(Operands.of(send), Operands.of(recv), root);
+    }
+
+    /**
+     * {@link #iscatter(Buffer, Buffer, int)} on the bytes of {@code ByteBuffer}s between position and limit.
+     *
+     * @param send see {@link #iscatter(Buffer, Buffer, int)}
+     * @param recv see {@link #iscatter(Buffer, Buffer, int)}
+     * @param root see {@link #iscatter(Buffer, Buffer, int)}
+     * @return see {@link #iscatter(Buffer, Buffer, int)}
+     */
     default CompletableFuture<Void> iscatter(ByteBuffer send, ByteBuffer recv, int root) {
-        return iscatter(rank() == root ? Buf.source(send) : null, Buf.sink(recv), root);
+        return iscatter(Operands.of(send), Operands.of(recv), root);
     }
 
-    // ---------------------------------------------------------------- allgather
-
-    /** Gathers every rank's {@code send} into {@code recv} on every rank; see {@link #allgather(Buf, Buf)}. */
+    /**
+     * {@link #allgather(Buffer, Buffer)} on whole {@code byte[]} arrays.
+     *
+     * @param send see {@link #allgather(Buffer, Buffer)}
+     * @param recv see {@link #allgather(Buffer, Buffer)}
+     */
     default void allgather(byte[] send, byte[] recv) {
-        allgather(Buf.source(send, 0, send.length), Buf.sink(recv, 0, recv.length));
+        allgather(Operands.of(send), Operands.of(recv));
     }
 
-    /** Non-blocking allgather: gathers every rank's {@code send} into {@code recv} on every rank; see {@link #allgather(Buf, Buf)}. */
-    default CompletableFuture<Void> iallgather(byte[] send, byte[] recv) {
-        return iallgather(Buf.source(send, 0, send.length), Buf.sink(recv, 0, recv.length));
-    }
-
-    /** Gathers every rank's {@code send} into {@code recv} on every rank; see {@link #allgather(Buf, Buf)}. */
-    default void allgather(byte[] send, int sendOffset, int count, byte[] recv, int recvOffset) {
-        allgather(Buf.source(send, sendOffset, count), Buf.sink(recv, recvOffset, blocks(count)));
-    }
-
-    /** Non-blocking allgather: gathers every rank's {@code send} into {@code recv} on every rank; see {@link #allgather(Buf, Buf)}. */
-    default CompletableFuture<Void> iallgather(byte[] send, int sendOffset, int count, byte[] recv, int recvOffset) {
-        return iallgather(Buf.source(send, sendOffset, count), Buf.sink(recv, recvOffset, blocks(count)));
-    }
-
-    /** Gathers every rank's {@code send} into {@code recv} on every rank; see {@link #allgather(Buf, Buf)}. */
+    /**
+     * {@link #allgather(Buffer, Buffer)} on whole {@code int[]} arrays.
+     *
+     * @param send see {@link #allgather(Buffer, Buffer)}
+     * @param recv see {@link #allgather(Buffer, Buffer)}
+     */
     default void allgather(int[] send, int[] recv) {
-        Buf a = Buf.source(send, 0, send.length);
-        Buf b = Buf.sink(recv, 0, recv.length);
-        allgather(a, b);
-        Buf.release(a, b);
+        allgather(Operands.of(send), Operands.of(recv));
     }
 
-    /** Non-blocking allgather: gathers every rank's {@code send} into {@code recv} on every rank; see {@link #allgather(Buf, Buf)}. */
-    default CompletableFuture<Void> iallgather(int[] send, int[] recv) {
-        return iallgather(Buf.source(send, 0, send.length), Buf.sink(recv, 0, recv.length));
-    }
-
-    /** Gathers every rank's {@code send} into {@code recv} on every rank; see {@link #allgather(Buf, Buf)}. */
-    default void allgather(int[] send, int sendOffset, int count, int[] recv, int recvOffset) {
-        Buf a = Buf.source(send, sendOffset, count);
-        Buf b = Buf.sink(recv, recvOffset, blocks(count));
-        allgather(a, b);
-        Buf.release(a, b);
-    }
-
-    /** Non-blocking allgather: gathers every rank's {@code send} into {@code recv} on every rank; see {@link #allgather(Buf, Buf)}. */
-    default CompletableFuture<Void> iallgather(int[] send, int sendOffset, int count, int[] recv, int recvOffset) {
-        return iallgather(Buf.source(send, sendOffset, count), Buf.sink(recv, recvOffset, blocks(count)));
-    }
-
-    /** Gathers every rank's {@code send} into {@code recv} on every rank; see {@link #allgather(Buf, Buf)}. */
+    /**
+     * {@link #allgather(Buffer, Buffer)} on whole {@code long[]} arrays.
+     *
+     * @param send see {@link #allgather(Buffer, Buffer)}
+     * @param recv see {@link #allgather(Buffer, Buffer)}
+     */
     default void allgather(long[] send, long[] recv) {
-        Buf a = Buf.source(send, 0, send.length);
-        Buf b = Buf.sink(recv, 0, recv.length);
-        allgather(a, b);
-        Buf.release(a, b);
+        allgather(Operands.of(send), Operands.of(recv));
     }
 
-    /** Non-blocking allgather: gathers every rank's {@code send} into {@code recv} on every rank; see {@link #allgather(Buf, Buf)}. */
-    default CompletableFuture<Void> iallgather(long[] send, long[] recv) {
-        return iallgather(Buf.source(send, 0, send.length), Buf.sink(recv, 0, recv.length));
-    }
-
-    /** Gathers every rank's {@code send} into {@code recv} on every rank; see {@link #allgather(Buf, Buf)}. */
-    default void allgather(long[] send, int sendOffset, int count, long[] recv, int recvOffset) {
-        Buf a = Buf.source(send, sendOffset, count);
-        Buf b = Buf.sink(recv, recvOffset, blocks(count));
-        allgather(a, b);
-        Buf.release(a, b);
-    }
-
-    /** Non-blocking allgather: gathers every rank's {@code send} into {@code recv} on every rank; see {@link #allgather(Buf, Buf)}. */
-    default CompletableFuture<Void> iallgather(long[] send, int sendOffset, int count, long[] recv, int recvOffset) {
-        return iallgather(Buf.source(send, sendOffset, count), Buf.sink(recv, recvOffset, blocks(count)));
-    }
-
-    /** Gathers every rank's {@code send} into {@code recv} on every rank; see {@link #allgather(Buf, Buf)}. */
+    /**
+     * {@link #allgather(Buffer, Buffer)} on whole {@code float[]} arrays.
+     *
+     * @param send see {@link #allgather(Buffer, Buffer)}
+     * @param recv see {@link #allgather(Buffer, Buffer)}
+     */
     default void allgather(float[] send, float[] recv) {
-        Buf a = Buf.source(send, 0, send.length);
-        Buf b = Buf.sink(recv, 0, recv.length);
-        allgather(a, b);
-        Buf.release(a, b);
+        allgather(Operands.of(send), Operands.of(recv));
     }
 
-    /** Non-blocking allgather: gathers every rank's {@code send} into {@code recv} on every rank; see {@link #allgather(Buf, Buf)}. */
-    default CompletableFuture<Void> iallgather(float[] send, float[] recv) {
-        return iallgather(Buf.source(send, 0, send.length), Buf.sink(recv, 0, recv.length));
-    }
-
-    /** Gathers every rank's {@code send} into {@code recv} on every rank; see {@link #allgather(Buf, Buf)}. */
-    default void allgather(float[] send, int sendOffset, int count, float[] recv, int recvOffset) {
-        Buf a = Buf.source(send, sendOffset, count);
-        Buf b = Buf.sink(recv, recvOffset, blocks(count));
-        allgather(a, b);
-        Buf.release(a, b);
-    }
-
-    /** Non-blocking allgather: gathers every rank's {@code send} into {@code recv} on every rank; see {@link #allgather(Buf, Buf)}. */
-    default CompletableFuture<Void> iallgather(float[] send, int sendOffset, int count, float[] recv, int recvOffset) {
-        return iallgather(Buf.source(send, sendOffset, count), Buf.sink(recv, recvOffset, blocks(count)));
-    }
-
-    /** Gathers every rank's {@code send} into {@code recv} on every rank; see {@link #allgather(Buf, Buf)}. */
+    /**
+     * {@link #allgather(Buffer, Buffer)} on whole {@code double[]} arrays.
+     *
+     * @param send see {@link #allgather(Buffer, Buffer)}
+     * @param recv see {@link #allgather(Buffer, Buffer)}
+     */
     default void allgather(double[] send, double[] recv) {
-        Buf a = Buf.source(send, 0, send.length);
-        Buf b = Buf.sink(recv, 0, recv.length);
-        allgather(a, b);
-        Buf.release(a, b);
+        allgather(Operands.of(send), Operands.of(recv));
     }
 
-    /** Non-blocking allgather: gathers every rank's {@code send} into {@code recv} on every rank; see {@link #allgather(Buf, Buf)}. */
-    default CompletableFuture<Void> iallgather(double[] send, double[] recv) {
-        return iallgather(Buf.source(send, 0, send.length), Buf.sink(recv, 0, recv.length));
-    }
-
-    /** Gathers every rank's {@code send} into {@code recv} on every rank; see {@link #allgather(Buf, Buf)}. */
-    default void allgather(double[] send, int sendOffset, int count, double[] recv, int recvOffset) {
-        Buf a = Buf.source(send, sendOffset, count);
-        Buf b = Buf.sink(recv, recvOffset, blocks(count));
-        allgather(a, b);
-        Buf.release(a, b);
-    }
-
-    /** Non-blocking allgather: gathers every rank's {@code send} into {@code recv} on every rank; see {@link #allgather(Buf, Buf)}. */
-    default CompletableFuture<Void> iallgather(double[] send, int sendOffset, int count, double[] recv, int recvOffset) {
-        return iallgather(Buf.source(send, sendOffset, count), Buf.sink(recv, recvOffset, blocks(count)));
-    }
-
-    /** Gathers every rank's {@code send} into {@code recv} on every rank; see {@link #allgather(Buf, Buf)}. */
+    /**
+     * {@link #allgather(Buffer, Buffer)} on the bytes of {@code ByteBuffer}s between position and limit.
+     *
+     * @param send see {@link #allgather(Buffer, Buffer)}
+     * @param recv see {@link #allgather(Buffer, Buffer)}
+     */
     default void allgather(ByteBuffer send, ByteBuffer recv) {
-        allgather(Buf.source(send), Buf.sink(recv));
+        allgather(Operands.of(send), Operands.of(recv));
     }
 
-    /** Non-blocking allgather: gathers every rank's {@code send} into {@code recv} on every rank; see {@link #allgather(Buf, Buf)}. */
+    /**
+     * {@link #iallgather(Buffer, Buffer)} on whole {@code byte[]} arrays.
+     *
+     * @param send see {@link #iallgather(Buffer, Buffer)}
+     * @param recv see {@link #iallgather(Buffer, Buffer)}
+     * @return see {@link #iallgather(Buffer, Buffer)}
+     */
+    default CompletableFuture<Void> iallgather(byte[] send, byte[] recv) {
+        return iallgather(Operands.of(send), Operands.of(recv));
+    }
+
+    /**
+     * {@link #iallgather(Buffer, Buffer)} on whole {@code int[]} arrays.
+     *
+     * @param send see {@link #iallgather(Buffer, Buffer)}
+     * @param recv see {@link #iallgather(Buffer, Buffer)}
+     * @return see {@link #iallgather(Buffer, Buffer)}
+     */
+    default CompletableFuture<Void> iallgather(int[] send, int[] recv) {
+        return iallgather(Operands.of(send), Operands.of(recv));
+    }
+
+    /**
+     * {@link #iallgather(Buffer, Buffer)} on whole {@code long[]} arrays.
+     *
+     * @param send see {@link #iallgather(Buffer, Buffer)}
+     * @param recv see {@link #iallgather(Buffer, Buffer)}
+     * @return see {@link #iallgather(Buffer, Buffer)}
+     */
+    default CompletableFuture<Void> iallgather(long[] send, long[] recv) {
+        return iallgather(Operands.of(send), Operands.of(recv));
+    }
+
+    /**
+     * {@link #iallgather(Buffer, Buffer)} on whole {@code float[]} arrays.
+     *
+     * @param send see {@link #iallgather(Buffer, Buffer)}
+     * @param recv see {@link #iallgather(Buffer, Buffer)}
+     * @return see {@link #iallgather(Buffer, Buffer)}
+     */
+    default CompletableFuture<Void> iallgather(float[] send, float[] recv) {
+        return iallgather(Operands.of(send), Operands.of(recv));
+    }
+
+    /**
+     * {@link #iallgather(Buffer, Buffer)} on whole {@code double[]} arrays.
+     *
+     * @param send see {@link #iallgather(Buffer, Buffer)}
+     * @param recv see {@link #iallgather(Buffer, Buffer)}
+     * @return see {@link #iallgather(Buffer, Buffer)}
+     */
+    default CompletableFuture<Void> iallgather(double[] send, double[] recv) {
+        return iallgather(Operands.of(send), Operands.of(recv));
+    }
+
+    /**
+     * {@link #iallgather(Buffer, Buffer)} on the bytes of {@code ByteBuffer}s between position and limit.
+     *
+     * @param send see {@link #iallgather(Buffer, Buffer)}
+     * @param recv see {@link #iallgather(Buffer, Buffer)}
+     * @return see {@link #iallgather(Buffer, Buffer)}
+     */
     default CompletableFuture<Void> iallgather(ByteBuffer send, ByteBuffer recv) {
-        return iallgather(Buf.source(send), Buf.sink(recv));
+        return iallgather(Operands.of(send), Operands.of(recv));
     }
 
-    // ---------------------------------------------------------------- alltoall
-
-    /** Sends block {@code j} of {@code send} to rank {@code j}, receives block {@code i} of {@code recv} from rank {@code i}; see {@link #alltoall(Buf, Buf)}. */
+    /**
+     * {@link #alltoall(Buffer, Buffer)} on whole {@code byte[]} arrays.
+     *
+     * @param send see {@link #alltoall(Buffer, Buffer)}
+     * @param recv see {@link #alltoall(Buffer, Buffer)}
+     */
     default void alltoall(byte[] send, byte[] recv) {
-        alltoall(Buf.source(send, 0, send.length), Buf.sink(recv, 0, recv.length));
+        alltoall(Operands.of(send), Operands.of(recv));
     }
 
-    /** Non-blocking alltoall: sends block {@code j} of {@code send} to rank {@code j}, receives block {@code i} of {@code recv} from rank {@code i}; see {@link #alltoall(Buf, Buf)}. */
-    default CompletableFuture<Void> ialltoall(byte[] send, byte[] recv) {
-        return ialltoall(Buf.source(send, 0, send.length), Buf.sink(recv, 0, recv.length));
-    }
-
-    /** Sends block {@code j} of {@code send} to rank {@code j}, receives block {@code i} of {@code recv} from rank {@code i}; see {@link #alltoall(Buf, Buf)}. */
-    default void alltoall(byte[] send, int sendOffset, byte[] recv, int recvOffset, int count) {
-        alltoall(Buf.source(send, sendOffset, blocks(count)), Buf.sink(recv, recvOffset, blocks(count)));
-    }
-
-    /** Non-blocking alltoall: sends block {@code j} of {@code send} to rank {@code j}, receives block {@code i} of {@code recv} from rank {@code i}; see {@link #alltoall(Buf, Buf)}. */
-    default CompletableFuture<Void> ialltoall(byte[] send, int sendOffset, byte[] recv, int recvOffset, int count) {
-        return ialltoall(Buf.source(send, sendOffset, blocks(count)), Buf.sink(recv, recvOffset, blocks(count)));
-    }
-
-    /** Sends block {@code j} of {@code send} to rank {@code j}, receives block {@code i} of {@code recv} from rank {@code i}; see {@link #alltoall(Buf, Buf)}. */
+    /**
+     * {@link #alltoall(Buffer, Buffer)} on whole {@code int[]} arrays.
+     *
+     * @param send see {@link #alltoall(Buffer, Buffer)}
+     * @param recv see {@link #alltoall(Buffer, Buffer)}
+     */
     default void alltoall(int[] send, int[] recv) {
-        Buf a = Buf.source(send, 0, send.length);
-        Buf b = Buf.sink(recv, 0, recv.length);
-        alltoall(a, b);
-        Buf.release(a, b);
+        alltoall(Operands.of(send), Operands.of(recv));
     }
 
-    /** Non-blocking alltoall: sends block {@code j} of {@code send} to rank {@code j}, receives block {@code i} of {@code recv} from rank {@code i}; see {@link #alltoall(Buf, Buf)}. */
-    default CompletableFuture<Void> ialltoall(int[] send, int[] recv) {
-        return ialltoall(Buf.source(send, 0, send.length), Buf.sink(recv, 0, recv.length));
-    }
-
-    /** Sends block {@code j} of {@code send} to rank {@code j}, receives block {@code i} of {@code recv} from rank {@code i}; see {@link #alltoall(Buf, Buf)}. */
-    default void alltoall(int[] send, int sendOffset, int[] recv, int recvOffset, int count) {
-        Buf a = Buf.source(send, sendOffset, blocks(count));
-        Buf b = Buf.sink(recv, recvOffset, blocks(count));
-        alltoall(a, b);
-        Buf.release(a, b);
-    }
-
-    /** Non-blocking alltoall: sends block {@code j} of {@code send} to rank {@code j}, receives block {@code i} of {@code recv} from rank {@code i}; see {@link #alltoall(Buf, Buf)}. */
-    default CompletableFuture<Void> ialltoall(int[] send, int sendOffset, int[] recv, int recvOffset, int count) {
-        return ialltoall(Buf.source(send, sendOffset, blocks(count)), Buf.sink(recv, recvOffset, blocks(count)));
-    }
-
-    /** Sends block {@code j} of {@code send} to rank {@code j}, receives block {@code i} of {@code recv} from rank {@code i}; see {@link #alltoall(Buf, Buf)}. */
+    /**
+     * {@link #alltoall(Buffer, Buffer)} on whole {@code long[]} arrays.
+     *
+     * @param send see {@link #alltoall(Buffer, Buffer)}
+     * @param recv see {@link #alltoall(Buffer, Buffer)}
+     */
     default void alltoall(long[] send, long[] recv) {
-        Buf a = Buf.source(send, 0, send.length);
-        Buf b = Buf.sink(recv, 0, recv.length);
-        alltoall(a, b);
-        Buf.release(a, b);
+        alltoall(Operands.of(send), Operands.of(recv));
     }
 
-    /** Non-blocking alltoall: sends block {@code j} of {@code send} to rank {@code j}, receives block {@code i} of {@code recv} from rank {@code i}; see {@link #alltoall(Buf, Buf)}. */
-    default CompletableFuture<Void> ialltoall(long[] send, long[] recv) {
-        return ialltoall(Buf.source(send, 0, send.length), Buf.sink(recv, 0, recv.length));
-    }
-
-    /** Sends block {@code j} of {@code send} to rank {@code j}, receives block {@code i} of {@code recv} from rank {@code i}; see {@link #alltoall(Buf, Buf)}. */
-    default void alltoall(long[] send, int sendOffset, long[] recv, int recvOffset, int count) {
-        Buf a = Buf.source(send, sendOffset, blocks(count));
-        Buf b = Buf.sink(recv, recvOffset, blocks(count));
-        alltoall(a, b);
-        Buf.release(a, b);
-    }
-
-    /** Non-blocking alltoall: sends block {@code j} of {@code send} to rank {@code j}, receives block {@code i} of {@code recv} from rank {@code i}; see {@link #alltoall(Buf, Buf)}. */
-    default CompletableFuture<Void> ialltoall(long[] send, int sendOffset, long[] recv, int recvOffset, int count) {
-        return ialltoall(Buf.source(send, sendOffset, blocks(count)), Buf.sink(recv, recvOffset, blocks(count)));
-    }
-
-    /** Sends block {@code j} of {@code send} to rank {@code j}, receives block {@code i} of {@code recv} from rank {@code i}; see {@link #alltoall(Buf, Buf)}. */
+    /**
+     * {@link #alltoall(Buffer, Buffer)} on whole {@code float[]} arrays.
+     *
+     * @param send see {@link #alltoall(Buffer, Buffer)}
+     * @param recv see {@link #alltoall(Buffer, Buffer)}
+     */
     default void alltoall(float[] send, float[] recv) {
-        Buf a = Buf.source(send, 0, send.length);
-        Buf b = Buf.sink(recv, 0, recv.length);
-        alltoall(a, b);
-        Buf.release(a, b);
+        alltoall(Operands.of(send), Operands.of(recv));
     }
 
-    /** Non-blocking alltoall: sends block {@code j} of {@code send} to rank {@code j}, receives block {@code i} of {@code recv} from rank {@code i}; see {@link #alltoall(Buf, Buf)}. */
-    default CompletableFuture<Void> ialltoall(float[] send, float[] recv) {
-        return ialltoall(Buf.source(send, 0, send.length), Buf.sink(recv, 0, recv.length));
-    }
-
-    /** Sends block {@code j} of {@code send} to rank {@code j}, receives block {@code i} of {@code recv} from rank {@code i}; see {@link #alltoall(Buf, Buf)}. */
-    default void alltoall(float[] send, int sendOffset, float[] recv, int recvOffset, int count) {
-        Buf a = Buf.source(send, sendOffset, blocks(count));
-        Buf b = Buf.sink(recv, recvOffset, blocks(count));
-        alltoall(a, b);
-        Buf.release(a, b);
-    }
-
-    /** Non-blocking alltoall: sends block {@code j} of {@code send} to rank {@code j}, receives block {@code i} of {@code recv} from rank {@code i}; see {@link #alltoall(Buf, Buf)}. */
-    default CompletableFuture<Void> ialltoall(float[] send, int sendOffset, float[] recv, int recvOffset, int count) {
-        return ialltoall(Buf.source(send, sendOffset, blocks(count)), Buf.sink(recv, recvOffset, blocks(count)));
-    }
-
-    /** Sends block {@code j} of {@code send} to rank {@code j}, receives block {@code i} of {@code recv} from rank {@code i}; see {@link #alltoall(Buf, Buf)}. */
+    /**
+     * {@link #alltoall(Buffer, Buffer)} on whole {@code double[]} arrays.
+     *
+     * @param send see {@link #alltoall(Buffer, Buffer)}
+     * @param recv see {@link #alltoall(Buffer, Buffer)}
+     */
     default void alltoall(double[] send, double[] recv) {
-        Buf a = Buf.source(send, 0, send.length);
-        Buf b = Buf.sink(recv, 0, recv.length);
-        alltoall(a, b);
-        Buf.release(a, b);
+        alltoall(Operands.of(send), Operands.of(recv));
     }
 
-    /** Non-blocking alltoall: sends block {@code j} of {@code send} to rank {@code j}, receives block {@code i} of {@code recv} from rank {@code i}; see {@link #alltoall(Buf, Buf)}. */
-    default CompletableFuture<Void> ialltoall(double[] send, double[] recv) {
-        return ialltoall(Buf.source(send, 0, send.length), Buf.sink(recv, 0, recv.length));
-    }
-
-    /** Sends block {@code j} of {@code send} to rank {@code j}, receives block {@code i} of {@code recv} from rank {@code i}; see {@link #alltoall(Buf, Buf)}. */
-    default void alltoall(double[] send, int sendOffset, double[] recv, int recvOffset, int count) {
-        Buf a = Buf.source(send, sendOffset, blocks(count));
-        Buf b = Buf.sink(recv, recvOffset, blocks(count));
-        alltoall(a, b);
-        Buf.release(a, b);
-    }
-
-    /** Non-blocking alltoall: sends block {@code j} of {@code send} to rank {@code j}, receives block {@code i} of {@code recv} from rank {@code i}; see {@link #alltoall(Buf, Buf)}. */
-    default CompletableFuture<Void> ialltoall(double[] send, int sendOffset, double[] recv, int recvOffset, int count) {
-        return ialltoall(Buf.source(send, sendOffset, blocks(count)), Buf.sink(recv, recvOffset, blocks(count)));
-    }
-
-    /** Sends block {@code j} of {@code send} to rank {@code j}, receives block {@code i} of {@code recv} from rank {@code i}; see {@link #alltoall(Buf, Buf)}. */
+    /**
+     * {@link #alltoall(Buffer, Buffer)} on the bytes of {@code ByteBuffer}s between position and limit.
+     *
+     * @param send see {@link #alltoall(Buffer, Buffer)}
+     * @param recv see {@link #alltoall(Buffer, Buffer)}
+     */
     default void alltoall(ByteBuffer send, ByteBuffer recv) {
-        alltoall(Buf.source(send), Buf.sink(recv));
+        alltoall(Operands.of(send), Operands.of(recv));
     }
 
-    /** Non-blocking alltoall: sends block {@code j} of {@code send} to rank {@code j}, receives block {@code i} of {@code recv} from rank {@code i}; see {@link #alltoall(Buf, Buf)}. */
+    /**
+     * {@link #ialltoall(Buffer, Buffer)} on whole {@code byte[]} arrays.
+     *
+     * @param send see {@link #ialltoall(Buffer, Buffer)}
+     * @param recv see {@link #ialltoall(Buffer, Buffer)}
+     * @return see {@link #ialltoall(Buffer, Buffer)}
+     */
+    default CompletableFuture<Void> ialltoall(byte[] send, byte[] recv) {
+        return ialltoall(Operands.of(send), Operands.of(recv));
+    }
+
+    /**
+     * {@link #ialltoall(Buffer, Buffer)} on whole {@code int[]} arrays.
+     *
+     * @param send see {@link #ialltoall(Buffer, Buffer)}
+     * @param recv see {@link #ialltoall(Buffer, Buffer)}
+     * @return see {@link #ialltoall(Buffer, Buffer)}
+     */
+    default CompletableFuture<Void> ialltoall(int[] send, int[] recv) {
+        return ialltoall(Operands.of(send), Operands.of(recv));
+    }
+
+    /**
+     * {@link #ialltoall(Buffer, Buffer)} on whole {@code long[]} arrays.
+     *
+     * @param send see {@link #ialltoall(Buffer, Buffer)}
+     * @param recv see {@link #ialltoall(Buffer, Buffer)}
+     * @return see {@link #ialltoall(Buffer, Buffer)}
+     */
+    default CompletableFuture<Void> ialltoall(long[] send, long[] recv) {
+        return ialltoall(Operands.of(send), Operands.of(recv));
+    }
+
+    /**
+     * {@link #ialltoall(Buffer, Buffer)} on whole {@code float[]} arrays.
+     *
+     * @param send see {@link #ialltoall(Buffer, Buffer)}
+     * @param recv see {@link #ialltoall(Buffer, Buffer)}
+     * @return see {@link #ialltoall(Buffer, Buffer)}
+     */
+    default CompletableFuture<Void> ialltoall(float[] send, float[] recv) {
+        return ialltoall(Operands.of(send), Operands.of(recv));
+    }
+
+    /**
+     * {@link #ialltoall(Buffer, Buffer)} on whole {@code double[]} arrays.
+     *
+     * @param send see {@link #ialltoall(Buffer, Buffer)}
+     * @param recv see {@link #ialltoall(Buffer, Buffer)}
+     * @return see {@link #ialltoall(Buffer, Buffer)}
+     */
+    default CompletableFuture<Void> ialltoall(double[] send, double[] recv) {
+        return ialltoall(Operands.of(send), Operands.of(recv));
+    }
+
+    /**
+     * {@link #ialltoall(Buffer, Buffer)} on the bytes of {@code ByteBuffer}s between position and limit.
+     *
+     * @param send see {@link #ialltoall(Buffer, Buffer)}
+     * @param recv see {@link #ialltoall(Buffer, Buffer)}
+     * @return see {@link #ialltoall(Buffer, Buffer)}
+     */
     default CompletableFuture<Void> ialltoall(ByteBuffer send, ByteBuffer recv) {
-        return ialltoall(Buf.source(send), Buf.sink(recv));
+        return ialltoall(Operands.of(send), Operands.of(recv));
     }
 
-    // ---------------------------------------------------------------- reduce
-
-    /** Reduces every rank's {@code send} into {@code recv} at {@code root}; see {@link #reduce(Buf, Buf, int, ReduceOp)}. */
+    /**
+     * {@link #reduce(Buffer, Buffer, int, ReduceOp)} on whole {@code byte[]} arrays.
+     *
+     * @param send see {@link #reduce(Buffer, Buffer, int, ReduceOp)}
+     * @param recv see {@link #reduce(Buffer, Buffer, int, ReduceOp)}
+     * @param root see {@link #reduce(Buffer, Buffer, int, ReduceOp)}
+     * @param op see {@link #reduce(Buffer, Buffer, int, ReduceOp)}
+     */
     default void reduce(byte[] send, byte[] recv, int root, ReduceOp op) {
-        reduce(Buf.source(send, 0, send.length), rank() == root ? Buf.sink(recv, 0, recv.length) : null, root, op);
+        reduce(Operands.of(send), Operands.of(recv), root, op);
     }
 
-    /** Non-blocking reduce: reduces every rank's {@code send} into {@code recv} at {@code root}; see {@link #reduce(Buf, Buf, int, ReduceOp)}. */
-    default CompletableFuture<Void> ireduce(byte[] send, byte[] recv, int root, ReduceOp op) {
-        return ireduce(Buf.source(send, 0, send.length), rank() == root ? Buf.sink(recv, 0, recv.length) : null, root, op);
-    }
-
-    /** Reduces every rank's {@code send} into {@code recv} at {@code root}; see {@link #reduce(Buf, Buf, int, ReduceOp)}. */
-    default void reduce(byte[] send, int sendOffset, byte[] recv, int recvOffset, int count, int root, ReduceOp op) {
-        reduce(Buf.source(send, sendOffset, count), rank() == root ? Buf.sink(recv, recvOffset, count) : null, root, op);
-    }
-
-    /** Non-blocking reduce: reduces every rank's {@code send} into {@code recv} at {@code root}; see {@link #reduce(Buf, Buf, int, ReduceOp)}. */
-    default CompletableFuture<Void> ireduce(byte[] send, int sendOffset, byte[] recv, int recvOffset, int count, int root, ReduceOp op) {
-        return ireduce(Buf.source(send, sendOffset, count), rank() == root ? Buf.sink(recv, recvOffset, count) : null, root, op);
-    }
-
-    /** Reduces every rank's {@code send} into {@code recv} at {@code root}; see {@link #reduce(Buf, Buf, int, ReduceOp)}. */
+    /**
+     * {@link #reduce(Buffer, Buffer, int, ReduceOp)} on whole {@code int[]} arrays.
+     *
+     * @param send see {@link #reduce(Buffer, Buffer, int, ReduceOp)}
+     * @param recv see {@link #reduce(Buffer, Buffer, int, ReduceOp)}
+     * @param root see {@link #reduce(Buffer, Buffer, int, ReduceOp)}
+     * @param op see {@link #reduce(Buffer, Buffer, int, ReduceOp)}
+     */
     default void reduce(int[] send, int[] recv, int root, ReduceOp op) {
-        Buf a = Buf.source(send, 0, send.length);
-        Buf b = rank() == root ? Buf.sink(recv, 0, recv.length) : null;
-        reduce(a, b, root, op);
-        Buf.release(a, b);
+        reduce(Operands.of(send), Operands.of(recv), root, op);
     }
 
-    /** Non-blocking reduce: reduces every rank's {@code send} into {@code recv} at {@code root}; see {@link #reduce(Buf, Buf, int, ReduceOp)}. */
-    default CompletableFuture<Void> ireduce(int[] send, int[] recv, int root, ReduceOp op) {
-        return ireduce(Buf.source(send, 0, send.length), rank() == root ? Buf.sink(recv, 0, recv.length) : null, root, op);
-    }
-
-    /** Reduces every rank's {@code send} into {@code recv} at {@code root}; see {@link #reduce(Buf, Buf, int, ReduceOp)}. */
-    default void reduce(int[] send, int sendOffset, int[] recv, int recvOffset, int count, int root, ReduceOp op) {
-        Buf a = Buf.source(send, sendOffset, count);
-        Buf b = rank() == root ? Buf.sink(recv, recvOffset, count) : null;
-        reduce(a, b, root, op);
-        Buf.release(a, b);
-    }
-
-    /** Non-blocking reduce: reduces every rank's {@code send} into {@code recv} at {@code root}; see {@link #reduce(Buf, Buf, int, ReduceOp)}. */
-    default CompletableFuture<Void> ireduce(int[] send, int sendOffset, int[] recv, int recvOffset, int count, int root, ReduceOp op) {
-        return ireduce(Buf.source(send, sendOffset, count), rank() == root ? Buf.sink(recv, recvOffset, count) : null, root, op);
-    }
-
-    /** Reduces every rank's {@code send} into {@code recv} at {@code root}; see {@link #reduce(Buf, Buf, int, ReduceOp)}. */
+    /**
+     * {@link #reduce(Buffer, Buffer, int, ReduceOp)} on whole {@code long[]} arrays.
+     *
+     * @param send see {@link #reduce(Buffer, Buffer, int, ReduceOp)}
+     * @param recv see {@link #reduce(Buffer, Buffer, int, ReduceOp)}
+     * @param root see {@link #reduce(Buffer, Buffer, int, ReduceOp)}
+     * @param op see {@link #reduce(Buffer, Buffer, int, ReduceOp)}
+     */
     default void reduce(long[] send, long[] recv, int root, ReduceOp op) {
-        Buf a = Buf.source(send, 0, send.length);
-        Buf b = rank() == root ? Buf.sink(recv, 0, recv.length) : null;
-        reduce(a, b, root, op);
-        Buf.release(a, b);
+        reduce(Operands.of(send), Operands.of(recv), root, op);
     }
 
-    /** Non-blocking reduce: reduces every rank's {@code send} into {@code recv} at {@code root}; see {@link #reduce(Buf, Buf, int, ReduceOp)}. */
-    default CompletableFuture<Void> ireduce(long[] send, long[] recv, int root, ReduceOp op) {
-        return ireduce(Buf.source(send, 0, send.length), rank() == root ? Buf.sink(recv, 0, recv.length) : null, root, op);
-    }
-
-    /** Reduces every rank's {@code send} into {@code recv} at {@code root}; see {@link #reduce(Buf, Buf, int, ReduceOp)}. */
-    default void reduce(long[] send, int sendOffset, long[] recv, int recvOffset, int count, int root, ReduceOp op) {
-        Buf a = Buf.source(send, sendOffset, count);
-        Buf b = rank() == root ? Buf.sink(recv, recvOffset, count) : null;
-        reduce(a, b, root, op);
-        Buf.release(a, b);
-    }
-
-    /** Non-blocking reduce: reduces every rank's {@code send} into {@code recv} at {@code root}; see {@link #reduce(Buf, Buf, int, ReduceOp)}. */
-    default CompletableFuture<Void> ireduce(long[] send, int sendOffset, long[] recv, int recvOffset, int count, int root, ReduceOp op) {
-        return ireduce(Buf.source(send, sendOffset, count), rank() == root ? Buf.sink(recv, recvOffset, count) : null, root, op);
-    }
-
-    /** Reduces every rank's {@code send} into {@code recv} at {@code root}; see {@link #reduce(Buf, Buf, int, ReduceOp)}. */
+    /**
+     * {@link #reduce(Buffer, Buffer, int, ReduceOp)} on whole {@code float[]} arrays.
+     *
+     * @param send see {@link #reduce(Buffer, Buffer, int, ReduceOp)}
+     * @param recv see {@link #reduce(Buffer, Buffer, int, ReduceOp)}
+     * @param root see {@link #reduce(Buffer, Buffer, int, ReduceOp)}
+     * @param op see {@link #reduce(Buffer, Buffer, int, ReduceOp)}
+     */
     default void reduce(float[] send, float[] recv, int root, ReduceOp op) {
-        Buf a = Buf.source(send, 0, send.length);
-        Buf b = rank() == root ? Buf.sink(recv, 0, recv.length) : null;
-        reduce(a, b, root, op);
-        Buf.release(a, b);
+        reduce(Operands.of(send), Operands.of(recv), root, op);
     }
 
-    /** Non-blocking reduce: reduces every rank's {@code send} into {@code recv} at {@code root}; see {@link #reduce(Buf, Buf, int, ReduceOp)}. */
-    default CompletableFuture<Void> ireduce(float[] send, float[] recv, int root, ReduceOp op) {
-        return ireduce(Buf.source(send, 0, send.length), rank() == root ? Buf.sink(recv, 0, recv.length) : null, root, op);
-    }
-
-    /** Reduces every rank's {@code send} into {@code recv} at {@code root}; see {@link #reduce(Buf, Buf, int, ReduceOp)}. */
-    default void reduce(float[] send, int sendOffset, float[] recv, int recvOffset, int count, int root, ReduceOp op) {
-        Buf a = Buf.source(send, sendOffset, count);
-        Buf b = rank() == root ? Buf.sink(recv, recvOffset, count) : null;
-        reduce(a, b, root, op);
-        Buf.release(a, b);
-    }
-
-    /** Non-blocking reduce: reduces every rank's {@code send} into {@code recv} at {@code root}; see {@link #reduce(Buf, Buf, int, ReduceOp)}. */
-    default CompletableFuture<Void> ireduce(float[] send, int sendOffset, float[] recv, int recvOffset, int count, int root, ReduceOp op) {
-        return ireduce(Buf.source(send, sendOffset, count), rank() == root ? Buf.sink(recv, recvOffset, count) : null, root, op);
-    }
-
-    /** Reduces every rank's {@code send} into {@code recv} at {@code root}; see {@link #reduce(Buf, Buf, int, ReduceOp)}. */
+    /**
+     * {@link #reduce(Buffer, Buffer, int, ReduceOp)} on whole {@code double[]} arrays.
+     *
+     * @param send see {@link #reduce(Buffer, Buffer, int, ReduceOp)}
+     * @param recv see {@link #reduce(Buffer, Buffer, int, ReduceOp)}
+     * @param root see {@link #reduce(Buffer, Buffer, int, ReduceOp)}
+     * @param op see {@link #reduce(Buffer, Buffer, int, ReduceOp)}
+     */
     default void reduce(double[] send, double[] recv, int root, ReduceOp op) {
-        Buf a = Buf.source(send, 0, send.length);
-        Buf b = rank() == root ? Buf.sink(recv, 0, recv.length) : null;
-        reduce(a, b, root, op);
-        Buf.release(a, b);
+        reduce(Operands.of(send), Operands.of(recv), root, op);
     }
 
-    /** Non-blocking reduce: reduces every rank's {@code send} into {@code recv} at {@code root}; see {@link #reduce(Buf, Buf, int, ReduceOp)}. */
-    default CompletableFuture<Void> ireduce(double[] send, double[] recv, int root, ReduceOp op) {
-        return ireduce(Buf.source(send, 0, send.length), rank() == root ? Buf.sink(recv, 0, recv.length) : null, root, op);
-    }
-
-    /** Reduces every rank's {@code send} into {@code recv} at {@code root}; see {@link #reduce(Buf, Buf, int, ReduceOp)}. */
-    default void reduce(double[] send, int sendOffset, double[] recv, int recvOffset, int count, int root, ReduceOp op) {
-        Buf a = Buf.source(send, sendOffset, count);
-        Buf b = rank() == root ? Buf.sink(recv, recvOffset, count) : null;
-        reduce(a, b, root, op);
-        Buf.release(a, b);
-    }
-
-    /** Non-blocking reduce: reduces every rank's {@code send} into {@code recv} at {@code root}; see {@link #reduce(Buf, Buf, int, ReduceOp)}. */
-    default CompletableFuture<Void> ireduce(double[] send, int sendOffset, double[] recv, int recvOffset, int count, int root, ReduceOp op) {
-        return ireduce(Buf.source(send, sendOffset, count), rank() == root ? Buf.sink(recv, recvOffset, count) : null, root, op);
-    }
-
-    /** Reduces every rank's {@code send} into {@code recv} at {@code root}; see {@link #reduce(Buf, Buf, int, ReduceOp)}. */
+    /**
+     * {@link #reduce(Buffer, Buffer, int, ReduceOp)} on the bytes of {@code ByteBuffer}s between position and limit.
+     *
+     * @param send see {@link #reduce(Buffer, Buffer, int, ReduceOp)}
+     * @param recv see {@link #reduce(Buffer, Buffer, int, ReduceOp)}
+     * @param root see {@link #reduce(Buffer, Buffer, int, ReduceOp)}
+     * @param op see {@link #reduce(Buffer, Buffer, int, ReduceOp)}
+     */
     default void reduce(ByteBuffer send, ByteBuffer recv, int root, ReduceOp op) {
-        reduce(Buf.source(send), rank() == root ? Buf.sink(recv) : null, root, op);
+        reduce(Operands.of(send), Operands.of(recv), root, op);
     }
 
-    /** Non-blocking reduce: reduces every rank's {@code send} into {@code recv} at {@code root}; see {@link #reduce(Buf, Buf, int, ReduceOp)}. */
+    /**
+     * {@link #ireduce(Buffer, Buffer, int, ReduceOp)} on whole {@code byte[]} arrays.
+     *
+     * @param send see {@link #ireduce(Buffer, Buffer, int, ReduceOp)}
+     * @param recv see {@link #ireduce(Buffer, Buffer, int, ReduceOp)}
+     * @param root see {@link #ireduce(Buffer, Buffer, int, ReduceOp)}
+     * @param op see {@link #ireduce(Buffer, Buffer, int, ReduceOp)}
+     * @return see {@link #ireduce(Buffer, Buffer, int, ReduceOp)}
+     */
+    default CompletableFuture<Void> ireduce(byte[] send, byte[] recv, int root, ReduceOp op) {
+        return ireduce(Operands.of(send), Operands.of(recv), root, op);
+    }
+
+    /**
+     * {@link #ireduce(Buffer, Buffer, int, ReduceOp)} on whole {@code int[]} arrays.
+     *
+     * @param send see {@link #ireduce(Buffer, Buffer, int, ReduceOp)}
+     * @param recv see {@link #ireduce(Buffer, Buffer, int, ReduceOp)}
+     * @param root see {@link #ireduce(Buffer, Buffer, int, ReduceOp)}
+     * @param op see {@link #ireduce(Buffer, Buffer, int, ReduceOp)}
+     * @return see {@link #ireduce(Buffer, Buffer, int, ReduceOp)}
+     */
+    default CompletableFuture<Void> ireduce(int[] send, int[] recv, int root, ReduceOp op) {
+        return ireduce(Operands.of(send), Operands.of(recv), root, op);
+    }
+
+    /**
+     * {@link #ireduce(Buffer, Buffer, int, ReduceOp)} on whole {@code long[]} arrays.
+     *
+     * @param send see {@link #ireduce(Buffer, Buffer, int, ReduceOp)}
+     * @param recv see {@link #ireduce(Buffer, Buffer, int, ReduceOp)}
+     * @param root see {@link #ireduce(Buffer, Buffer, int, ReduceOp)}
+     * @param op see {@link #ireduce(Buffer, Buffer, int, ReduceOp)}
+     * @return see {@link #ireduce(Buffer, Buffer, int, ReduceOp)}
+     */
+    default CompletableFuture<Void> ireduce(long[] send, long[] recv, int root, ReduceOp op) {
+        return ireduce(Operands.of(send), Operands.of(recv), root, op);
+    }
+
+    /**
+     * {@link #ireduce(Buffer, Buffer, int, ReduceOp)} on whole {@code float[]} arrays.
+     *
+     * @param send see {@link #ireduce(Buffer, Buffer, int, ReduceOp)}
+     * @param recv see {@link #ireduce(Buffer, Buffer, int, ReduceOp)}
+     * @param root see {@link #ireduce(Buffer, Buffer, int, ReduceOp)}
+     * @param op see {@link #ireduce(Buffer, Buffer, int, ReduceOp)}
+     * @return see {@link #ireduce(Buffer, Buffer, int, ReduceOp)}
+     */
+    default CompletableFuture<Void> ireduce(float[] send, float[] recv, int root, ReduceOp op) {
+        return ireduce(Operands.of(send), Operands.of(recv), root, op);
+    }
+
+    /**
+     * {@link #ireduce(Buffer, Buffer, int, ReduceOp)} on whole {@code double[]} arrays.
+     *
+     * @param send see {@link #ireduce(Buffer, Buffer, int, ReduceOp)}
+     * @param recv see {@link #ireduce(Buffer, Buffer, int, ReduceOp)}
+     * @param root see {@link #ireduce(Buffer, Buffer, int, ReduceOp)}
+     * @param op see {@link #ireduce(Buffer, Buffer, int, ReduceOp)}
+     * @return see {@link #ireduce(Buffer, Buffer, int, ReduceOp)}
+     */
+    default CompletableFuture<Void> ireduce(double[] send, double[] recv, int root, ReduceOp op) {
+        return ireduce(Operands.of(send), Operands.of(recv), root, op);
+    }
+
+    /**
+     * {@link #ireduce(Buffer, Buffer, int, ReduceOp)} on the bytes of {@code ByteBuffer}s between position and limit.
+     *
+     * @param send see {@link #ireduce(Buffer, Buffer, int, ReduceOp)}
+     * @param recv see {@link #ireduce(Buffer, Buffer, int, ReduceOp)}
+     * @param root see {@link #ireduce(Buffer, Buffer, int, ReduceOp)}
+     * @param op see {@link #ireduce(Buffer, Buffer, int, ReduceOp)}
+     * @return see {@link #ireduce(Buffer, Buffer, int, ReduceOp)}
+     */
     default CompletableFuture<Void> ireduce(ByteBuffer send, ByteBuffer recv, int root, ReduceOp op) {
-        return ireduce(Buf.source(send), rank() == root ? Buf.sink(recv) : null, root, op);
+        return ireduce(Operands.of(send), Operands.of(recv), root, op);
     }
 
-    // ---------------------------------------------------------------- allreduce
-
-    /** Reduces every rank's {@code send} into {@code recv} on every rank; see {@link #allreduce(Buf, Buf, ReduceOp)}. */
+    /**
+     * {@link #allreduce(Buffer, Buffer, ReduceOp)} on whole {@code byte[]} arrays.
+     *
+     * @param send see {@link #allreduce(Buffer, Buffer, ReduceOp)}
+     * @param recv see {@link #allreduce(Buffer, Buffer, ReduceOp)}
+     * @param op see {@link #allreduce(Buffer, Buffer, ReduceOp)}
+     */
     default void allreduce(byte[] send, byte[] recv, ReduceOp op) {
-        allreduce(Buf.source(send, 0, send.length), Buf.sink(recv, 0, recv.length), op);
+        allreduce(Operands.of(send), Operands.of(recv), op);
     }
 
-    /** Non-blocking allreduce: reduces every rank's {@code send} into {@code recv} on every rank; see {@link #allreduce(Buf, Buf, ReduceOp)}. */
-    default CompletableFuture<Void> iallreduce(byte[] send, byte[] recv, ReduceOp op) {
-        return iallreduce(Buf.source(send, 0, send.length), Buf.sink(recv, 0, recv.length), op);
-    }
-
-    /** Reduces every rank's {@code send} into {@code recv} on every rank; see {@link #allreduce(Buf, Buf, ReduceOp)}. */
-    default void allreduce(byte[] send, int sendOffset, byte[] recv, int recvOffset, int count, ReduceOp op) {
-        allreduce(Buf.source(send, sendOffset, count), Buf.sink(recv, recvOffset, count), op);
-    }
-
-    /** Non-blocking allreduce: reduces every rank's {@code send} into {@code recv} on every rank; see {@link #allreduce(Buf, Buf, ReduceOp)}. */
-    default CompletableFuture<Void> iallreduce(byte[] send, int sendOffset, byte[] recv, int recvOffset, int count, ReduceOp op) {
-        return iallreduce(Buf.source(send, sendOffset, count), Buf.sink(recv, recvOffset, count), op);
-    }
-
-    /** Reduces every rank's {@code send} into {@code recv} on every rank; see {@link #allreduce(Buf, Buf, ReduceOp)}. */
+    /**
+     * {@link #allreduce(Buffer, Buffer, ReduceOp)} on whole {@code int[]} arrays.
+     *
+     * @param send see {@link #allreduce(Buffer, Buffer, ReduceOp)}
+     * @param recv see {@link #allreduce(Buffer, Buffer, ReduceOp)}
+     * @param op see {@link #allreduce(Buffer, Buffer, ReduceOp)}
+     */
     default void allreduce(int[] send, int[] recv, ReduceOp op) {
-        Buf a = Buf.source(send, 0, send.length);
-        Buf b = Buf.sink(recv, 0, recv.length);
-        allreduce(a, b, op);
-        Buf.release(a, b);
+        allreduce(Operands.of(send), Operands.of(recv), op);
     }
 
-    /** Non-blocking allreduce: reduces every rank's {@code send} into {@code recv} on every rank; see {@link #allreduce(Buf, Buf, ReduceOp)}. */
-    default CompletableFuture<Void> iallreduce(int[] send, int[] recv, ReduceOp op) {
-        return iallreduce(Buf.source(send, 0, send.length), Buf.sink(recv, 0, recv.length), op);
-    }
-
-    /** Reduces every rank's {@code send} into {@code recv} on every rank; see {@link #allreduce(Buf, Buf, ReduceOp)}. */
-    default void allreduce(int[] send, int sendOffset, int[] recv, int recvOffset, int count, ReduceOp op) {
-        Buf a = Buf.source(send, sendOffset, count);
-        Buf b = Buf.sink(recv, recvOffset, count);
-        allreduce(a, b, op);
-        Buf.release(a, b);
-    }
-
-    /** Non-blocking allreduce: reduces every rank's {@code send} into {@code recv} on every rank; see {@link #allreduce(Buf, Buf, ReduceOp)}. */
-    default CompletableFuture<Void> iallreduce(int[] send, int sendOffset, int[] recv, int recvOffset, int count, ReduceOp op) {
-        return iallreduce(Buf.source(send, sendOffset, count), Buf.sink(recv, recvOffset, count), op);
-    }
-
-    /** Reduces every rank's {@code send} into {@code recv} on every rank; see {@link #allreduce(Buf, Buf, ReduceOp)}. */
+    /**
+     * {@link #allreduce(Buffer, Buffer, ReduceOp)} on whole {@code long[]} arrays.
+     *
+     * @param send see {@link #allreduce(Buffer, Buffer, ReduceOp)}
+     * @param recv see {@link #allreduce(Buffer, Buffer, ReduceOp)}
+     * @param op see {@link #allreduce(Buffer, Buffer, ReduceOp)}
+     */
     default void allreduce(long[] send, long[] recv, ReduceOp op) {
-        Buf a = Buf.source(send, 0, send.length);
-        Buf b = Buf.sink(recv, 0, recv.length);
-        allreduce(a, b, op);
-        Buf.release(a, b);
+        allreduce(Operands.of(send), Operands.of(recv), op);
     }
 
-    /** Non-blocking allreduce: reduces every rank's {@code send} into {@code recv} on every rank; see {@link #allreduce(Buf, Buf, ReduceOp)}. */
-    default CompletableFuture<Void> iallreduce(long[] send, long[] recv, ReduceOp op) {
-        return iallreduce(Buf.source(send, 0, send.length), Buf.sink(recv, 0, recv.length), op);
-    }
-
-    /** Reduces every rank's {@code send} into {@code recv} on every rank; see {@link #allreduce(Buf, Buf, ReduceOp)}. */
-    default void allreduce(long[] send, int sendOffset, long[] recv, int recvOffset, int count, ReduceOp op) {
-        Buf a = Buf.source(send, sendOffset, count);
-        Buf b = Buf.sink(recv, recvOffset, count);
-        allreduce(a, b, op);
-        Buf.release(a, b);
-    }
-
-    /** Non-blocking allreduce: reduces every rank's {@code send} into {@code recv} on every rank; see {@link #allreduce(Buf, Buf, ReduceOp)}. */
-    default CompletableFuture<Void> iallreduce(long[] send, int sendOffset, long[] recv, int recvOffset, int count, ReduceOp op) {
-        return iallreduce(Buf.source(send, sendOffset, count), Buf.sink(recv, recvOffset, count), op);
-    }
-
-    /** Reduces every rank's {@code send} into {@code recv} on every rank; see {@link #allreduce(Buf, Buf, ReduceOp)}. */
+    /**
+     * {@link #allreduce(Buffer, Buffer, ReduceOp)} on whole {@code float[]} arrays.
+     *
+     * @param send see {@link #allreduce(Buffer, Buffer, ReduceOp)}
+     * @param recv see {@link #allreduce(Buffer, Buffer, ReduceOp)}
+     * @param op see {@link #allreduce(Buffer, Buffer, ReduceOp)}
+     */
     default void allreduce(float[] send, float[] recv, ReduceOp op) {
-        Buf a = Buf.source(send, 0, send.length);
-        Buf b = Buf.sink(recv, 0, recv.length);
-        allreduce(a, b, op);
-        Buf.release(a, b);
+        allreduce(Operands.of(send), Operands.of(recv), op);
     }
 
-    /** Non-blocking allreduce: reduces every rank's {@code send} into {@code recv} on every rank; see {@link #allreduce(Buf, Buf, ReduceOp)}. */
-    default CompletableFuture<Void> iallreduce(float[] send, float[] recv, ReduceOp op) {
-        return iallreduce(Buf.source(send, 0, send.length), Buf.sink(recv, 0, recv.length), op);
-    }
-
-    /** Reduces every rank's {@code send} into {@code recv} on every rank; see {@link #allreduce(Buf, Buf, ReduceOp)}. */
-    default void allreduce(float[] send, int sendOffset, float[] recv, int recvOffset, int count, ReduceOp op) {
-        Buf a = Buf.source(send, sendOffset, count);
-        Buf b = Buf.sink(recv, recvOffset, count);
-        allreduce(a, b, op);
-        Buf.release(a, b);
-    }
-
-    /** Non-blocking allreduce: reduces every rank's {@code send} into {@code recv} on every rank; see {@link #allreduce(Buf, Buf, ReduceOp)}. */
-    default CompletableFuture<Void> iallreduce(float[] send, int sendOffset, float[] recv, int recvOffset, int count, ReduceOp op) {
-        return iallreduce(Buf.source(send, sendOffset, count), Buf.sink(recv, recvOffset, count), op);
-    }
-
-    /** Reduces every rank's {@code send} into {@code recv} on every rank; see {@link #allreduce(Buf, Buf, ReduceOp)}. */
+    /**
+     * {@link #allreduce(Buffer, Buffer, ReduceOp)} on whole {@code double[]} arrays.
+     *
+     * @param send see {@link #allreduce(Buffer, Buffer, ReduceOp)}
+     * @param recv see {@link #allreduce(Buffer, Buffer, ReduceOp)}
+     * @param op see {@link #allreduce(Buffer, Buffer, ReduceOp)}
+     */
     default void allreduce(double[] send, double[] recv, ReduceOp op) {
-        Buf a = Buf.source(send, 0, send.length);
-        Buf b = Buf.sink(recv, 0, recv.length);
-        allreduce(a, b, op);
-        Buf.release(a, b);
+        allreduce(Operands.of(send), Operands.of(recv), op);
     }
 
-    /** Non-blocking allreduce: reduces every rank's {@code send} into {@code recv} on every rank; see {@link #allreduce(Buf, Buf, ReduceOp)}. */
-    default CompletableFuture<Void> iallreduce(double[] send, double[] recv, ReduceOp op) {
-        return iallreduce(Buf.source(send, 0, send.length), Buf.sink(recv, 0, recv.length), op);
-    }
-
-    /** Reduces every rank's {@code send} into {@code recv} on every rank; see {@link #allreduce(Buf, Buf, ReduceOp)}. */
-    default void allreduce(double[] send, int sendOffset, double[] recv, int recvOffset, int count, ReduceOp op) {
-        Buf a = Buf.source(send, sendOffset, count);
-        Buf b = Buf.sink(recv, recvOffset, count);
-        allreduce(a, b, op);
-        Buf.release(a, b);
-    }
-
-    /** Non-blocking allreduce: reduces every rank's {@code send} into {@code recv} on every rank; see {@link #allreduce(Buf, Buf, ReduceOp)}. */
-    default CompletableFuture<Void> iallreduce(double[] send, int sendOffset, double[] recv, int recvOffset, int count, ReduceOp op) {
-        return iallreduce(Buf.source(send, sendOffset, count), Buf.sink(recv, recvOffset, count), op);
-    }
-
-    /** Reduces every rank's {@code send} into {@code recv} on every rank; see {@link #allreduce(Buf, Buf, ReduceOp)}. */
+    /**
+     * {@link #allreduce(Buffer, Buffer, ReduceOp)} on the bytes of {@code ByteBuffer}s between position and limit.
+     *
+     * @param send see {@link #allreduce(Buffer, Buffer, ReduceOp)}
+     * @param recv see {@link #allreduce(Buffer, Buffer, ReduceOp)}
+     * @param op see {@link #allreduce(Buffer, Buffer, ReduceOp)}
+     */
     default void allreduce(ByteBuffer send, ByteBuffer recv, ReduceOp op) {
-        allreduce(Buf.source(send), Buf.sink(recv), op);
+        allreduce(Operands.of(send), Operands.of(recv), op);
     }
 
-    /** Non-blocking allreduce: reduces every rank's {@code send} into {@code recv} on every rank; see {@link #allreduce(Buf, Buf, ReduceOp)}. */
+    /**
+     * {@link #iallreduce(Buffer, Buffer, ReduceOp)} on whole {@code byte[]} arrays.
+     *
+     * @param send see {@link #iallreduce(Buffer, Buffer, ReduceOp)}
+     * @param recv see {@link #iallreduce(Buffer, Buffer, ReduceOp)}
+     * @param op see {@link #iallreduce(Buffer, Buffer, ReduceOp)}
+     * @return see {@link #iallreduce(Buffer, Buffer, ReduceOp)}
+     */
+    default CompletableFuture<Void> iallreduce(byte[] send, byte[] recv, ReduceOp op) {
+        return iallreduce(Operands.of(send), Operands.of(recv), op);
+    }
+
+    /**
+     * {@link #iallreduce(Buffer, Buffer, ReduceOp)} on whole {@code int[]} arrays.
+     *
+     * @param send see {@link #iallreduce(Buffer, Buffer, ReduceOp)}
+     * @param recv see {@link #iallreduce(Buffer, Buffer, ReduceOp)}
+     * @param op see {@link #iallreduce(Buffer, Buffer, ReduceOp)}
+     * @return see {@link #iallreduce(Buffer, Buffer, ReduceOp)}
+     */
+    default CompletableFuture<Void> iallreduce(int[] send, int[] recv, ReduceOp op) {
+        return iallreduce(Operands.of(send), Operands.of(recv), op);
+    }
+
+    /**
+     * {@link #iallreduce(Buffer, Buffer, ReduceOp)} on whole {@code long[]} arrays.
+     *
+     * @param send see {@link #iallreduce(Buffer, Buffer, ReduceOp)}
+     * @param recv see {@link #iallreduce(Buffer, Buffer, ReduceOp)}
+     * @param op see {@link #iallreduce(Buffer, Buffer, ReduceOp)}
+     * @return see {@link #iallreduce(Buffer, Buffer, ReduceOp)}
+     */
+    default CompletableFuture<Void> iallreduce(long[] send, long[] recv, ReduceOp op) {
+        return iallreduce(Operands.of(send), Operands.of(recv), op);
+    }
+
+    /**
+     * {@link #iallreduce(Buffer, Buffer, ReduceOp)} on whole {@code float[]} arrays.
+     *
+     * @param send see {@link #iallreduce(Buffer, Buffer, ReduceOp)}
+     * @param recv see {@link #iallreduce(Buffer, Buffer, ReduceOp)}
+     * @param op see {@link #iallreduce(Buffer, Buffer, ReduceOp)}
+     * @return see {@link #iallreduce(Buffer, Buffer, ReduceOp)}
+     */
+    default CompletableFuture<Void> iallreduce(float[] send, float[] recv, ReduceOp op) {
+        return iallreduce(Operands.of(send), Operands.of(recv), op);
+    }
+
+    /**
+     * {@link #iallreduce(Buffer, Buffer, ReduceOp)} on whole {@code double[]} arrays.
+     *
+     * @param send see {@link #iallreduce(Buffer, Buffer, ReduceOp)}
+     * @param recv see {@link #iallreduce(Buffer, Buffer, ReduceOp)}
+     * @param op see {@link #iallreduce(Buffer, Buffer, ReduceOp)}
+     * @return see {@link #iallreduce(Buffer, Buffer, ReduceOp)}
+     */
+    default CompletableFuture<Void> iallreduce(double[] send, double[] recv, ReduceOp op) {
+        return iallreduce(Operands.of(send), Operands.of(recv), op);
+    }
+
+    /**
+     * {@link #iallreduce(Buffer, Buffer, ReduceOp)} on the bytes of {@code ByteBuffer}s between position and limit.
+     *
+     * @param send see {@link #iallreduce(Buffer, Buffer, ReduceOp)}
+     * @param recv see {@link #iallreduce(Buffer, Buffer, ReduceOp)}
+     * @param op see {@link #iallreduce(Buffer, Buffer, ReduceOp)}
+     * @return see {@link #iallreduce(Buffer, Buffer, ReduceOp)}
+     */
     default CompletableFuture<Void> iallreduce(ByteBuffer send, ByteBuffer recv, ReduceOp op) {
-        return iallreduce(Buf.source(send), Buf.sink(recv), op);
+        return iallreduce(Operands.of(send), Operands.of(recv), op);
     }
 
-    // ---------------------------------------------------------------- scan
-
-    /** Inclusive prefix reduction: rank {@code i} receives {@code x0 ∘ ... ∘ xi}; see {@link #scan(Buf, Buf, ReduceOp)}. */
+    /**
+     * {@link #scan(Buffer, Buffer, ReduceOp)} on whole {@code byte[]} arrays.
+     *
+     * @param send see {@link #scan(Buffer, Buffer, ReduceOp)}
+     * @param recv see {@link #scan(Buffer, Buffer, ReduceOp)}
+     * @param op see {@link #scan(Buffer, Buffer, ReduceOp)}
+     */
     default void scan(byte[] send, byte[] recv, ReduceOp op) {
-        scan(Buf.source(send, 0, send.length), Buf.sink(recv, 0, recv.length), op);
+        scan(Operands.of(send), Operands.of(recv), op);
     }
 
-    /** Non-blocking scan: inclusive prefix reduction: rank {@code i} receives {@code x0 ∘ ... ∘ xi}; see {@link #scan(Buf, Buf, ReduceOp)}. */
-    default CompletableFuture<Void> iscan(byte[] send, byte[] recv, ReduceOp op) {
-        return iscan(Buf.source(send, 0, send.length), Buf.sink(recv, 0, recv.length), op);
-    }
-
-    /** Inclusive prefix reduction: rank {@code i} receives {@code x0 ∘ ... ∘ xi}; see {@link #scan(Buf, Buf, ReduceOp)}. */
-    default void scan(byte[] send, int sendOffset, byte[] recv, int recvOffset, int count, ReduceOp op) {
-        scan(Buf.source(send, sendOffset, count), Buf.sink(recv, recvOffset, count), op);
-    }
-
-    /** Non-blocking scan: inclusive prefix reduction: rank {@code i} receives {@code x0 ∘ ... ∘ xi}; see {@link #scan(Buf, Buf, ReduceOp)}. */
-    default CompletableFuture<Void> iscan(byte[] send, int sendOffset, byte[] recv, int recvOffset, int count, ReduceOp op) {
-        return iscan(Buf.source(send, sendOffset, count), Buf.sink(recv, recvOffset, count), op);
-    }
-
-    /** Inclusive prefix reduction: rank {@code i} receives {@code x0 ∘ ... ∘ xi}; see {@link #scan(Buf, Buf, ReduceOp)}. */
+    /**
+     * {@link #scan(Buffer, Buffer, ReduceOp)} on whole {@code int[]} arrays.
+     *
+     * @param send see {@link #scan(Buffer, Buffer, ReduceOp)}
+     * @param recv see {@link #scan(Buffer, Buffer, ReduceOp)}
+     * @param op see {@link #scan(Buffer, Buffer, ReduceOp)}
+     */
     default void scan(int[] send, int[] recv, ReduceOp op) {
-        Buf a = Buf.source(send, 0, send.length);
-        Buf b = Buf.sink(recv, 0, recv.length);
-        scan(a, b, op);
-        Buf.release(a, b);
+        scan(Operands.of(send), Operands.of(recv), op);
     }
 
-    /** Non-blocking scan: inclusive prefix reduction: rank {@code i} receives {@code x0 ∘ ... ∘ xi}; see {@link #scan(Buf, Buf, ReduceOp)}. */
-    default CompletableFuture<Void> iscan(int[] send, int[] recv, ReduceOp op) {
-        return iscan(Buf.source(send, 0, send.length), Buf.sink(recv, 0, recv.length), op);
-    }
-
-    /** Inclusive prefix reduction: rank {@code i} receives {@code x0 ∘ ... ∘ xi}; see {@link #scan(Buf, Buf, ReduceOp)}. */
-    default void scan(int[] send, int sendOffset, int[] recv, int recvOffset, int count, ReduceOp op) {
-        Buf a = Buf.source(send, sendOffset, count);
-        Buf b = Buf.sink(recv, recvOffset, count);
-        scan(a, b, op);
-        Buf.release(a, b);
-    }
-
-    /** Non-blocking scan: inclusive prefix reduction: rank {@code i} receives {@code x0 ∘ ... ∘ xi}; see {@link #scan(Buf, Buf, ReduceOp)}. */
-    default CompletableFuture<Void> iscan(int[] send, int sendOffset, int[] recv, int recvOffset, int count, ReduceOp op) {
-        return iscan(Buf.source(send, sendOffset, count), Buf.sink(recv, recvOffset, count), op);
-    }
-
-    /** Inclusive prefix reduction: rank {@code i} receives {@code x0 ∘ ... ∘ xi}; see {@link #scan(Buf, Buf, ReduceOp)}. */
+    /**
+     * {@link #scan(Buffer, Buffer, ReduceOp)} on whole {@code long[]} arrays.
+     *
+     * @param send see {@link #scan(Buffer, Buffer, ReduceOp)}
+     * @param recv see {@link #scan(Buffer, Buffer, ReduceOp)}
+     * @param op see {@link #scan(Buffer, Buffer, ReduceOp)}
+     */
     default void scan(long[] send, long[] recv, ReduceOp op) {
-        Buf a = Buf.source(send, 0, send.length);
-        Buf b = Buf.sink(recv, 0, recv.length);
-        scan(a, b, op);
-        Buf.release(a, b);
+        scan(Operands.of(send), Operands.of(recv), op);
     }
 
-    /** Non-blocking scan: inclusive prefix reduction: rank {@code i} receives {@code x0 ∘ ... ∘ xi}; see {@link #scan(Buf, Buf, ReduceOp)}. */
-    default CompletableFuture<Void> iscan(long[] send, long[] recv, ReduceOp op) {
-        return iscan(Buf.source(send, 0, send.length), Buf.sink(recv, 0, recv.length), op);
-    }
-
-    /** Inclusive prefix reduction: rank {@code i} receives {@code x0 ∘ ... ∘ xi}; see {@link #scan(Buf, Buf, ReduceOp)}. */
-    default void scan(long[] send, int sendOffset, long[] recv, int recvOffset, int count, ReduceOp op) {
-        Buf a = Buf.source(send, sendOffset, count);
-        Buf b = Buf.sink(recv, recvOffset, count);
-        scan(a, b, op);
-        Buf.release(a, b);
-    }
-
-    /** Non-blocking scan: inclusive prefix reduction: rank {@code i} receives {@code x0 ∘ ... ∘ xi}; see {@link #scan(Buf, Buf, ReduceOp)}. */
-    default CompletableFuture<Void> iscan(long[] send, int sendOffset, long[] recv, int recvOffset, int count, ReduceOp op) {
-        return iscan(Buf.source(send, sendOffset, count), Buf.sink(recv, recvOffset, count), op);
-    }
-
-    /** Inclusive prefix reduction: rank {@code i} receives {@code x0 ∘ ... ∘ xi}; see {@link #scan(Buf, Buf, ReduceOp)}. */
+    /**
+     * {@link #scan(Buffer, Buffer, ReduceOp)} on whole {@code float[]} arrays.
+     *
+     * @param send see {@link #scan(Buffer, Buffer, ReduceOp)}
+     * @param recv see {@link #scan(Buffer, Buffer, ReduceOp)}
+     * @param op see {@link #scan(Buffer, Buffer, ReduceOp)}
+     */
     default void scan(float[] send, float[] recv, ReduceOp op) {
-        Buf a = Buf.source(send, 0, send.length);
-        Buf b = Buf.sink(recv, 0, recv.length);
-        scan(a, b, op);
-        Buf.release(a, b);
+        scan(Operands.of(send), Operands.of(recv), op);
     }
 
-    /** Non-blocking scan: inclusive prefix reduction: rank {@code i} receives {@code x0 ∘ ... ∘ xi}; see {@link #scan(Buf, Buf, ReduceOp)}. */
-    default CompletableFuture<Void> iscan(float[] send, float[] recv, ReduceOp op) {
-        return iscan(Buf.source(send, 0, send.length), Buf.sink(recv, 0, recv.length), op);
-    }
-
-    /** Inclusive prefix reduction: rank {@code i} receives {@code x0 ∘ ... ∘ xi}; see {@link #scan(Buf, Buf, ReduceOp)}. */
-    default void scan(float[] send, int sendOffset, float[] recv, int recvOffset, int count, ReduceOp op) {
-        Buf a = Buf.source(send, sendOffset, count);
-        Buf b = Buf.sink(recv, recvOffset, count);
-        scan(a, b, op);
-        Buf.release(a, b);
-    }
-
-    /** Non-blocking scan: inclusive prefix reduction: rank {@code i} receives {@code x0 ∘ ... ∘ xi}; see {@link #scan(Buf, Buf, ReduceOp)}. */
-    default CompletableFuture<Void> iscan(float[] send, int sendOffset, float[] recv, int recvOffset, int count, ReduceOp op) {
-        return iscan(Buf.source(send, sendOffset, count), Buf.sink(recv, recvOffset, count), op);
-    }
-
-    /** Inclusive prefix reduction: rank {@code i} receives {@code x0 ∘ ... ∘ xi}; see {@link #scan(Buf, Buf, ReduceOp)}. */
+    /**
+     * {@link #scan(Buffer, Buffer, ReduceOp)} on whole {@code double[]} arrays.
+     *
+     * @param send see {@link #scan(Buffer, Buffer, ReduceOp)}
+     * @param recv see {@link #scan(Buffer, Buffer, ReduceOp)}
+     * @param op see {@link #scan(Buffer, Buffer, ReduceOp)}
+     */
     default void scan(double[] send, double[] recv, ReduceOp op) {
-        Buf a = Buf.source(send, 0, send.length);
-        Buf b = Buf.sink(recv, 0, recv.length);
-        scan(a, b, op);
-        Buf.release(a, b);
+        scan(Operands.of(send), Operands.of(recv), op);
     }
 
-    /** Non-blocking scan: inclusive prefix reduction: rank {@code i} receives {@code x0 ∘ ... ∘ xi}; see {@link #scan(Buf, Buf, ReduceOp)}. */
-    default CompletableFuture<Void> iscan(double[] send, double[] recv, ReduceOp op) {
-        return iscan(Buf.source(send, 0, send.length), Buf.sink(recv, 0, recv.length), op);
-    }
-
-    /** Inclusive prefix reduction: rank {@code i} receives {@code x0 ∘ ... ∘ xi}; see {@link #scan(Buf, Buf, ReduceOp)}. */
-    default void scan(double[] send, int sendOffset, double[] recv, int recvOffset, int count, ReduceOp op) {
-        Buf a = Buf.source(send, sendOffset, count);
-        Buf b = Buf.sink(recv, recvOffset, count);
-        scan(a, b, op);
-        Buf.release(a, b);
-    }
-
-    /** Non-blocking scan: inclusive prefix reduction: rank {@code i} receives {@code x0 ∘ ... ∘ xi}; see {@link #scan(Buf, Buf, ReduceOp)}. */
-    default CompletableFuture<Void> iscan(double[] send, int sendOffset, double[] recv, int recvOffset, int count, ReduceOp op) {
-        return iscan(Buf.source(send, sendOffset, count), Buf.sink(recv, recvOffset, count), op);
-    }
-
-    /** Inclusive prefix reduction: rank {@code i} receives {@code x0 ∘ ... ∘ xi}; see {@link #scan(Buf, Buf, ReduceOp)}. */
+    /**
+     * {@link #scan(Buffer, Buffer, ReduceOp)} on the bytes of {@code ByteBuffer}s between position and limit.
+     *
+     * @param send see {@link #scan(Buffer, Buffer, ReduceOp)}
+     * @param recv see {@link #scan(Buffer, Buffer, ReduceOp)}
+     * @param op see {@link #scan(Buffer, Buffer, ReduceOp)}
+     */
     default void scan(ByteBuffer send, ByteBuffer recv, ReduceOp op) {
-        scan(Buf.source(send), Buf.sink(recv), op);
+        scan(Operands.of(send), Operands.of(recv), op);
     }
 
-    /** Non-blocking scan: inclusive prefix reduction: rank {@code i} receives {@code x0 ∘ ... ∘ xi}; see {@link #scan(Buf, Buf, ReduceOp)}. */
-    default CompletableFuture<Void> iscan(ByteBuffer send, ByteBuffer recv, ReduceOp op) {
-        return iscan(Buf.source(send), Buf.sink(recv), op);
+    /**
+     * {@link #iscan(Buffer, Buffer, ReduceOp)} on whole {@code byte[]} arrays.
+     *
+     * @param send see {@link #iscan(Buffer, Buffer, ReduceOp)}
+     * @param recv see {@link #iscan(Buffer, Buffer, ReduceOp)}
+     * @param op see {@link #iscan(Buffer, Buffer, ReduceOp)}
+     * @return see {@link #iscan(Buffer, Buffer, ReduceOp)}
+     */
+    default CompletableFuture<Void> iscan(byte[] send, byte[] recv, ReduceOp op) {
+        return iscan(Operands.of(send), Operands.of(recv), op);
     }
+
+    /**
+     * {@link #iscan(Buffer, Buffer, ReduceOp)} on whole {@code int[]} arrays.
+     *
+     * @param send see {@link #iscan(Buffer, Buffer, ReduceOp)}
+     * @param recv see {@link #iscan(Buffer, Buffer, ReduceOp)}
+     * @param op see {@link #iscan(Buffer, Buffer, ReduceOp)}
+     * @return see {@link #iscan(Buffer, Buffer, ReduceOp)}
+     */
+    default CompletableFuture<Void> iscan(int[] send, int[] recv, ReduceOp op) {
+        return iscan(Operands.of(send), Operands.of(recv), op);
+    }
+
+    /**
+     * {@link #iscan(Buffer, Buffer, ReduceOp)} on whole {@code long[]} arrays.
+     *
+     * @param send see {@link #iscan(Buffer, Buffer, ReduceOp)}
+     * @param recv see {@link #iscan(Buffer, Buffer, ReduceOp)}
+     * @param op see {@link #iscan(Buffer, Buffer, ReduceOp)}
+     * @return see {@link #iscan(Buffer, Buffer, ReduceOp)}
+     */
+    default CompletableFuture<Void> iscan(long[] send, long[] recv, ReduceOp op) {
+        return iscan(Operands.of(send), Operands.of(recv), op);
+    }
+
+    /**
+     * {@link #iscan(Buffer, Buffer, ReduceOp)} on whole {@code float[]} arrays.
+     *
+     * @param send see {@link #iscan(Buffer, Buffer, ReduceOp)}
+     * @param recv see {@link #iscan(Buffer, Buffer, ReduceOp)}
+     * @param op see {@link #iscan(Buffer, Buffer, ReduceOp)}
+     * @return see {@link #iscan(Buffer, Buffer, ReduceOp)}
+     */
+    default CompletableFuture<Void> iscan(float[] send, float[] recv, ReduceOp op) {
+        return iscan(Operands.of(send), Operands.of(recv), op);
+    }
+
+    /**
+     * {@link #iscan(Buffer, Buffer, ReduceOp)} on whole {@code double[]} arrays.
+     *
+     * @param send see {@link #iscan(Buffer, Buffer, ReduceOp)}
+     * @param recv see {@link #iscan(Buffer, Buffer, ReduceOp)}
+     * @param op see {@link #iscan(Buffer, Buffer, ReduceOp)}
+     * @return see {@link #iscan(Buffer, Buffer, ReduceOp)}
+     */
+    default CompletableFuture<Void> iscan(double[] send, double[] recv, ReduceOp op) {
+        return iscan(Operands.of(send), Operands.of(recv), op);
+    }
+
+    /**
+     * {@link #iscan(Buffer, Buffer, ReduceOp)} on the bytes of {@code ByteBuffer}s between position and limit.
+     *
+     * @param send see {@link #iscan(Buffer, Buffer, ReduceOp)}
+     * @param recv see {@link #iscan(Buffer, Buffer, ReduceOp)}
+     * @param op see {@link #iscan(Buffer, Buffer, ReduceOp)}
+     * @return see {@link #iscan(Buffer, Buffer, ReduceOp)}
+     */
+    default CompletableFuture<Void> iscan(ByteBuffer send, ByteBuffer recv, ReduceOp op) {
+        return iscan(Operands.of(send), Operands.of(recv), op);
+    }
+
+    // ---- END GENERATED ----
 
     // ================================================================ builder
 
@@ -1505,6 +1669,8 @@ public interface Communicator extends AutoCloseable {
         private final List<ChannelProvider> providers = new ArrayList<>();
         private final Map<Operation, String> overrides = new EnumMap<>(Operation.class);
         private io.fmi.model.SelectionPolicy selectionPolicy = io.fmi.model.SelectionPolicy.BY_HINT;
+        private Executor executor;
+        private ScheduledExecutorService scheduler;
 
         Builder() {
         }
@@ -1590,6 +1756,35 @@ public interface Communicator extends AutoCloseable {
             return this;
         }
 
+        /**
+         * Where the communicator completes the futures it hands out and where channels run
+         * background work that may block (store requests of non-blocking calls, deletes). It must
+         * accept blocking tasks: a bounded pool bounds how many non-blocking store requests run at
+         * once. It stays the caller's: FMI never shuts it down. By default each communicator makes
+         * a cached pool of daemon threads that it shuts down at {@link Communicator#close()}.
+         *
+         * @param executor the caller's executor
+         * @return this builder
+         */
+        public Builder executor(Executor executor) {
+            this.executor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /**
+         * Runs the timers of the communicator's channels (the deadlines of waiting receives, every
+         * 10 ms while a receive waits). It stays the caller's: FMI cancels its tasks at close and
+         * never shuts it down. By default one daemon thread of FMI serves every communicator of the
+         * JVM and ends when the last one closes.
+         *
+         * @param scheduler the caller's scheduler
+         * @return this builder
+         */
+        public Builder scheduler(ScheduledExecutorService scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
         /** Validates the settings and builds the communicator. */
         public Communicator build() {
             if (name == null || name.isEmpty()) {
@@ -1617,7 +1812,7 @@ public interface Communicator extends AutoCloseable {
                 throw new FmiConfigException("lifetime: " + lifetime + " (expected: > 0; is the function out of time?)");
             }
             return new DefaultCommunicator(config == null ? FmiConfig.defaults() : config, name, runId, rank, size,
-                    functionMemoryMiB, hint, timeout, lifetime, providers, overrides, selectionPolicy);
+                    functionMemoryMiB, hint, timeout, lifetime, providers, overrides, selectionPolicy, executor, scheduler);
         }
     }
 }

@@ -40,15 +40,6 @@ import java.util.Optional;
 public final class FmiConfig {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private static final String DEFAULTS_JSON = "{\n"
-            + "  \"backends\": {\n"
-            + "    \"Direct\":   {\"enabled\": true,  \"host\": \"127.0.0.1\", \"port\": 10000, \"max_timeout\": 60000},\n"
-            + "    \"Redis\":    {\"enabled\": false, \"host\": \"127.0.0.1\", \"port\": 6379, \"timeout\": 1, \"max_timeout\": 60000},\n"
-            + "    \"S3\":       {\"enabled\": false, \"bucket_name\": \"fmi\", \"s3_region\": \"us-east-1\", \"timeout\": 100, \"max_timeout\": 60000},\n"
-            + "    \"DynamoDB\": {\"enabled\": false, \"table_name\": \"fmi\", \"region\": \"us-east-1\", \"timeout\": 50, \"max_timeout\": 60000}\n"
-            + "  }\n"
-            + "}";
-
     private final ObjectNode root;
     private final Map<String, BackendConfig> backends;
 
@@ -107,11 +98,34 @@ public final class FmiConfig {
     }
 
     /**
-     * The defaults: {@code Direct} enabled with a rendezvous server at {@code 127.0.0.1:10000};
-     * {@code Redis}, {@code S3} and {@code DynamoDB} present but disabled; default models.
+     * The defaults: an entry for the backend of every channel provider on the class path (see
+     * {@link io.fmi.channel.ChannelProviders#installed()}), as the provider states it
+     * ({@link io.fmi.channel.ChannelProvider#defaultBackendJson()}), in the selector's tie-break
+     * order; default models. With FMI's channels that is {@code Direct} enabled with a rendezvous
+     * server at {@code 127.0.0.1:10000}, and {@code Redis}, {@code S3} and {@code DynamoDB}
+     * present but disabled.
+     *
+     * @return the default configuration
      */
     public static FmiConfig defaults() {
-        return fromJson(DEFAULTS_JSON);
+        ObjectNode root = MAPPER.createObjectNode();
+        ObjectNode section = root.putObject("backends");
+        for (io.fmi.channel.ChannelProvider p : io.fmi.channel.ChannelProviders.installed().list()) {
+            String json = p.defaultBackendJson();
+            JsonNode entry;
+            try {
+                entry = MAPPER.readTree(json);
+            } catch (JsonProcessingException e) {
+                throw new FmiConfigException("default entry of backend " + p.backend() + " from " + p.getClass().getName()
+                        + ": invalid JSON: " + e.getOriginalMessage(), e);
+            }
+            if (entry == null || !entry.isObject()) {
+                throw new FmiConfigException("default entry of backend " + p.backend() + " from " + p.getClass().getName()
+                        + ": " + json + " (expected: a JSON object)");
+            }
+            section.set(p.backend(), entry);
+        }
+        return new FmiConfig(root);
     }
 
     /** All backend entries in file order, enabled or not. */
@@ -166,13 +180,14 @@ public final class FmiConfig {
         return new FmiConfig(copy);
     }
 
-    /** Backends this library knows by name: the file's four, and the two in-memory ones. */
-    public static final List<String> KNOWN_BACKENDS = List.of("Direct", "Redis", "S3", "DynamoDB", "Local", "LocalStore");
+    /** The in-memory backends of fmi-core, which {@code LocalCluster} may enable on its own. */
+    private static final List<String> IN_MEMORY_BACKENDS = List.of("Local", "LocalStore");
 
     /**
      * A copy of this configuration with only the named backends enabled (case-insensitive): every
-     * other entry, and every {@link #KNOWN_BACKENDS known backend} the file lacks, is written
-     * disabled, so that nothing (not even {@code LocalCluster}'s in-memory default) adds one back.
+     * other entry, and each in-memory backend ({@code Local}, {@code LocalStore}) the file lacks, is
+     * written disabled, so that nothing (not even {@code LocalCluster}'s in-memory default) adds one
+     * back. A backend the file lacks is disabled anyway.
      */
     public FmiConfig withOnly(String... names) {
         FmiConfig c = this;
@@ -180,7 +195,7 @@ public final class FmiConfig {
         for (String n : names) {
             keep.add(n.toLowerCase(Locale.ROOT));
         }
-        for (String known : KNOWN_BACKENDS) {
+        for (String known : IN_MEMORY_BACKENDS) {
             if (c.backend(known).isEmpty()) {
                 c = c.withBackend(known, MAPPER.createObjectNode().put("enabled", false));
             }

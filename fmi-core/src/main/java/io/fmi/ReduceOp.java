@@ -1,6 +1,5 @@
 package io.fmi;
 
-import io.fmi.channel.Buf;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -136,25 +135,27 @@ public final class ReduceOp {
     }
 
     /**
-     * Combines {@code in} into {@code acc} element-wise: {@code acc[i] = in[i] ∘ acc[i]} when
-     * {@code inIsLeft}, else {@code acc[i] = acc[i] ∘ in[i]}. Both buffers have the same type and count.
+     * Combines {@code n} little-endian elements of {@code type} at {@code x[xo...]} into those at
+     * {@code y[yo...]}: {@code y[i] = x[i] ∘ y[i]} when {@code inIsLeft}, else
+     * {@code y[i] = y[i] ∘ x[i]}. For collective algorithms and channels, which hold operands as
+     * bytes in the wire layout (see {@link DataType}).
+     *
+     * @param type     the element type; must be {@linkplain #supports(DataType) supported}
+     * @param n        number of elements
+     * @param x        the incoming operand's bytes
+     * @param xo       offset of its first byte
+     * @param y        the accumulator's bytes, overwritten with the result
+     * @param yo       offset of its first byte
+     * @param inIsLeft whether the incoming operand is the left one (comes from lower ranks)
      */
-    public void combine(Buf in, Buf acc, boolean inIsLeft) {
-        if (in.count() != acc.count() || in.type() != acc.type()) {
-            throw new IllegalArgumentException("combine " + in + " into " + acc);
-        }
-        byte[] x = in.array();
-        byte[] y = acc.array();
-        int xo = in.offset();
-        int yo = acc.offset();
-        int n = in.count();
-        switch (acc.type()) {
+    public void combine(DataType type, int n, byte[] x, int xo, byte[] y, int yo, boolean inIsLeft) {
+        switch (type) {
             case BYTE: combineBytes(x, xo, y, yo, n, inIsLeft); break;
             case INT: combineInts(x, xo, y, yo, n, inIsLeft); break;
             case LONG: combineLongs(x, xo, y, yo, n, inIsLeft); break;
             case FLOAT: combineFloats(x, xo, y, yo, n, inIsLeft); break;
             case DOUBLE: combineDoubles(x, xo, y, yo, n, inIsLeft); break;
-            default: throw new AssertionError(acc.type());
+            default: throw new AssertionError(type);
         }
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fmi.local.LocalCluster;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -68,6 +69,25 @@ class BadInputTest {
             int[] sum = new int[1];
             comm.allreduce(new int[] {comm.rank() + 1}, sum, ReduceOp.SUM);
             assertEquals(6, sum[0]);
+            return null;
+        });
+    }
+
+    @Test
+    void shouldNameTheOperationOfANullOrReadOnlyBuffer() {
+        LocalCluster.run(2, comm -> {
+            assertMessage(assertThrows(FmiException.class, () -> comm.send((int[]) null, 1)), "send", "send buffer is null", "rank=" + comm.rank());
+            assertMessage(assertThrows(FmiException.class, () -> comm.recv((double[]) null, 1)), "recv", "receive buffer is null");
+            assertMessage(assertThrows(FmiException.class, () -> comm.allreduce(new long[1], null, ReduceOp.SUM)), "allreduce", "receive buffer is null");
+            assertMessage(assertThrows(FmiException.class, () -> comm.bcast((ByteBuffer) null, 0)), "bcast", "buffer is null");
+            assertMessage(assertThrows(FmiException.class, () -> comm.allgather(ByteBuffer.allocate(1), ByteBuffer.allocate(2).asReadOnlyBuffer())),
+                    "allgather", "read-only");
+            // A gather's receive buffer is used at the root only: null elsewhere is fine.
+            int[] all = comm.rank() == 0 ? new int[2] : null;
+            comm.gather(new int[] {comm.rank() + 5}, all, 0);
+            if (comm.rank() == 0) {
+                assertArrayEquals(new int[] {5, 6}, all);
+            }
             return null;
         });
     }

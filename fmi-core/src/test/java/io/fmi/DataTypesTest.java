@@ -144,12 +144,12 @@ class DataTypesTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"Local", "LocalStore"})
-    void shouldHonourOffsetsAndLengths(String backend) {
+    void shouldHonourTheOffsetsAndLengthsOfBufferViews(String backend) {
         LocalCluster.run(FmiConfig.defaults().withOnly(backend), 3, comm -> {
             int r = comm.rank();
             double[] big = {-1, -1, r, r + 10, -1};
             double[] gathered = new double[8];
-            comm.allgather(big, 2, 2, gathered, 1);
+            comm.allgather(Buffer.of(big, 2, 2), Buffer.of(gathered, 1, 6));
             assertArrayEquals(new double[] {0, 0, 10, 1, 11, 2, 12, 0}, gathered);
             assertArrayEquals(new double[] {-1, -1, r, r + 10, -1}, big, "send buffer untouched");
             long[] buf = {7, 7, 7, 7};
@@ -157,22 +157,22 @@ class DataTypesTest {
                 buf[1] = 100;
                 buf[2] = 200;
             }
-            comm.bcast(buf, 1, 2, 1);
+            comm.bcast(Buffer.of(buf, 1, 2), 1);
             assertArrayEquals(new long[] {7, 100, 200, 7}, buf);
             float[] red = new float[3];
-            comm.reduce(new float[] {9, r, 9}, 1, red, 2, 1, 0, ReduceOp.SUM);
+            comm.reduce(Buffer.of(new float[] {9, r, 9}, 1, 1), Buffer.of(red, 2, 1), 0, ReduceOp.SUM);
             if (r == 0) {
                 assertArrayEquals(new float[] {0, 0, 3}, red);
             }
             int[] sc = new int[4];
-            comm.scatter(new int[] {0, 1, 2, 3, 4, 5}, 0, sc, 1, 2, 2);
+            comm.scatter(r == 2 ? Buffer.of(new int[] {0, 1, 2, 3, 4, 5}) : null, Buffer.of(sc, 1, 2), 2);
             assertArrayEquals(new int[] {0, 2 * r, 2 * r + 1, 0}, sc);
             byte[] msg = {1, 2, 3, 4, 5};
             int right = (r + 1) % 3;
             int left = (r + 2) % 3;
-            CompletableFuture<Void> s = comm.isend(msg, 1, 3, right);
+            CompletableFuture<Void> s = comm.isend(Buffer.of(msg, 1, 3), right);
             byte[] in = new byte[6];
-            comm.recv(in, 2, 3, left);
+            comm.recv(Buffer.of(in, 2, 3), left);
             s.join();
             assertArrayEquals(new byte[] {0, 0, 2, 3, 4, 0}, in);
             return null;

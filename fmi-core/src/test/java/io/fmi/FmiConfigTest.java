@@ -60,17 +60,17 @@ class FmiConfigTest {
     }
 
     @Test
-    void shouldHaveDirectEnabledAndTheStoresDisabledByDefault() {
+    void shouldTakeTheDefaultEntriesFromTheInstalledProviders() {
+        // fmi-core alone: its in-memory channels and the test channel of this module, all disabled
         FmiConfig d = FmiConfig.defaults();
-        assertEquals(List.of("Direct"), d.enabledBackends().stream().map(BackendConfig::name).toList());
-        assertTrue(d.backend("DynamoDB").isPresent());
-        assertEquals(Duration.ofSeconds(60), d.backend("Direct").orElseThrow().maxTimeout());
+        assertEquals(List.of("Local", "LocalStore", "MapStore"), List.copyOf(d.backends().keySet()));
+        assertEquals(List.of(), d.enabledBackends());
     }
 
     @Test
     void shouldEnableOnlyTheNamedBackends() {
         FmiConfig c = FmiConfig.defaults().withOnly("Redis", "LocalStore");
-        assertEquals(List.of("Redis", "LocalStore"), c.enabledBackends().stream().map(BackendConfig::name).toList());
+        assertEquals(List.of("LocalStore", "Redis"), c.enabledBackends().stream().map(BackendConfig::name).toList());
         assertFalse(c.backend("Local").orElseThrow().enabled(), "withOnly writes the in-memory backend disabled");
     }
 

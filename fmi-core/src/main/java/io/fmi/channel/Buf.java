@@ -1,7 +1,9 @@
 package io.fmi.channel;
 
+import io.fmi.Buffer;
 import io.fmi.DataType;
 import io.fmi.FmiException;
+import io.fmi.ReduceOp;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -115,6 +117,59 @@ public final class Buf {
     /** An empty buffer of the given type. */
     public static Buf empty(DataType type) {
         return new Buf(type, EMPTY, 0, 0, null);
+    }
+
+    // ---- from the user's operands
+
+    /**
+     * The bytes of a send operand: a {@code byte[]} or heap {@code ByteBuffer} in place, other
+     * arrays encoded little-endian into a (pooled, see {@link #release()}) scratch array.
+     */
+    public static Buf source(Buffer b) {
+        Object a = b.array();
+        int off = b.offset();
+        int len = b.length();
+        switch (b.type()) {
+            case BYTE:
+                return a != null ? source((byte[]) a, off, len) : source(window(b));
+            case INT:
+                return source((int[]) a, off, len);
+            case LONG:
+                return source((long[]) a, off, len);
+            case FLOAT:
+                return source((float[]) a, off, len);
+            default:
+                return source((double[]) a, off, len);
+        }
+    }
+
+    /**
+     * The bytes of a receive operand: a {@code byte[]} or heap {@code ByteBuffer} written in place,
+     * other memory through a scratch array that {@link #commit()} decodes into it.
+     */
+    public static Buf sink(Buffer b) {
+        Object a = b.array();
+        int off = b.offset();
+        int len = b.length();
+        switch (b.type()) {
+            case BYTE:
+                return a != null ? sink((byte[]) a, off, len) : sink(window(b));
+            case INT:
+                return sink((int[]) a, off, len);
+            case LONG:
+                return sink((long[]) a, off, len);
+            case FLOAT:
+                return sink((float[]) a, off, len);
+            default:
+                return sink((double[]) a, off, len);
+        }
+    }
+
+    /** The caller's {@code ByteBuffer} with position and limit around the operand's bytes. */
+    private static ByteBuffer window(Buffer b) {
+        ByteBuffer bb = b.byteBuffer();
+        bb.limit(b.offset() + b.length()).position(b.offset());
+        return bb;
     }
 
     // ---- sources: what the caller sends; never written
@@ -276,6 +331,17 @@ public final class Buf {
         Buf b = allocate(type, count);
         b.copyFrom(this);
         return b;
+    }
+
+    /**
+     * Combines {@code in} into {@code acc} element-wise with {@code op}: {@code acc = in ∘ acc} when
+     * {@code inIsLeft}, else {@code acc = acc ∘ in}. Both have the same type and count.
+     */
+    public static void combine(ReduceOp op, Buf in, Buf acc, boolean inIsLeft) {
+        if (in.count != acc.count || in.type != acc.type) {
+            throw new IllegalArgumentException("combine " + in + " into " + acc);
+        }
+        op.combine(acc.type, acc.count, in.bytes, in.offset, acc.bytes, acc.offset, inIsLeft);
     }
 
     /** Publishes received bytes into the caller's buffer (a no-op when the caller's memory was written directly). */

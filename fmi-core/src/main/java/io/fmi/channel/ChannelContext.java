@@ -5,6 +5,9 @@ import io.fmi.FmiConfig;
 import io.fmi.Hint;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * What a channel knows of the communicator it serves: its name and run, this peer's rank, the
@@ -25,9 +28,28 @@ public final class ChannelContext {
     private final Duration timeout;
     private final int functionMemoryMiB;
     private final Hint hint;
+    private final Executor executor;
+    private final ScheduledExecutorService scheduler;
 
+    /**
+     * The context of one channel of one communicator.
+     *
+     * @param commName          the communicator's name
+     * @param runId             the run of the job
+     * @param rank              this peer's rank
+     * @param size              number of peers
+     * @param config            the whole configuration
+     * @param backend           this channel's backend entry
+     * @param channelName       the channel's short name
+     * @param timeout           default deadline of one operation
+     * @param functionMemoryMiB memory of the function, for the cost model
+     * @param hint              what the selector optimises for
+     * @param executor          the communicator's executor for background work (see {@link #executor()})
+     * @param scheduler         a scheduler the user gave the communicator, or null (see {@link #scheduler()})
+     */
     public ChannelContext(String commName, String runId, int rank, int size, FmiConfig config, BackendConfig backend,
-                          String channelName, Duration timeout, int functionMemoryMiB, Hint hint) {
+                          String channelName, Duration timeout, int functionMemoryMiB, Hint hint,
+                          Executor executor, ScheduledExecutorService scheduler) {
         this.commName = Objects.requireNonNull(commName, "commName");
         this.runId = Objects.requireNonNull(runId, "runId");
         this.rank = rank;
@@ -38,6 +60,31 @@ public final class ChannelContext {
         this.timeout = Objects.requireNonNull(timeout, "timeout");
         this.functionMemoryMiB = functionMemoryMiB;
         this.hint = Objects.requireNonNull(hint, "hint");
+        this.executor = Objects.requireNonNull(executor, "executor");
+        this.scheduler = scheduler;
+    }
+
+    /**
+     * Where a channel runs background work that may block, such as the store requests of
+     * non-blocking calls and deletes: the executor given to the communicator's builder, else one
+     * the communicator made and shuts down at its close. Not the channel's to shut down; a channel
+     * waits at its own close for the tasks it submitted.
+     *
+     * @return the communicator's executor
+     */
+    public Executor executor() {
+        return executor;
+    }
+
+    /**
+     * The scheduler the user gave the communicator's builder, for timers such as the deadlines of
+     * waiting receives; empty when FMI is to use its own (see {@link Mailbox}). Not the channel's
+     * to shut down.
+     *
+     * @return the user's scheduler, if any
+     */
+    public Optional<ScheduledExecutorService> scheduler() {
+        return Optional.ofNullable(scheduler);
     }
 
     public String commName() {

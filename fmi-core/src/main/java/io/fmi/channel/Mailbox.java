@@ -1,6 +1,7 @@
 package io.fmi.channel;
 
 import io.fmi.FmiException;
+import java.lang.ref.WeakReference;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -13,9 +14,12 @@ import java.util.Collections;
 import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -31,23 +35,25 @@ import java.util.concurrent.locks.LockSupport;
  * reaches its deadline is withdrawn, so a message arriving later is kept for the next receive
  * rather than written into a buffer the caller has given up on.
  *
- * <p>Deadlines are enforced by one sweeper thread for all mailboxes, which expires waiting
- * receives every {@value #SWEEP_MILLIS} ms: posting a receive schedules nothing, so the hot path
- * stays free of timer work. A channel that reads a frame header before its payload can
- * {@link #claim} the posted receive and write the payload straight into it.
+ * <p>Deadlines are enforced by a sweeper that expires waiting receives every
+ * {@value #SWEEP_MILLIS} ms: posting a receive schedules nothing, so the hot path stays free of
+ * timer work. By default one sweeper thread ({@code fmi-deadline-sweeper}) serves every mailbox of
+ * the JVM; it starts with the first open mailbox and ends when none is left (closed or collected),
+ * so FMI leaves no thread behind. A mailbox made with a {@link ScheduledExecutorService} (the
+ * scheduler given to the communicator's builder) sweeps on it instead and cancels its task at
+ * {@link #close}; that scheduler stays its owner's to shut down. A channel that reads a frame
+ * header before its payload can {@link #claim} the posted receive and write the payload straight
+ * into it.
  *
  * <p>Thread-safe. Futures are completed outside the lock.
  */
 public final class Mailbox {
     /** Granularity of deadline enforcement. */
     public static final int SWEEP_MILLIS = 10;
-    private static final Set<Mailbox> LIVE = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
-
-    static {
-        Thread sweeper = new Thread(Mailbox::sweepForever, "fmi-deadline-sweeper");
-        sweeper.setDaemon(true);
-        sweeper.start();
-    }
+    /** Open mailboxes swept by the shared sweeper; weak, so an unclosed mailbox does not keep it alive. */
+    private static final Set<Mailbox> LIVE = Collections.newSetFromMap(new WeakHashMap<>());
+    /** Whether the shared sweeper thread runs; under {@code LIVE}'s lock. */
+    private static boolean sweeperRunning;
 
     private final Object lock = new Object();
     /** Receives posted and not yet matched; the sweeper skips mailboxes where it is 0. */
@@ -57,17 +63,56 @@ public final class Mailbox {
     /** Keys of point-to-point messages by source; under the lock. */
     private Key[] p2pKeys = new Key[0];
     private Throwable closed;
+    /** The sweep task on a user's scheduler, or null with the shared sweeper. */
+    private final ScheduledFuture<?> sweep;
 
+    /** A mailbox whose deadlines the shared sweeper thread enforces. */
     public Mailbox() {
-        LIVE.add(this);
+        this.sweep = null;
+        synchronized (LIVE) {
+            LIVE.add(this);
+            if (!sweeperRunning) {
+                sweeperRunning = true;
+                Thread sweeper = new Thread(Mailbox::sweepWhileLive, "fmi-deadline-sweeper");
+                sweeper.setDaemon(true);
+                sweeper.start();
+            }
+        }
     }
 
-    private static void sweepForever() {
+    /**
+     * A mailbox whose deadlines a task on {@code scheduler} enforces.
+     *
+     * @param scheduler runs the sweep every {@value #SWEEP_MILLIS} ms; not shut down by the mailbox
+     */
+    public Mailbox(ScheduledExecutorService scheduler) {
+        WeakReference<Mailbox> self = new WeakReference<>(this);
+        AtomicReference<ScheduledFuture<?>> task = new AtomicReference<>();
+        // The task holds the mailbox weakly: one that is never closed still gets collected, and its task ends.
+        task.set(scheduler.scheduleWithFixedDelay(() -> {
+            Mailbox m = self.get();
+            if (m == null) {
+                ScheduledFuture<?> t = task.get();
+                if (t != null) {
+                    t.cancel(false);
+                }
+            } else if (m.waiting.get() > 0) {
+                m.expireOverdue();
+            }
+        }, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS));
+        this.sweep = task.get();
+    }
+
+    private static void sweepWhileLive() {
         while (true) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(SWEEP_MILLIS));
             Mailbox[] all;
             synchronized (LIVE) {
                 all = LIVE.toArray(new Mailbox[0]);
+                if (all.length == 0) {
+                    sweeperRunning = false;
+                    return;
+                }
             }
             for (Mailbox m : all) {
                 if (m.waiting.get() > 0) {
@@ -266,7 +311,13 @@ public final class Mailbox {
                 return;
             }
             closed = new FmiException(why);
-            LIVE.remove(this);
+            if (sweep != null) {
+                sweep.cancel(false);
+            } else {
+                synchronized (LIVE) {
+                    LIVE.remove(this);
+                }
+            }
             for (ArrayDeque<Object> q : slots.values()) {
                 for (Object o : q) {
                     if (o instanceof Posted) {

@@ -13,11 +13,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,13 +55,15 @@ import org.slf4j.LoggerFactory;
  */
 public abstract class MediatedChannel implements Channel {
     private static final Logger log = LoggerFactory.getLogger(MediatedChannel.class);
-    private static final AtomicInteger THREADS = new AtomicInteger();
 
     protected final ChannelContext context;
     private final long[] sendSeq;
     private final long[] recvSeq;
     private final List<Created> multiReader = new ArrayList<>();
-    private final ExecutorService io;
+    /** The communicator's executor (see {@link ChannelContext#executor()}); not this channel's to shut down. */
+    private final Executor io;
+    /** Tasks this channel handed to {@link #io} that have not finished; {@link #close} waits for them. */
+    private final Set<CompletableFuture<?>> tasks = ConcurrentHashMap.newKeySet();
     private volatile boolean carriedCollectives;
     private volatile boolean closed;
 
@@ -67,11 +71,7 @@ public abstract class MediatedChannel implements Channel {
         this.context = context;
         this.sendSeq = new long[context.size()];
         this.recvSeq = new long[context.size()];
-        this.io = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "fmi-" + context.channelName() + "-io-" + THREADS.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.io = context.executor();
     }
 
     // ---------------------------------------------------------------- the store primitives
@@ -165,16 +165,16 @@ public abstract class MediatedChannel implements Channel {
         String k = nextSendKey(dest);
         byte[] copy = new byte[data.byteLength()];
         System.arraycopy(data.array(), data.offset(), copy, 0, copy.length);
-        return CompletableFuture.runAsync(() -> put(k, ByteBuffer.wrap(copy), 1, op), io);
+        return track(CompletableFuture.runAsync(() -> put(k, ByteBuffer.wrap(copy), 1, op), io));
     }
 
     @Override
     public CompletableFuture<Void> recv(OpContext op, Buf data, int src) {
         String k = nextRecvKey(src);
-        return CompletableFuture.runAsync(() -> {
+        return track(CompletableFuture.runAsync(() -> {
             fetch(k, src, data, op, true);
             deleteTakenLater(k);
-        }, io);
+        }, io));
     }
 
     /** On the calling thread: the store request blocks anyway, a hand-off would only add latency. */
@@ -280,14 +280,14 @@ public abstract class MediatedChannel implements Channel {
         if (keys.isEmpty() || closed) {
             return;
         }
-        io.execute(() -> {
+        track(CompletableFuture.runAsync(() -> {
             try {
                 delete(keys);
             } catch (RuntimeException e) {
                 log.debug("{} deleting {} consumed objects failed; the store's TTL will remove them: {}",
                         context.logPrefix(), keys.size(), e.toString());
             }
-        });
+        }, io));
     }
 
     /** Deletes a single-reader object just read, unless {@link #take} removed it already. */
@@ -483,15 +483,23 @@ public abstract class MediatedChannel implements Channel {
         shutdown();
     }
 
+    /** Remembers a task on the shared executor until it ends, so that {@link #close} can wait for it. */
+    private <T> CompletableFuture<T> track(CompletableFuture<T> task) {
+        tasks.add(task);
+        task.whenComplete((v, t) -> tasks.remove(task));
+        return task;
+    }
+
     private void shutdown() {
-        io.shutdown();
+        // The store requests this channel started (deletes, non-blocking sends and receives) finish
+        // before its client closes; the executor itself belongs to the communicator.
+        CompletableFuture<?>[] running = tasks.toArray(new CompletableFuture<?>[0]);
         try {
-            if (!io.awaitTermination(5, TimeUnit.SECONDS)) {
-                io.shutdownNow();
-            }
+            CompletableFuture.allOf(running).get(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            io.shutdownNow();
+        } catch (ExecutionException | TimeoutException e) {
+            log.debug("{} {} store requests still running at close: {}", context.logPrefix(), tasks.size(), e.toString());
         }
         try {
             closeStore();

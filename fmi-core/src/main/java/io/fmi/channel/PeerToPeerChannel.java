@@ -46,7 +46,7 @@ public abstract class PeerToPeerChannel implements Channel {
     private final Set<CompletableFuture<Void>> inFlight = ConcurrentHashMap.newKeySet();
 
     protected PeerToPeerChannel(ChannelContext context) {
-        this(context, new Mailbox());
+        this(context, context.scheduler().map(Mailbox::new).orElseGet(Mailbox::new));
     }
 
     /** With a mailbox that outlives this object, e.g. one that collects messages before the channel is created. */

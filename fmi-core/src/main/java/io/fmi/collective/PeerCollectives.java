@@ -253,7 +253,7 @@ public final class PeerCollectives {
                     tmp = Buf.allocate(acc.type(), acc.count());
                 }
                 t.recv(abs(child, root, n), tmp);
-                op.combine(tmp, acc, false);
+                Buf.combine(op, tmp, acc, false);
             }
         }
     }
@@ -267,7 +267,7 @@ public final class PeerCollectives {
         if (t.rank() == root) {
             recv.copyFrom(all.slice(0, c));
             for (int j = 1; j < n; j++) {
-                op.combine(all.slice(j * c, c), recv, false);
+                Buf.combine(op, all.slice(j * c, c), recv, false);
             }
         }
     }
@@ -310,7 +310,7 @@ public final class PeerCollectives {
                 newrank = -1;
             } else {
                 t.recv(r - 1, tmp);
-                op.combine(tmp, acc, true);
+                Buf.combine(op, tmp, acc, true);
                 newrank = r / 2;
             }
         } else {
@@ -321,7 +321,7 @@ public final class PeerCollectives {
                 int newdst = newrank ^ mask;
                 int dst = newdst < rem ? newdst * 2 + 1 : newdst + rem;
                 t.sendRecv(dst, acc, dst, tmp);
-                op.combine(tmp, acc, dst < r);
+                Buf.combine(op, tmp, acc, dst < r);
             }
         }
         if (r < 2 * rem) {
@@ -348,7 +348,7 @@ public final class PeerCollectives {
             Buf target = chunk(acc, n, in);
             Buf incoming = tmp.slice(0, target.count());
             t.sendRecv(right, chunk(acc, n, out), left, incoming);
-            op.combine(incoming, target, true);
+            Buf.combine(op, incoming, target, true);
         }
         for (int s = 0; s < n - 1; s++) {
             int out = (r + 1 - s + n) % n;
@@ -382,7 +382,7 @@ public final class PeerCollectives {
             if (r > 0) {
                 Buf prefix = Buf.allocate(send.type(), send.count());
                 t.recv(r - 1, prefix);
-                op.combine(prefix, recv, true);
+                Buf.combine(op, prefix, recv, true);
             }
             if (r < n - 1) {
                 t.send(r + 1, recv);
@@ -397,10 +397,10 @@ public final class PeerCollectives {
             if (dst < n) {
                 t.sendRecv(dst, partial, dst, tmp);
                 if (r > dst) {
-                    op.combine(tmp, partial, true);
-                    op.combine(tmp, recv, true);
+                    Buf.combine(op, tmp, partial, true);
+                    Buf.combine(op, tmp, recv, true);
                 } else {
-                    op.combine(tmp, partial, false);
+                    Buf.combine(op, tmp, partial, false);
                 }
             }
         }

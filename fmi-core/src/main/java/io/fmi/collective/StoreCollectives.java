@@ -154,7 +154,7 @@ public final class StoreCollectives {
             if (p == 0) {
                 recv.copyFrom(operand);
             } else {
-                op.combine(operand, recv, false);
+                Buf.combine(op, operand, recv, false);
             }
         }
     }
@@ -186,7 +186,7 @@ public final class StoreCollectives {
         Buf in = Buf.allocate(send.type(), c);
         for (int p = 1; p < n; p++) {
             t.get("g/" + p, p, in);
-            op.combine(in, acc, false);
+            Buf.combine(op, in, acc, false);
             t.put("s/" + p, acc, 1);
         }
     }

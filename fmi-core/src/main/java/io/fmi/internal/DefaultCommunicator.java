@@ -1,6 +1,7 @@
 package io.fmi.internal;
 
 import io.fmi.BackendConfig;
+import io.fmi.Buffer;
 import io.fmi.Communicator;
 import io.fmi.FmiConfig;
 import io.fmi.FmiConfigException;
@@ -12,6 +13,7 @@ import io.fmi.channel.Buf;
 import io.fmi.channel.Channel;
 import io.fmi.channel.ChannelContext;
 import io.fmi.channel.ChannelProvider;
+import io.fmi.channel.ChannelProviders;
 import io.fmi.channel.Deadline;
 import io.fmi.channel.OpContext;
 import io.fmi.channel.Waits;
@@ -20,14 +22,15 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,11 +47,6 @@ import org.slf4j.LoggerFactory;
 public final class DefaultCommunicator implements Communicator {
     private static final Logger log = LoggerFactory.getLogger(DefaultCommunicator.class);
     private static final AtomicInteger THREADS = new AtomicInteger();
-    private static final ExecutorService CALLBACKS = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "fmi-callback-" + THREADS.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-    });
 
     private final FmiConfig config;
     private final String name;
@@ -65,6 +63,11 @@ public final class DefaultCommunicator implements Communicator {
     private final List<Slot> slots;
     private final Map<Operation, Slot> overrides = new EnumMap<>(Operation.class);
     private final Selection selection;
+    /** Completes the caller's futures and runs channels' background work: the user's, or {@link #ownExecutor}. */
+    private final Executor executor;
+    /** The executor this communicator made (no user executor given); shut down at close. */
+    private final ExecutorService ownExecutor;
+    private final ScheduledExecutorService scheduler;
 
     private final Object collectiveLock = new Object();
     private final ArrayDeque<Runnable> pending = new ArrayDeque<>();
@@ -75,7 +78,8 @@ public final class DefaultCommunicator implements Communicator {
 
     public DefaultCommunicator(FmiConfig config, String name, String runId, int rank, int size, int functionMemoryMiB,
                                Hint hint, Duration timeout, Duration lifetime, List<ChannelProvider> explicit,
-                               Map<Operation, String> overrideNames, io.fmi.model.SelectionPolicy selectionPolicy) {
+                               Map<Operation, String> overrideNames, io.fmi.model.SelectionPolicy selectionPolicy,
+                               Executor executor, ScheduledExecutorService scheduler) {
         this.config = config;
         this.name = name;
         this.runId = runId;
@@ -86,18 +90,28 @@ public final class DefaultCommunicator implements Communicator {
         this.timeout = timeout;
         this.endOfLifeNanos = lifetime == null ? Long.MAX_VALUE : System.nanoTime() + lifetime.toNanos();
         this.logPrefix = "[comm=" + name + " rank=" + rank + "/" + size + "]";
+        if (executor == null) {
+            // Threads are made on demand and end after a minute idle; close() shuts the pool down.
+            String prefix = "fmi-" + name + "-" + rank + "-";
+            this.ownExecutor = Executors.newCachedThreadPool(r -> {
+                Thread t = new Thread(r, prefix + THREADS.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+            this.executor = ownExecutor;
+        } else {
+            this.ownExecutor = null;
+            this.executor = executor;
+        }
+        this.scheduler = scheduler;
 
-        Map<String, ChannelProvider> byBackend = new LinkedHashMap<>();
-        for (ChannelProvider p : ServiceLoader.load(ChannelProvider.class, DefaultCommunicator.class.getClassLoader())) {
-            byBackend.putIfAbsent(p.backend().toLowerCase(Locale.ROOT), p);
-        }
-        for (ChannelProvider p : explicit) {
-            byBackend.put(p.backend().toLowerCase(Locale.ROOT), p);
-        }
+        // A provider that fails to load (a missing dependency jar) is skipped, not fatal: the
+        // other channels still serve, and the error below names it if nothing else is left.
+        ChannelProviders found = ChannelProviders.load(DefaultCommunicator.class.getClassLoader()).with(explicit);
         List<Slot> usable = new ArrayList<>();
         List<String> missing = new ArrayList<>();
         for (BackendConfig b : config.enabledBackends()) {
-            ChannelProvider p = byBackend.get(b.name().toLowerCase(Locale.ROOT));
+            ChannelProvider p = found.find(b.name()).orElse(null);
             if (p == null) {
                 missing.add(b.name());
             } else {
@@ -106,7 +120,7 @@ public final class DefaultCommunicator implements Communicator {
         }
         if (usable.isEmpty() && size == 1) {
             // A single peer never talks to anyone: any channel serves, so do not fail for a missing one.
-            ChannelProvider local = byBackend.get("local");
+            ChannelProvider local = found.find("Local").orElse(null);
             if (local != null) {
                 usable.add(new Slot(local, FmiConfig.fromJson("{\"backends\": {\"Local\": {\"enabled\": true}}}")
                         .backend("Local").orElseThrow()));
@@ -115,13 +129,19 @@ public final class DefaultCommunicator implements Communicator {
         if (usable.isEmpty()) {
             throw new FmiConfigException("no channel available for communicator '" + name + "': enabled backends "
                     + enabledNames() + (missing.isEmpty() ? "" : ", without a provider on the classpath: " + missing
-                    + " (add the channel's artifact, io.fmi:fmi-channel-" + missing.get(0).toLowerCase(Locale.ROOT)
-                    + ", or io.fmi:fmi-channels for every channel)"));
+                    + (found.failures().isEmpty() ? " (add the channel's artifact, io.fmi:fmi-channel-" + missing.get(0).toLowerCase(Locale.ROOT)
+                    + ", or io.fmi:fmi-channels for every channel)" : "; channel providers that failed to load: " + found.failures())),
+                    found.failures().isEmpty() ? null : found.failures().get(0).cause());
         }
         if (!missing.isEmpty()) {
             log.warn("{} enabled backends {} have no provider on the classpath and are ignored", logPrefix, missing);
         }
-        this.selection = new Selection(usable.stream().map(s -> s.backend).collect(java.util.stream.Collectors.toList()), config, hint, size, functionMemoryMiB, selectionPolicy);
+        if (!found.failures().isEmpty()) {
+            log.warn("{} channel providers that failed to load are skipped: {}", logPrefix, found.failures());
+        }
+        List<ChannelProvider> usableProviders = new ArrayList<>();
+        usable.forEach(s -> usableProviders.add(s.provider));
+        this.selection = new Selection(usableProviders, config, hint, functionMemoryMiB, selectionPolicy);
         List<Slot> ordered = new ArrayList<>();
         for (String backend : selection.preference()) {
             for (Slot s : usable) {
@@ -197,15 +217,38 @@ public final class DefaultCommunicator implements Communicator {
         return slotByBackend(selection.select(op, bytes, size));
     }
 
+    // ---------------------------------------------------------------- operands
+
+    /** A send operand as bytes; null only where {@code optional}. */
+    private Buf in(String verb, String role, Buffer b, boolean optional) {
+        if (b == null) {
+            if (optional) {
+                return null;
+            }
+            throw new FmiException(verb + ": " + role + " buffer is null " + logPrefix);
+        }
+        return Buf.source(b);
+    }
+
+    /** A receive operand as bytes; null only where {@code optional}. */
+    private Buf out(String verb, String role, Buffer b, boolean optional) {
+        if (b == null) {
+            if (optional) {
+                return null;
+            }
+            throw new FmiException(verb + ": " + role + " buffer is null " + logPrefix);
+        }
+        if (b.isReadOnly()) {
+            throw new FmiException(verb + ": " + role + " buffer is a read-only ByteBuffer " + logPrefix);
+        }
+        return Buf.sink(b);
+    }
+
     // ---------------------------------------------------------------- point to point
 
     /** Checks a point-to-point call and picks its channel. */
     private Slot p2pSlot(String verb, String role, int peer, Buf data) {
-        checkOpen(verb);
         checkRank(verb, role, peer);
-        if (data == null) {
-            throw new FmiException(verb + ": buffer is null " + logPrefix);
-        }
         Slot slot = select(Operation.SEND, data.byteLength());
         if (log.isTraceEnabled()) {
             log.trace("{} {} {} {} {} over {}", logPrefix, verb, data, role, peer, slot.context.channelName());
@@ -219,32 +262,42 @@ public final class DefaultCommunicator implements Communicator {
     }
 
     @Override
-    public CompletableFuture<Void> isend(Buf data, int dest) {
-        Slot s = p2pSlot("send", "dest", dest, data);
+    public CompletableFuture<Void> isend(Buffer data, int dest) {
+        checkOpen("send");
+        Buf b = in("send", "send", data, false);
+        Slot s = p2pSlot("send", "dest", dest, b);
         OpContext op = p2pOp(s, "send"); // the deadline counts from the call, channel creation included
-        return toCaller(s.channel().send(op, data, dest));
+        return toCaller(s.channel().send(op, b, dest));
     }
 
     @Override
-    public void send(Buf data, int dest) {
-        Slot s = p2pSlot("send", "dest", dest, data);
+    public void send(Buffer data, int dest) {
+        checkOpen("send");
+        Buf b = in("send", "send", data, false);
+        Slot s = p2pSlot("send", "dest", dest, b);
         OpContext op = p2pOp(s, "send");
-        s.channel().sendBlocking(op, data, dest);
+        s.channel().sendBlocking(op, b, dest);
+        b.release();
     }
 
     @Override
-    public CompletableFuture<Void> irecv(Buf data, int src) {
-        Slot s = p2pSlot("recv", "src", src, data);
+    public CompletableFuture<Void> irecv(Buffer data, int src) {
+        checkOpen("recv");
+        Buf b = out("recv", "receive", data, false);
+        Slot s = p2pSlot("recv", "src", src, b);
         OpContext op = p2pOp(s, "recv");
-        return toCaller(s.channel().recv(op, data, src).thenRun(data::commit));
+        return toCaller(s.channel().recv(op, b, src).thenRun(b::commit));
     }
 
     @Override
-    public void recv(Buf data, int src) {
-        Slot s = p2pSlot("recv", "src", src, data);
+    public void recv(Buffer data, int src) {
+        checkOpen("recv");
+        Buf b = out("recv", "receive", data, false);
+        Slot s = p2pSlot("recv", "src", src, b);
         OpContext op = p2pOp(s, "recv");
-        s.channel().recvBlocking(op, data, src);
-        data.commit();
+        s.channel().recvBlocking(op, b, src);
+        b.commit();
+        b.release();
     }
 
     // ---------------------------------------------------------------- collectives
@@ -254,19 +307,21 @@ public final class DefaultCommunicator implements Communicator {
     }
 
     @Override
-    public CompletableFuture<Void> ibcast(Buf data, int root) {
+    public CompletableFuture<Void> ibcast(Buffer data, int root) {
         return toCaller(bcast(data, root, false));
     }
 
     @Override
-    public void bcast(Buf data, int root) {
+    public void bcast(Buffer data, int root) {
         bcast(data, root, true).join();
     }
 
-    private CompletableFuture<Void> bcast(Buf data, int root, boolean blocking) {
+    private CompletableFuture<Void> bcast(Buffer data, int root, boolean blocking) {
+        checkOpen("bcast");
         checkRank("bcast", "root", root);
-        return collective(Operation.BCAST, "bcast", data.byteLength(), rank == root ? null : data, blocking,
-                (ch, op) -> ch.bcast(op, data, root));
+        Buf b = rank == root ? in("bcast", "send", data, false) : out("bcast", "receive", data, false);
+        return collective(Operation.BCAST, "bcast", b.byteLength(), rank == root ? null : b, blocking,
+                (ch, op) -> ch.bcast(op, b, root), b, null);
     }
 
     @Override
@@ -280,128 +335,148 @@ public final class DefaultCommunicator implements Communicator {
     }
 
     private CompletableFuture<Void> barrier(boolean blocking) {
-        return collective(Operation.BARRIER, "barrier", 0, null, blocking, Channel::barrier);
+        checkOpen("barrier");
+        return collective(Operation.BARRIER, "barrier", 0, null, blocking, Channel::barrier, null, null);
     }
 
     @Override
-    public CompletableFuture<Void> igather(Buf send, Buf recv, int root) {
+    public CompletableFuture<Void> igather(Buffer send, Buffer recv, int root) {
         return toCaller(gather(send, recv, root, false));
     }
 
     @Override
-    public void gather(Buf send, Buf recv, int root) {
+    public void gather(Buffer send, Buffer recv, int root) {
         gather(send, recv, root, true).join();
     }
 
-    private CompletableFuture<Void> gather(Buf send, Buf recv, int root, boolean blocking) {
+    private CompletableFuture<Void> gather(Buffer sendOperand, Buffer recvOperand, int root, boolean blocking) {
+        checkOpen("gather");
         checkRank("gather", "root", root);
-        if (rank == root) {
-            checkBlocks("gather", "receive", recv, send, size);
+        boolean isRoot = rank == root;
+        Buf send = in("gather", "send", sendOperand, false);
+        Buf out = isRoot ? out("gather", "receive", recvOperand, false) : null;
+        if (isRoot) {
+            checkBlocks("gather", "receive", out, send, size);
         }
-        Buf out = rank == root ? recv : null;
-        return collective(Operation.GATHER, "gather", send.byteLength(), out, blocking, (ch, op) -> ch.gather(op, send, out, root));
+        return collective(Operation.GATHER, "gather", send.byteLength(), out, blocking, (ch, op) -> ch.gather(op, send, out, root), send, out);
     }
 
     @Override
-    public CompletableFuture<Void> iscatter(Buf send, Buf recv, int root) {
+    public CompletableFuture<Void> iscatter(Buffer send, Buffer recv, int root) {
         return toCaller(scatter(send, recv, root, false));
     }
 
     @Override
-    public void scatter(Buf send, Buf recv, int root) {
+    public void scatter(Buffer send, Buffer recv, int root) {
         scatter(send, recv, root, true).join();
     }
 
-    private CompletableFuture<Void> scatter(Buf send, Buf recv, int root, boolean blocking) {
+    private CompletableFuture<Void> scatter(Buffer sendOperand, Buffer recvOperand, int root, boolean blocking) {
+        checkOpen("scatter");
         checkRank("scatter", "root", root);
-        if (rank == root) {
-            checkBlocks("scatter", "send", send, recv, size);
+        boolean isRoot = rank == root;
+        Buf recv = out("scatter", "receive", recvOperand, false);
+        Buf in = isRoot ? in("scatter", "send", sendOperand, false) : null;
+        if (isRoot) {
+            checkBlocks("scatter", "send", in, recv, size);
         }
-        Buf in = rank == root ? send : null;
-        return collective(Operation.SCATTER, "scatter", recv.byteLength(), recv, blocking, (ch, op) -> ch.scatter(op, in, recv, root));
+        return collective(Operation.SCATTER, "scatter", recv.byteLength(), recv, blocking, (ch, op) -> ch.scatter(op, in, recv, root), in, recv);
     }
 
     @Override
-    public CompletableFuture<Void> iallgather(Buf send, Buf recv) {
+    public CompletableFuture<Void> iallgather(Buffer send, Buffer recv) {
         return toCaller(allgather(send, recv, false));
     }
 
     @Override
-    public void allgather(Buf send, Buf recv) {
+    public void allgather(Buffer send, Buffer recv) {
         allgather(send, recv, true).join();
     }
 
-    private CompletableFuture<Void> allgather(Buf send, Buf recv, boolean blocking) {
+    private CompletableFuture<Void> allgather(Buffer sendOperand, Buffer recvOperand, boolean blocking) {
+        checkOpen("allgather");
+        Buf send = in("allgather", "send", sendOperand, false);
+        Buf recv = out("allgather", "receive", recvOperand, false);
         checkBlocks("allgather", "receive", recv, send, size);
-        return collective(Operation.ALLGATHER, "allgather", send.byteLength(), recv, blocking, (ch, op) -> ch.allgather(op, send, recv));
+        return collective(Operation.ALLGATHER, "allgather", send.byteLength(), recv, blocking, (ch, op) -> ch.allgather(op, send, recv), send, recv);
     }
 
     @Override
-    public CompletableFuture<Void> ialltoall(Buf send, Buf recv) {
+    public CompletableFuture<Void> ialltoall(Buffer send, Buffer recv) {
         return toCaller(alltoall(send, recv, false));
     }
 
     @Override
-    public void alltoall(Buf send, Buf recv) {
+    public void alltoall(Buffer send, Buffer recv) {
         alltoall(send, recv, true).join();
     }
 
-    private CompletableFuture<Void> alltoall(Buf send, Buf recv, boolean blocking) {
-        checkNotNull("alltoall", "send", send);
-        checkNotNull("alltoall", "receive", recv);
+    private CompletableFuture<Void> alltoall(Buffer sendOperand, Buffer recvOperand, boolean blocking) {
+        checkOpen("alltoall");
+        Buf send = in("alltoall", "send", sendOperand, false);
+        Buf recv = out("alltoall", "receive", recvOperand, false);
         checkSameType("alltoall", send, recv);
         if (send.count() % size != 0 || recv.count() != send.count()) {
             throw new FmiException("alltoall: send buffer holds " + send + " and receive buffer " + recv
                     + " (expected: equal lengths, a multiple of size = " + size + ") " + logPrefix);
         }
-        return collective(Operation.ALLTOALL, "alltoall", send.byteLength(), recv, blocking, (ch, op) -> ch.alltoall(op, send, recv));
+        return collective(Operation.ALLTOALL, "alltoall", send.byteLength(), recv, blocking, (ch, op) -> ch.alltoall(op, send, recv), send, recv);
     }
 
     @Override
-    public CompletableFuture<Void> ireduce(Buf send, Buf recv, int root, ReduceOp op) {
+    public CompletableFuture<Void> ireduce(Buffer send, Buffer recv, int root, ReduceOp op) {
         return toCaller(reduce(send, recv, root, op, false));
     }
 
     @Override
-    public void reduce(Buf send, Buf recv, int root, ReduceOp op) {
+    public void reduce(Buffer send, Buffer recv, int root, ReduceOp op) {
         reduce(send, recv, root, op, true).join();
     }
 
-    private CompletableFuture<Void> reduce(Buf send, Buf recv, int root, ReduceOp rop, boolean blocking) {
+    private CompletableFuture<Void> reduce(Buffer sendOperand, Buffer recvOperand, int root, ReduceOp rop, boolean blocking) {
+        checkOpen("reduce");
         checkRank("reduce", "root", root);
-        checkReduce("reduce", send, rank == root ? recv : send, rop);
-        Buf out = rank == root ? recv : null;
-        return collective(Operation.REDUCE, "reduce", send.byteLength(), out, blocking, (ch, op) -> ch.reduce(op, send, out, root, rop));
+        boolean isRoot = rank == root;
+        Buf send = in("reduce", "send", sendOperand, false);
+        Buf out = isRoot ? out("reduce", "receive", recvOperand, false) : null;
+        checkReduce("reduce", send, isRoot ? out : send, rop);
+        return collective(Operation.REDUCE, "reduce", send.byteLength(), out, blocking, (ch, op) -> ch.reduce(op, send, out, root, rop), send, out);
     }
 
     @Override
-    public CompletableFuture<Void> iallreduce(Buf send, Buf recv, ReduceOp op) {
+    public CompletableFuture<Void> iallreduce(Buffer send, Buffer recv, ReduceOp op) {
         return toCaller(allreduce(send, recv, op, false));
     }
 
     @Override
-    public void allreduce(Buf send, Buf recv, ReduceOp op) {
+    public void allreduce(Buffer send, Buffer recv, ReduceOp op) {
         allreduce(send, recv, op, true).join();
     }
 
-    private CompletableFuture<Void> allreduce(Buf send, Buf recv, ReduceOp rop, boolean blocking) {
+    private CompletableFuture<Void> allreduce(Buffer sendOperand, Buffer recvOperand, ReduceOp rop, boolean blocking) {
+        checkOpen("allreduce");
+        Buf send = in("allreduce", "send", sendOperand, false);
+        Buf recv = out("allreduce", "receive", recvOperand, false);
         checkReduce("allreduce", send, recv, rop);
-        return collective(Operation.ALLREDUCE, "allreduce", send.byteLength(), recv, blocking, (ch, op) -> ch.allreduce(op, send, recv, rop));
+        return collective(Operation.ALLREDUCE, "allreduce", send.byteLength(), recv, blocking, (ch, op) -> ch.allreduce(op, send, recv, rop), send, recv);
     }
 
     @Override
-    public CompletableFuture<Void> iscan(Buf send, Buf recv, ReduceOp op) {
+    public CompletableFuture<Void> iscan(Buffer send, Buffer recv, ReduceOp op) {
         return toCaller(scan(send, recv, op, false));
     }
 
     @Override
-    public void scan(Buf send, Buf recv, ReduceOp op) {
+    public void scan(Buffer send, Buffer recv, ReduceOp op) {
         scan(send, recv, op, true).join();
     }
 
-    private CompletableFuture<Void> scan(Buf send, Buf recv, ReduceOp rop, boolean blocking) {
+    private CompletableFuture<Void> scan(Buffer sendOperand, Buffer recvOperand, ReduceOp rop, boolean blocking) {
+        checkOpen("scan");
+        Buf send = in("scan", "send", sendOperand, false);
+        Buf recv = out("scan", "receive", recvOperand, false);
         checkReduce("scan", send, recv, rop);
-        return collective(Operation.SCAN, "scan", send.byteLength(), recv, blocking, (ch, op) -> ch.scan(op, send, recv, rop));
+        return collective(Operation.SCAN, "scan", send.byteLength(), recv, blocking, (ch, op) -> ch.scan(op, send, recv, rop), send, recv);
     }
 
     /**
@@ -409,8 +484,8 @@ public final class DefaultCommunicator implements Communicator {
      * returned future is already complete when this returns (the wait and its deadline happen
      * here); {@code join()} on it only rethrows.
      */
-    private CompletableFuture<Void> collective(Operation operation, String verb, long bytes, Buf sink, boolean blocking, Body body) {
-        checkOpen(verb);
+    private CompletableFuture<Void> collective(Operation operation, String verb, long bytes, Buf sink, boolean blocking, Body body,
+                                               Buf release1, Buf release2) {
         Slot slot = select(operation, bytes);
         CompletableFuture<Void> result = new CompletableFuture<>();
         OpContext op;
@@ -455,7 +530,9 @@ public final class DefaultCommunicator implements Communicator {
         }
         if (blocking) {
             await(result, op);
-            return result;
+            // Succeeded: no channel holds the buffers any more, so pooled arrays go back for reuse.
+            // After a failure they are left to the GC, since a channel may still write into them.
+            Buf.release(release1, release2);
         }
         return result;
     }
@@ -491,17 +568,28 @@ public final class DefaultCommunicator implements Communicator {
         Waits.await(f, op, -1, "operation", -1, 0);
     }
 
-    /** The caller's view of a future: completes on the callback pool with FMI exceptions. */
-    private static CompletableFuture<Void> toCaller(CompletableFuture<Void> internal) {
+    /**
+     * The caller's view of a future: completes on the communicator's executor (never on an I/O
+     * thread) with FMI exceptions; on the completing thread only once the executor refuses work
+     * (after close).
+     */
+    private CompletableFuture<Void> toCaller(CompletableFuture<Void> internal) {
         CompletableFuture<Void> out = new CompletableFuture<>();
-        internal.whenComplete((v, t) -> CALLBACKS.execute(() -> {
-            if (t == null) {
-                out.complete(null);
-            } else {
-                Throwable c = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
-                out.completeExceptionally(c);
+        internal.whenComplete((v, t) -> {
+            Runnable complete = () -> {
+                if (t == null) {
+                    out.complete(null);
+                } else {
+                    Throwable c = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+                    out.completeExceptionally(c);
+                }
+            };
+            try {
+                executor.execute(complete);
+            } catch (RejectedExecutionException e) {
+                complete.run();
             }
-        }));
+        });
         return out;
     }
 
@@ -529,12 +617,6 @@ public final class DefaultCommunicator implements Communicator {
         }
     }
 
-    private void checkNotNull(String verb, String what, Buf b) {
-        if (b == null) {
-            throw new FmiException(verb + ": " + what + " buffer is null " + logPrefix);
-        }
-    }
-
     private void checkSameType(String verb, Buf a, Buf b) {
         if (a.type() != b.type()) {
             throw new FmiException(verb + ": buffers of " + a.type().label() + " and " + b.type().label() + " elements " + logPrefix);
@@ -543,8 +625,6 @@ public final class DefaultCommunicator implements Communicator {
 
     /** {@code big} must hold {@code n} blocks of {@code small.count()} elements. */
     private void checkBlocks(String verb, String what, Buf big, Buf small, int n) {
-        checkNotNull(verb, what, big);
-        checkNotNull(verb, what.equals("send") ? "receive" : "send", small);
         checkSameType(verb, small, big);
         if ((long) small.count() * n != big.count()) {
             throw new FmiException(verb + ": " + what + " buffer holds " + big.count() + " elements (expected: size * block = "
@@ -556,8 +636,6 @@ public final class DefaultCommunicator implements Communicator {
         if (op == null) {
             throw new FmiException(verb + ": reduce op is null " + logPrefix);
         }
-        checkNotNull(verb, "send", send);
-        checkNotNull(verb, "receive", recv);
         checkSameType(verb, send, recv);
         if (send.count() != recv.count()) {
             throw new FmiException(verb + ": send buffer holds " + send.count() + " elements, receive buffer " + recv.count()
@@ -617,6 +695,9 @@ public final class DefaultCommunicator implements Communicator {
         if (w != null) {
             w.shutdown();
         }
+        if (ownExecutor != null) {
+            ownExecutor.shutdown(); // queued completions still run; idle threads end now
+        }
     }
 
     @Override
@@ -635,7 +716,7 @@ public final class DefaultCommunicator implements Communicator {
             this.provider = provider;
             this.backend = backend;
             this.context = new ChannelContext(name, runId, rank, size, config, backend, provider.channelName(),
-                    timeout != null ? timeout : backend.maxTimeout(), functionMemoryMiB, hint);
+                    timeout != null ? timeout : backend.maxTimeout(), functionMemoryMiB, hint, executor, scheduler);
         }
 
         synchronized Channel channel() {

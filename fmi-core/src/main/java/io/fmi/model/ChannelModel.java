@@ -13,10 +13,11 @@ import java.util.Objects;
  *   latencySeconds = log2(p + c) · (overheadSeconds + Δ/2) + p · c · b / aggregateBandwidth(p, c)
  *   aggregateBandwidth(p, c) = min(p · c · bandwidthSingleBytesPerSec, bandwidthMultipleBytesPerSec)
  * </pre>
- * where {@code Δ} is the poll interval of a store that is polled (S3, DynamoDB; on average a
- * reader finds an object half an interval after it landed) and 0 for channels that push (Direct)
- * or block for us (Redis BLPOP). {@code bandwidthMultipleBytesPerSec} caps what the channel moves
- * in total: one Redis node, one NIC; it is infinite for S3 and DynamoDB, which scale out.
+ * where {@code Δ} is the poll interval of a store that is polled (an object store or a table
+ * that cannot block for a reader; on average a reader finds an object half an interval after it
+ * landed) and 0 for channels that push or block on the server for us.
+ * {@code bandwidthMultipleBytesPerSec} caps what the channel moves in total: one server node, one
+ * NIC; it is infinite for a store that scales out.
  *
  * <h2>Price of the requests and bytes</h2>
  * <pre>
@@ -25,9 +26,10 @@ import java.util.Objects;
  *   emptyPolls  = c · waitSeconds / Δ       (each consumer polls while the producer's put is under way)
  *   transferUsd = (bytes written + bytes read) · transferPriceUsdPerByte
  * </pre>
- * A unit size of 0 means the price is per request whatever its size (S3); DynamoDB bills a write
- * unit per started KiB and a strongly consistent read unit per started 4 KiB. Infrastructure that
- * runs whether used or not (a Redis node, the rendezvous VM) is amortised per operation:
+ * A unit size of 0 means the price is per request whatever its size (an object store's PUT and
+ * GET); a table may bill a write unit per started KiB and a read unit per started 4 KiB.
+ * Infrastructure that runs whether used or not (a server node, a rendezvous VM) is amortised per
+ * operation:
  * {@code infrastructureUsdPerHour / requestsPerHour}. The FaaS time of the waiting functions is
  * added by {@link CostModel}, which knows how many functions wait and their memory.
  *
@@ -80,6 +82,11 @@ public final class ChannelModel {
 
     /** A builder holding this model's values. */
     public Builder toBuilder() {
+        return toBuilder(name, family);
+    }
+
+    /** A builder holding this model's values under another name and family. */
+    Builder toBuilder(String name, Family family) {
         Builder b = new Builder(name, family);
         b.overheadSeconds = overheadSeconds;
         b.bandwidthSingleBytesPerSec = bandwidthSingleBytesPerSec;
@@ -174,11 +181,12 @@ public final class ChannelModel {
 
     // ------------------------------------------------------------------ accessors
 
-    /** The channel's name, as its backend is called in {@code fmi.json}, e.g. {@code "S3"}. */
+    /** The channel's name, as its backend is called in {@code fmi.json}, e.g. {@code "LocalStore"}. */
     public String name() {
         return name;
     }
 
+    /** The family whose algorithms the channel runs: what {@link OperationModel} plans for it. */
     public Family family() {
         return family;
     }
@@ -198,7 +206,7 @@ public final class ChannelModel {
         return bandwidthMultipleBytesPerSec;
     }
 
-    /** Whether readers poll for objects (S3, DynamoDB), so that the poll interval matters. */
+    /** Whether readers poll for objects (a store that cannot block for them), so that the poll interval matters. */
     public boolean polling() {
         return polling;
     }
@@ -208,10 +216,12 @@ public final class ChannelModel {
         return pollIntervalSeconds;
     }
 
+    /** Shortest poll interval, seconds: the floor of the {@link PollIntervalModel}'s choice. */
     public double minPollIntervalSeconds() {
         return minPollIntervalSeconds;
     }
 
+    /** Longest poll interval, seconds: the ceiling of the {@link PollIntervalModel}'s choice. */
     public double maxPollIntervalSeconds() {
         return maxPollIntervalSeconds;
     }
@@ -220,7 +230,7 @@ public final class ChannelModel {
         return Double.isNaN(pollIntervalSeconds) ? minPollIntervalSeconds : pollIntervalSeconds;
     }
 
-    /** Price of one write request unit (S3 PUT, DynamoDB write request unit), USD. */
+    /** Price of one write request unit (an object store's PUT, a table's write request unit), USD. */
     public double writePriceUsd() {
         return writePriceUsd;
     }
@@ -230,7 +240,7 @@ public final class ChannelModel {
         return writeUnitBytes;
     }
 
-    /** Price of one read request unit (S3 GET, DynamoDB read request unit); an empty poll costs one, USD. */
+    /** Price of one read request unit (an object store's GET, a table's read request unit); an empty poll costs one, USD. */
     public double readPriceUsd() {
         return readPriceUsd;
     }
@@ -240,11 +250,12 @@ public final class ChannelModel {
         return readUnitBytes;
     }
 
+    /** Price of data transfer, USD per byte written or read. */
     public double transferPriceUsdPerByte() {
         return transferPriceUsdPerByte;
     }
 
-    /** Price of the always-on infrastructure (Redis node, rendezvous VM), USD per hour. */
+    /** Price of the always-on infrastructure (a server node, a rendezvous VM), USD per hour. */
     public double infrastructureUsdPerHour() {
         return infrastructureUsdPerHour;
     }
@@ -254,6 +265,7 @@ public final class ChannelModel {
         return requestsPerHour;
     }
 
+    /** Whether the infrastructure's share is charged to each operation. */
     public boolean includeInfrastructure() {
         return includeInfrastructure;
     }
@@ -303,21 +315,25 @@ public final class ChannelModel {
             this.family = Objects.requireNonNull(family, "family");
         }
 
+        /** Sets the fixed cost of one hop, seconds; default 0. */
         public Builder overheadSeconds(double v) {
             overheadSeconds = v;
             return this;
         }
 
+        /** Sets the bandwidth between one producer and one consumer, bytes per second; default infinite. */
         public Builder bandwidthSingleBytesPerSec(double v) {
             bandwidthSingleBytesPerSec = v;
             return this;
         }
 
+        /** Sets the cap on the aggregate bandwidth, bytes per second; default infinite (scales out). */
         public Builder bandwidthMultipleBytesPerSec(double v) {
             bandwidthMultipleBytesPerSec = v;
             return this;
         }
 
+        /** Sets whether readers poll; default false. */
         public Builder polling(boolean v) {
             polling = v;
             return this;
@@ -329,51 +345,61 @@ public final class ChannelModel {
             return this;
         }
 
+        /** Sets the shortest poll interval, seconds; default {@link PollIntervalModel#DEFAULT_MIN_SECONDS}. */
         public Builder minPollIntervalSeconds(double v) {
             minPollIntervalSeconds = v;
             return this;
         }
 
+        /** Sets the longest poll interval, seconds; default {@link PollIntervalModel#DEFAULT_MAX_SECONDS}. */
         public Builder maxPollIntervalSeconds(double v) {
             maxPollIntervalSeconds = v;
             return this;
         }
 
+        /** Sets the price of one write unit, USD; default 0. */
         public Builder writePriceUsd(double v) {
             writePriceUsd = v;
             return this;
         }
 
+        /** Sets the bytes one write unit covers, 0 for per request; default 0. */
         public Builder writeUnitBytes(long v) {
             writeUnitBytes = v;
             return this;
         }
 
+        /** Sets the price of one read unit, USD; default 0. */
         public Builder readPriceUsd(double v) {
             readPriceUsd = v;
             return this;
         }
 
+        /** Sets the bytes one read unit covers, 0 for per request; default 0. */
         public Builder readUnitBytes(long v) {
             readUnitBytes = v;
             return this;
         }
 
+        /** Sets the data transfer price, USD per byte; default 0. */
         public Builder transferPriceUsdPerByte(double v) {
             transferPriceUsdPerByte = v;
             return this;
         }
 
+        /** Sets the price of the always-on infrastructure, USD per hour; default 0. */
         public Builder infrastructureUsdPerHour(double v) {
             infrastructureUsdPerHour = v;
             return this;
         }
 
+        /** Sets the operations per hour that share the infrastructure; default 1000. */
         public Builder requestsPerHour(double v) {
             requestsPerHour = v;
             return this;
         }
 
+        /** Sets whether the infrastructure's share is charged; default true. */
         public Builder includeInfrastructure(boolean v) {
             includeInfrastructure = v;
             return this;

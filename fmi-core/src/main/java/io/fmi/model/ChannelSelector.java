@@ -1,13 +1,9 @@
 package io.fmi.model;
 
-import io.fmi.FmiConfig;
 import io.fmi.Hint;
 import io.fmi.Operation;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,15 +15,20 @@ import org.slf4j.LoggerFactory;
  * latency for {@link Hint#FAST}, of total cost for {@link Hint#CHEAP}) applied to the
  * {@link CostModel}'s estimates of every usable channel.
  *
- * <p>The choice is a pure function of (operation, bytes, size, hint, memory, configuration): every
- * peer computes it on its own and all agree without a message. Estimates use
+ * <p>The choice is a pure function of (operation, bytes, size, hint, memory, models, channel
+ * order): every peer computes it on its own and all agree without a message. Estimates use
  * {@link StrictMath}, so they are bit-identical on every CPU, and exact ties go to the channel
- * earlier in {@link #tieOrder}: in-memory first, then Direct, Redis, DynamoDB, S3, then channels
- * from outside by name.
+ * earlier in the list. The communicator lists its channels in the providers' tie-break order
+ * ({@link io.fmi.channel.ChannelProviders#TIE_BREAK_ORDER}: by
+ * {@link io.fmi.channel.ChannelProvider#tieBreakRank()}, then by name), which is the same on
+ * every peer.
  *
  * <pre>
- * ChannelSelector s = ChannelSelector.forConfig(config, List.of("Direct", "S3"), Hint.CHEAP, 1024, SelectionPolicy.BY_HINT);
- * s.select(Operation.ALLREDUCE, 672, 64);   // "Direct"
+ * ChannelProviders providers = ChannelProviders.installed();
+ * Map&lt;String, ChannelModel&gt; models = providers.models(config);      // in tie-break order
+ * ChannelSelector s = new ChannelSelector(List.copyOf(models.keySet()),
+ *         CostModel.fromConfig(config, models, 1024), Hint.CHEAP, SelectionPolicy.BY_HINT);
+ * s.select(Operation.ALLREDUCE, 672, 64);   // the backend name of the cheapest channel
  * </pre>
  *
  * <p>Thread-safe. Decisions are logged at DEBUG the first time they are made.
@@ -43,45 +44,20 @@ public final class ChannelSelector {
     private final Map<Key, String> decided = new ConcurrentHashMap<>();
 
     /**
-     * @param channels the usable channels (backend names); reordered into {@link #tieOrder}
-     * @param model    their models
+     * @param channels the usable channels (backend names) in tie-break order: an exact tie goes to
+     *                 the earlier one, so every peer must list them in the same order
+     * @param model    their models; a channel without one is chosen only when nothing else is usable
      * @param hint     what to optimise
      * @param policy   how to choose from the estimates
      */
-    public ChannelSelector(Collection<String> channels, CostModel model, Hint hint, SelectionPolicy policy) {
+    public ChannelSelector(List<String> channels, CostModel model, Hint hint, SelectionPolicy policy) {
         if (channels.isEmpty()) {
             throw new IllegalArgumentException("channels: empty (expected: at least one usable channel)");
         }
-        this.channels = tieOrder(channels);
+        this.channels = List.copyOf(channels);
         this.model = Objects.requireNonNull(model, "model");
         this.hint = Objects.requireNonNull(hint, "hint");
         this.policy = Objects.requireNonNull(policy, "policy");
-    }
-
-    /** A selector over {@code channels} with the models of {@code config}. */
-    public static ChannelSelector forConfig(FmiConfig config, Collection<String> channels, Hint hint, int functionMemoryMiB,
-                                            SelectionPolicy policy) {
-        return new ChannelSelector(channels, CostModel.fromConfig(config, functionMemoryMiB), hint, policy);
-    }
-
-    /**
-     * {@code channels} in the fixed tie-break order: the built-in ones as in
-     * {@link ModelConfig#DEFAULT_MODELS}, then the others by lower-case name.
-     */
-    public static List<String> tieOrder(Collection<String> channels) {
-        List<String> sorted = new ArrayList<>(channels);
-        sorted.sort(Comparator.comparingInt(ChannelSelector::builtinRank)
-                .thenComparing(c -> c.toLowerCase(Locale.ROOT)));
-        return List.copyOf(sorted);
-    }
-
-    private static int builtinRank(String channel) {
-        for (int i = 0; i < ModelConfig.DEFAULT_MODELS.size(); i++) {
-            if (ModelConfig.DEFAULT_MODELS.get(i).equalsIgnoreCase(channel)) {
-                return i;
-            }
-        }
-        return ModelConfig.DEFAULT_MODELS.size();
     }
 
     /** The usable channels in tie-break order. */
@@ -89,10 +65,12 @@ public final class ChannelSelector {
         return channels;
     }
 
+    /** The models the estimates come from. */
     public CostModel model() {
         return model;
     }
 
+    /** What this selector optimises. */
     public Hint hint() {
         return hint;
     }

@@ -26,8 +26,9 @@ import java.util.Objects;
  * the whole operation: a collective holds every one of them until it completes.
  *
  * <pre>
- * CostModel m = CostModel.fromConfig(FmiConfig.load(path), 1024);
- * Estimate e = m.estimate("Direct", Operation.ALLREDUCE, 672, 64);
+ * FmiConfig config = FmiConfig.load(path);
+ * CostModel m = CostModel.fromConfig(config, ChannelProviders.installed().models(config), 1024);
+ * Estimate e = m.estimate("LocalStore", Operation.ALLREDUCE, 672, 64);
  * e.latencySeconds(); e.totalUsd();
  * </pre>
  *
@@ -57,24 +58,27 @@ public final class CostModel {
         this.functionMemoryMiB = functionMemoryMiB;
     }
 
-    /** The models of {@code config} (see {@link ModelConfig}) for functions of {@code functionMemoryMiB}. */
-    public static CostModel fromConfig(FmiConfig config, int functionMemoryMiB) {
-        return new CostModel(ModelConfig.channels(config), ModelConfig.gibSecondPriceUsd(config), functionMemoryMiB);
+    /**
+     * {@code channels} with the FaaS price of {@code config} ({@link ModelConfig#gibSecondPriceUsd})
+     * for functions of {@code functionMemoryMiB}.
+     *
+     * @param channels models by channel name, e.g. {@link io.fmi.channel.ChannelProviders#models(FmiConfig)}
+     */
+    public static CostModel fromConfig(FmiConfig config, Map<String, ChannelModel> channels, int functionMemoryMiB) {
+        return new CostModel(channels, ModelConfig.gibSecondPriceUsd(config), functionMemoryMiB);
     }
 
-    /** The model of {@code channel}, or null. */
+    /** The model of {@code channel} (case-insensitive), or null when it has none. */
     public ChannelModel channel(String channel) {
-        ChannelModel m = channels.get(channel.toLowerCase(Locale.ROOT));
-        if (m == null) {
-            m = ModelConfig.defaults(channel).orElse(null);
-        }
-        return m;
+        return channels.get(channel.toLowerCase(Locale.ROOT));
     }
 
+    /** FaaS price, USD per GiB-second. */
     public double gibSecondPriceUsd() {
         return gibSecondPriceUsd;
     }
 
+    /** Memory of each function, MiB. */
     public int functionMemoryMiB() {
         return functionMemoryMiB;
     }

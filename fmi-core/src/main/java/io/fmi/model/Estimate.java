@@ -14,7 +14,7 @@ import java.util.Locale;
  * @param latencySeconds       predicted duration; infinite for a channel without a model
  * @param requestUsd           request fees (PUTs, GETs, empty polls, read/write units)
  * @param transferUsd          data transfer fees
- * @param infrastructureUsd    share of the always-on infrastructure (Redis node, rendezvous VM)
+ * @param infrastructureUsd    share of the always-on infrastructure (a server node, a rendezvous VM)
  * @param faasUsd              GiB-seconds of all {@code size} functions during {@code latencySeconds}
  * @param pollIntervalSeconds  poll interval the model chose for the first polled step; 0 if none
  */

@@ -6,16 +6,16 @@ import io.fmi.BackendConfig;
 import io.fmi.FmiConfig;
 import io.fmi.FmiConfigException;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Reads channel models from the {@code "model"} section of {@code fmi.json} and holds the
- * defaults. Keys of the C++ FMI are read in its units and converted to SI on load; our own keys
- * carry their unit in the name and win where both are given.
+ * Reads channel models from the {@code "model"} section of {@code fmi.json} and overlays them on
+ * a channel's defaults, which come from its {@link io.fmi.channel.ChannelProvider provider}
+ * ({@link io.fmi.channel.ChannelProvider#defaultModel()}; see
+ * {@link io.fmi.channel.ChannelProviders#models(FmiConfig)}). Keys of the C++ FMI are read in its
+ * units and converted to SI on load; our own keys carry their unit in the name and win where both
+ * are given. A key that an entry does not give keeps the provider's value.
  *
  * <table>
  *   <caption>keys of a channel's model entry</caption>
@@ -27,100 +27,33 @@ import java.util.Optional;
  *   <tr><td>{@code download_price} (USD per GET / read unit)</td><td>{@code read_price_usd}</td><td>read request, empty polls too</td></tr>
  *   <tr><td></td><td>{@code write_unit_bytes}, {@code read_unit_bytes}</td><td>bytes per billed unit; 0 = per request</td></tr>
  *   <tr><td>{@code transfer_price} (USD per GB, 10^9 bytes)</td><td>{@code transfer_price_usd_per_byte}</td><td>data transfer</td></tr>
- *   <tr><td>{@code instance_price}, {@code vm_price} (USD/hour)</td><td>{@code infrastructure_usd_per_hour}</td><td>Redis node, rendezvous VM</td></tr>
+ *   <tr><td>{@code instance_price}, {@code vm_price} (USD/hour)</td><td>{@code infrastructure_usd_per_hour}</td><td>a server node, a rendezvous VM</td></tr>
  *   <tr><td>{@code requests_per_hour}</td><td>{@code requests_per_hour}</td><td>operations sharing the infrastructure</td></tr>
  *   <tr><td>{@code include_infrastructure_costs}</td><td>{@code include_infrastructure_costs}</td><td>whether to charge it</td></tr>
  *   <tr><td>backend's {@code timeout} (ms)</td><td>{@code min_poll_interval_s}</td><td>shortest poll interval</td></tr>
  *   <tr><td></td><td>{@code max_poll_interval_s}, {@code poll_interval_s}</td><td>longest / fixed poll interval</td></tr>
- *   <tr><td></td><td>{@code family} ({@code "peer_to_peer"}, {@code "mediated"}), {@code polling}</td><td>for channels from outside</td></tr>
+ *   <tr><td></td><td>{@code family} ({@code "peer_to_peer"}, {@code "mediated"}), {@code polling}</td><td>for channels whose provider does not state them</td></tr>
  * </table>
  * {@code "FaaS": {"gib_second_price": ...}} is USD per GiB-second in both worlds.
  *
  * <p>The C++ FMI reads {@code timeout} as the fixed time between two polls; here the
  * {@link PollIntervalModel} chooses the interval and {@code timeout} is its floor.
  *
- * <h2>Defaults and their sources</h2>
- * Direct, Redis and S3: the C++ FMI's shipped {@code fmi.json}, converted. DynamoDB has no entry
- * there: on-demand prices of us-east-1 as published on https://aws.amazon.com/dynamodb/pricing/on-demand/
- * (since the 1 November 2024 price cut: USD 0.625 per million write request units of 1 KB,
- * USD 0.125 per million read request units of 4 KB, strongly consistent), 10 ms per request
- * (AWS advertises "single-digit millisecond" latency; a Lambda client adds a few) and 10 MB/s
- * per request stream, an assumption to replace by calibration. FaaS: AWS Lambda x86, USD
- * 0.0000166667 per GB-second (https://aws.amazon.com/lambda/pricing/, as of 2025). The in-memory
- * {@code Local} and {@code LocalStore} channels cost nothing and take no time, so they win
- * whenever enabled.
+ * <p>FaaS default: AWS Lambda x86, USD 0.0000166667 per GB-second
+ * (https://aws.amazon.com/lambda/pricing/, as of 2025). The channels' defaults and their sources
+ * are in their providers and in {@code docs/models.md}.
  *
  * <p>Stateless and thread-safe.
  */
 public final class ModelConfig {
     /** Lambda x86 price per GiB-second, USD (AWS Lambda pricing, first pricing tier; C++ FMI default). */
     public static final double DEFAULT_GIB_SECOND_PRICE_USD = 0.0000166667;
-    /** Backends with a built-in model, in the selector's tie-break order. */
-    public static final List<String> DEFAULT_MODELS = List.of("Local", "LocalStore", "Direct", "Redis", "DynamoDB", "S3");
 
     private static final double MB = 1e6;
     private static final double GB = 1e9;
     private static final double MS = 1e-3;
 
     private ModelConfig() {
-    }
-
-    /** The built-in model of {@code backend} (case-insensitive), if it has one. */
-    public static Optional<ChannelModel> defaults(String backend) {
-        switch (backend.toLowerCase(Locale.ROOT)) {
-            case "direct":
-                // C++ FMI: bandwidth 400 MB/s, overhead 0.34 ms; the rendezvous VM is a t2.micro,
-                // USD 0.0134/h in eu-central-1 (EC2 on-demand), shared by 1000 operations an hour.
-                // The C++ Direct model does not grow the bandwidth with the number of peers: one NIC.
-                return Optional.of(ChannelModel.builder("Direct", Family.PEER_TO_PEER)
-                        .overheadSeconds(0.34 * MS)
-                        .bandwidthSingleBytesPerSec(400 * MB)
-                        .bandwidthMultipleBytesPerSec(400 * MB)
-                        .infrastructureUsdPerHour(0.0134)
-                        .requestsPerHour(1000)
-                        .build());
-            case "redis":
-                // C++ FMI: 100 MB/s per pair, 400 MB/s for the node, 5.2 ms; instance USD 0.0038/h
-                // as shipped there (smaller than any ElastiCache node today: cache.t4g.micro is
-                // USD 0.016/h in us-east-1; set instance_price for your node). No request fees.
-                return Optional.of(ChannelModel.builder("Redis", Family.MEDIATED)
-                        .overheadSeconds(5.2 * MS)
-                        .bandwidthSingleBytesPerSec(100 * MB)
-                        .bandwidthMultipleBytesPerSec(400 * MB)
-                        .infrastructureUsdPerHour(0.0038)
-                        .requestsPerHour(1000)
-                        .build());
-            case "s3":
-                // C++ FMI: 50 MB/s per request, 40.4 ms; S3 Standard in eu-central-1: USD 0.0054 per
-                // 1000 PUT, USD 0.00043 per 1000 GET (https://aws.amazon.com/s3/pricing/); transfer
-                // inside a region is free. S3 scales out: no aggregate cap.
-                return Optional.of(ChannelModel.builder("S3", Family.MEDIATED)
-                        .overheadSeconds(40.4 * MS)
-                        .bandwidthSingleBytesPerSec(50 * MB)
-                        .polling(true)
-                        .minPollIntervalSeconds(PollIntervalModel.DEFAULT_MIN_SECONDS)
-                        .writePriceUsd(0.0000054)
-                        .readPriceUsd(0.00000043)
-                        .includeInfrastructure(false)
-                        .build());
-            case "dynamodb":
-                return Optional.of(ChannelModel.builder("DynamoDB", Family.MEDIATED)
-                        .overheadSeconds(10 * MS)
-                        .bandwidthSingleBytesPerSec(10 * MB)
-                        .polling(true)
-                        .writePriceUsd(0.625e-6)
-                        .writeUnitBytes(1024)
-                        .readPriceUsd(0.125e-6)
-                        .readUnitBytes(4096)
-                        .includeInfrastructure(false)
-                        .build());
-            case "local":
-                return Optional.of(ChannelModel.builder("Local", Family.PEER_TO_PEER).build());
-            case "localstore":
-                return Optional.of(ChannelModel.builder("LocalStore", Family.MEDIATED).build());
-            default:
-                return Optional.empty();
-        }
     }
 
     /** USD per GiB-second of the functions: {@code model.FaaS.gib_second_price}, else the Lambda default. */
@@ -134,40 +67,39 @@ public final class ModelConfig {
     }
 
     /**
-     * The model of {@code backend}: its built-in defaults overlaid with its {@code "model"} entry
-     * (matched case-insensitively) and its backend entry's {@code timeout}; empty for a backend
-     * with neither defaults nor a model entry.
+     * The model of {@code backend}: {@code defaults} (its provider's default model, or null when
+     * it has none) overlaid with its {@code "model"} entry (matched case-insensitively) and, for a
+     * channel that polls, its backend entry's {@code timeout} as the poll floor. Empty when there
+     * are neither defaults nor an entry. Without defaults, a key the entry does not give takes
+     * {@link ChannelModel#builder}'s value (no overhead, unbounded bandwidth, free) and the family
+     * is the entry's {@code family}, else mediated.
      *
      * @throws FmiConfigException if an entry holds a value of the wrong type or range
      */
-    public static Optional<ChannelModel> channel(FmiConfig config, String backend) {
-        Optional<ChannelModel> base = defaults(backend);
+    public static Optional<ChannelModel> channel(FmiConfig config, String backend, ChannelModel defaults) {
         JsonNode entry = find(config.model(), backend);
         if (entry != null && !entry.isObject()) {
             throw new FmiConfigException("model." + backend + ": " + entry.getNodeType() + " (expected: an object)");
         }
-        if (base.isEmpty() && entry == null) {
+        if (defaults == null && entry == null) {
             return Optional.empty();
         }
-        String name = config.backend(backend).map(BackendConfig::name).orElse(backend);
-        ChannelModel.Builder b;
-        if (base.isPresent()) {
-            b = base.get().toBuilder();
-        } else {
-            String family = entry.path("family").asText("mediated");
-            Family f;
-            if (family.equalsIgnoreCase("peer_to_peer") || family.equalsIgnoreCase("p2p")) {
-                f = Family.PEER_TO_PEER;
-            } else if (family.equalsIgnoreCase("mediated")) {
-                f = Family.MEDIATED;
+        String name = defaults != null ? defaults.name() : config.backend(backend).map(BackendConfig::name).orElse(backend);
+        Family family = defaults != null ? defaults.family() : Family.MEDIATED;
+        if (entry != null && entry.has("family")) {
+            String f = entry.get("family").asText();
+            if (f.equalsIgnoreCase("peer_to_peer") || f.equalsIgnoreCase("p2p")) {
+                family = Family.PEER_TO_PEER;
+            } else if (f.equalsIgnoreCase("mediated")) {
+                family = Family.MEDIATED;
             } else {
-                throw new FmiConfigException("model." + backend + ".family: '" + family + "' (expected: peer_to_peer or mediated)");
+                throw new FmiConfigException("model." + backend + ".family: '" + f + "' (expected: peer_to_peer or mediated)");
             }
-            b = ChannelModel.builder(name, f);
         }
+        ChannelModel.Builder b = defaults != null ? defaults.toBuilder(name, family) : ChannelModel.builder(name, family);
         try {
             BackendConfig be = config.backend(backend).orElse(null);
-            if (be != null && be.has("timeout") && (base.map(ChannelModel::polling).orElse(false))) {
+            if (be != null && be.has("timeout") && defaults != null && defaults.polling()) {
                 b.minPollIntervalSeconds(be.number("timeout", 0) * MS);
             }
             if (entry != null) {
@@ -177,15 +109,6 @@ public final class ModelConfig {
         } catch (IllegalArgumentException e) {
             throw new FmiConfigException(e.getMessage(), e);
         }
-    }
-
-    /** Models of every backend of the configuration that has one, by backend name, in file order. */
-    public static Map<String, ChannelModel> channels(FmiConfig config) {
-        Map<String, ChannelModel> out = new LinkedHashMap<>();
-        for (String name : config.backends().keySet()) {
-            channel(config, name).ifPresent(m -> out.put(name, m));
-        }
-        return out;
     }
 
     private static void apply(ChannelModel.Builder b, JsonNode e, String ch) {

@@ -61,6 +61,7 @@ public final class OperationModel {
      * @param rounds  how many times it runs back to back, {@code >= 1}
      */
     public record Step(TransferPattern pattern, int rounds) {
+        /** Checks the pattern is given and {@code rounds >= 1}. */
         public Step {
             Objects.requireNonNull(pattern, "pattern");
             if (rounds < 1) {
@@ -76,6 +77,7 @@ public final class OperationModel {
      * @param steps     consecutive steps; empty when nothing moves (a collective of one peer)
      */
     public record Plan(String algorithm, List<Step> steps) {
+        /** Copies {@code steps}. */
         public Plan {
             steps = List.copyOf(steps);
         }

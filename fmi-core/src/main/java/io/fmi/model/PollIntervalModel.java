@@ -2,16 +2,17 @@ package io.fmi.model;
 
 import io.fmi.FmiConfig;
 import io.fmi.FmiConfigException;
+import io.fmi.channel.ChannelProviders;
 import java.time.Duration;
 
 /**
- * How often a reader should poll a store that cannot block for it (S3, DynamoDB): the answer to
+ * How often a reader should poll a store that cannot block for it (an object store, a table): the answer to
  * the FMI paper's open question "how often should clients poll?".
  *
  * <h2>The trade-off</h2>
  * A reader waits {@code W} seconds for an object and polls every {@code Δ} seconds. Polling costs
- * {@code g} USD per empty read ({@link ChannelModel#readPriceUsd()}: an S3 GET, a DynamoDB read
- * unit), about {@code W/Δ} of them; on average it finds the object {@code Δ/2} after it landed,
+ * {@code g} USD per empty read ({@link ChannelModel#readPriceUsd()}: a GET, a read unit), about
+ * {@code W/Δ} of them; on average it finds the object {@code Δ/2} after it landed,
  * and meanwhile the function is billed {@code f} USD per second ({@code memory GiB × price per
  * GiB-second}). The part of the cost that depends on {@code Δ}
  * <pre>
@@ -21,10 +22,10 @@ import java.time.Duration;
  * <pre>
  *   Δ* = sqrt(2·g·W / f),      cost(Δ*) = sqrt(2·g·W·f)
  * </pre>
- * clamped to the channel's {@code [minPollIntervalSeconds, maxPollIntervalSeconds]}. For S3
- * ({@code g} = 0.43 µUSD) and a 1 GiB function ({@code f} = 16.7 µUSD/s) that is
- * {@code Δ* = 0.23·sqrt(W)}: 23 ms for a 10 ms wait, 0.23 s for a 1 s wait; DynamoDB's read unit is
- * 3.4 times cheaper, so it polls about 1.9 times as often. See {@code docs/models.md} for the curve.
+ * clamped to the channel's {@code [minPollIntervalSeconds, maxPollIntervalSeconds]}. For a GET of
+ * {@code g} = 0.43 µUSD and a 1 GiB function ({@code f} = 16.7 µUSD/s) that is
+ * {@code Δ* = 0.23·sqrt(W)}: 23 ms for a 10 ms wait, 0.23 s for a 1 s wait; a read 3.4 times
+ * cheaper is polled about 1.9 times as often. See {@code docs/models.md} for the curve.
  *
  * <h2>As a back-off</h2>
  * A reader does not know {@code W}. Having waited {@code t} already, the best guess is that the
@@ -35,7 +36,7 @@ import java.time.Duration;
  * <pre>
  * Duration waited = Duration.ZERO;
  * while (!tryGet(key)) {
- *     Duration d = PollIntervalModel.forBackend(config, "S3", functionMemoryMiB, waited);
+ *     Duration d = PollIntervalModel.forBackend(config, context.backend().name(), functionMemoryMiB, waited);
  *     sleep(d);
  *     waited = waited.plus(d);
  * }
@@ -89,19 +90,29 @@ public final class PollIntervalModel {
 
     /**
      * The next poll interval for a reader of {@code backend} that has waited {@code waited} so far:
-     * {@link #optimalSeconds} with {@code W = max(waited, the channel's overhead)} and {@code f}
-     * for one function of {@code functionMemoryMiB}. Models come from {@code config} (see
-     * {@link ModelConfig}). Never shorter than 1 ms.
+     * {@link #forModel} with the backend's model as its provider on the class path and
+     * {@code config} give it ({@link ChannelProviders#model(FmiConfig, String)}), or as the
+     * {@code "model"} section alone gives it for a backend without a provider.
      *
-     * @throws FmiConfigException if the configuration has no model for {@code backend}
+     * @throws FmiConfigException if neither gives a model for {@code backend}
      */
     public static Duration forBackend(FmiConfig config, String backend, int functionMemoryMiB, Duration waited) {
-        ChannelModel m = ModelConfig.channel(config, backend)
-                .orElseThrow(() -> new FmiConfigException("no model for backend '" + backend + "' (expected: one of "
-                        + ModelConfig.DEFAULT_MODELS + " or a \"model\" entry of that name)"));
-        double f = waitingUsdPerSecond(ModelConfig.gibSecondPriceUsd(config), functionMemoryMiB);
-        double w = Math.max(waited.toNanos() / 1e9, m.overheadSeconds());
-        double s = m.polling() ? optimalSeconds(m, w, f) : m.minPollIntervalSeconds();
+        ChannelModel m = ChannelProviders.installed().model(config, backend).orElseThrow(() -> new FmiConfigException("no model for backend '" + backend + "' (expected: its channel"
+                        + " provider on the class path, or a \"model\" entry of that name)"));
+        return forModel(m, ModelConfig.gibSecondPriceUsd(config), functionMemoryMiB, waited);
+    }
+
+    /**
+     * The next poll interval for a reader of a channel modelled by {@code model} that has waited
+     * {@code waited} so far: {@link #optimalSeconds} with {@code W = max(waited, the channel's
+     * overhead)} and {@code f} for one function of {@code functionMemoryMiB} at
+     * {@code gibSecondPriceUsd}; the channel's shortest interval when it does not poll. Never
+     * shorter than 1 ms.
+     */
+    public static Duration forModel(ChannelModel model, double gibSecondPriceUsd, int functionMemoryMiB, Duration waited) {
+        double f = waitingUsdPerSecond(gibSecondPriceUsd, functionMemoryMiB);
+        double w = Math.max(waited.toNanos() / 1e9, model.overheadSeconds());
+        double s = model.polling() ? optimalSeconds(model, w, f) : model.minPollIntervalSeconds();
         return Duration.ofNanos(Math.max(1_000_000L, Math.round(s * 1e9)));
     }
 

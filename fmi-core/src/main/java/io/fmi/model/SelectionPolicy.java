@@ -12,8 +12,9 @@ import java.util.List;
  *
  * <p>A policy must be a pure function of its arguments: every peer calls it on its own and all
  * must pick the same channel without talking. No clocks, no randomness, no per-peer state.
- * {@code estimates} come in the fixed tie-break order of {@link ChannelSelector#tieOrder}, so
- * "the first of the best" is the same everywhere.
+ * {@code estimates} come in the selector's tie-break order (the providers' ranks, see
+ * {@link io.fmi.channel.ChannelProvider#tieBreakRank()}), so "the first of the best" is the same
+ * everywhere.
  *
  * <pre>
  * // The cheapest channel whose latency is at most 50 ms, else the fastest.

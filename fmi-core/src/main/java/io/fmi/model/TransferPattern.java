@@ -11,7 +11,7 @@ package io.fmi.model;
  * consumer. Either way there are {@code p·c} reads.
  *
  * <pre>
- * bcast over S3 to 7 readers:   TransferPattern.of(1, 7, bytes)                 1 put,  7 gets
+ * bcast to 7 readers:           TransferPattern.of(1, 7, bytes)                 1 put,  7 gets
  * gather of 7 blocks at a root: TransferPattern.of(7, 1, bytes)                 7 puts, 7 gets
  * scatter to 7 peers:           TransferPattern.personalized(1, 7, blockBytes)  7 puts, 7 gets
  * </pre>
@@ -22,6 +22,7 @@ package io.fmi.model;
  * @param personalized whether every consumer gets its own message (its own object on a store)
  */
 public record TransferPattern(int producers, int consumers, long bytes, boolean personalized) {
+    /** Checks the counts and the size. */
     public TransferPattern {
         if (producers < 1) {
             throw new IllegalArgumentException("producers: " + producers + " (expected: >= 1)");

@@ -31,6 +31,21 @@ public final class CountingWarmProvider implements WarmChannelProvider {
     }
 
     @Override
+    public io.fmi.model.Family family() {
+        return delegate.family();
+    }
+
+    @Override
+    public io.fmi.model.ChannelModel defaultModel() {
+        return delegate.defaultModel();
+    }
+
+    @Override
+    public int tieBreakRank() {
+        return delegate.tieBreakRank();
+    }
+
+    @Override
     public Channel create(ChannelContext context) {
         CREATED.incrementAndGet();
         return delegate.create(context);

@@ -1,6 +1,7 @@
 package io.fmi.tcpunch;
 
 import io.fmi.tcpunch.internal.Hmac;
+import io.fmi.tcpunch.internal.OpenFileLimit;
 import io.fmi.tcpunch.internal.ServerConfig;
 import io.fmi.tcpunch.internal.ServerCore;
 import io.fmi.tcpunch.internal.ServerInitializer;
@@ -9,10 +10,12 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.util.NettyRuntime;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * try (RendezvousServer server = RendezvousServer.builder()
  *         .port(10000)                       // probe port defaults to 10001
- *         .secret(secretBytes)               // optional: peers must sign their requests
+ *         .secret(secretBytes)               // peers must sign their requests; or insecure(true)
  *         .registrationTtl(Duration.ofSeconds(60))
  *         .build()
  *         .start()) {                        // returns once both ports listen
@@ -39,12 +42,25 @@ import org.slf4j.LoggerFactory;
  * client that connects to both from one local port and is told two different public ports is behind
  * a symmetric NAT, where punching cannot work, and goes straight to the relay.
  *
+ * <h2>Secure by default</h2>
+ * A server needs a shared secret ({@link Builder#secret}): only requests signed with it register,
+ * and only peers holding it complete the handshake on the punched connection. Without one,
+ * {@link Builder#build()} fails unless {@link Builder#insecure insecure(true)} says on purpose that
+ * anyone who reaches the port may register any pairing name, pair with a waiting peer and receive
+ * its data; {@link #start()} then logs a WARN saying so.
+ *
  * <h2>Robustness</h2>
  * Registrations expire after {@link Builder#registrationTtl}; a waiting peer whose connection closes
- * is forgotten at once, so a newcomer is never paired with a dead peer. Pending registrations,
- * connections, relays and remembered pairings are bounded. A malformed, oversize, slow or flooding
- * client gets an ERROR frame and a close; it never stalls others (nothing blocks an event loop) and no
- * error stops the server. The wire protocol is in {@code docs/protocol.md}; unmodified C++ TCPunch
+ * is forgotten at once, so a newcomer is never paired with a dead peer. A second registration of a
+ * waiting pairing name and self id is refused ({@code DUPLICATE_REGISTRATION}), never swapped in:
+ * two jobs run with the same name are told instead of being paired across. Pending registrations,
+ * connections, relays and remembered pairings are bounded, and connections and pending registrations
+ * also per source address ({@link Builder#maxConnectionsPerAddress}, {@link Builder#maxPendingPerAddress}),
+ * so one address that floods the server does not stop others from pairing; a refusal is logged at
+ * WARN with the address and the limit, at most once per 10 s for each limit. The connection limit
+ * is checked against the process's {@code RLIMIT_NOFILE} when the server is built. A malformed,
+ * oversize, slow or flooding client gets an ERROR frame and a close; it never stalls others (nothing
+ * blocks an event loop) and no error stops the server. The wire protocol is in {@code docs/protocol.md}; unmodified C++ TCPunch
  * clients are served too (see {@link Builder#legacyTcpunch}).
  *
  * <h2>Threads and ownership</h2>
@@ -54,16 +70,51 @@ import org.slf4j.LoggerFactory;
 public final class RendezvousServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RendezvousServer.class);
 
+    /** Main port unless {@link Builder#port} says otherwise. */
     public static final int DEFAULT_PORT = 10000;
+    /** How long a registration waits for its peer. */
     public static final Duration DEFAULT_REGISTRATION_TTL = Duration.ofSeconds(60);
+    /** How long a matched pairing is remembered for the relay. */
     public static final Duration DEFAULT_PAIRING_TTL = Duration.ofSeconds(30);
+    /** How long a new connection may take to send its first request. */
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    /** Largest accepted clock difference of a signed request. */
     public static final Duration DEFAULT_REPLAY_WINDOW = Duration.ofSeconds(30);
+    /** Most registrations waiting at once. */
     public static final int DEFAULT_MAX_PENDING = 100_000;
-    public static final int DEFAULT_MAX_CONNECTIONS = 250_000;
+    /**
+     * Most registrations waiting at once from one source address (an IPv4 address or an IPv6 /64),
+     * unless half the per-address connection limit is less: twice the 2,048 that a 256-function job
+     * behind one NAT address holds while all its ranks open a recursive-doubling collective's
+     * log2(256) = 8 connections at once.
+     */
+    public static final int DEFAULT_MAX_PENDING_PER_ADDRESS = 4_096;
+    /**
+     * Most open client connections, lowered to what {@code RLIMIT_NOFILE} leaves (see
+     * {@link Builder#maxConnections}). A waiting registration holds about 2 KiB of heap, so this
+     * many take about 130 MiB: within the 256 MiB default heap of a 1 GiB VM (t2.micro).
+     */
+    public static final int DEFAULT_MAX_CONNECTIONS = 65_536;
+    /**
+     * Most open connections from one source address, unless a quarter of the connection limit is
+     * less (so one address never holds more than a quarter of the server): a registration holds one,
+     * a punching pair keeps its two until it is done, a relay holds two; twice
+     * {@link #DEFAULT_MAX_PENDING_PER_ADDRESS}.
+     */
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 8_192;
+    /** Most relays at once. */
     public static final int DEFAULT_MAX_RELAYS = 1_000;
+    /** Longest pairing name in UTF-8 bytes. */
     public static final int DEFAULT_MAX_NAME_BYTES = 200;
+    /** Longest peer id in UTF-8 bytes. */
     public static final int DEFAULT_MAX_ID_BYTES = 64;
+    /**
+     * File descriptors kept for the server itself when {@code maxConnections} is checked against
+     * {@code RLIMIT_NOFILE}: this many, plus {@value #DESCRIPTORS_PER_EVENT_LOOP} per event loop.
+     */
+    public static final int RESERVED_DESCRIPTORS = 128;
+    /** File descriptors an epoll event loop holds (its epoll, event and timer descriptors). */
+    public static final int DESCRIPTORS_PER_EVENT_LOOP = 3;
 
     private final Builder b;
     private final ServerCore core;
@@ -77,6 +128,7 @@ public final class RendezvousServer implements AutoCloseable {
         this.core = core;
     }
 
+    /** A builder with the defaults; {@link Builder#build()} needs a secret or {@code insecure(true)}. */
     public static Builder builder() {
         return new Builder();
     }
@@ -113,8 +165,17 @@ public final class RendezvousServer implements AutoCloseable {
         }
         core.probePort(Math.max(0, probePort()));
         boss.scheduleAtFixedRate(core::sweepPairingsNow, 1, 1, TimeUnit.SECONDS);
-        log.debug("rendezvous server listening on {} (probe port {}, auth {}, legacy TCPunch {})",
-                mainChannel.localAddress(), probePort(), b.secret != null ? "on" : "off", b.legacyEnabled());
+        if (b.secret == null) {
+            log.warn("rendezvous server on {} runs without a shared secret (insecure): anyone who can reach it can"
+                    + " register any pairing name, pair with a waiting peer and receive its data; set a secret"
+                    + " (RendezvousServer.Builder.secret, CLI --secret-file or FMI_SECRET) unless every client is trusted",
+                    mainChannel.localAddress());
+        }
+        ServerConfig c = core.config();
+        log.debug("rendezvous server listening on {} (probe port {}, auth {}, legacy TCPunch {}, max connections {}"
+                + " ({} per address), max pending {} ({} per address))", mainChannel.localAddress(), probePort(),
+                b.secret != null ? "on" : "off", b.legacyEnabled(), c.maxConnections(), c.maxConnectionsPerAddress(),
+                c.maxPending(), c.maxPendingPerAddress());
         return this;
     }
 
@@ -145,8 +206,24 @@ public final class RendezvousServer implements AutoCloseable {
         return (InetSocketAddress) mainChannel.localAddress();
     }
 
+    /** The counters now. */
     public ServerStats stats() {
         return core.stats();
+    }
+
+    /** The effective limit on open connections (after the {@code RLIMIT_NOFILE} check in {@link Builder#build()}). */
+    public int maxConnections() {
+        return core.config().maxConnections();
+    }
+
+    /** The effective limit on open connections from one source address. */
+    public int maxConnectionsPerAddress() {
+        return core.config().maxConnectionsPerAddress();
+    }
+
+    /** The effective limit on waiting registrations from one source address. */
+    public int maxPendingPerAddress() {
+        return core.config().maxPendingPerAddress();
     }
 
     /** Stops listening, closes every connection and releases the event loops. Idempotent. */
@@ -184,12 +261,15 @@ public final class RendezvousServer implements AutoCloseable {
         private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
         private Duration replayWindow = DEFAULT_REPLAY_WINDOW;
         private int maxPending = DEFAULT_MAX_PENDING;
+        private Integer maxPendingPerAddress;
         private int maxPairings = DEFAULT_MAX_PENDING;
-        private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+        private Integer maxConnections;
+        private Integer maxConnectionsPerAddress;
         private int maxRelays = DEFAULT_MAX_RELAYS;
         private int maxNameBytes = DEFAULT_MAX_NAME_BYTES;
         private int maxIdBytes = DEFAULT_MAX_ID_BYTES;
         private Boolean legacyTcpunch;
+        private boolean insecure;
         private int workerThreads;
 
         private Builder() {
@@ -219,9 +299,22 @@ public final class RendezvousServer implements AutoCloseable {
             return this;
         }
 
-        /** Shared secret every request must be signed with (HMAC-SHA256); copied. Default: none. */
+        /**
+         * Shared secret every request must be signed with (HMAC-SHA256); copied. Required unless
+         * {@link #insecure insecure(true)}; null removes it.
+         */
         public Builder secret(byte[] secret) {
             this.secret = copySecret(secret);
+            return this;
+        }
+
+        /**
+         * Serve without a shared secret: anyone who can reach the server may register any pairing
+         * name and pair with a waiting peer. Only for trusted networks and tests; {@link #start()}
+         * logs a WARN. Default false, and then {@link #build()} needs a {@link #secret}.
+         */
+        public Builder insecure(boolean insecure) {
+            this.insecure = insecure;
             return this;
         }
 
@@ -255,15 +348,43 @@ public final class RendezvousServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Most registrations waiting at once from one source address (an IPv4 address, or an IPv6
+         * /64 prefix); more get SERVER_FULL. Default: {@value RendezvousServer#DEFAULT_MAX_PENDING_PER_ADDRESS},
+         * or half the per-address connection limit if that is less. Raise it when many functions share
+         * one public address (behind one NAT gateway) and open connections to all their peers at
+         * once: a job of n such functions needs n(n-1).
+         */
+        public Builder maxPendingPerAddress(int max) {
+            this.maxPendingPerAddress = checkPositive(max, "max pending per address");
+            return this;
+        }
+
         /** Most matched pairings remembered for the relay. Default {@value RendezvousServer#DEFAULT_MAX_PENDING}. */
         public Builder maxPairings(int max) {
             this.maxPairings = checkPositive(max, "max pairings");
             return this;
         }
 
-        /** Most open client connections; more are closed at once. Default {@value RendezvousServer#DEFAULT_MAX_CONNECTIONS}. */
+        /**
+         * Most open client connections; more are closed at once. Each takes a file descriptor, so
+         * {@link #build()} fails if {@code max} plus the server's own descriptors
+         * ({@value RendezvousServer#RESERVED_DESCRIPTORS} + {@value RendezvousServer#DESCRIPTORS_PER_EVENT_LOOP}
+         * per event loop) exceed the process's {@code RLIMIT_NOFILE}. Default: the smaller of
+         * {@value RendezvousServer#DEFAULT_MAX_CONNECTIONS} and what {@code RLIMIT_NOFILE} leaves.
+         */
         public Builder maxConnections(int max) {
             this.maxConnections = checkPositive(max, "max connections");
+            return this;
+        }
+
+        /**
+         * Most open connections from one source address (an IPv4 address, or an IPv6 /64 prefix);
+         * more are closed at once. Default: {@value RendezvousServer#DEFAULT_MAX_CONNECTIONS_PER_ADDRESS},
+         * or a quarter of {@link #maxConnections} if that is less.
+         */
+        public Builder maxConnectionsPerAddress(int max) {
+            this.maxConnectionsPerAddress = checkPositive(max, "max connections per address");
             return this;
         }
 
@@ -305,12 +426,57 @@ public final class RendezvousServer implements AutoCloseable {
             return legacyTcpunch != null ? legacyTcpunch : secret == null;
         }
 
+        /**
+         * Validates and copies the settings, and checks the connection limit against this process's
+         * {@code RLIMIT_NOFILE} (read from {@code /proc/self/limits}; not checked where it cannot be read).
+         *
+         * @throws IllegalStateException without a secret and without {@code insecure(true)}, or with
+         *         both; or if {@link #maxConnections} does not fit the file descriptor limit
+         */
         public RendezvousServer build() {
+            if (secret == null && !insecure) {
+                throw new IllegalStateException("rendezvous server without a shared secret: set one with secret(byte[])"
+                        + " (CLI: --secret-file FILE, --secret or the FMI_SECRET environment variable), or call"
+                        + " insecure(true) (CLI: --insecure) to let anyone register and pair");
+            }
+            if (secret != null && insecure) {
+                throw new IllegalStateException("rendezvous server with a shared secret and insecure(true)"
+                        + " (expected: one of them)");
+            }
+            int connections = effectiveMaxConnections(OpenFileLimit.current());
+            int connectionsPerAddress = maxConnectionsPerAddress != null ? maxConnectionsPerAddress
+                    : Math.min(DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, Math.max(1, connections / 4));
+            int pendingPerAddress = maxPendingPerAddress != null ? maxPendingPerAddress
+                    : Math.min(DEFAULT_MAX_PENDING_PER_ADDRESS, Math.max(1, connectionsPerAddress / 2));
             ServerConfig config = new ServerConfig(secret == null ? null : new Hmac(secret), registrationTtl,
-                    pairingTtl, requestTimeout, replayWindow, maxPending, maxPairings, maxConnections, maxRelays,
-                    maxNameBytes, maxIdBytes, legacyEnabled());
+                    pairingTtl, requestTimeout, replayWindow, maxPending, pendingPerAddress, maxPairings,
+                    connections, connectionsPerAddress, maxRelays, maxNameBytes, maxIdBytes, legacyEnabled());
             Builder copy = copy();
             return new RendezvousServer(copy, new ServerCore(config));
+        }
+
+        /**
+         * {@link #maxConnections} against the descriptor limit: a configured value that does not fit
+         * fails, so the server never meets "Too many open files" under load; the default is lowered to fit.
+         */
+        private int effectiveMaxConnections(OptionalLong openFileLimit) {
+            if (openFileLimit.isEmpty()) {
+                return maxConnections != null ? maxConnections : DEFAULT_MAX_CONNECTIONS;
+            }
+            long limit = openFileLimit.getAsLong();
+            int eventLoops = 1 + (workerThreads > 0 ? workerThreads : 2 * NettyRuntime.availableProcessors());
+            long reserved = RESERVED_DESCRIPTORS + (long) DESCRIPTORS_PER_EVENT_LOOP * eventLoops;
+            long room = limit - reserved;
+            if (maxConnections == null && room >= 1) {
+                return (int) Math.min(DEFAULT_MAX_CONNECTIONS, room);
+            }
+            if (maxConnections == null || maxConnections > room) {
+                throw new IllegalStateException("max connections: " + (maxConnections == null ? "default" : maxConnections)
+                        + " (expected: <= " + Math.max(0, room) + ", the open file limit RLIMIT_NOFILE " + limit + " less "
+                        + reserved + " descriptors for the server itself); raise the limit (ulimit -n, systemd"
+                        + " LimitNOFILE=) or lower maxConnections (CLI --max-connections)");
+            }
+            return maxConnections;
         }
 
         private Builder copy() {

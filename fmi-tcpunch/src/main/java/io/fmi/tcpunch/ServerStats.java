@@ -15,6 +15,8 @@ package io.fmi.tcpunch;
  * @param totalExpired           registrations expired without a peer
  * @param totalRejected          requests answered with an ERROR or a close
  * @param totalProbes            mapping probes answered
+ * @param totalLimited           connections and registrations refused by a limit on connections or
+ *                               pending registrations (in total or per source address)
  */
 public record ServerStats(
         int openConnections,
@@ -27,13 +29,15 @@ public record ServerStats(
         long totalRelays,
         long totalExpired,
         long totalRejected,
-        long totalProbes) {
+        long totalProbes,
+        long totalLimited) {
 
     /** One line for logs: {@code open=3 pending=1 relays=0 pairings=12 ...}. */
     public String toLine() {
         return "open=" + openConnections + " pending=" + pendingRegistrations + " relays=" + activeRelays
                 + " connections=" + totalConnections + " registrations=" + totalRegistrations
                 + " pairings=" + totalPairings + " legacy=" + totalLegacyPairings + " relayed=" + totalRelays
-                + " expired=" + totalExpired + " rejected=" + totalRejected + " probes=" + totalProbes;
+                + " expired=" + totalExpired + " rejected=" + totalRejected + " probes=" + totalProbes
+                + " limited=" + totalLimited;
     }
 }

@@ -36,7 +36,7 @@ class LoopbackPunchTest {
 
     @BeforeEach
     void startServer() {
-        server = RendezvousServer.builder().bindAddress(InetAddress.getLoopbackAddress()).port(0).build().start();
+        server = RendezvousServer.builder().bindAddress(InetAddress.getLoopbackAddress()).port(0).insecure(true).build().start();
     }
 
     @AfterEach

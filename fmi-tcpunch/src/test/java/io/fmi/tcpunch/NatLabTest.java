@@ -71,7 +71,7 @@ class NatLabTest {
     @Test
     void shouldPunchDirectlyThroughPortPreservingNats() throws Exception {
         try (NatLab lab = NatLab.up(NatLab.Options.portPreserving())) {
-            server(lab);
+            server(lab, "--insecure");
             assertEquals("direct-public", pairPath(lab, "lab-direct"));
         }
     }
@@ -79,7 +79,7 @@ class NatLabTest {
     @Test
     void shouldDetectSymmetricNatAndRelay() throws Exception {
         try (NatLab lab = NatLab.up(NatLab.Options.portPreserving().randomFully())) {
-            server(lab);
+            server(lab, "--insecure");
             assertEquals("relay", pairPath(lab, "lab-symmetric"));
         }
     }
@@ -87,7 +87,7 @@ class NatLabTest {
     @Test
     void shouldTakeThePrivatePathBehindOneNat() throws Exception {
         try (NatLab lab = NatLab.up(NatLab.Options.portPreserving().sameLan())) {
-            server(lab);
+            server(lab, "--insecure");
             assertEquals("direct-private", pairPath(lab, "lab-same-lan"));
         }
     }

@@ -1,5 +1,6 @@
 package io.fmi.bench;
 
+import io.fmi.Buffer;
 import io.fmi.Communicator;
 import io.fmi.FmiConfig;
 import io.fmi.ReduceOp;
@@ -39,6 +40,9 @@ import java.util.UUID;
  * Ping-pong runs FMI and two raw java.nio socket pairs in the same processes, interleaved.
  */
 public final class DirectBench {
+    /** The rendezvous server's shared secret; the ranks get it in their Direct entry. */
+    private static final String SECRET = "direct-bench";
+
     private DirectBench() {
     }
 
@@ -73,7 +77,8 @@ public final class DirectBench {
                 default: throw new IllegalArgumentException("unknown argument: " + args[i]);
             }
         }
-        try (RendezvousServer server = RendezvousServer.builder().bindAddress(InetAddress.getLoopbackAddress()).port(0).build().start()) {
+        try (RendezvousServer server = RendezvousServer.builder().bindAddress(InetAddress.getLoopbackAddress()).port(0)
+                .secret(SECRET.getBytes(java.nio.charset.StandardCharsets.UTF_8)).build().start()) {
             Settings st = new Settings(cpus, spinUs, ioThreads, quick, jvmArgs);
             if (only.equals("allocation")) {
                 allocation(server);
@@ -97,7 +102,7 @@ public final class DirectBench {
      */
     private static void allocation(RendezvousServer server) {
         var direct = FmiConfig.newObject().put("enabled", true).put("host", "127.0.0.1").put("port", server.port())
-                .put("nat_probe", false);
+                .put("nat_probe", false).put("secret", SECRET);
         FmiConfig cfg = FmiConfig.defaults().withOnly("Direct").withBackend("Direct", direct);
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         io.fmi.local.LocalCluster.run(cfg, 2, comm -> {
@@ -191,7 +196,7 @@ public final class DirectBench {
         int ioThreads = Integer.parseInt(a[9]);
         var direct = FmiConfig.newObject()
                 .put("enabled", true).put("host", "127.0.0.1").put("port", serverPort).put("max_timeout", 120_000)
-                .put("nat_probe", false).put("io_threads", ioThreads).put("eager_connect", true);
+                .put("nat_probe", false).put("io_threads", ioThreads).put("eager_connect", true).put("secret", SECRET);
         if (!spinUs.equals("default")) {
             direct.put("spin_us", Long.parseLong(spinUs));
         }
@@ -330,12 +335,13 @@ public final class DirectBench {
 
     /** Rank 0 sends the first {@code bytes} bytes of {@code b} to rank 1 and receives them back. */
     private static void fmiRoundTrip(Communicator comm, byte[] b, int bytes) {
+        Buffer m = Buffer.of(b, 0, bytes);
         if (comm.rank() == 0) {
-            comm.send(b, 0, bytes, 1);
-            comm.recv(b, 0, bytes, 1);
+            comm.send(m, 1);
+            comm.recv(m, 1);
         } else {
-            comm.recv(b, 0, bytes, 0);
-            comm.send(b, 0, bytes, 0);
+            comm.recv(m, 0);
+            comm.send(m, 0);
         }
     }
 

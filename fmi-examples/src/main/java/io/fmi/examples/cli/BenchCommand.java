@@ -7,6 +7,7 @@ import io.fmi.ReduceOp;
 import io.fmi.examples.bench.Osu;
 import io.fmi.examples.bench.Plots;
 import io.fmi.local.LocalCluster;
+import io.fmi.model.ChannelModel;
 import io.fmi.model.CostModel;
 import io.fmi.model.Estimate;
 import io.fmi.tcpunch.RendezvousServer;
@@ -91,15 +92,18 @@ public final class BenchCommand implements Callable<Integer> {
         Files.createDirectories(out);
         FmiConfig base = config == null ? FmiConfig.defaults() : FmiConfig.load(config);
         RendezvousServer server = null;
+        String secret = java.util.UUID.randomUUID().toString(); // for the in-process server, secure by default
         Map<String, FmiConfig> configs = new LinkedHashMap<>();
         try {
             for (String ch : channels) {
                 FmiConfig c = base.withOnly(ch);
                 if (ch.equalsIgnoreCase("Direct")) {
                     if (server == null) {
-                        server = RendezvousServer.builder().bindAddress(InetAddress.getLoopbackAddress()).port(0).build().start();
+                        server = RendezvousServer.builder().bindAddress(InetAddress.getLoopbackAddress()).port(0)
+                                .secret(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8)).build().start();
                     }
-                    c = c.withBackend("Direct", c.backend("Direct").orElseThrow().json().put("host", "127.0.0.1").put("port", server.port()));
+                    c = c.withBackend("Direct", c.backend("Direct").orElseThrow().json().put("host", "127.0.0.1")
+                            .put("port", server.port()).put("secret", secret));
                 } else if (ch.equalsIgnoreCase("Redis")) {
                     if (redis == null) {
                         err.println("skipping Redis: no --redis URI given");
@@ -198,10 +202,12 @@ public final class BenchCommand implements Callable<Integer> {
         }
         Files.writeString(out.resolve("bench.csv"), csv);
 
-        CostModel model = CostModel.fromConfig(base, 1024);
+        Map<String, ChannelModel> priced = Models.priced(base, err);
+        CostModel model = CostModel.fromConfig(base, priced, 1024);
         StringBuilder cost = new StringBuilder("channel,operation,peers,bytes,modelled_latency_ms,usd_per_1000\n");
         Map<String, double[]> costSeries = new LinkedHashMap<>();
-        for (String ch : List.of("direct", "redis", "s3", "dynamodb")) {
+        for (String backend : priced.keySet()) {
+            String ch = backend.toLowerCase(Locale.ROOT);
             double[] ys = new double[sizes.size()];
             for (int i = 0; i < sizes.size(); i++) {
                 Estimate e = model.estimate(ch, Operation.BCAST, sizes.get(i), consumers + 1);

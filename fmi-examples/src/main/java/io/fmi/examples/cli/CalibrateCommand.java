@@ -92,9 +92,13 @@ public final class CalibrateCommand implements Callable<Integer> {
         RendezvousServer server = null;
         try {
             if (rendezvous) {
-                server = RendezvousServer.builder().bindAddress(InetAddress.getLoopbackAddress()).port(0).build().start();
+                // the in-process server needs a secret (servers are secure by default): one for this run
+                String secret = java.util.UUID.randomUUID().toString();
+                server = RendezvousServer.builder().bindAddress(InetAddress.getLoopbackAddress()).port(0)
+                        .secret(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8)).build().start();
                 ObjectNode direct = cfg.backend("Direct").map(BackendConfig::json).orElseGet(FmiConfig::newObject);
-                direct.put("host", InetAddress.getLoopbackAddress().getHostAddress()).put("port", server.port()).put("nat_probe", false);
+                direct.put("host", InetAddress.getLoopbackAddress().getHostAddress()).put("port", server.port()).put("nat_probe", false)
+                        .put("secret", secret);
                 cfg = cfg.withBackend("Direct", direct);
             }
             for (String channel : targets) {
@@ -145,7 +149,8 @@ public final class CalibrateCommand implements Callable<Integer> {
                         s.seconds() * 1e3, predicted * 1e3, 100 * (predicted - s.seconds()) / s.seconds());
             }
         }
-        ChannelModel base = ModelConfig.channel(cfg, channel)
+        // Keys the fit does not set (prices, family, polling) keep the channel's own model.
+        ChannelModel base = Models.installed(System.err).model(cfg, channel)
                 .orElseGet(() -> ChannelModel.builder(channel, Family.MEDIATED).build());
         return ModelConfig.toJson(fit.applyTo(base));
     }

@@ -3,17 +3,16 @@ package io.fmi.examples.cli;
 import io.fmi.FmiConfig;
 import io.fmi.Hint;
 import io.fmi.Operation;
+import io.fmi.model.ChannelModel;
 import io.fmi.model.ChannelSelector;
 import io.fmi.model.CostModel;
 import io.fmi.model.Estimate;
-import io.fmi.model.ModelConfig;
 import io.fmi.model.SelectionPolicy;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -42,10 +41,11 @@ public final class CostCommand implements Callable<Integer> {
     @Option(names = "--memory", description = "memory of each function, MiB (default: ${DEFAULT-VALUE})", defaultValue = "1024")
     int memoryMiB;
 
-    @Option(names = "--config", description = "fmi.json whose \"model\" section to use (default: built-in models)")
+    @Option(names = "--config", description = "fmi.json whose \"model\" section to use (default: the channels' own models)")
     Path config;
 
-    @Option(names = "--channels", split = ",", description = "channels to compare (default: Direct,Redis,S3,DynamoDB and any with a model in --config)")
+    @Option(names = "--channels", split = ",", description = "channels to compare (default: every channel on the class path that is not"
+            + " free, in the selector's tie-break order, and any other with a model in --config)")
     List<String> channels;
 
     @Option(names = "--operations", description = "operations to price together (default: ${DEFAULT-VALUE})", defaultValue = "1000")
@@ -65,15 +65,18 @@ public final class CostCommand implements Callable<Integer> {
             return 2;
         }
         FmiConfig cfg = config == null ? FmiConfig.defaults() : FmiConfig.load(config);
-        Set<String> names = new LinkedHashSet<>();
+        Map<String, ChannelModel> models = channels != null ? Models.named(cfg, channels, System.err) : Models.priced(cfg, System.err);
+        List<String> ordered = new ArrayList<>(models.keySet());
         if (channels != null) {
-            names.addAll(channels);
-        } else {
-            names.addAll(List.of("Direct", "Redis", "S3", "DynamoDB"));
-            names.addAll(ModelConfig.channels(cfg).keySet());
+            // Channels with no model at all are listed last, as the selector sees them: unmodelled.
+            channels.stream().filter(c -> ordered.stream().noneMatch(c::equalsIgnoreCase)).forEach(ordered::add);
         }
-        CostModel model = CostModel.fromConfig(cfg, memoryMiB);
-        List<String> ordered = ChannelSelector.tieOrder(names);
+        if (ordered.isEmpty()) {
+            System.err.println("no channel to price: no channel provider on the class path has a model that costs anything;"
+                    + " name channels with --channels or describe them in the \"model\" section of --config");
+            return 2;
+        }
+        CostModel model = CostModel.fromConfig(cfg, models, memoryMiB);
         System.out.printf(Locale.ROOT, "%s of %d B per peer among %d functions of %d MiB (%s USD per GiB-second)%n%n",
                 operation.label(), bytes, peers, memoryMiB, model.gibSecondPriceUsd());
         System.out.printf(Locale.ROOT, "%-10s %-34s %12s %12s %14s %12s %12s %12s %12s %9s%n", "channel", "algorithm",

@@ -1,9 +1,11 @@
 package io.fmi.examples.cli;
 
+import io.fmi.BackendConfig;
 import io.fmi.FmiConfig;
 import io.fmi.Operation;
 import io.fmi.examples.kmeans.KMeans;
 import io.fmi.examples.launch.LocalLauncher;
+import io.fmi.model.ChannelModel;
 import io.fmi.model.CostModel;
 import io.fmi.model.Estimate;
 import java.time.Duration;
@@ -55,7 +57,8 @@ public final class KMeansCommand implements Callable<Integer> {
         FmiConfig base = config == null ? FmiConfig.defaults() : FmiConfig.load(config);
         FmiConfig cfg = base.withOnly(channel);
         if (redis != null) {
-            cfg = cfg.withBackend("Redis", cfg.backend("Redis").orElseThrow().json().put("uri", redis).put("enabled", true));
+            cfg = cfg.withBackend("Redis", cfg.backend("Redis").map(BackendConfig::json).orElseGet(FmiConfig::newObject)
+                    .put("uri", redis).put("enabled", true));
         }
         KMeans km = new KMeans(K, DIMS);
         System.out.printf(Locale.ROOT, "FMI K-means: %d processes over %s; %d centroids x %d dimensions, %d points per process, %d epochs%n",
@@ -101,12 +104,14 @@ public final class KMeansCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "same centroids on every process: %s; single-process run: %s (max relative difference %.1e)%n",
                 agree ? "yes" : "NO", maxDiff < 1e-9 ? "same" : "DIFFERENT", maxDiff);
         System.out.println();
-        System.out.printf(Locale.ROOT, "modelled on Lambda (%d functions of 1024 MiB, io.fmi.model defaults):%n", peers);
+        System.out.printf(Locale.ROOT, "modelled on Lambda (%d functions of 1024 MiB, the channels' own models under the \"model\" section):%n",
+                peers);
         System.out.printf(Locale.ROOT, "  %-10s %14s %18s%n", "channel", "latency/epoch", "USD / 1,000 epochs");
-        CostModel model = CostModel.fromConfig(base, 1024);
-        for (String ch : List.of("direct", "redis", "s3", "dynamodb")) {
+        Map<String, ChannelModel> priced = Models.priced(base, System.err);
+        CostModel model = CostModel.fromConfig(base, priced, 1024);
+        for (String ch : priced.keySet()) {
             Estimate e = model.estimate(ch, Operation.ALLREDUCE, km.exchangeBytes(), peers);
-            System.out.printf(Locale.ROOT, "  %-10s %11.3f ms %18.4f%n", ch, e.latencySeconds() * 1e3, e.totalUsd() * 1000);
+            System.out.printf(Locale.ROOT, "  %-10s %11.3f ms %18.4f%n", ch.toLowerCase(Locale.ROOT), e.latencySeconds() * 1e3, e.totalUsd() * 1000);
         }
         return agree && maxDiff < 1e-9 ? 0 : 1;
     }

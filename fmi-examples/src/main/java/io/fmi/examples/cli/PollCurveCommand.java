@@ -24,15 +24,16 @@ import picocli.CommandLine.Option;
 
 /**
  * Plots the poll-interval trade-off of {@link PollIntervalModel}: the cost of waiting {@code W}
- * seconds for an object while polling every {@code Δ}, {@code g·W/Δ + f·Δ/2}, for S3 and
- * DynamoDB, with the optimum {@code Δ* = sqrt(2gW/f)} marked. Writes a CSV and a PNG.
+ * seconds for an object while polling every {@code Δ}, {@code g·W/Δ + f·Δ/2}, for every channel on
+ * the class path whose model polls (S3 and DynamoDB with {@code fmi-channels}), with the optimum
+ * {@code Δ* = sqrt(2gW/f)} marked. Writes a CSV and a PNG.
  *
  * <pre>
  * ./fmi poll-curve --out docs/img/poll-interval
  * </pre>
  */
 @Command(name = "poll-curve", mixinStandardHelpOptions = true,
-        description = "Write the poll-interval cost curve (CSV and PNG) for S3 and DynamoDB.")
+        description = "Write the poll-interval cost curve (CSV and PNG) for every channel that polls (S3, DynamoDB).")
 public final class PollCurveCommand implements Callable<Integer> {
     @Option(names = "--out", description = "path without extension for .csv and .png (default: ${DEFAULT-VALUE})",
             defaultValue = "docs/img/poll-interval")
@@ -52,14 +53,21 @@ public final class PollCurveCommand implements Callable<Integer> {
         FmiConfig cfg = FmiConfig.defaults();
         double f = PollIntervalModel.waitingUsdPerSecond(ModelConfig.gibSecondPriceUsd(cfg), memoryMiB);
         // Unclamped models: the curve shows the whole trade-off, the optimum is the free one.
-        List<ChannelModel> stores = List.of(
-                ModelConfig.defaults("S3").orElseThrow().toBuilder().minPollIntervalSeconds(MIN_X).maxPollIntervalSeconds(MAX_X).build(),
-                ModelConfig.defaults("DynamoDB").orElseThrow().toBuilder().minPollIntervalSeconds(MIN_X).maxPollIntervalSeconds(MAX_X).build());
+        List<ChannelModel> stores = new ArrayList<>();
+        for (ChannelModel m : Models.installed(System.err).models(cfg).values()) {
+            if (m.polling()) {
+                stores.add(m.toBuilder().minPollIntervalSeconds(MIN_X).maxPollIntervalSeconds(MAX_X).build());
+            }
+        }
+        if (stores.isEmpty()) {
+            System.err.println("no channel on the class path polls: nothing to plot (add io.fmi:fmi-channels)");
+            return 2;
+        }
         List<Series> series = new ArrayList<>();
         StringBuilder csv = new StringBuilder("channel,wait_s,poll_interval_s,cost_usd\n");
         for (ChannelModel m : stores) {
             for (double w : waits) {
-                Series s = new Series(String.format(Locale.ROOT, "%s, W = %s s", m.name(), trim(w)), m.name().equals("S3"));
+                Series s = new Series(String.format(Locale.ROOT, "%s, W = %s s", m.name(), trim(w)), stores.indexOf(m));
                 for (int i = 0; i <= 200; i++) {
                     double x = MIN_X * Math.pow(MAX_X / MIN_X, i / 200.0);
                     double y = PollIntervalModel.pollingCostUsd(m, w, x, f);
@@ -80,7 +88,9 @@ public final class PollCurveCommand implements Callable<Integer> {
             Files.createDirectories(csvPath.getParent());
         }
         Files.writeString(csvPath, csv);
-        ImageIO.write(plot(series, memoryMiB), "png", pngPath.toFile());
+        List<String> names = new ArrayList<>();
+        stores.forEach(m -> names.add(m.name()));
+        ImageIO.write(plot(series, names, memoryMiB), "png", pngPath.toFile());
         System.out.println("wrote " + csvPath + " and " + pngPath);
         return 0;
     }
@@ -91,20 +101,29 @@ public final class PollCurveCommand implements Callable<Integer> {
 
     private static final class Series {
         final String label;
-        final boolean solid;
+        /** Index of the channel: 0 is drawn solid, the others dashed, each with its own dash. */
+        final int channel;
         final List<Double> xs = new ArrayList<>();
         final List<Double> ys = new ArrayList<>();
         double bestX;
         double bestY;
 
-        Series(String label, boolean solid) {
+        Series(String label, int channel) {
             this.label = label;
-            this.solid = solid;
+            this.channel = channel;
         }
     }
 
+    /** Solid for the first channel, dashes growing with the index for the others. */
+    private static BasicStroke stroke(int channel) {
+        if (channel == 0) {
+            return new BasicStroke(2f);
+        }
+        return new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {2f + 4f * channel, 4f}, 0f);
+    }
+
     /** A log-log line chart drawn with AWT, so the build needs no charting library. */
-    private static BufferedImage plot(List<Series> series, int memoryMiB) {
+    private static BufferedImage plot(List<Series> series, List<String> channels, int memoryMiB) {
         int w = 1000;
         int h = 560;
         int left = 90;
@@ -157,7 +176,7 @@ public final class PollCurveCommand implements Callable<Integer> {
         for (Series s : series) {
             Color c = palette[k % palette.length];
             g.setColor(c);
-            g.setStroke(s.solid ? new BasicStroke(2f) : new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
+            g.setStroke(stroke(s.channel));
             // One path, so that the dash pattern runs along the whole curve.
             Path2D.Double path = new Path2D.Double();
             for (int i = 0; i < s.xs.size(); i++) {
@@ -180,7 +199,11 @@ public final class PollCurveCommand implements Callable<Integer> {
             k++;
         }
         g.setColor(Color.BLACK);
-        g.drawString("solid: S3, dashed: DynamoDB; dots: optimum", left + pw + 15, top + 10 + k * 20 + 10);
+        StringBuilder key = new StringBuilder();
+        for (int i = 0; i < channels.size(); i++) {
+            key.append(i == 0 ? "solid: " : i == 1 ? ", dashed: " : ", dash " + (i + 1) + ": ").append(channels.get(i));
+        }
+        g.drawString(key + "; dots: optimum", left + pw + 15, top + 10 + k * 20 + 10);
         g.dispose();
         return img;
     }

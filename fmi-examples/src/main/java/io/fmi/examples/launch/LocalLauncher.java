@@ -62,10 +62,14 @@ public final class LocalLauncher {
             FmiConfig effective = config;
             BackendConfig direct = config.backend("Direct").orElse(null);
             if (direct != null && direct.enabled()) {
-                server = RendezvousServer.builder().bindAddress(InetAddress.getLoopbackAddress()).port(0).build().start();
+                // the launcher's own server needs a secret (servers are secure by default): one for this run
+                String secret = UUID.randomUUID().toString();
+                server = RendezvousServer.builder().bindAddress(InetAddress.getLoopbackAddress()).port(0)
+                        .secret(secret.getBytes(StandardCharsets.UTF_8)).build().start();
                 ObjectNode d = direct.json();
                 d.put("host", "127.0.0.1");
                 d.put("port", server.port());
+                d.put("secret", secret);
                 effective = config.withBackend(direct.name(), d);
                 progress.printf("rendezvous server listening on 127.0.0.1:%d (in the launcher)%n", server.port());
             }

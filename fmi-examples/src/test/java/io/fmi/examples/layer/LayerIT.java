@@ -68,6 +68,8 @@ class LayerIT {
     private Path function;
     private final TreeSet<String> artifacts = new TreeSet<>();
     private RendezvousServer rendezvous;
+    /** The rendezvous server's shared secret (servers are secure by default), one per run. */
+    private final String secret = UUID.randomUUID().toString();
 
     @BeforeAll
     void unzipTheLayerAndBuildTheFunctionJar() throws IOException {
@@ -107,7 +109,8 @@ class LayerIT {
             addClasses(jar, Path.of("target", "classes"), "io/fmi/examples/lambda/", "io/fmi/examples/kmeans/");
             addClasses(jar, Path.of("target", "test-classes"), "io/fmi/examples/layer/LayerJob");
         }
-        rendezvous = RendezvousServer.builder().bindAddress(InetAddress.getLoopbackAddress()).port(0).build().start();
+        rendezvous = RendezvousServer.builder().bindAddress(InetAddress.getLoopbackAddress()).port(0)
+                .secret(secret.getBytes(StandardCharsets.UTF_8)).build().start();
     }
 
     private static void addClasses(JarOutputStream jar, Path root, String... prefixes) throws IOException {
@@ -157,7 +160,8 @@ class LayerIT {
         ObjectNode entry;
         switch (backend) {
             case "Direct":
-                entry = FmiConfig.newObject().put("enabled", true).put("host", "127.0.0.1").put("port", rendezvous.port());
+                entry = FmiConfig.newObject().put("enabled", true).put("host", "127.0.0.1").put("port", rendezvous.port())
+                        .put("secret", secret);
                 break;
             case "Redis":
                 entry = RedisServer.shared().backend();

@@ -10,12 +10,19 @@ public enum ErrorCode {
     NAME_IN_USE(5, true),
     SERVER_FULL(6, true),
     EXPIRED(7, true),
+    /** No longer sent: a second registration of a waiting peer now gets {@link #DUPLICATE_REGISTRATION}. */
     SUPERSEDED(8, false),
     UNKNOWN_TOKEN(9, false),
     TOO_SLOW(10, true),
     UNEXPECTED_FRAME(11, false),
     INTERNAL(12, true),
-    SHUTTING_DOWN(13, true);
+    SHUTTING_DOWN(13, true),
+    /**
+     * Another connection already holds a waiting registration of this pairing name and self id
+     * (e.g. two jobs run with the same communicator name and run id). Not retryable: the holder
+     * keeps its registration.
+     */
+    DUPLICATE_REGISTRATION(14, false);
 
     private final int code;
     private final boolean retryable;

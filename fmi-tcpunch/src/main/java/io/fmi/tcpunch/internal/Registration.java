@@ -1,6 +1,7 @@
 package io.fmi.tcpunch.internal;
 
 import io.netty.channel.Channel;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
@@ -14,8 +15,11 @@ final class Registration {
     final String peerId;
     final int natFlags;
     final InetSocketAddress observed;
+    /** The source address its limits count against ({@link SourceCounts#sourceOf}). */
+    final InetAddress source;
     final List<InetSocketAddress> privateEndpoints;
     final boolean legacy;
+    final long sinceNanos = System.nanoTime();
     volatile ScheduledFuture<?> expiry;
 
     Registration(Channel channel, String name, String selfId, String peerId, int natFlags,
@@ -27,6 +31,7 @@ final class Registration {
         this.peerId = peerId;
         this.natFlags = natFlags;
         this.observed = observed;
+        this.source = SourceCounts.sourceOf(observed.getAddress());
         this.privateEndpoints = privateEndpoints;
         this.legacy = legacy;
     }
@@ -45,9 +50,9 @@ final class Registration {
         return selfId.equals(other.peerId) && peerId.equals(other.selfId);
     }
 
-    /** Whether {@code other} is a new registration of the same peer (a restarted function). */
-    boolean sameOwner(Registration other) {
-        return !legacy && selfId.equals(other.selfId) && peerId.equals(other.peerId);
+    /** Whether {@code other} claims the same self id under this name (then it is a duplicate, whatever its peer id). */
+    boolean sameSelf(Registration other) {
+        return !legacy && selfId.equals(other.selfId);
     }
 
     @Override

@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledFuture;
@@ -24,12 +25,52 @@ import org.slf4j.LoggerFactory;
  * pairings kept for the relay, limits and counters. Thread-safe; every connection handler of every
  * event loop calls into it. No lock is held across I/O: the maps are concurrent and a pairing's
  * relay slot is guarded by the pairing itself.
+ *
+ * <p>Limits: open connections and pending registrations are capped in total and per source address
+ * ({@link SourceCounts}), so one address cannot take what others need. A refusal is logged at WARN
+ * with the source and the limit, at most once per {@link #REFUSAL_LOG_INTERVAL} for each limit.
  */
 public final class ServerCore {
     private static final Logger log = LoggerFactory.getLogger(ServerCore.class);
 
     /** What became of a registration. */
     public enum Outcome { WAITING, PAIRED, REJECTED }
+
+    /** How often each limit may log a refusal at most; the lines in between are counted, not written. */
+    static final Duration REFUSAL_LOG_INTERVAL = Duration.ofSeconds(10);
+
+    /** The limits a client can hit, with the words and the config keys their log lines use. */
+    enum Limit {
+        CONNECTIONS("connection", "open connections", "maxConnections, CLI --max-connections"),
+        CONNECTIONS_PER_ADDRESS("connection", "open connections from this address",
+                "maxConnectionsPerAddress, CLI --max-connections-per-address"),
+        PENDING("registration", "pending registrations", "maxPending, CLI --max-pending"),
+        PENDING_PER_ADDRESS("registration", "pending registrations from this address",
+                "maxPendingPerAddress, CLI --max-pending-per-address");
+
+        final String what;
+        final String counted;
+        final String key;
+
+        Limit(String what, String counted, String key) {
+            this.what = what;
+            this.counted = counted;
+            this.key = key;
+        }
+
+        int max(ServerConfig c) {
+            switch (this) {
+                case CONNECTIONS:
+                    return c.maxConnections();
+                case CONNECTIONS_PER_ADDRESS:
+                    return c.maxConnectionsPerAddress();
+                case PENDING:
+                    return c.maxPending();
+                default:
+                    return c.maxPendingPerAddress();
+            }
+        }
+    }
 
     final ServerConfig config;
     final ReplayGuard replayGuard;
@@ -40,6 +81,10 @@ public final class ServerCore {
 
     final AtomicInteger pending = new AtomicInteger();
     final AtomicInteger connections = new AtomicInteger();
+    final SourceCounts pendingBySource = new SourceCounts();
+    final SourceCounts connectionsBySource = new SourceCounts();
+    private final LogThrottle[] refusalLogs = new LogThrottle[Limit.values().length];
+    final LongAdder totalLimited = new LongAdder();
     final AtomicInteger activeRelays = new AtomicInteger();
     private final AtomicInteger storedPairings = new AtomicInteger();
     final LongAdder totalConnections = new LongAdder();
@@ -73,6 +118,9 @@ public final class ServerCore {
         this.config = config;
         this.replayGuard = new ReplayGuard(config.replayWindow().toMillis(),
                 Math.max(1024, config.maxPending() * 4), System::currentTimeMillis);
+        for (int i = 0; i < refusalLogs.length; i++) {
+            refusalLogs[i] = new LogThrottle(REFUSAL_LOG_INTERVAL, System::nanoTime);
+        }
     }
 
     private volatile int probePort;
@@ -95,24 +143,24 @@ public final class ServerCore {
     /**
      * Registers {@code r}, or pairs it with the peer already waiting under its name. On
      * {@link Outcome#PAIRED} both peers have been sent their PEER frames; on
-     * {@link Outcome#REJECTED} {@code r}'s channel has been sent an ERROR and closed.
+     * {@link Outcome#REJECTED} {@code r}'s channel has been sent an ERROR and closed: a different
+     * pair holds the name ({@link ErrorCode#NAME_IN_USE}), a waiting registration has the same name
+     * and self id ({@link ErrorCode#DUPLICATE_REGISTRATION}; the waiting one keeps its place), or a
+     * limit was reached ({@link ErrorCode#SERVER_FULL}).
      */
     public Outcome register(Registration r) {
         totalRegistrations.increment();
         for (;;) {
             Registration existing = waiting.get(r.key);
             if (existing == null) {
-                if (pending.incrementAndGet() > config.maxPending()) {
-                    pending.decrementAndGet();
-                    reject(r.channel, ErrorCode.SERVER_FULL, "pending registrations: " + config.maxPending()
-                            + " (expected: fewer; the server is full, retry later)");
+                if (!reservePending(r)) {
                     return Outcome.REJECTED;
                 }
                 if (waiting.putIfAbsent(r.key, r) == null) {
                     log.trace("waiting {}", r);
                     return Outcome.WAITING;
                 }
-                pending.decrementAndGet();
+                releasePending(r);
                 continue;
             }
             if (!existing.channel.isActive()) {
@@ -126,15 +174,16 @@ public final class ServerCore {
                 }
                 continue;
             }
-            if (existing.sameOwner(r)) {
-                if (waiting.replace(r.key, existing, r)) {
-                    log.debug("{} superseded by a new registration from {}", existing, r.observed);
-                    cancel(existing.expiry);
-                    reject(existing.channel, ErrorCode.SUPERSEDED,
-                            "registration of " + existing.selfId + " for '" + r.name + "' replaced by a newer one");
-                    return Outcome.WAITING;
-                }
-                continue;
+            if (existing.sameSelf(r)) {
+                // Never a replacement: the newcomer may be a second job with the same name and run id,
+                // and handing it the waiting peer would mix the two jobs' data.
+                log.debug("{} refused: {} holds this name and self id", r, existing);
+                reject(r.channel, ErrorCode.DUPLICATE_REGISTRATION, "pairing name '" + r.name + "' with self id '"
+                        + r.selfId + "' is already registered by another peer, waiting for " + existing.peerId
+                        + " since " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - existing.sinceNanos)
+                        + " ms (expected: one registration per name and self id; is a second job with the same"
+                        + " communicator name and run id running?)");
+                return Outcome.REJECTED;
             }
             reject(r.channel, ErrorCode.NAME_IN_USE, "pairing name '" + r.name + "' is held by "
                     + existing.selfId + " waiting for " + existing.peerId + " (expected: self id "
@@ -143,10 +192,47 @@ public final class ServerCore {
         }
     }
 
+    /** Counts {@code r} as pending, in total and for its source; false if a limit refused it (then it got an ERROR). */
+    private boolean reservePending(Registration r) {
+        if (!pendingBySource.tryAcquire(r.source, config.maxPendingPerAddress())) {
+            refuseRegistration(r, Limit.PENDING_PER_ADDRESS);
+            return false;
+        }
+        if (pending.incrementAndGet() > config.maxPending()) {
+            releasePending(r);
+            refuseRegistration(r, Limit.PENDING);
+            return false;
+        }
+        return true;
+    }
+
+    private void releasePending(Registration r) {
+        pending.decrementAndGet();
+        pendingBySource.release(r.source);
+    }
+
+    private void refuseRegistration(Registration r, Limit limit) {
+        refused(limit, r.source);
+        String from = limit == Limit.PENDING_PER_ADDRESS ? " from " + SourceCounts.describe(r.source) : "";
+        reject(r.channel, ErrorCode.SERVER_FULL, "pending registrations" + from + ": " + limit.max(config)
+                + ", the limit (" + limit.key + "; expected: fewer, retry later)");
+    }
+
+    /** Counts and logs (throttled) a connection or registration that {@code limit} refused. */
+    void refused(Limit limit, InetAddress source) {
+        totalLimited.increment();
+        long held = refusalLogs[limit.ordinal()].admit();
+        if (held >= 0) {
+            log.warn("{} from {} refused: {} {}, the limit ({}){}", limit.what, SourceCounts.describe(source),
+                    limit.max(config), limit.counted, limit.key,
+                    held > 0 ? "; " + held + " more refused by this limit since its last line" : "");
+        }
+    }
+
     /** Removes {@code r} if it is still waiting; true if this call removed it. */
     public boolean removeWaiting(Registration r) {
         if (waiting.remove(r.key, r)) {
-            pending.decrementAndGet();
+            releasePending(r);
             return true;
         }
         return false;
@@ -339,11 +425,21 @@ public final class ServerCore {
     public io.fmi.tcpunch.ServerStats stats() {
         return new io.fmi.tcpunch.ServerStats(connections.get(), pending.get(), activeRelays.get(),
                 totalConnections.sum(), totalRegistrations.sum(), totalPairings.sum(), totalLegacyPairings.sum(),
-                totalRelays.sum(), totalExpired.sum(), totalRejected.sum(), totalProbes.sum());
+                totalRelays.sum(), totalExpired.sum(), totalRejected.sum(), totalProbes.sum(), totalLimited.sum());
     }
 
     public int pendingRegistrations() {
         return pending.get();
+    }
+
+    /** Registrations from {@code address}'s source (itself, or its IPv6 /64) waiting now. */
+    public int pendingRegistrations(InetAddress address) {
+        return pendingBySource.count(SourceCounts.sourceOf(address));
+    }
+
+    /** Connections from {@code address}'s source (itself, or its IPv6 /64) open now. */
+    public int openConnections(InetAddress address) {
+        return connectionsBySource.count(SourceCounts.sourceOf(address));
     }
 
     public int storedPairings() {

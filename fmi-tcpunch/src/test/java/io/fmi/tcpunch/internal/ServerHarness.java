@@ -17,8 +17,13 @@ final class ServerHarness {
     }
 
     static ServerConfig config(Hmac secret, Duration ttl, int maxPending) {
+        return limits(secret, ttl, maxPending, maxPending, 1000, 1000);
+    }
+
+    static ServerConfig limits(Hmac secret, Duration ttl, int maxPending, int maxPendingPerAddress, int maxConnections,
+                               int maxConnectionsPerAddress) {
         return new ServerConfig(secret, ttl, Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(30),
-                maxPending, 1000, 1000, 10, 200, 64, true);
+                maxPending, maxPendingPerAddress, 1000, maxConnections, maxConnectionsPerAddress, 10, 200, 64, true);
     }
 
     /** An EmbeddedChannel that claims to be connected from {@code remote}. */

@@ -149,23 +149,135 @@ class ServerProtocolTest {
     }
 
     @Test
-    void shouldLetARestartedPeerReplaceItsOldRegistration() {
+    void shouldRefuseASecondRegistrationOfTheSameNameAndSelfIdAndKeepTheFirstPaired() {
+        Conn first = server.connect("203.0.113.1", 5001);
+        first.writeInbound(frame(register("victim/0:0:1", "1", "0", now(), nonce(1), null), null));
+        assertInstanceOf(Message.Registered.class, first.readMessage());
+        // the same name and self id, with the same peer id, another peer id, or any peer
+        String[] peerIds = {"0", "2", Wire.ANY_PEER};
+        for (int i = 0; i < peerIds.length; i++) {
+            Conn dup = server.connect("198.51.100.9", 7000 + i);
+            dup.writeInbound(frame(register("victim/0:0:1", "1", peerIds[i], now(), nonce(10 + i), null), null));
+            dup.readMessage(); // REGISTERED goes out first, then the refusal
+            Message.Error e = assertInstanceOf(Message.Error.class, dup.readMessage());
+            assertEquals(ErrorCode.DUPLICATE_REGISTRATION, e.code(), e.text());
+            assertTrue(e.text().contains("'victim/0:0:1'") && e.text().contains("self id '1'")
+                    && e.text().contains("already registered by another peer"), e.text());
+            assertFalse(dup.isOpen());
+            assertTrue(first.isOpen(), "the first registration keeps its place");
+            assertNull(first.readMessage(), "the first registration is told nothing");
+            dup.finishAndReleaseAll();
+        }
+        assertEquals(1, server.core.pendingRegistrations());
+
+        Conn peer = server.connect("203.0.113.2", 6001);
+        peer.writeInbound(frame(register("victim/0:0:1", "0", "1", now(), nonce(20), null), null));
+        assertInstanceOf(Message.Registered.class, peer.readMessage());
+        Message.Peer toPeer = assertInstanceOf(Message.Peer.class, peer.readMessage());
+        assertEquals(new InetSocketAddress("203.0.113.1", 5001), toPeer.publicEndpoint());
+        assertEquals(new InetSocketAddress("203.0.113.2", 6001),
+                assertInstanceOf(Message.Peer.class, first.readMessage()).publicEndpoint());
+        first.finishAndReleaseAll();
+        peer.finishAndReleaseAll();
+    }
+
+    @Test
+    void shouldAcceptTheSameNameAndSelfIdAgainOnceTheHolderIsGone() {
         Conn old = server.connect("203.0.113.1", 5001);
         old.writeInbound(frame(register("r", "0", "1", now(), nonce(1), null), null));
         old.readMessage();
+        old.close();
         Conn fresh = server.connect("203.0.113.1", 5002);
         fresh.writeInbound(frame(register("r", "0", "1", now(), nonce(2), null), null));
         assertInstanceOf(Message.Registered.class, fresh.readMessage());
-        assertError(old, ErrorCode.SUPERSEDED);
+        assertNull(fresh.readMessage(), "no refusal once the old connection closed");
+        assertTrue(fresh.isOpen());
         assertEquals(1, server.core.pendingRegistrations());
         old.finishAndReleaseAll();
         fresh.finishAndReleaseAll();
     }
 
+    /** A connection from {@code ip} that sent REGISTER for {@code name} as "0" waiting for "1". */
+    private static Conn registerFrom(ServerHarness s, String ip, int port, String name, int seed) {
+        Conn c = s.connect(ip, port);
+        c.writeInbound(frame(register(name, "0", "1", now(), nonce(seed), null), null));
+        return c;
+    }
+
+    @Test
+    void shouldCapPendingRegistrationsPerSourceAddressAndNotOthers() {
+        ServerHarness s = new ServerHarness(ServerHarness.limits(null, Duration.ofSeconds(60), 100, 2, 100, 100));
+        Conn[] flood = new Conn[3];
+        for (int i = 0; i < flood.length; i++) {
+            flood[i] = registerFrom(s, "203.0.113.1", 5000 + i, "flood" + i, i);
+            assertInstanceOf(Message.Registered.class, flood[i].readMessage());
+        }
+        Message.Error e = assertInstanceOf(Message.Error.class, flood[2].readMessage());
+        assertEquals(ErrorCode.SERVER_FULL, e.code());
+        assertTrue(e.text().contains("from 203.0.113.1: 2") && e.text().contains("maxPendingPerAddress")
+                && e.text().contains("--max-pending-per-address"), e.text());
+        assertEquals(2, s.core.pendingRegistrations(new InetSocketAddress("203.0.113.1", 0).getAddress()));
+
+        Conn other = registerFrom(s, "198.51.100.7", 6000, "fine", 9);
+        assertInstanceOf(Message.Registered.class, other.readMessage());
+        assertNull(other.readMessage(), "another address is not limited");
+
+        flood[0].close(); // a slot of the address comes back when one of its registrations goes
+        Conn again = registerFrom(s, "203.0.113.1", 5009, "flood9", 19);
+        assertInstanceOf(Message.Registered.class, again.readMessage());
+        assertNull(again.readMessage());
+        assertEquals(1, s.core.stats().totalLimited());
+        for (Conn c : new Conn[] {flood[0], flood[1], flood[2], other, again}) {
+            c.finishAndReleaseAll();
+        }
+    }
+
+    @Test
+    void shouldCountAnIpv6Slash64AsOneSource() {
+        ServerHarness s = new ServerHarness(ServerHarness.limits(null, Duration.ofSeconds(60), 100, 1, 100, 100));
+        Conn a = registerFrom(s, "2001:db8:0:7::1", 5000, "v6a", 1);
+        Conn sameNet = registerFrom(s, "2001:db8:0:7:ffff::2", 5001, "v6b", 2);
+        Conn otherNet = registerFrom(s, "2001:db8:0:8::1", 5002, "v6c", 3);
+        assertInstanceOf(Message.Registered.class, a.readMessage());
+        assertNull(a.readMessage());
+        sameNet.readMessage();
+        Message.Error e = assertInstanceOf(Message.Error.class, sameNet.readMessage());
+        assertTrue(e.text().contains("2001:db8:0:7:0:0:0:0/64"), e.text());
+        assertInstanceOf(Message.Registered.class, otherNet.readMessage());
+        assertNull(otherNet.readMessage());
+        for (Conn c : new Conn[] {a, sameNet, otherNet}) {
+            c.finishAndReleaseAll();
+        }
+    }
+
+    @Test
+    void shouldCloseConnectionsBeyondThePerAddressAndTotalLimitsAtOnce() {
+        ServerHarness s = new ServerHarness(ServerHarness.limits(null, Duration.ofSeconds(60), 100, 100, 3, 2));
+        Conn a1 = s.connect("203.0.113.1", 5001);
+        Conn a2 = s.connect("203.0.113.1", 5002);
+        Conn a3 = s.connect("203.0.113.1", 5003);
+        assertTrue(a1.isOpen() && a2.isOpen());
+        assertFalse(a3.isOpen(), "third connection of one address: closed at once");
+        assertNull(a3.readMessage(), "closed without a frame: the protocol is not known yet");
+        Conn b1 = s.connect("198.51.100.7", 6001);
+        assertTrue(b1.isOpen(), "another address still connects");
+        Conn b2 = s.connect("198.51.100.7", 6002);
+        assertFalse(b2.isOpen(), "fourth connection in all: over the total of 3");
+        assertEquals(3, s.core.stats().openConnections());
+        assertEquals(2, s.core.openConnections(new InetSocketAddress("203.0.113.1", 0).getAddress()));
+        a1.close();
+        Conn a4 = s.connect("203.0.113.1", 5004);
+        assertTrue(a4.isOpen(), "the address got its slot back");
+        assertEquals(2, s.core.stats().totalLimited());
+        for (Conn c : new Conn[] {a1, a2, a3, a4, b1, b2}) {
+            c.finishAndReleaseAll();
+        }
+    }
+
     @Test
     void shouldRejectBadMagicAtTheFirstBytes() {
         ServerHarness s = new ServerHarness(new ServerConfig(null, Duration.ofSeconds(1), Duration.ofSeconds(1),
-                Duration.ofSeconds(1), Duration.ofSeconds(1), 10, 10, 10, 10, 200, 64, false));
+                Duration.ofSeconds(1), Duration.ofSeconds(1), 10, 10, 10, 10, 10, 10, 200, 64, false));
         Conn a = s.connect("203.0.113.1", 5001);
         a.writeInbound(Unpooled.wrappedBuffer(new byte[] {'G', 'E', 'T', ' '}));
         assertError(a, ErrorCode.MALFORMED);

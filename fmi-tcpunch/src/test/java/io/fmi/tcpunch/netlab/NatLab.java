@@ -36,7 +36,8 @@ import org.junit.jupiter.api.Assumptions;
  * &#64;BeforeAll static void lab() { NatLab.assumeAvailable(); }
  *
  * try (NatLab lab = NatLab.up(NatLab.Options.portPreserving())) {
- *     LabProcess server = lab.startJava(lab.serverNs(), "io.fmi.tcpunch.internal.cli.Main", "server", "--port", "10000");
+ *     LabProcess server = lab.startJava(lab.serverNs(), "io.fmi.tcpunch.internal.cli.Main", "server", "--port", "10000",
+ *             "--insecure");
  *     server.awaitOutput("ready", Duration.ofSeconds(20));
  *     LabProcess a = lab.startJava(lab.hostA(), MyPeer.class.getName(), NatLab.SERVER_IP + ":10000");
  *     ...

@@ -2,7 +2,10 @@ package io.fmi.channel.aws;
 
 import io.fmi.channel.Channel;
 import io.fmi.channel.ChannelContext;
+import io.fmi.channel.ChannelProvider;
 import io.fmi.lambda.WarmChannelProvider;
+import io.fmi.model.ChannelModel;
+import io.fmi.model.Family;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,11 +20,13 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
  * A {@link WarmChannelProvider} for a channel on an AWS SDK client: one client per distinct
  * backend entry (region, endpoint, credentials and the rest of its keys), built by the first
  * channel that needs it and kept until {@link #close()}, so the communicators of successive
- * invocations in one warm Lambda container share a client and its open connections.
+ * invocations in one warm Lambda container share a client and its open connections. Everything
+ * but the channels' client comes from the backend's ordinary provider (name, family, default
+ * model, tie-break rank, default entry), so the selector treats both alike.
  *
  * <pre>
  * public final class WarmMyStoreProvider extends WarmAwsChannelProvider&lt;MyStoreClient&gt; {
- *     public WarmMyStoreProvider() { super("MyStore", ctx -&gt; MyStoreChannel.newClient(ctx.backend())); }
+ *     public WarmMyStoreProvider() { super(new MyStoreProvider(), ctx -&gt; MyStoreChannel.newClient(ctx.backend())); }
  *     protected Channel create(ChannelContext ctx, MyStoreClient client) { return new MyStoreChannel(ctx, client); }
  * }
  * </pre>
@@ -33,16 +38,16 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
 public abstract class WarmAwsChannelProvider<C extends SdkAutoCloseable> implements WarmChannelProvider {
     private static final Logger log = LoggerFactory.getLogger(WarmAwsChannelProvider.class);
 
-    private final String backend;
+    private final ChannelProvider base;
     private final Function<ChannelContext, C> build;
     private final Map<String, C> clients = new ConcurrentHashMap<>();
 
     /**
-     * @param backend the backend name in {@code fmi.json}
-     * @param build   builds a client for a channel's backend entry; does no network I/O
+     * @param base  the backend's ordinary provider, whose name, family and models this one reports
+     * @param build builds a client for a channel's backend entry; does no network I/O
      */
-    protected WarmAwsChannelProvider(String backend, Function<ChannelContext, C> build) {
-        this.backend = Objects.requireNonNull(backend, "backend");
+    protected WarmAwsChannelProvider(ChannelProvider base, Function<ChannelContext, C> build) {
+        this.base = Objects.requireNonNull(base, "base");
         this.build = Objects.requireNonNull(build, "build");
     }
 
@@ -51,13 +56,38 @@ public abstract class WarmAwsChannelProvider<C extends SdkAutoCloseable> impleme
 
     @Override
     public final String backend() {
-        return backend;
+        return base.backend();
+    }
+
+    @Override
+    public final String channelName() {
+        return base.channelName();
+    }
+
+    @Override
+    public final Family family() {
+        return base.family();
+    }
+
+    @Override
+    public final ChannelModel defaultModel() {
+        return base.defaultModel();
+    }
+
+    @Override
+    public final int tieBreakRank() {
+        return base.tieBreakRank();
+    }
+
+    @Override
+    public final String defaultBackendJson() {
+        return base.defaultBackendJson();
     }
 
     @Override
     public final Channel create(ChannelContext context) {
         C client = clients.computeIfAbsent(context.backend().json().toString(), k -> {
-            log.debug("{} building the {} client kept for this container", context.logPrefix(), backend);
+            log.debug("{} building the {} client kept for this container", context.logPrefix(), base.backend());
             return build.apply(context);
         });
         return create(context, client);
@@ -74,6 +104,6 @@ public abstract class WarmAwsChannelProvider<C extends SdkAutoCloseable> impleme
         List<C> all = new ArrayList<>(clients.values());
         clients.clear();
         all.forEach(SdkAutoCloseable::close);
-        log.debug("closed {} kept {} clients", all.size(), backend);
+        log.debug("closed {} kept {} clients", all.size(), base.backend());
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fmi.tcpunch.netlab.NatLab;
 import io.fmi.tcpunch.netlab.NatLab.LabProcess;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,7 +34,9 @@ class DirectNatLabTest {
     @Test
     void shouldRunCollectivesBetweenPeersBehindTwoNats() throws Exception {
         try (NatLab lab = NatLab.up(NatLab.Options.portPreserving())) {
-            LabProcess server = lab.startJava(lab.serverNs(), "io.fmi.tcpunch.internal.cli.Main", "server", "--port", "10000", "--no-legacy");
+            String secretFile = NatLab.tempFile("fmi-secret", NatLabPeer.SECRET.getBytes(StandardCharsets.UTF_8)).toString();
+            LabProcess server = lab.startJava(lab.serverNs(), "io.fmi.tcpunch.internal.cli.Main", "server", "--port", "10000",
+                    "--no-legacy", "--secret-file", secretFile);
             assertTrue(server.awaitOutput("ready", WAIT), "rendezvous server did not start: " + server);
             String[] common = {NatLab.SERVER_IP, "10000", null, "2", "natlab", "run1"};
             LabProcess[] peers = new LabProcess[2];

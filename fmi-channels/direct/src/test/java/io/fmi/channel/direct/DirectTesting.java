@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fmi.FmiConfig;
 import io.fmi.tcpunch.RendezvousServer;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -15,11 +16,15 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * {@code @RegisterExtension static final DirectTesting server = new DirectTesting();}
  */
 final class DirectTesting implements BeforeAllCallback, AfterAllCallback {
+    /** The server's shared secret, also in {@link #config()}: the tests run the secured path, as deployments do. */
+    static final String SECRET = "direct-tests";
+
     private RendezvousServer server;
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        server = RendezvousServer.builder().bindAddress(InetAddress.getLoopbackAddress()).port(0).build().start();
+        server = RendezvousServer.builder().bindAddress(InetAddress.getLoopbackAddress()).port(0)
+                .secret(SECRET.getBytes(StandardCharsets.UTF_8)).build().start();
     }
 
     @Override
@@ -42,7 +47,8 @@ final class DirectTesting implements BeforeAllCallback, AfterAllCallback {
                 .put("host", InetAddress.getLoopbackAddress().getHostAddress())
                 .put("port", server.port())
                 .put("max_timeout", 30_000)
-                .put("nat_probe", false);
+                .put("nat_probe", false)
+                .put("secret", SECRET);
         tweak.accept(d);
         return FmiConfig.defaults().withOnly("Direct").withBackend("Direct", d);
     }

@@ -116,7 +116,7 @@ class FrameParserTest {
     private static io.fmi.channel.OpContext op() {
         io.fmi.FmiConfig cfg = io.fmi.FmiConfig.defaults();
         io.fmi.channel.ChannelContext cc = new io.fmi.channel.ChannelContext("t", "r", 0, 4, cfg,
-                cfg.backend("Direct").orElseThrow(), "Direct", java.time.Duration.ofSeconds(30), 1024, io.fmi.Hint.FAST);
+                cfg.backend("Direct").orElseThrow(), "Direct", java.time.Duration.ofSeconds(30), 1024, io.fmi.Hint.FAST, Runnable::run, null);
         return new io.fmi.channel.OpContext(io.fmi.Operation.SEND, "recv", 5, io.fmi.channel.Deadline.after(java.time.Duration.ofSeconds(30)), cc);
     }
 

@@ -10,12 +10,16 @@ import java.time.Duration;
  * {@code NatLabPeer <server host> <port> <rank> <size> <name> <runId>}. Prints {@code result <sum>}.
  */
 public final class NatLabPeer {
+    /** The lab server's shared secret. */
+    static final String SECRET = "nat-lab-secret";
+
     private NatLabPeer() {
     }
 
     public static void main(String[] args) {
         FmiConfig cfg = FmiConfig.defaults().withOnly("Direct").withBackend("Direct", FmiConfig.newObject()
-                .put("enabled", true).put("host", args[0]).put("port", Integer.parseInt(args[1])).put("max_timeout", 30_000));
+                .put("enabled", true).put("host", args[0]).put("port", Integer.parseInt(args[1])).put("max_timeout", 30_000)
+                .put("secret", SECRET));
         int rank = Integer.parseInt(args[2]);
         try (Communicator comm = Communicator.builder().config(cfg).name(args[4]).runId(args[5])
                 .rank(rank).size(Integer.parseInt(args[3])).timeout(Duration.ofSeconds(30)).build()) {

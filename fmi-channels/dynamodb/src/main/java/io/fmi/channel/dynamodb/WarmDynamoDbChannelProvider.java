@@ -14,7 +14,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 public final class WarmDynamoDbChannelProvider extends WarmAwsChannelProvider<DynamoDbClient> {
     /** For {@link java.util.ServiceLoader}. */
     public WarmDynamoDbChannelProvider() {
-        super(DynamoDbChannelProvider.BACKEND, ctx -> DynamoDbChannel.newClient(ctx, DynamoDbSettings.from(ctx.backend())));
+        super(new DynamoDbChannelProvider(), ctx -> DynamoDbChannel.newClient(ctx, DynamoDbSettings.from(ctx.backend())));
     }
 
     @Override

@@ -14,7 +14,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 public final class WarmS3ChannelProvider extends WarmAwsChannelProvider<S3Client> {
     /** For {@link java.util.ServiceLoader}. */
     public WarmS3ChannelProvider() {
-        super(S3ChannelProvider.BACKEND, ctx -> S3Channel.newClient(ctx, S3Settings.from(ctx.backend())));
+        super(new S3ChannelProvider(), ctx -> S3Channel.newClient(ctx, S3Settings.from(ctx.backend())));
     }
 
     @Override

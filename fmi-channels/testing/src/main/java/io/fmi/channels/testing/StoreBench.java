@@ -32,7 +32,7 @@ import java.util.UUID;
  *
  * <pre>
  * mvn -q install -DskipTests
- * mvn -q -pl fmi-channels/testing exec:java \
+ * mvn -q -pl fmi-channels/all exec:java -Dexec.classpathScope=test \
  *     -Dexec.mainClass=io.fmi.channels.testing.StoreBench [-Dexec.args="redis s3 dynamodb"]
  * </pre>
  *

@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fmi.FmiConfig;
 import io.fmi.ReduceOp;
+import io.fmi.channel.ChannelProvider;
 import io.fmi.channel.aws.WarmAwsChannelProvider;
 import io.fmi.local.LocalCluster;
 import java.time.Duration;
 import java.util.List;
+import java.util.ServiceLoader;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -46,6 +48,20 @@ public abstract class WarmProviderContract {
         });
         assertEquals(List.of(3L, 3L), sums);
         return sums.get(0);
+    }
+
+    @Test
+    void shouldReportWhatTheOrdinaryProviderOfItsBackendReports() {
+        ChannelProvider ordinary = ServiceLoader.load(ChannelProvider.class).stream().map(ServiceLoader.Provider::get)
+                .filter(p -> p.backend().equals(backend())).findFirst().orElseThrow();
+        try (WarmAwsChannelProvider<?> warm = provider()) {
+            assertEquals(ordinary.backend(), warm.backend());
+            assertEquals(ordinary.channelName(), warm.channelName());
+            assertEquals(ordinary.family(), warm.family());
+            assertEquals(ordinary.tieBreakRank(), warm.tieBreakRank());
+            assertEquals(ordinary.defaultBackendJson(), warm.defaultBackendJson());
+            assertEquals(ordinary.defaultModel().family(), warm.defaultModel().family());
+        }
     }
 
     @Test

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -105,12 +106,44 @@ final class Args {
         }
     }
 
-    /** The secret from {@code --secret-file}: the file's bytes, trailing newlines stripped; null if not given. */
-    byte[] secret() {
+    /** The environment variable a secret is read from when no option gives one. */
+    static final String SECRET_ENV = "FMI_SECRET";
+
+    /** A shared secret and where it came from (for messages; the value is never printed). */
+    record Secret(byte[] bytes, String source) {
+    }
+
+    /**
+     * The shared secret from {@code --secret-file} (the file's bytes, trailing newlines stripped),
+     * {@code --secret} (UTF-8), or else the {@value #SECRET_ENV} environment variable (UTF-8); null
+     * if none of them is given.
+     */
+    Secret secret(Map<String, String> env) {
         String file = values.get("secret-file");
-        if (file == null) {
+        String value = values.get("secret");
+        if (file != null && value != null) {
+            throw new UsageException("--secret and --secret-file both given (expected: one of them)");
+        }
+        if (file != null) {
+            return new Secret(readSecretFile(file), "--secret-file " + file);
+        }
+        if (value != null) {
+            if (value.isEmpty()) {
+                throw new UsageException("--secret is empty (expected: the shared secret)");
+            }
+            return new Secret(value.getBytes(StandardCharsets.UTF_8), "--secret");
+        }
+        String fromEnv = env.get(SECRET_ENV);
+        if (fromEnv == null) {
             return null;
         }
+        if (fromEnv.isEmpty()) {
+            throw new UsageException(SECRET_ENV + " is set but empty (expected: the shared secret, or unset)");
+        }
+        return new Secret(fromEnv.getBytes(StandardCharsets.UTF_8), "the " + SECRET_ENV + " environment variable");
+    }
+
+    private static byte[] readSecretFile(String file) {
         try {
             byte[] b = Files.readAllBytes(Path.of(file));
             int n = b.length;

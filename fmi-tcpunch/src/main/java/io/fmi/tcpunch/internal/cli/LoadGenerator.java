@@ -31,14 +31,20 @@ import java.util.function.Consumer;
  * directly (no punching: it measures the server). Two phases, all on one event loop thread:
  * <ol>
  * <li>hold: open {@code --pending} connections that each register a name nobody else uses, and keep
- *     them waiting for the whole run;</li>
+ *     them waiting for the whole run; or, with {@code --flood}, open that many from one source
+ *     address (127.0.0.2 against a loopback server) the same way, count those the server refuses,
+ *     and go on: one address flooding the server;</li>
  * <li>pair: for {@code --seconds}, keep {@code --concurrency} pairs in flight; a pair is two new
- *     connections registering one name; it is complete when both got their PEER frame.</li>
+ *     connections registering one name; it is complete when both got their PEER frame, and failed
+ *     when either got an error, was closed, or is not complete within {@value #PAIR_DEADLINE_SECONDS} s.</li>
  * </ol>
- * Against a loopback server the connections come from 127.0.0.2 to 127.0.0.251 so the run is not
- * limited by one source address's ephemeral ports; they are closed with {@code SO_LINGER 0}.
+ * Against a loopback server the connections come from 127.0.0.2 to 127.0.0.251 (the pairs from
+ * 127.0.0.3 on with {@code --flood}) so the run is not limited by one source address's ephemeral
+ * ports; they are closed with {@code SO_LINGER 0}.
  */
 final class LoadGenerator {
+    static final int PAIR_DEADLINE_SECONDS = 10;
+
     private final InetSocketAddress server;
     private final Hmac key;
     private final EventLoop loop;
@@ -46,6 +52,9 @@ final class LoadGenerator {
     private final SecureRandom random = new SecureRandom();
     private final String run = Long.toHexString(System.nanoTime());
     private int sourceIndex;
+    private int firstSource = 2;
+    /** While set, every connection comes from this address (the flood). */
+    private InetAddress floodSource;
 
     private LoadGenerator(InetSocketAddress server, byte[] secret, EventLoopGroup group) {
         this.server = server;
@@ -61,17 +70,19 @@ final class LoadGenerator {
                 });
     }
 
-    static int run(Args a, PrintStream out) {
+    static int run(Args a, byte[] secret, PrintStream out) {
         InetSocketAddress server = a.endpoint("server");
-        int pending = a.integer("pending", 10_000);
+        int flood = a.integer("flood", 0);
+        int pending = flood > 0 ? flood : a.integer("pending", 10_000);
         double seconds = a.number("seconds", 10);
         int concurrency = a.integer("concurrency", 256);
         EventLoopGroup group = Transports.newEventLoopGroup(1, "fmi-loadgen");
         try {
-            LoadGenerator g = new LoadGenerator(server, a.secret(), group);
-            out.printf("loadgen against %s: %d held registrations, then pairs for %.0f s at concurrency %d, transport %s%n",
-                    server, pending, seconds, concurrency, Transports.isEpoll(group) ? "epoll" : "nio");
-            List<Channel> held = g.hold(pending, out);
+            LoadGenerator g = new LoadGenerator(server, secret, group);
+            out.printf("loadgen against %s: %d held registrations%s, then pairs for %.0f s at concurrency %d, transport %s%n",
+                    server, pending, flood > 0 ? " from one address" : "", seconds, concurrency,
+                    Transports.isEpoll(group) ? "epoll" : "nio");
+            List<Channel> held = g.hold(pending, flood > 0, out);
             if (held == null) {
                 return 1;
             }
@@ -79,7 +90,7 @@ final class LoadGenerator {
             long stillOpen = held.stream().filter(Channel::isActive).count();
             out.printf("held registrations still waiting at the end: %d of %d%n", stillOpen, pending);
             held.forEach(Channel::close);
-            return ok == 0 && stillOpen == pending ? 0 : 1;
+            return ok == 0 && (flood > 0 || stillOpen == pending) ? 0 : 1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 1;
@@ -92,9 +103,15 @@ final class LoadGenerator {
         if (!server.getAddress().isLoopbackAddress() || server.getAddress().getAddress().length != 4) {
             return null;
         }
-        int host = 2 + (sourceIndex++ % 250);
+        if (floodSource != null) {
+            return new InetSocketAddress(floodSource, 0);
+        }
+        return new InetSocketAddress(loopback(firstSource + (sourceIndex++ % (252 - firstSource))), 0);
+    }
+
+    private static InetAddress loopback(int host) {
         try {
-            return new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) host}), 0);
+            return InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) host});
         } catch (java.net.UnknownHostException e) {
             throw new AssertionError(e);
         }
@@ -129,12 +146,20 @@ final class LoadGenerator {
         });
     }
 
-    private List<Channel> hold(int n, PrintStream out) throws InterruptedException {
+    /**
+     * Opens {@code n} held registrations; with {@code flood}, all from one source address, refusals
+     * counted and not fatal. Null if a registration failed without {@code flood}.
+     */
+    private List<Channel> hold(int n, boolean flood, PrintStream out) throws InterruptedException {
         List<Channel> held = new ArrayList<>(n);
         CountDownLatch done = new CountDownLatch(n);
         int[] failures = new int[1];
         String[] firstError = new String[1];
         long start = System.nanoTime();
+        if (flood && source() != null) {
+            floodSource = loopback(2);
+            firstSource = 3; // the pairs come from the other addresses
+        }
         loop.execute(new Runnable() {
             int next;
 
@@ -151,7 +176,7 @@ final class LoadGenerator {
                         if (!(m instanceof Message.Registered)) {
                             failures[0]++;
                             if (firstError[0] == null) {
-                                firstError[0] = String.valueOf(m);
+                                firstError[0] = m == null ? "connection closed by the server" : String.valueOf(m);
                             }
                         }
                         done.countDown();
@@ -162,11 +187,21 @@ final class LoadGenerator {
                 }
             }
         });
-        if (!done.await(120, TimeUnit.SECONDS)) {
+        // a flooded server may never answer some (it could not accept them): go on after a while
+        boolean all = done.await(flood ? 30 : 120, TimeUnit.SECONDS);
+        floodSource = null;
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        if (flood) {
+            long answered = n - done.getCount();
+            int refused = loop.submit(() -> failures[0]).sync().getNow();
+            out.printf("flood from 127.0.0.2: %d connections; first reply REGISTERED: %d, refused at once: %d, unanswered:"
+                    + " %d after %d ms; first refusal: %s%n", n, answered - refused, refused, n - answered, ms, firstError[0]);
+            return loop.submit(() -> new ArrayList<>(held)).sync().getNow();
+        }
+        if (!all) {
             out.printf("hold: only %d of %d registered within 120 s%n", n - done.getCount(), n);
             return null;
         }
-        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         if (failures[0] > 0) {
             out.printf("hold: %d of %d registrations failed, first: %s%n", failures[0], n, firstError[0]);
             return null;
@@ -220,6 +255,8 @@ final class LoadGenerator {
             };
             register(name, "a", "b", channels, onReply);
             register(name, "b", "a", channels, onReply);
+            // a server that cannot accept (no descriptors left) never answers: a failure, not a hang
+            loop.schedule(() -> onReply.accept(null), PAIR_DEADLINE_SECONDS, TimeUnit.SECONDS);
         };
         loop.execute(() -> {
             for (int i = 0; i < concurrency; i++) {
@@ -235,8 +272,8 @@ final class LoadGenerator {
         out.printf("pairs: %d completed in %.1f s = %.0f pairings/s (median of per-second counts %.0f/s), %d failed%n",
                 lat.length, elapsed, lat.length / elapsed, median, failures[0]);
         if (lat.length > 0) {
-            out.printf("pair latency (both PEER frames received): median %.2f ms, p99 %.2f ms%n",
-                    lat[lat.length / 2] / 1e6, lat[(int) (lat.length * 0.99)] / 1e6);
+            out.printf("pair latency (both PEER frames received): median %.2f ms, p99 %.2f ms, max %.2f ms%n",
+                    lat[lat.length / 2] / 1e6, lat[(int) (lat.length * 0.99)] / 1e6, lat[lat.length - 1] / 1e6);
         }
         return failures[0];
     }

@@ -13,6 +13,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -22,26 +23,37 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code java -jar fmi-tcpunch.jar server|probe|loadgen ...}. Exit codes: 0 success, 1 failure,
- * 2 usage error.
+ * 2 usage error. Every command takes the shared secret from {@code --secret-file}, {@code --secret}
+ * or the {@code FMI_SECRET} environment variable, and never prints it; {@code server} refuses to
+ * start without one unless given {@code --insecure}.
  */
 public final class Main {
     static final String USAGE = String.join("\n",
             "usage: java -jar fmi-tcpunch.jar COMMAND [OPTIONS]",
-            "  server  --port 10000 [--probe-port P|--no-probe-port] [--bind ADDR] [--secret-file F]",
+            "  server  --port 10000 (--secret-file F | --secret S | FMI_SECRET=S | --insecure)",
+            "          [--probe-port P|--no-probe-port] [--bind ADDR]",
             "          [--ttl SECONDS] [--max-pending N] [--max-connections N] [--max-relays N]",
+            "          [--max-connections-per-address N] [--max-pending-per-address N]",
             "          [--workers N] [--stats-interval SECONDS] [--no-legacy]",
-            "  probe   --server HOST:PORT --name NAME [--secret-file F] [--timeout SECONDS]",
+            "  probe   --server HOST:PORT --name NAME [--secret-file F | --secret S] [--timeout SECONDS]",
             "          [--id ID --peer-id ID] [--direct-timeout SECONDS] [--relay-only]",
-            "  loadgen --server HOST:PORT [--pending N] [--seconds S] [--concurrency N] [--secret-file F]");
+            "  loadgen --server HOST:PORT [--pending N | --flood N] [--seconds S] [--concurrency N]",
+            "          [--secret-file F | --secret S]",
+            "The secret is read from --secret-file (trailing newlines stripped), --secret, or else the",
+            "FMI_SECRET environment variable; prefer the file or the variable, --secret shows in the process list.",
+            "--max-connections defaults to what the open file limit (ulimit -n) leaves, at most 65536; a larger",
+            "value than that fails at start. Per source address (IPv4, or IPv6 /64): 8192 connections and 4096",
+            "pending registrations, or a quarter and an eighth of --max-connections if less.");
 
     private Main() {
     }
 
+    /** Runs a command and exits with its code. */
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
+        System.exit(run(args, System.out, System.err, System.getenv()));
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err) {
+    static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
             (args.length == 0 ? err : out).println(USAGE);
             return args.length == 0 ? 2 : 0;
@@ -49,33 +61,70 @@ public final class Main {
         try {
             switch (args[0]) {
                 case "server":
-                    return server(new Args(args, 1, Set.of("port", "probe-port", "bind", "secret-file", "ttl",
-                            "max-pending", "max-connections", "max-relays", "workers", "stats-interval"),
-                            Set.of("no-legacy", "no-probe-port")), out);
+                    return server(new Args(args, 1, Set.of("port", "probe-port", "bind", "secret-file", "secret", "ttl",
+                            "max-pending", "max-connections", "max-relays", "workers", "stats-interval",
+                            "max-connections-per-address", "max-pending-per-address"),
+                            Set.of("no-legacy", "no-probe-port", "insecure")), out, err, env);
                 case "probe":
-                    return probe(new Args(args, 1, Set.of("server", "name", "secret-file", "timeout", "id", "peer-id",
-                            "direct-timeout"), Set.of("relay-only")), out, err);
+                    Args p = new Args(args, 1, Set.of("server", "name", "secret-file", "secret", "timeout", "id", "peer-id",
+                            "direct-timeout"), Set.of("relay-only"));
+                    return probe(p, secretBytes(p, env, err), out, err);
                 case "loadgen":
-                    return LoadGenerator.run(new Args(args, 1, Set.of("server", "pending", "seconds", "concurrency",
-                            "secret-file"), Set.of()), out);
+                    Args l = new Args(args, 1, Set.of("server", "pending", "flood", "seconds", "concurrency", "secret-file",
+                            "secret"), Set.of());
+                    return LoadGenerator.run(l, secretBytes(l, env, err), out);
                 default:
                     throw new Args.UsageException("unknown command: " + args[0]);
             }
-        } catch (Args.UsageException e) {
+        } catch (Args.UsageException | IllegalArgumentException e) {
+            // IllegalArgumentException: a builder refused a value, e.g. --max-connections 0
             err.println("error: " + e.getMessage());
             err.println(USAGE);
             return 2;
         }
     }
 
-    private static int server(Args a, PrintStream out) {
+    private static Args.Secret secret(Args a, Map<String, String> env, PrintStream err) {
+        Args.Secret s = a.secret(env);
+        if (s != null && a.flag("secret")) {
+            err.println("warning: --secret shows the secret in the process list; prefer --secret-file or " + Args.SECRET_ENV);
+        }
+        return s;
+    }
+
+    private static byte[] secretBytes(Args a, Map<String, String> env, PrintStream err) {
+        Args.Secret s = secret(a, env, err);
+        return s == null ? null : s.bytes();
+    }
+
+    private static int server(Args a, PrintStream out, PrintStream err, Map<String, String> env) {
         int port = a.integer("port", RendezvousServer.DEFAULT_PORT);
-        RendezvousServer.Builder b = RendezvousServer.builder().port(port).secret(a.secret())
+        Args.Secret secret = secret(a, env, err);
+        boolean insecure = a.flag("insecure");
+        if (secret == null && !insecure) {
+            throw new Args.UsageException("server: no shared secret: pass --secret-file FILE (or --secret, or set "
+                    + Args.SECRET_ENV + "), or --insecure to let anyone who reaches the port register and pair");
+        }
+        if (secret != null && insecure) {
+            throw new Args.UsageException("server: --insecure with a secret from " + secret.source()
+                    + " (expected: one of them)");
+        }
+        RendezvousServer.Builder b = RendezvousServer.builder().port(port).secret(secret == null ? null : secret.bytes())
+                .insecure(insecure)
                 .registrationTtl(Duration.ofMillis((long) (a.number("ttl", 60) * 1000)))
                 .maxPending(a.integer("max-pending", RendezvousServer.DEFAULT_MAX_PENDING))
-                .maxConnections(a.integer("max-connections", RendezvousServer.DEFAULT_MAX_CONNECTIONS))
                 .maxRelays(a.integer("max-relays", RendezvousServer.DEFAULT_MAX_RELAYS))
                 .workerThreads(a.integer("workers", 0));
+        // unset limits stay unset: the builder derives them from the open file limit
+        if (a.string("max-connections", null) != null) {
+            b.maxConnections(a.integer("max-connections", 0));
+        }
+        if (a.string("max-connections-per-address", null) != null) {
+            b.maxConnectionsPerAddress(a.integer("max-connections-per-address", 0));
+        }
+        if (a.string("max-pending-per-address", null) != null) {
+            b.maxPendingPerAddress(a.integer("max-pending-per-address", 0));
+        }
         if (a.flag("no-probe-port")) {
             b.noProbePort();
         } else if (a.string("probe-port", null) != null) {
@@ -94,11 +143,9 @@ public final class Main {
         RendezvousServer server;
         try {
             server = b.build().start();
-        } catch (IllegalArgumentException e) {
-            throw new Args.UsageException(e.getMessage());
         } catch (IllegalStateException e) {
             out.flush();
-            System.err.println("error: " + e.getMessage());
+            err.println("error: " + e.getMessage());
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
@@ -110,7 +157,9 @@ public final class Main {
             stopped.countDown();
         }, "fmi-tcpunch-shutdown"));
         out.println("fmi-tcpunch server ready on port " + server.port() + " (probe port " + server.probePort()
-                + ", secret " + (a.secret() != null ? "on" : "off") + ")");
+                + (secret != null ? ", secret from " + secret.source() : ", INSECURE: no secret, anyone may register")
+                + "; max connections " + server.maxConnections() + openFileLimit() + ", per address "
+                + server.maxConnectionsPerAddress() + " connections and " + server.maxPendingPerAddress() + " pending)");
         out.flush();
         long intervalMs = (long) (a.number("stats-interval", 60) * 1000);
         try {
@@ -124,6 +173,11 @@ public final class Main {
         return 0;
     }
 
+    private static String openFileLimit() {
+        java.util.OptionalLong limit = io.fmi.tcpunch.internal.OpenFileLimit.current();
+        return limit.isPresent() ? " of RLIMIT_NOFILE " + limit.getAsLong() : "";
+    }
+
     /** CPU time of this process so far (all threads), for the benchmark's pairings per CPU-second. */
     private static long processCpuMillis() {
         java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
@@ -131,13 +185,13 @@ public final class Main {
                 ? ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime() / 1_000_000 : -1;
     }
 
-    private static int probe(Args a, PrintStream out, PrintStream err) {
+    private static int probe(Args a, byte[] secret, PrintStream out, PrintStream err) {
         InetSocketAddress server = a.endpoint("server");
         String name = a.required("name");
         String id = a.string("id", Long.toHexString(ThreadLocalRandom.current().nextLong()));
         String peerId = a.string("peer-id", HolePunchClient.ANY_PEER);
         Duration timeout = Duration.ofMillis((long) (a.number("timeout", 30) * 1000));
-        HolePunchClient.Builder b = HolePunchClient.builder().server(server).secret(a.secret())
+        HolePunchClient.Builder b = HolePunchClient.builder().server(server).secret(secret)
                 .direct(!a.flag("relay-only"));
         if (a.string("direct-timeout", null) != null) {
             b.directTimeout(Duration.ofMillis((long) (a.number("direct-timeout", 3) * 1000)));

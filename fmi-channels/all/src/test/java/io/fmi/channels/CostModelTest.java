@@ -1,17 +1,21 @@
-package io.fmi.model;
+package io.fmi.channels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fmi.FmiConfig;
 import io.fmi.Operation;
+import io.fmi.model.ChannelModel;
+import io.fmi.model.CostModel;
+import io.fmi.model.Estimate;
+import io.fmi.model.TransferPattern;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class CostModelTest {
-    private final CostModel model = CostModel.fromConfig(FmiConfig.defaults(), 1024);
+    private final CostModel model = BuiltIn.cost(FmiConfig.defaults(), 1024);
 
     /** The FMI paper's K-means: 3 centroids × 28 dimensions of doubles, one allreduce per epoch, 1 GiB functions. */
     @Test

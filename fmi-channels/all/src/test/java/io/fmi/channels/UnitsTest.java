@@ -1,10 +1,13 @@
-package io.fmi.model;
+package io.fmi.channels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.fmi.FmiConfig;
 import io.fmi.Operation;
+import io.fmi.model.ChannelModel;
+import io.fmi.model.CostModel;
+import io.fmi.model.Estimate;
+import io.fmi.model.TransferPattern;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -12,7 +15,7 @@ import org.junit.jupiter.api.Timeout;
 /** The C++ FMI added milliseconds to seconds and billed FaaS time 1000 times too high for one function: not here. */
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class UnitsTest {
-    private final CostModel model = CostModel.fromConfig(FmiConfig.fromJson(ModelConfigTest.CPP_CONFIG), 1024);
+    private final CostModel model = BuiltIn.cost(BuiltIn.cppConfig(), 1024);
 
     @Test
     void shouldModelA100MegabyteDirectTransferInHundredsOfMilliseconds() {
@@ -37,7 +40,7 @@ class UnitsTest {
         // 1 GiB functions at 0.0000166667 USD per GiB-second, all n of them, for the operation's seconds.
         assertEquals(2 * 0.0000166667 * two.latencySeconds(), two.faasUsd(), 1e-15);
         assertEquals(64 * 0.0000166667 * sixtyFour.latencySeconds(), sixtyFour.faasUsd(), 1e-15);
-        CostModel half = CostModel.fromConfig(FmiConfig.fromJson(ModelConfigTest.CPP_CONFIG), 512);
+        CostModel half = BuiltIn.cost(BuiltIn.cppConfig(), 512);
         assertEquals(two.faasUsd() / 2, half.estimate("Direct", Operation.BCAST, 1_000_000L, 2).faasUsd(), 1e-15);
     }
 

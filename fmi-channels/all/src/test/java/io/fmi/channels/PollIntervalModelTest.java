@@ -1,9 +1,11 @@
-package io.fmi.model;
+package io.fmi.channels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fmi.FmiConfig;
+import io.fmi.model.ChannelModel;
+import io.fmi.model.PollIntervalModel;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -12,7 +14,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class PollIntervalModelTest {
     private static final double ONE_GIB = 0.0000166667;
-    private final ChannelModel s3 = ModelConfig.defaults("S3").orElseThrow();
+    private final ChannelModel s3 = BuiltIn.defaults("S3");
 
     @Test
     void shouldPollAtTheSquareRootOptimum() {
@@ -35,14 +37,14 @@ class PollIntervalModelTest {
 
     @Test
     void shouldPollAStoreWithCheaperReadsMoreOften() {
-        ChannelModel dynamo = ModelConfig.defaults("DynamoDB").orElseThrow();
+        ChannelModel dynamo = BuiltIn.defaults("DynamoDB");
         double ratio = PollIntervalModel.optimalSeconds(s3, 1, ONE_GIB) / PollIntervalModel.optimalSeconds(dynamo, 1, ONE_GIB);
         assertEquals(Math.sqrt(4.3e-7 / 0.125e-6), ratio, 1e-9);
     }
 
     @Test
     void shouldNotPollChannelsThatPushAndKeepAFixedInterval() {
-        assertEquals(0, PollIntervalModel.optimalSeconds(ModelConfig.defaults("Redis").orElseThrow(), 1, ONE_GIB));
+        assertEquals(0, PollIntervalModel.optimalSeconds(BuiltIn.defaults("Redis"), 1, ONE_GIB));
         ChannelModel fixed = s3.toBuilder().pollIntervalSeconds(0.25).build();
         assertEquals(0.25, PollIntervalModel.optimalSeconds(fixed, 100, ONE_GIB));
     }
@@ -62,7 +64,7 @@ class PollIntervalModelTest {
 
     @Test
     void shouldTakeTheCppTimeoutAsTheFloor() {
-        FmiConfig cpp = FmiConfig.fromJson(ModelConfigTest.CPP_CONFIG);
+        FmiConfig cpp = BuiltIn.cppConfig();
         assertEquals(Duration.ofMillis(100), PollIntervalModel.forBackend(cpp, "S3", 1024));
     }
 }
