@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fmi.Communicator;
 import io.fmi.FmiConfigException;
+import io.fmi.FmiException;
 import io.fmi.FmiTimeoutException;
 import io.fmi.Operation;
 import io.fmi.ReduceOp;
@@ -192,6 +193,11 @@ class FmiLambdaTest {
         }
         assertTrue(ms >= 900 && ms < 1_400, "gave up after " + ms + " ms (expected: about 1000, the remaining time less the margin)");
         assertTrue(ctx.getRemainingTimeInMillis() > 0, "the function was out of time");
+        // Rank 1 starts late: rank 0 is gone, so its operation fails at once. Its close also lets the
+        // JVM-wide in-memory fabric release the group (it keeps a mailbox per rank until all left).
+        try (Communicator late = FmiLambda.builder(with(e, "rank", 1), context(10_000), NO_ENV).build()) {
+            assertThrows(FmiException.class, () -> late.allreduce(new long[1], new long[1], ReduceOp.SUM));
+        }
 
         FmiConfigException ex = assertThrows(FmiConfigException.class,
                 () -> FmiLambda.builder(with(e, "safety_margin_ms", 5_000), context(3_000), NO_ENV));
