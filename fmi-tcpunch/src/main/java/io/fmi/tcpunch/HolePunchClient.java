@@ -5,6 +5,8 @@ import io.fmi.tcpunch.internal.Hmac;
 import io.fmi.tcpunch.internal.PunchAttempts;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -26,8 +28,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Opens direct TCP connections between peers behind NAT, with a rendezvous server's help and its
- * relay as the fallback. For a pairing name, both peers call {@link #connect}; each gets a
- * connected, handshaken {@link PunchedConnection} and the {@link PunchPath} it took.
+ * relay as the fallback. For a pairing name, both peers call {@link #connect} (or
+ * {@link #connectSocket}); each gets a connected, handshaken connection and the {@link PunchPath}
+ * it took: a Netty {@link Channel} with the caller's handlers ({@link PunchedConnection}), or a
+ * plain {@link java.nio.channels.SocketChannel} that no event loop drives any more
+ * ({@link PunchedSocket}), for callers that do their own I/O.
  *
  * <pre>
  * HolePunchClient client = HolePunchClient.builder()
@@ -37,6 +42,9 @@ import org.slf4j.LoggerFactory;
  * PunchedConnection c = client.connect("job42:0:3", "0", "3", Duration.ofSeconds(30),
  *         ch -&gt; ch.pipeline().addLast(new MyHandler())).join();
  * c.path();   // DIRECT_PUBLIC, DIRECT_PRIVATE or RELAY
+ *
+ * PunchedSocket s = client.connectSocket("job42:0:4", "0", "4", Duration.ofSeconds(30)).join();
+ * s.received();   // bytes of the peer read with the handshake; then read s.socket()
  * </pre>
  *
  * <h2>How a connection is made</h2>
@@ -57,10 +65,18 @@ import org.slf4j.LoggerFactory;
  * <h2>Threads and ownership</h2>
  * Thread-safe and re-entrant: one client serves many concurrent {@code connect} calls, each on one
  * event loop of the client's group. An {@link EventLoopGroup} passed to the builder stays the
- * caller's to close; otherwise the client creates one and {@link #close()} releases it. Futures are
- * completed on the callback executor (default: the common fork-join pool), never on an event loop.
- * The returned channel belongs to the caller. Create one client per process (or warm Lambda container)
- * and reuse it.
+ * caller's to close; otherwise the client creates one (NIO, see below) and {@link #close()} releases
+ * it. Futures are completed on the callback executor (default: the common fork-join pool), never on
+ * an event loop unless that executor runs there. The returned channel or socket belongs to the caller.
+ * Create one client per process (or warm Lambda container) and reuse it.
+ *
+ * <h2>Transports</h2>
+ * {@link #connectSocket} needs NIO event loops: the client opens every socket of such a call itself,
+ * as a {@code java.nio} socket under a Netty NIO channel, and hands the winner's socket over, with
+ * no reflection into Netty. An epoll socket has no {@code java.nio} socket to hand over. The group a
+ * client creates for itself is therefore NIO; a caller that wants {@link #connect}'s channels on
+ * epoll passes an epoll group ({@link Transports#newEventLoopGroup}) and cannot use
+ * {@code connectSocket} with that client.
  */
 public final class HolePunchClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HolePunchClient.class);
@@ -71,7 +87,9 @@ public final class HolePunchClient implements AutoCloseable {
      */
     public static final String ANY_PEER = "*";
 
+    /** How long a client tries direct paths before the relay, unless {@link Builder#directTimeout} says otherwise. */
     public static final Duration DEFAULT_DIRECT_TIMEOUT = Duration.ofSeconds(3);
+    /** How long the symmetric-NAT probe may take, unless {@link Builder#probeTimeout} says otherwise. */
     public static final Duration DEFAULT_PROBE_TIMEOUT = Duration.ofSeconds(1);
 
     private final ClientSettings settings;
@@ -83,6 +101,7 @@ public final class HolePunchClient implements AutoCloseable {
         this.ownsGroup = ownsGroup;
     }
 
+    /** A builder with the defaults; {@link Builder#server} is required. */
     public static Builder builder() {
         return new Builder();
     }
@@ -103,11 +122,38 @@ public final class HolePunchClient implements AutoCloseable {
      */
     public CompletableFuture<PunchedConnection> connect(String pairingName, String selfId, String peerId,
                                                         Duration timeout, Consumer<Channel> pipelineInitializer) {
+        Objects.requireNonNull(pipelineInitializer, "pipelineInitializer");
+        checkArguments(pairingName, selfId, peerId, timeout);
+        return attempts.start(settings, pairingName, selfId, peerId, timeout, pipelineInitializer);
+    }
+
+    /**
+     * Opens a connection to {@code peerId} as {@link #connect} does, and hands it over as a plain
+     * {@code java.nio} socket, off the client's event loops (see {@link PunchedSocket} for its state
+     * and the bytes already read). The peer may call either method: the bytes on the wire are the same.
+     *
+     * @param pairingName names the pair on the server; unique per pair of peers (e.g. {@code job:min:max})
+     * @param selfId      this peer's id (e.g. its rank); not equal to {@code peerId}
+     * @param peerId      the peer's id, or {@link #ANY_PEER}
+     * @param timeout     deadline for the whole call, waiting for the peer included
+     * @return completes with the socket, or fails with a {@link PunchException} naming the pairing,
+     *         the server and the deadline; cancelling it abandons the attempt
+     * @throws IllegalStateException when the client runs on epoll event loops (see "Transports" above)
+     */
+    public CompletableFuture<PunchedSocket> connectSocket(String pairingName, String selfId, String peerId, Duration timeout) {
+        checkArguments(pairingName, selfId, peerId, timeout);
+        if (settings.epoll()) {
+            throw new IllegalStateException("connectSocket: the client runs on epoll event loops (expected: NIO ones, "
+                    + "which carry java.nio sockets; pass an NioEventLoopGroup to eventLoopGroup(...), or none)");
+        }
+        return attempts.startSocket(settings, pairingName, selfId, peerId, timeout);
+    }
+
+    private static void checkArguments(String pairingName, String selfId, String peerId, Duration timeout) {
         Objects.requireNonNull(pairingName, "pairingName");
         Objects.requireNonNull(selfId, "selfId");
         Objects.requireNonNull(peerId, "peerId");
         Objects.requireNonNull(timeout, "timeout");
-        Objects.requireNonNull(pipelineInitializer, "pipelineInitializer");
         checkText(pairingName, "pairing name");
         checkText(selfId, "self id");
         checkText(peerId, "peer id");
@@ -117,7 +163,6 @@ public final class HolePunchClient implements AutoCloseable {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout: " + timeout + " (expected: > 0)");
         }
-        return attempts.start(settings, pairingName, selfId, peerId, timeout, pipelineInitializer);
     }
 
     private static void checkText(String s, String what) {
@@ -170,7 +215,10 @@ public final class HolePunchClient implements AutoCloseable {
             return this;
         }
 
-        /** Event loops to run on; the caller keeps ownership and closes them. Default: the client's own. */
+        /**
+         * Event loops to run on; the caller keeps ownership and closes them. Default: the client's own
+         * NIO loops. With an epoll group, {@link HolePunchClient#connectSocket} is refused.
+         */
         public Builder eventLoopGroup(EventLoopGroup group) {
             this.group = group;
             return this;
@@ -224,6 +272,7 @@ public final class HolePunchClient implements AutoCloseable {
             return this;
         }
 
+        /** Validates the settings and builds the client; it opens no connection yet. */
         public HolePunchClient build() {
             if (!direct && !relay) {
                 throw new IllegalStateException("direct and relay both disabled (expected: at least one path)");
@@ -235,7 +284,8 @@ public final class HolePunchClient implements AutoCloseable {
                 throw new IllegalArgumentException("server: " + server + " (expected: a resolved address)");
             }
             boolean own = group == null;
-            EventLoopGroup g = own ? Transports.newEventLoopGroup(0, "fmi-punch") : group;
+            // NIO, not epoll: such loops carry both connect()'s channels and connectSocket()'s java.nio sockets.
+            EventLoopGroup g = own ? new NioEventLoopGroup(0, new DefaultThreadFactory("fmi-punch", true)) : group;
             ClientSettings s = new ClientSettings(server, secret == null ? null : new Hmac(secret),
                     secret == null ? null : secret.clone(), g, Transports.isEpoll(g),
                     callbackExecutor != null ? callbackExecutor : ForkJoinPool.commonPool(),

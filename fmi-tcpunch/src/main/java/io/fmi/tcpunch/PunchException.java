@@ -34,19 +34,27 @@ public class PunchException extends RuntimeException {
 
     private final Reason reason;
 
+    /**
+     * @param reason  what went wrong
+     * @param message names the pairing, the peers, the server and the deadline
+     * @param cause   the underlying failure, or null
+     */
     public PunchException(Reason reason, String message, Throwable cause) {
         super(message, cause);
         this.reason = reason;
     }
 
+    /** A failure without an underlying cause; see {@link #PunchException(Reason, String, Throwable)}. */
     public PunchException(Reason reason, String message) {
         this(reason, message, null);
     }
 
+    /** What went wrong. */
     public Reason reason() {
         return reason;
     }
 
+    /** Whether the same call may succeed later (a timeout, a busy or unreachable server). */
     public boolean retryable() {
         return reason.retryable;
     }

@@ -20,6 +20,7 @@ public enum PunchPath {
         return word;
     }
 
+    /** Whether the bytes go straight to the peer (not through the server's relay). */
     public boolean direct() {
         return this != RELAY;
     }

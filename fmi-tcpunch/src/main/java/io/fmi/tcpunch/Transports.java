@@ -63,10 +63,12 @@ public final class Transports {
                 || group.next().getClass().getName().startsWith("io.netty.channel.epoll.");
     }
 
+    /** The client channel class that runs on {@code group}'s loops (epoll or NIO). */
     public static Class<? extends SocketChannel> socketChannelClass(EventLoopGroup group) {
         return isEpoll(group) ? EpollSocketChannel.class : NioSocketChannel.class;
     }
 
+    /** The server channel class that runs on {@code group}'s loops (epoll or NIO). */
     public static Class<? extends ServerSocketChannel> serverSocketChannelClass(EventLoopGroup group) {
         return isEpoll(group) ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     }

@@ -1,17 +1,25 @@
 package io.fmi.tcpunch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.Epoll;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -157,6 +165,153 @@ class LoopbackPunchTest {
         }
         assertEquals(pairs, server.stats().totalPairings());
         assertEquals(0, server.stats().pendingRegistrations());
+    }
+
+    /**
+     * Reads one line from a handed-over socket: first from the bytes the client read ahead, then
+     * from the socket through a selector of this test's own (which also proves the socket is free
+     * to register), within 10 s.
+     */
+    private static String readLine(PunchedSocket s, ByteBuffer readAhead) throws IOException {
+        StringBuilder line = new StringBuilder();
+        ByteBuffer buf = ByteBuffer.allocate(256);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        try (Selector sel = Selector.open()) {
+            SelectionKey key = null;
+            while (true) {
+                while (readAhead.hasRemaining()) {
+                    char c = (char) readAhead.get();
+                    if (c == '\n') {
+                        return line.toString();
+                    }
+                    line.append(c);
+                }
+                if (key == null) {
+                    key = s.socket().register(sel, SelectionKey.OP_READ);
+                }
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) {
+                    throw new AssertionError("no line within 10 s from " + s + "; got '" + line + "'");
+                }
+                sel.select(left);
+                buf.clear();
+                if (s.socket().read(buf) < 0) {
+                    throw new AssertionError("EOF from " + s + " after '" + line + "'");
+                }
+                readAhead = buf.flip();
+            }
+        }
+    }
+
+    private static void write(PunchedSocket s, String line) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
+        while (b.hasRemaining()) {
+            s.socket().write(b);
+        }
+    }
+
+    /** Both ends of pairing {@code name} between ids {@code a} and {@code b}, as sockets closed after the test. */
+    private PunchedSocket[] socketPair(HolePunchClient client, String name, String a, String b) {
+        CompletableFuture<PunchedSocket> fa = client.connectSocket(name, a, b, DEADLINE);
+        CompletableFuture<PunchedSocket> fb = client.connectSocket(name, b, a, DEADLINE);
+        PunchedSocket[] pair = {fa.join(), fb.join()};
+        closeables.add(pair[0].socket());
+        closeables.add(pair[1].socket());
+        return pair;
+    }
+
+    @Test
+    void shouldHandOverAPlainSocketOffTheEventLoop() throws Exception {
+        PunchedSocket[] pair = socketPair(client(b -> { }), "sock:0:1", "0", "1");
+        PunchedSocket sa = pair[0];
+        PunchedSocket sb = pair[1];
+        assertTrue(sa.path().direct(), "path " + sa.path());
+        assertEquals(sa.path(), sb.path());
+        for (PunchedSocket s : List.of(sa, sb)) {
+            assertTrue(s.socket().isConnected(), s.toString());
+            assertFalse(s.socket().isBlocking(), s.toString());
+            assertFalse(s.socket().isRegistered(), "still registered with the client's selector: " + s);
+            assertTrue(s.socket().getOption(StandardSocketOptions.TCP_NODELAY), s.toString());
+            assertEquals(0, s.received().remaining(), "nobody wrote after the handshake: " + s);
+        }
+        assertEquals(sa.socket().getLocalAddress(), sb.socket().getRemoteAddress());
+        // free of any selector: blocking mode is allowed
+        sb.socket().configureBlocking(true);
+        write(sa, "plain from 0");
+        ByteBuffer in = ByteBuffer.allocate("plain from 0\n".length());
+        while (in.hasRemaining()) {
+            assertTrue(sb.socket().read(in) > 0);
+        }
+        assertEquals("plain from 0\n", new String(in.array(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void shouldHandOverSocketsWithoutLosingBytesSentRightAfterTheHandshake() throws Exception {
+        HolePunchClient client = client(b -> { });
+        int pairs = 32;
+        List<CompletableFuture<PunchedSocket>> sockets = new ArrayList<>();
+        List<CompletableFuture<PunchedConnection>> channels = new ArrayList<>();
+        List<Inbox> inboxes = new ArrayList<>();
+        for (int p = 0; p < pairs; p++) {
+            // a Netty peer that writes inside its initializer, so its bytes often travel with the handshake
+            String self = "n" + p;
+            Inbox in = new Inbox();
+            inboxes.add(in);
+            channels.add(client.connect("early:" + p, self, "s" + p, DEADLINE, ch -> {
+                ch.pipeline().addLast(in);
+                send(ch, "first from " + self);
+            }));
+            sockets.add(client.connectSocket("early:" + p, "s" + p, self, DEADLINE));
+        }
+        int readAhead = 0;
+        for (int p = 0; p < pairs; p++) {
+            PunchedSocket s = sockets.get(p).join();
+            closeables.add(s.socket());
+            readAhead += s.received().remaining() > 0 ? 1 : 0;
+            assertEquals("first from n" + p, readLine(s, s.received()));
+            write(s, "reply from s" + p);
+            assertEquals("reply from s" + p, inboxes.get(p).take());
+            channels.get(p).join().channel().close();
+        }
+        System.out.println(readAhead + " of " + pairs + " sockets came with bytes read ahead");
+    }
+
+    @Test
+    void shouldHandOverARelayedSocket() throws Exception {
+        PunchedSocket[] pair = socketPair(client(b -> b.direct(false)), "relay-sock:a:b", "a", "b");
+        PunchedSocket sa = pair[0];
+        PunchedSocket sb = pair[1];
+        assertEquals(PunchPath.RELAY, sa.path());
+        assertEquals(PunchPath.RELAY, sb.path());
+        write(sa, "via relay");
+        assertEquals("via relay", readLine(sb, sb.received()));
+        write(sb, "and back");
+        assertEquals("and back", readLine(sa, sa.received()));
+        assertEquals(1, server.stats().totalRelays());
+    }
+
+    @Test
+    void shouldRefuseToHandOverSocketsFromEpollLoops() {
+        assumeTrue(Epoll.isAvailable(), "no native epoll transport here");
+        io.netty.channel.EventLoopGroup epoll = new io.netty.channel.epoll.EpollEventLoopGroup(1);
+        try {
+            HolePunchClient client = client(b -> b.eventLoopGroup(epoll));
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> client.connectSocket("epoll:0:1", "0", "1", DEADLINE));
+            assertTrue(e.getMessage().contains("connectSocket") && e.getMessage().contains("NioEventLoopGroup"), e.getMessage());
+        } finally {
+            epoll.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    @Test
+    void shouldFailASocketAttemptWhenTheClientCloses() {
+        HolePunchClient client = client(b -> { });
+        CompletableFuture<PunchedSocket> a = client.connectSocket("closing:0:1", "0", "1", DEADLINE);
+        client.close();
+        CompletionException e = assertThrows(CompletionException.class, a::join);
+        PunchException p = assertInstanceOf(PunchException.class, e.getCause());
+        assertEquals(PunchException.Reason.CLOSED, p.reason(), p.getMessage());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.fmi.tcpunch.internal;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.fmi.tcpunch.PunchPath;
 import java.security.MessageDigest;
@@ -41,6 +42,8 @@ final class HandshakeHandler extends FrameDecoder {
     private State state;
     private byte[] peerNonce;
     private boolean gotHello;
+    /** The handshake's last write so far: a socket handed over must not leave it unwritten. */
+    private ChannelFuture lastWrite;
 
     HandshakeHandler(PunchAttempt attempt, PunchPath path) {
         this.attempt = attempt;
@@ -52,12 +55,20 @@ final class HandshakeHandler extends FrameDecoder {
         return path;
     }
 
+    /** The future of the last frame this handler wrote (the leader's SELECT, the follower's PROOF). */
+    ChannelFuture lastWrite() {
+        return lastWrite;
+    }
+
+    private void write(ChannelHandlerContext ctx, Message m, Hmac mac) {
+        lastWrite = ctx.writeAndFlush(MessageCodec.encode(ctx.alloc(), m, mac));
+    }
+
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         if (path == PunchPath.RELAY) {
             state = State.RELAY_REQUESTED;
-            ctx.writeAndFlush(MessageCodec.encode(ctx.alloc(),
-                    new Message.Relay(attempt.settings.auth(), attempt.token(), attempt.selfId), attempt.settings.secret()));
+            write(ctx, new Message.Relay(attempt.settings.auth(), attempt.token(), attempt.selfId), attempt.settings.secret());
         } else {
             sendHello(ctx);
         }
@@ -66,8 +77,7 @@ final class HandshakeHandler extends FrameDecoder {
 
     private void sendHello(ChannelHandlerContext ctx) {
         state = State.HELLO_SENT;
-        ctx.writeAndFlush(MessageCodec.encode(ctx.alloc(),
-                new Message.Hello(attempt.name, attempt.selfId, attempt.peerId, nonce), null));
+        write(ctx, new Message.Hello(attempt.name, attempt.selfId, attempt.peerId, nonce), null);
     }
 
     @Override
@@ -110,8 +120,7 @@ final class HandshakeHandler extends FrameDecoder {
             }
             gotHello = true;
             peerNonce = h.nonce();
-            ctx.writeAndFlush(MessageCodec.encode(ctx.alloc(),
-                    new Message.Proof(proof(attempt.selfId, attempt.peerId, peerNonce, nonce)), null));
+            write(ctx, new Message.Proof(proof(attempt.selfId, attempt.peerId, peerNonce, nonce)), null);
         } else if (m instanceof Message.Proof && state == State.HELLO_SENT && gotHello) {
             byte[] expected = proof(attempt.peerId, attempt.selfId, nonce, peerNonce);
             if (!MessageDigest.isEqual(expected, ((Message.Proof) m).mac())) {
@@ -121,7 +130,7 @@ final class HandshakeHandler extends FrameDecoder {
             state = State.VERIFIED;
             log.debug("{} verified peer on {} {}", attempt, path, ctx.channel().remoteAddress());
             if (attempt.leader && attempt.select(ctx.channel())) {
-                ctx.writeAndFlush(MessageCodec.encode(ctx.alloc(), new Message.Select(), null));
+                write(ctx, new Message.Select(), null);
                 state = State.DONE;
             }
         } else if (m instanceof Message.Select && state == State.VERIFIED && !attempt.leader) {

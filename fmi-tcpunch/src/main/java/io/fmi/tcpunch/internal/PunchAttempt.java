@@ -4,6 +4,7 @@ import io.fmi.tcpunch.PunchException;
 import io.fmi.tcpunch.PunchException.Reason;
 import io.fmi.tcpunch.PunchPath;
 import io.fmi.tcpunch.PunchedConnection;
+import io.fmi.tcpunch.PunchedSocket;
 import io.fmi.tcpunch.Transports;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -11,23 +12,28 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -35,9 +41,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One {@code connect} call: register, punch, fall back to the relay, hand over the winning channel.
- * Every channel of an attempt is registered on the attempt's one event loop, so its state needs no
- * locks; nothing is touched from another thread except through {@link EventLoop#execute}.
+ * One {@code connect} or {@code connectSocket} call: register, punch, fall back to the relay, hand
+ * over the winning connection. Every channel of an attempt is registered on the attempt's one event
+ * loop, so its state needs no locks; nothing is touched from another thread except through
+ * {@link EventLoop#execute}.
  *
  * <pre>
  * rendezvous port P --connect--&gt; server      PROBE        -&gt; OBSERVED(public P', probe port)
@@ -48,13 +55,29 @@ import org.slf4j.LoggerFactory;
  * direct deadline passed, or symmetric NAT: new connection --RELAY--&gt; server, spliced to the peer
  * first connection whose handshake the leader completes wins; all others are closed
  * </pre>
+ *
+ * <h2>Handing over</h2>
+ * For {@code connect}, the winning channel gets the caller's handlers and stays on its event loop.
+ * For {@code connectSocket}, every channel of the attempt wraps a {@code java.nio} socket the client
+ * opened itself ({@link OwnedChannels}), so the event loop must be an NIO one. The winner stops
+ * reading, waits for the handshake's last write, leaves its event loop ({@code deregister}) and,
+ * once its selector has dropped the cancelled key, is handed over as a plain socket with the bytes
+ * read past the handshake ({@link PunchedSocket}).
  */
 final class PunchAttempt {
     private static final Logger log = LoggerFactory.getLogger(PunchAttempt.class);
     private static final long RETRY_DELAY_MS = 20;
     private static final long SERVER_RETRY_DELAY_MS = 250;
+    /**
+     * How often a handed-over socket is checked, a millisecond apart, for its selector to have
+     * dropped its cancelled key (normally at the first check: the loop selects right after the
+     * deregistration); after that it is handed over anyway, still usable with a selector of the
+     * caller's own.
+     */
+    private static final int MAX_UNREGISTER_CHECKS = 1000;
 
-    private enum Stage { CONNECTING, PROBING, REGISTERING, WAITING_FOR_PEER, PUNCHING, DONE }
+    /** {@code HANDOVER}: the winner is leaving its event loop as a plain socket. */
+    private enum Stage { CONNECTING, PROBING, REGISTERING, WAITING_FOR_PEER, PUNCHING, HANDOVER, DONE }
 
     final ClientSettings settings;
     final String name;
@@ -66,8 +89,12 @@ final class PunchAttempt {
     private final Duration timeout;
     private final long startNanos;
     private final long deadlineNanos;
+    /** The caller's pipeline initializer for {@code connect}; null for {@code connectSocket}. */
     private final Consumer<Channel> initializer;
-    final CompletableFuture<PunchedConnection> future;
+    /** Exactly one of the two result futures is set, the one {@link #future} is. */
+    private final CompletableFuture<PunchedConnection> channelResult;
+    private final CompletableFuture<PunchedSocket> socketResult;
+    final CompletableFuture<?> future;
     private final Runnable onDone;
 
     private Stage stage = Stage.CONNECTING;
@@ -87,6 +114,7 @@ final class PunchAttempt {
     private ScheduledFuture<?> stageTimer;
     private String lastProblem;
 
+    /** {@code initializer} null: the connection is handed over as a socket ({@link #socketResult}). */
     PunchAttempt(ClientSettings settings, String name, String selfId, String peerId, Duration timeout,
                  Consumer<Channel> initializer, Runnable onDone) {
         this.settings = settings;
@@ -100,10 +128,22 @@ final class PunchAttempt {
         this.loop = settings.group().next();
         this.startNanos = System.nanoTime();
         this.deadlineNanos = startNanos + timeout.toNanos();
-        this.future = new CompletableFuture<>();
+        this.channelResult = initializer != null ? new CompletableFuture<>() : null;
+        this.socketResult = initializer == null ? new CompletableFuture<>() : null;
+        this.future = initializer != null ? channelResult : socketResult;
     }
 
-    CompletableFuture<PunchedConnection> start() {
+    CompletableFuture<PunchedConnection> startForChannel() {
+        start();
+        return channelResult;
+    }
+
+    CompletableFuture<PunchedSocket> startForSocket() {
+        start();
+        return socketResult;
+    }
+
+    private void start() {
         future.whenComplete((c, e) -> {
             if (future.isCancelled()) {
                 loop.execute(() -> finishFailed(null));
@@ -113,7 +153,11 @@ final class PunchAttempt {
             deadlineTimer = loop.schedule(this::deadlinePassed, timeout.toNanos(), TimeUnit.NANOSECONDS);
             connectRendezvous();
         });
-        return future;
+    }
+
+    /** Whether the winner leaves as a plain socket, so every channel must wrap a socket of our own. */
+    private boolean handsOverSocket() {
+        return initializer == null;
     }
 
     byte[] token() {
@@ -132,8 +176,12 @@ final class PunchAttempt {
     // ------------------------------------------------------------ rendezvous
 
     private Bootstrap bootstrap(boolean shareLocalPort) {
-        Bootstrap b = new Bootstrap().group(loop).channel(Transports.socketChannelClass(settings.group()))
-                .option(ChannelOption.TCP_NODELAY, true);
+        Bootstrap b = new Bootstrap().group(loop).option(ChannelOption.TCP_NODELAY, true);
+        if (handsOverSocket()) {
+            b.channelFactory(OwnedChannels::socket);
+        } else {
+            b.channel(Transports.socketChannelClass(settings.group()));
+        }
         if (shareLocalPort) {
             Transports.reusePort(b, settings.group());
         }
@@ -358,7 +406,6 @@ final class PunchAttempt {
     /** Accepts the peer's SYNs on the shared port; only where no NAT sits between the peers. */
     private void listen() {
         ServerBootstrap sb = new ServerBootstrap().group(loop)
-                .channel(Transports.serverSocketChannelClass(settings.group()))
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
@@ -373,6 +420,11 @@ final class PunchAttempt {
                         ch.pipeline().addLast(new HandshakeHandler(PunchAttempt.this, path));
                     }
                 });
+        if (handsOverSocket()) {
+            sb.channelFactory(OwnedChannels::server);
+        } else {
+            sb.channel(Transports.serverSocketChannelClass(settings.group()));
+        }
         Transports.reusePort(sb, settings.group());
         ChannelFuture f = sb.bind(localBind);
         listener = f.channel();
@@ -418,10 +470,14 @@ final class PunchAttempt {
             return;
         }
         selected = ch;
-        stage = Stage.DONE;
         closeAllBut(ch);
-        ch.pipeline().remove(handler);
         PunchPath path = handler.path();
+        if (handsOverSocket()) {
+            handOver((OwnedChannels.OwnedSocketChannel) ch, handler, rest);
+            return;
+        }
+        stage = Stage.DONE;
+        ch.pipeline().remove(handler);
         try {
             ch.config().setOption(ChannelOption.TCP_NODELAY, true);
             initializer.accept(ch);
@@ -429,6 +485,7 @@ final class PunchAttempt {
             ReferenceCountUtil.release(rest);
             ch.close();
             completeExceptionally(new PunchException(Reason.CLOSED, describe("the pipeline initializer failed: " + t), t));
+            onDone.run();
             return;
         }
         if (rest != null) {
@@ -439,11 +496,98 @@ final class PunchAttempt {
         log.debug("{} connected {} via {} in {} ms", this, ch.remoteAddress(), path, elapsed.toMillis());
         PunchedConnection c = new PunchedConnection(ch, path, elapsed);
         settings.callbackExecutor().execute(() -> {
-            if (!future.complete(c)) {
+            if (!channelResult.complete(c)) {
                 ch.close();
             }
         });
         onDone.run();
+    }
+
+    /**
+     * Takes the winner off its event loop: no more reads, the bytes read past the handshake kept,
+     * the handshake's last write finished, then {@code deregister}. Bytes Netty still passes on
+     * (a decoder's leftovers when it is removed) are kept too, in order.
+     */
+    private void handOver(OwnedChannels.OwnedSocketChannel ch, HandshakeHandler handler, ByteBuf rest) {
+        stage = Stage.HANDOVER;
+        ch.config().setAutoRead(false);
+        ReadAhead readAhead = new ReadAhead();
+        readAhead.add(rest);
+        ch.pipeline().addLast(readAhead);
+        ch.pipeline().remove(handler);
+        PunchPath path = handler.path();
+        ChannelFuture written = handler.lastWrite() != null ? handler.lastWrite() : ch.newSucceededFuture();
+        written.addListener(w -> ch.deregister().addListener(d -> release(ch, readAhead, path, 0)));
+    }
+
+    /** Hands the socket to the caller once no selector of the client holds it any more. */
+    private void release(OwnedChannels.OwnedSocketChannel ch, ReadAhead readAhead, PunchPath path, int checks) {
+        if (stage != Stage.HANDOVER) {
+            return; // cancelled or the client closed meanwhile: finishFailed closed the socket
+        }
+        SocketChannel socket = ch.socket();
+        if (socket.isRegistered() && checks < MAX_UNREGISTER_CHECKS) {
+            // Deregistering cancels the key; the selector drops it at its next select, which comes
+            // after the tasks the loop runs now, so a scheduled task (even with no delay) runs later.
+            try {
+                loop.schedule(() -> release(ch, readAhead, path, checks + 1), checks == 0 ? 0 : 1,
+                        TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                finishFailed(null);
+            }
+            return;
+        }
+        stage = Stage.DONE;
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
+        PunchedSocket s = new PunchedSocket(socket, readAhead.bytes(), path, elapsed);
+        log.debug("{} connected {} via {} in {} ms, handed over as a socket{}", this, ch.remoteAddress(), path, elapsed.toMillis(),
+                socket.isRegistered() ? " (still registered with a cancelled key)" : "");
+        settings.callbackExecutor().execute(() -> {
+            if (!socketResult.complete(s)) {
+                closeQuietly(socket);
+            }
+        });
+        onDone.run();
+    }
+
+    /** Copies what reaches it and releases the buffers at once, so nothing can leak once the channel leaves Netty. */
+    private static final class ReadAhead extends ChannelInboundHandlerAdapter {
+        private byte[] bytes = new byte[0];
+
+        void add(ByteBuf b) {
+            if (b == null) {
+                return;
+            }
+            try {
+                int n = b.readableBytes();
+                byte[] more = Arrays.copyOf(bytes, bytes.length + n);
+                b.readBytes(more, bytes.length, n);
+                bytes = more;
+            } finally {
+                b.release();
+            }
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof ByteBuf) {
+                add((ByteBuf) msg);
+            } else {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+
+        byte[] bytes() {
+            return bytes;
+        }
+    }
+
+    private static void closeQuietly(SocketChannel s) {
+        try {
+            s.close();
+        } catch (IOException e) {
+            // nothing to lose
+        }
     }
 
     void serverError(Channel ch, Message.Error e) {
@@ -511,6 +655,10 @@ final class PunchAttempt {
     void finishFailed(PunchException e) {
         if (stage == Stage.DONE) {
             return;
+        }
+        if (stage == Stage.HANDOVER) {
+            // The winner left its event loop: close its socket directly.
+            closeQuietly(((OwnedChannels.OwnedSocketChannel) selected).socket());
         }
         stage = Stage.DONE;
         closeAllBut(null);

@@ -11,14 +11,8 @@ import io.fmi.channel.OpContext;
 import io.fmi.channel.PeerToPeerChannel;
 import io.fmi.channel.Waits;
 import io.fmi.tcpunch.HolePunchClient;
-import io.fmi.tcpunch.PunchedConnection;
-import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.socket.nio.NioSocketChannel;
+import io.fmi.tcpunch.PunchedSocket;
 import java.io.IOException;
-import java.lang.reflect.Method;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -29,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,13 +39,19 @@ import org.slf4j.LoggerFactory;
  * each other at the same moment meet on the same connection instead of waiting on two. The
  * collective algorithms announce all the peers of a call first, so those connections open in
  * parallel; with {@code eager_connect} the first operation opens all of them. Sends issued while
- * the connection opens are queued in order (already copied) and written when it is up. Netty opens
- * and authenticates the connection (fmi-tcpunch); then this channel takes the socket over.
+ * the connection opens are queued in order (already copied) and written when it is up. fmi-tcpunch
+ * opens and authenticates the connection on its (Netty) event loops and hands it over as a plain
+ * {@code java.nio} socket ({@link HolePunchClient#connectSocket}), with the bytes it read past its
+ * handshake; from then on this channel alone drives the socket.
  *
  * <h2>Wire format</h2>
- * Each message is one frame, drawn in {@link FrameParser}: a 12-byte header (payload length,
- * tag = the operation's sequence number) and the payload. The receiver matches frames by (source,
- * tag); a length that differs from the posted receive fails that receive and keeps the message.
+ * {@link FrameCodec} draws it: each peer first writes a preface naming the protocol version, its
+ * rank and its communicator's size; a peer whose version or size differs is refused with a
+ * {@link ChannelException} that names both versions (or sizes), the peer and the channel. Then each
+ * message is one frame: a 24-byte header (payload length, type, tag = the operation's sequence
+ * number, and fields reserved for later versions) and the payload. The receiver matches frames by
+ * (source, tag); a length that differs from the posted receive fails that receive and keeps the
+ * message.
  *
  * <h2>Hot path</h2>
  * The threads that wait do the I/O ({@link DirectIo}): a receiving thread blocks in the selector
@@ -64,7 +65,8 @@ import org.slf4j.LoggerFactory;
  * When a connection ends (EOF, RST, protocol error) every receive waiting on that peer fails at
  * once with {@link io.fmi.PeerFailedException}; so does every later receive that finds no message
  * already queued. A peer that closes or aborts its communicator says so first (a control frame),
- * so the error says why.
+ * so the error says why. A peer refused for its preface fails every operation with it the same
+ * way, with a {@link ChannelException} instead: it is alive, but cannot be talked to.
  *
  * <h2>Threads and ownership</h2>
  * Thread-safe. The event loops that open connections are shared by all Direct channels of the JVM
@@ -78,7 +80,6 @@ public final class DirectChannel extends PeerToPeerChannel {
     private static final Logger log = LoggerFactory.getLogger(DirectChannel.class);
     private static final long CLOSE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final int MAX_PAIRING_BYTES = 200;
-    private static final Method JAVA_CHANNEL = javaChannelMethod();
 
     private final DirectOptions options;
     private final String prefix;
@@ -91,8 +92,16 @@ public final class DirectChannel extends PeerToPeerChannel {
     private volatile boolean eagerStarted;
     private final DirectIo.Events events = new DirectIo.Events() {
         @Override
-        public void onFrame(int src, long tag, ByteBuffer payload) {
-            DirectChannel.this.onFrame(src, tag, payload);
+        public void onMessage(int src, long tag, ByteBuffer payload) {
+            if (log.isTraceEnabled()) {
+                log.trace("{} rank {} -> here: {} bytes, tag {}", prefix, src, payload.remaining(), tag);
+            }
+            deliver(src, tag, payload);
+        }
+
+        @Override
+        public void onGoodbye(int src, String abortReason) {
+            links[src].farewell = abortReason == null ? "it closed its communicator" : "it aborted: " + abortReason;
         }
 
         @Override
@@ -101,8 +110,9 @@ public final class DirectChannel extends PeerToPeerChannel {
         }
 
         @Override
-        public Throwable onConnectionLost(int peer, String protocolError, Throwable cause) {
-            return DirectChannel.this.onConnectionLost(peer, protocolError, cause);
+        public Throwable onConnectionLost(int peer, String protocolError, boolean refused, boolean prefaceReceived,
+                                          Throwable cause) {
+            return DirectChannel.this.onConnectionLost(peer, protocolError, refused, prefaceReceived, cause);
         }
     };
 
@@ -110,11 +120,12 @@ public final class DirectChannel extends PeerToPeerChannel {
     private static final class Link {
         final int peer;
         volatile DirectIo.Conn conn;
-        CompletableFuture<PunchedConnection> attempt; // guarded by this
+        CompletableFuture<PunchedSocket> attempt; // guarded by this
         List<Pending> pending; // guarded by this
         String lost; // guarded by this; why the connection ended
         Throwable lostCause; // guarded by this
         volatile String farewell; // what the peer said before closing (BYE / ABORT)
+        volatile String refusal; // why its preface was refused (another version or size); then also in lost
 
         Link(int peer) {
             this.peer = peer;
@@ -149,16 +160,6 @@ public final class DirectChannel extends PeerToPeerChannel {
             throw new ChannelException("Direct channel: cannot open a selector: " + e.getMessage(), e);
         }
         log.debug("{} created: {}", prefix, options);
-    }
-
-    private static Method javaChannelMethod() {
-        try {
-            Method m = NioSocketChannel.class.getDeclaredMethod("javaChannel");
-            m.setAccessible(true);
-            return m;
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            throw new ExceptionInInitializerError(e);
-        }
     }
 
     public DirectOptions options() {
@@ -201,8 +202,8 @@ public final class DirectChannel extends PeerToPeerChannel {
             String pairing = pairingName(l.peer);
             long start = System.nanoTime();
             log.debug("{} connecting to rank {} (pairing {})", prefix, l.peer, pairing);
-            CompletableFuture<PunchedConnection> f = c.connect(pairing, Integer.toString(rank()), Integer.toString(l.peer),
-                    options.connectTimeout(), ch -> attach(l, ch));
+            CompletableFuture<PunchedSocket> f = c.connectSocket(pairing, Integer.toString(rank()), Integer.toString(l.peer),
+                    options.connectTimeout());
             l.attempt = f;
             f.whenComplete((conn, err) -> connectDone(l, conn, err, start));
         }
@@ -252,45 +253,11 @@ public final class DirectChannel extends PeerToPeerChannel {
         }
     }
 
-    /**
-     * Runs on the connection's event loop, after the handshake, before any byte is read: Netty
-     * stops reading, and keeps what it read past the handshake for this channel.
-     */
-    private void attach(Link l, Channel ch) {
-        ch.config().setAutoRead(false);
-        ch.pipeline().addLast(Capture.NAME, new Capture());
-    }
-
-    /** Collects the bytes Netty read past the handshake until the socket is taken over. */
-    private static final class Capture extends ChannelInboundHandlerAdapter {
-        static final String NAME = "fmi-direct-capture";
-        private byte[] bytes = new byte[0];
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            ByteBuf b = (ByteBuf) msg;
-            try {
-                int n = b.readableBytes();
-                byte[] more = java.util.Arrays.copyOf(bytes, bytes.length + n);
-                b.readBytes(more, bytes.length, n);
-                bytes = more;
-            } finally {
-                b.release();
-            }
-        }
-
-        ByteBuffer taken() {
-            return ByteBuffer.wrap(bytes);
-        }
-    }
-
-    private void connectDone(Link l, PunchedConnection conn, Throwable err, long startNanos) {
+    private void connectDone(Link l, PunchedSocket conn, Throwable err, long startNanos) {
         if (err == null) {
             log.debug("{} connected to rank {} via {} in {} ms", prefix, l.peer, conn.path(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
-            Channel ch = conn.channel();
-            // After the tasks that fed the capture: the bytes read past the handshake are all there.
-            ch.eventLoop().execute(() -> ch.deregister().addListener(f -> takeOver(l, ch)));
+            takeOver(l, conn);
             return;
         }
         List<Pending> failed;
@@ -311,16 +278,10 @@ public final class DirectChannel extends PeerToPeerChannel {
         }
     }
 
-    /** The connection left Netty's event loop: this channel's I/O owns the socket from now on. */
-    private void takeOver(Link l, Channel ch) {
-        Capture capture = (Capture) ch.pipeline().get(Capture.NAME);
-        ByteBuffer initial = capture != null ? capture.taken() : null;
-        SocketChannel socket;
-        try {
-            socket = (SocketChannel) JAVA_CHANNEL.invoke(ch);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot take over a " + ch.getClass().getName(), e);
-        }
+    /** fmi-tcpunch handed the connection over: this channel's I/O owns the socket from now on. */
+    private void takeOver(Link l, PunchedSocket conn) {
+        SocketChannel socket = conn.socket();
+        ByteBuffer initial = conn.received();
         List<Pending> pending;
         synchronized (l) {
             l.attempt = null;
@@ -334,7 +295,8 @@ public final class DirectChannel extends PeerToPeerChannel {
                 for (Pending p : pending) {
                     queued.add(p.message);
                 }
-                l.conn = io.add(l.peer, socket, new FrameParser(events, l.peer, options.maxMessageBytes()), initial, queued);
+                l.conn = io.add(l.peer, socket, new FrameCodec(events, l.peer, size(), options.maxMessageBytes()),
+                        FrameCodec.preface(rank(), size()), initial, queued);
             }
         }
         if (pending != null) {
@@ -374,7 +336,7 @@ public final class DirectChannel extends PeerToPeerChannel {
         if (log.isTraceEnabled()) {
             log.trace("{} {} -> rank {}: {} bytes, tag {}", prefix, op.label(), dest, data.remaining(), tag);
         }
-        CompletableFuture<Void> f = io.send(c, tag, data, op.deadline());
+        CompletableFuture<Void> f = io.send(c, FrameCodec.DATA, tag, data, op.deadline());
         if (f == null) {
             return CompletableFuture.failedFuture(sendFailure(l, op, null));
         }
@@ -428,6 +390,9 @@ public final class DirectChannel extends PeerToPeerChannel {
             why = l.lost;
             cause = l.lostCause;
         }
+        if (l.refusal != null) {
+            return refused(op, l.refusal, writeCause);
+        }
         if (why != null) {
             return op.peerFailed(l.peer, why, cause != null ? cause : writeCause);
         }
@@ -440,49 +405,56 @@ public final class DirectChannel extends PeerToPeerChannel {
     @Override
     protected void waitFor(CompletableFuture<?> f, OpContext op, int peer, String what, int bytes) {
         io.await(f, System.nanoTime() + op.deadline().remainingNanos() + Waits.GRACE_NANOS);
-        Waits.outcome(f, op, peer, what, bytes);
-    }
-
-    /** A receive nobody waits for (yet) makes progress on the background thread. */
-    @Override
-    public CompletableFuture<Void> recv(OpContext op, Buf data, int src) {
-        CompletableFuture<Void> f = super.recv(op, data, src);
-        if (!f.isDone()) {
-            io.unattended(f);
-        }
-        return f;
-    }
-
-    /** On the thread driving the I/O. */
-    private void onFrame(int src, long tag, ByteBuffer payload) {
-        if (tag >= 0) {
-            if (log.isTraceEnabled()) {
-                log.trace("{} rank {} -> here: {} bytes, tag {}", prefix, src, payload.remaining(), tag);
-            }
-            deliver(src, tag, payload);
-        } else if (tag == Frames.TAG_BYE) {
-            links[src].farewell = "it closed its communicator";
-        } else if (tag == Frames.TAG_ABORT) {
-            byte[] b = new byte[payload.remaining()];
-            payload.get(b);
-            links[src].farewell = "it aborted: " + new String(b, StandardCharsets.UTF_8);
-        } else {
-            // The decoder goes on; the connection is failed by the next frame check or here:
-            Link l = links[src];
-            synchronized (l) {
-                if (l.lost == null) {
-                    l.lost = "protocol error on the connection from rank " + src + ": unknown control frame tag " + tag
-                            + " (expected: >= 0, -1 or -2)";
-                }
-            }
+        try {
+            Waits.outcome(f, op, peer, what, bytes);
+        } catch (PeerFailedException e) {
+            throw refusedOr(e, op);
         }
     }
 
     /**
-     * The connection to {@code peer} ended (EOF, I/O error {@code cause}, or a protocol error);
-     * returns what a receive cut off mid-message fails with.
+     * A receive nobody waits for (yet) makes progress on the background thread. Its future is a
+     * dependent one (a peer refused meanwhile turns into a {@link ChannelException}); it takes the
+     * place of the completion callback that tells the background thread the receive is done.
      */
-    private Throwable onConnectionLost(int peer, String protocolError, Throwable cause) {
+    @Override
+    public CompletableFuture<Void> recv(OpContext op, Buf data, int src) {
+        CompletableFuture<Void> f = super.recv(op, data, src);
+        if (f.isDone()) {
+            return f;
+        }
+        io.unattendedStarted();
+        return f.handle((v, t) -> {
+            io.unattendedDone();
+            if (t != null) {
+                throw new CompletionException(
+                        t instanceof PeerFailedException ? refusedOr((PeerFailedException) t, op) : t);
+            }
+            return null;
+        });
+    }
+
+    /**
+     * {@code e}, or the {@link ChannelException} it stands for when its peer was refused for its
+     * preface (the mailbox reports every lost peer as failed).
+     */
+    private RuntimeException refusedOr(PeerFailedException e, OpContext op) {
+        int p = e.peer();
+        String refusal = p >= 0 && p < links.length ? links[p].refusal : null;
+        return refusal != null ? refused(op, refusal, e) : e;
+    }
+
+    /** The error of every operation with a peer refused for its preface: it names the peer (in {@code why}) and the channel. */
+    private static ChannelException refused(OpContext op, String why, Throwable cause) {
+        return new ChannelException(op.label() + ": " + why + " " + op.where(), cause);
+    }
+
+    /**
+     * The connection to {@code peer} ended (EOF, I/O error {@code cause}, or a protocol error,
+     * {@code refused} when it is the peer's preface); returns what a receive cut off mid-message
+     * fails with.
+     */
+    private Throwable onConnectionLost(int peer, String protocolError, boolean refused, boolean prefaceReceived, Throwable cause) {
         Link l = links[peer];
         String why;
         synchronized (l) {
@@ -491,10 +463,17 @@ public final class DirectChannel extends PeerToPeerChannel {
             }
             if (l.lost == null) {
                 String farewell = l.farewell;
-                l.lost = protocolError != null ? "protocol error on the connection from rank " + peer + ": " + protocolError
+                if (refused) {
+                    l.refusal = protocolError;
+                }
+                l.lost = refused ? protocolError
+                        : protocolError != null ? "protocol error on the connection from rank " + peer + ": " + protocolError
                         : farewell != null ? farewell
                         : cause != null ? "connection lost: " + cause.getMessage()
-                        : "connection closed without goodbye (process died?)";
+                        : prefaceReceived ? "connection closed without goodbye (process died?)"
+                        : "connection closed before its Direct preface arrived (process died? or it runs an "
+                                + "fmi-channel-direct from before protocol version " + FrameCodec.VERSION
+                                + ", which closes on this peer's preface)";
             }
             why = l.lost;
         }
@@ -515,7 +494,7 @@ public final class DirectChannel extends PeerToPeerChannel {
         if (reason.length() > 200) {
             reason = reason.substring(0, 200) + "...";
         }
-        shutdown(Frames.TAG_ABORT, reason, "communicator aborted");
+        shutdown(FrameCodec.ABORT, reason, "communicator aborted");
     }
 
     @Override
@@ -523,7 +502,7 @@ public final class DirectChannel extends PeerToPeerChannel {
         // Sends complete once copied; let the ones still on their way reach the wire before the goodbye.
         Duration t = context.timeout();
         drainSends(t.compareTo(MAX_DRAIN) < 0 ? t : MAX_DRAIN);
-        shutdown(Frames.TAG_BYE, "", "communicator closed");
+        shutdown(FrameCodec.BYE, "", "communicator closed");
     }
 
     /** Upper bound on how long close() waits for unwritten sends. */
@@ -537,7 +516,7 @@ public final class DirectChannel extends PeerToPeerChannel {
         io.crash();
     }
 
-    private void shutdown(long tag, String text, String why) {
+    private void shutdown(byte type, String text, String why) {
         synchronized (lifecycle) {
             if (closed) {
                 return;
@@ -549,7 +528,7 @@ public final class DirectChannel extends PeerToPeerChannel {
         int connections = 0;
         for (Link l : links) {
             List<Pending> failed;
-            CompletableFuture<PunchedConnection> attempt;
+            CompletableFuture<PunchedSocket> attempt;
             synchronized (l) {
                 failed = drain(l);
                 attempt = l.attempt;
@@ -566,7 +545,7 @@ public final class DirectChannel extends PeerToPeerChannel {
             DirectIo.Conn c = l.conn;
             if (c != null && !c.dead()) {
                 connections++;
-                io.send(c, tag, Frames.controlPayload(text), goodbye);
+                io.send(c, type, 0, FrameCodec.controlPayload(text), goodbye);
             }
         }
         if (!io.flush(until)) {

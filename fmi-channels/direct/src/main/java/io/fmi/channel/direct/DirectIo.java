@@ -38,8 +38,10 @@ import org.slf4j.LoggerFactory;
  * its receive too; a leader that leaves wakes a follower to take over).
  *
  * <h2>Writes</h2>
- * A sender writes its frame itself, through a per-thread direct buffer, when nothing is queued on
- * the connection. What the socket does not take at once is queued (a copy) and written by
+ * A connection starts with this peer's preface ({@link FrameCodec}) and is open for frames once the
+ * peer's preface has arrived; frames sent before that wait in its queue. A sender writes its frame
+ * itself, through a per-thread direct buffer, when nothing is queued on the connection. What the
+ * socket does not take at once is queued (a copy) and written by
  * whichever thread drives the I/O; a large payload ({@link #BORROW_MIN_BYTES} or more) is not
  * copied: the sender drives the I/O until it is written (reading meanwhile, so two peers sending
  * to each other never deadlock), and copies only what is left at its deadline.
@@ -62,20 +64,23 @@ final class DirectIo implements AutoCloseable {
     private static final ThreadLocal<ByteBuffer> WRITE_BUFFER = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(IO_BUFFER_BYTES));
 
     /** What the channel hears from its connections. */
-    interface Events extends FrameParser.Sink {
+    interface Events extends FrameCodec.Sink {
         /**
          * The connection to {@code peer} ended: EOF ({@code protocolError} and {@code cause} null),
-         * an I/O error ({@code cause}) or a protocol error. Called once per connection, on the
-         * thread driving the I/O. Returns the exception a receive cut off mid-message fails with.
+         * an I/O error ({@code cause}) or a protocol error; {@code refused}: the error is the peer's
+         * preface, which shows another protocol version or communicator ({@link FrameCodec#refused}).
+         * {@code prefaceReceived}: at EOF, whether the peer's preface had arrived. Called once per
+         * connection, usually on the thread driving the I/O. Returns the exception a receive cut off
+         * mid-message fails with.
          */
-        Throwable onConnectionLost(int peer, String protocolError, Throwable cause);
+        Throwable onConnectionLost(int peer, String protocolError, boolean refused, boolean prefaceReceived, Throwable cause);
     }
 
     /** One connection: its socket, its decoder (driving thread only) and its queue of unwritten frames. */
     static final class Conn {
         final int peer;
         final SocketChannel socket;
-        final FrameParser parser;
+        final FrameCodec codec;
         /** Bytes read past the handshake before this engine took the socket; driving thread only. */
         private ByteBuffer initial;
         /** Guarded by {@link #writeLock}. */
@@ -83,19 +88,28 @@ final class DirectIo implements AutoCloseable {
         final Object writeLock = new Object();
         /** Frames not yet written, in order; guarded by {@link #writeLock}. */
         private final ArrayDeque<Out> out = new ArrayDeque<>();
+        /**
+         * Whether the peer's preface has arrived and passed its checks; until then frames wait in
+         * {@link #out}. Guarded by {@link #writeLock}; set by the driving thread.
+         */
+        private boolean open;
         /** Set once (under writeLock) when the connection ended; later writes fail. */
         private volatile boolean dead;
         /** Why it ended: an I/O error, or null (EOF or protocol error); set with {@link #dead}. */
         private Throwable deathCause;
         private String protocolError;
+        /** The protocol error is a refusal of the peer's preface ({@link FrameCodec#refused}); set with {@link #dead}. */
+        private boolean refused;
+        /** At EOF: whether the peer's preface had arrived; set with {@link #dead}. */
+        private boolean prefaceReceived;
         private final AtomicBoolean reported = new AtomicBoolean();
         /** What a receive cut off mid-message fails with; set when the loss is reported. */
         private volatile Throwable claimFailure;
 
-        Conn(int peer, SocketChannel socket, FrameParser parser, ByteBuffer initial) {
+        Conn(int peer, SocketChannel socket, FrameCodec codec, ByteBuffer initial) {
             this.peer = peer;
             this.socket = socket;
-            this.parser = parser;
+            this.codec = codec;
             this.initial = initial;
         }
 
@@ -106,6 +120,7 @@ final class DirectIo implements AutoCloseable {
 
     /** A frame (partly) unwritten: bytes {@code written..} of header + payload are still to go. */
     private static final class Out {
+        final byte type;
         final int len;
         final long tag;
         /** Payload bytes {@code base..len} (the payload index {@code i} is at {@code body.position() + i - base}). */
@@ -115,7 +130,8 @@ final class DirectIo implements AutoCloseable {
         final boolean borrowed;
         final CompletableFuture<Void> done = new CompletableFuture<>();
 
-        Out(int len, long tag, ByteBuffer body, int base, int written, boolean borrowed) {
+        Out(byte type, int len, long tag, ByteBuffer body, int base, int written, boolean borrowed) {
+            this.type = type;
             this.len = len;
             this.tag = tag;
             this.body = body;
@@ -126,7 +142,7 @@ final class DirectIo implements AutoCloseable {
 
         /** Replaces a borrowed payload by a copy of what is still unwritten. */
         void copyRest() {
-            int from = Math.max(base, written - Frames.HEADER_BYTES);
+            int from = Math.max(base, written - FrameCodec.HEADER_BYTES);
             byte[] rest = new byte[len - from];
             body.get(body.position() + from - base, rest);
             body = ByteBuffer.wrap(rest);
@@ -181,14 +197,30 @@ final class DirectIo implements AutoCloseable {
     }
 
     /**
-     * Takes over a connected, non-blocking socket; {@code initial}: bytes already read from it
-     * (may be null); {@code queued}: messages to write first, in order.
+     * Takes over a connected, non-blocking socket: writes {@code preface} (this peer's, before any
+     * frame), then {@code queued}, the messages sent before the connection was up, in order.
+     * {@code initial}: bytes already read from the socket (may be null), decoded first.
      */
-    Conn add(int peer, SocketChannel socket, FrameParser parser, ByteBuffer initial, List<Queued> queued) {
-        Conn c = new Conn(peer, socket, parser, initial);
+    Conn add(int peer, SocketChannel socket, FrameCodec codec, ByteBuffer preface, ByteBuffer initial, List<Queued> queued) {
+        Conn c = new Conn(peer, socket, codec, initial);
+        IOException failed = null;
+        try {
+            // Nothing else was written since the handshake, so the socket's send buffer takes the
+            // whole preface at once unless the connection is already broken.
+            socket.write(preface);
+            if (preface.hasRemaining()) {
+                failed = new IOException("the socket took " + preface.position() + " of the " + preface.limit()
+                        + " bytes of the preface");
+            }
+        } catch (IOException e) {
+            failed = e;
+        }
         synchronized (c.writeLock) {
+            if (failed != null) {
+                failWrites(c, failed, null); // reported when the driving thread registers it
+            }
             for (Queued q : queued) {
-                enqueue(c, new Out(q.payload.length, q.tag, ByteBuffer.wrap(q.payload), 0, 0, false));
+                enqueue(c, new Out(FrameCodec.DATA, q.payload.length, q.tag, ByteBuffer.wrap(q.payload), 0, 0, false));
             }
         }
         added.add(c);
@@ -201,25 +233,27 @@ final class DirectIo implements AutoCloseable {
     private void register() {
         Conn c;
         while ((c = added.poll()) != null) {
+            boolean dead;
             try {
                 synchronized (c.writeLock) {
-                    if (c.dead) {
-                        continue;
+                    dead = c.dead;
+                    if (!dead) {
+                        c.key = c.socket.register(selector, SelectionKey.OP_READ, c); // OP_WRITE once open
                     }
-                    c.key = c.socket.register(selector, SelectionKey.OP_READ | (c.out.isEmpty() ? 0 : SelectionKey.OP_WRITE), c);
                 }
-                conns.add(c);
             } catch (IOException | RuntimeException e) {
                 lost(c, null, e);
                 continue;
             }
+            if (dead) {
+                lost(c); // it ended before its first round (its preface could not be written, a crash)
+                continue;
+            }
+            conns.add(c);
             ByteBuffer in = c.initial;
             c.initial = null;
             if (in != null && in.hasRemaining()) {
-                String bad = c.parser.feed(in);
-                if (bad != null) {
-                    lost(c, bad, null);
-                }
+                decode(c, in);
             }
         }
     }
@@ -232,7 +266,7 @@ final class DirectIo implements AutoCloseable {
      * returns unless {@code deadline} passes first, when the rest is copied). Returns null
      * when the connection is gone.
      */
-    CompletableFuture<Void> send(Conn c, long tag, ByteBuffer data, Deadline deadline) {
+    CompletableFuture<Void> send(Conn c, byte type, long tag, ByteBuffer data, Deadline deadline) {
         int len = data.remaining();
         Out o;
         synchronized (c.writeLock) {
@@ -240,23 +274,23 @@ final class DirectIo implements AutoCloseable {
                 return null;
             }
             int written = 0;
-            if (c.out.isEmpty()) {
+            if (c.out.isEmpty() && c.open) {
                 try {
-                    written = write(c.socket, len, tag, data, 0, 0);
+                    written = write(c.socket, type, len, tag, data, 0, 0);
                 } catch (IOException e) {
                     failWrites(c, e, null);
                     written = -1;
                 }
-                if (written == Frames.HEADER_BYTES + len) {
+                if (written == FrameCodec.HEADER_BYTES + len) {
                     return DONE;
                 }
             }
             if (written < 0) {
                 o = null;
             } else {
-                boolean borrow = len - Math.max(0, written - Frames.HEADER_BYTES) >= BORROW_MIN_BYTES
+                boolean borrow = len - Math.max(0, written - FrameCodec.HEADER_BYTES) >= BORROW_MIN_BYTES
                         && !progress.isHeldByCurrentThread();
-                o = new Out(len, tag, data.duplicate(), 0, written, borrow);
+                o = new Out(type, len, tag, data.duplicate(), 0, written, borrow);
                 if (!borrow) {
                     o.copyRest();
                 }
@@ -291,7 +325,7 @@ final class DirectIo implements AutoCloseable {
         if (c.out.size() == 1) {
             queuedConns.incrementAndGet();
             SelectionKey k = c.key;
-            if (k != null) {
+            if (k != null && c.open) {
                 try {
                     k.interestOpsOr(SelectionKey.OP_WRITE);
                 } catch (CancelledKeyException e) {
@@ -310,22 +344,23 @@ final class DirectIo implements AutoCloseable {
     }
 
     /**
-     * Writes bytes {@code from..} of the frame (header of {@code len}, {@code tag}; payload index
-     * {@code i} at {@code body.position() + i - base}) as far as the socket takes them, through this
-     * thread's direct buffer. Returns how many bytes of the frame are written then.
+     * Writes bytes {@code from..} of the frame (header of {@code type}, {@code len}, {@code tag};
+     * payload index {@code i} at {@code body.position() + i - base}) as far as the socket takes them,
+     * through this thread's direct buffer. Returns how many bytes of the frame are written then.
      */
-    private static int write(SocketChannel socket, int len, long tag, ByteBuffer body, int base, int from) throws IOException {
+    private static int write(SocketChannel socket, byte type, int len, long tag, ByteBuffer body, int base, int from)
+            throws IOException {
         ByteBuffer w = WRITE_BUFFER.get();
-        int total = Frames.HEADER_BYTES + len;
+        int total = FrameCodec.HEADER_BYTES + len;
         int pos = from;
         while (pos < total) {
             w.clear();
             int start = 0;
-            if (pos < Frames.HEADER_BYTES) {
-                w.putInt(len).putLong(tag);
+            if (pos < FrameCodec.HEADER_BYTES) {
+                FrameCodec.putHeader(w, type, len, tag);
                 start = pos;
             }
-            int p = Math.max(0, pos - Frames.HEADER_BYTES);
+            int p = Math.max(0, pos - FrameCodec.HEADER_BYTES);
             int n = Math.min(len - p, w.remaining());
             w.put(w.position(), body, body.position() + p - base, n);
             w.position(w.position() + n);
@@ -344,14 +379,14 @@ final class DirectIo implements AutoCloseable {
         List<CompletableFuture<Void>> written = null;
         boolean failed = false;
         synchronized (c.writeLock) {
-            if (c.dead || c.out.isEmpty()) {
+            if (c.dead || c.out.isEmpty() || !c.open) {
                 return;
             }
             Out o;
             try {
                 while ((o = c.out.peekFirst()) != null) {
-                    o.written = write(c.socket, o.len, o.tag, o.body, o.base, o.written);
-                    if (o.written < Frames.HEADER_BYTES + o.len) {
+                    o.written = write(c.socket, o.type, o.len, o.tag, o.body, o.base, o.written);
+                    if (o.written < FrameCodec.HEADER_BYTES + o.len) {
                         break;
                     }
                     c.out.pollFirst();
@@ -391,6 +426,9 @@ final class DirectIo implements AutoCloseable {
         }
         c.deathCause = cause;
         c.protocolError = protocolError;
+        // Protocol errors and EOF come from the driving thread, the only one that touches the codec.
+        c.refused = protocolError != null && c.codec.refused();
+        c.prefaceReceived = cause == null && protocolError == null && c.codec.prefaceReceived();
         c.dead = true;
         if (!c.out.isEmpty()) {
             queuedConns.decrementAndGet();
@@ -409,7 +447,7 @@ final class DirectIo implements AutoCloseable {
     /** Tells the channel, once, that the connection ended. Any thread, not holding writeLock. */
     private void report(Conn c) {
         if (c.reported.compareAndSet(false, true)) {
-            c.claimFailure = events.onConnectionLost(c.peer, c.protocolError, c.deathCause);
+            c.claimFailure = events.onConnectionLost(c.peer, c.protocolError, c.refused, c.prefaceReceived, c.deathCause);
         }
     }
 
@@ -417,7 +455,7 @@ final class DirectIo implements AutoCloseable {
     private void lost(Conn c) {
         report(c);
         if (conns.remove(c)) {
-            c.parser.fail(c.claimFailure);
+            c.codec.fail(c.claimFailure);
         }
     }
 
@@ -471,15 +509,50 @@ final class DirectIo implements AutoCloseable {
                 return;
             }
             r.flip();
-            String bad = c.parser.feed(r);
-            if (bad != null) {
-                lost(c, bad, null);
+            if (!decode(c, r)) {
                 return;
             }
             if (n < r.capacity()) {
                 return;
             }
         }
+    }
+
+    /**
+     * Driving thread: decodes what was read from {@code c}; false when that ended the connection.
+     * The peer's preface arriving opens the connection for writing.
+     */
+    private boolean decode(Conn c, ByteBuffer in) {
+        String bad = c.codec.feed(in);
+        if (bad != null) {
+            lost(c, bad, null);
+            return false;
+        }
+        if (!c.open && c.codec.prefaceReceived()) {
+            open(c);
+        }
+        return true;
+    }
+
+    /**
+     * Driving thread: the peer's preface arrived and passed its checks, so frames may go. Waiting
+     * for it means no byte reaches a peer that turns out to be incompatible, and no peer closes
+     * with the other's preface still unread, which on Linux turns its close into a reset that
+     * throws away what it had not sent yet.
+     */
+    private void open(Conn c) {
+        synchronized (c.writeLock) {
+            c.open = true;
+            if (c.dead || c.out.isEmpty()) {
+                return;
+            }
+            try {
+                c.key.interestOpsOr(SelectionKey.OP_WRITE);
+            } catch (CancelledKeyException e) {
+                return; // the connection is ending; its queue fails with it
+            }
+        }
+        flushQueue(c);
     }
 
     private void closeQuietly(Conn c) {
@@ -614,11 +687,18 @@ final class DirectIo implements AutoCloseable {
 
     // ---------------------------------------------------------------- background
 
-    /** A receive was posted without a waiting thread; the background thread serves it until {@code f} is done. */
-    void unattended(CompletableFuture<?> f) {
+    /**
+     * A receive was posted without a waiting thread: the background thread serves it until the
+     * caller says {@link #unattendedDone()} (when its future completes).
+     */
+    void unattendedStarted() {
         unattended.incrementAndGet();
-        f.whenComplete((v, t) -> unattended.decrementAndGet());
         wakeBackground();
+    }
+
+    /** A receive announced by {@link #unattendedStarted()} completed. */
+    void unattendedDone() {
+        unattended.decrementAndGet();
     }
 
     private boolean backgroundWork() {

@@ -13,8 +13,9 @@ import org.slf4j.LoggerFactory;
  * The event loops that open the connections of every Direct channel in this JVM (rendezvous,
  * punching, handshake), shared and reference counted: 256 peers of one test JVM (or several
  * communicators of one Lambda container) share {@code io_threads} threads rather than starting
- * threads each. They are NIO loops: once open, a connection leaves its loop and its
- * {@link java.nio.channels.SocketChannel} is driven by the channel's own threads ({@link DirectIo}).
+ * threads each. They are NIO loops, the kind from which fmi-tcpunch hands a connection over as a
+ * plain {@link java.nio.channels.SocketChannel} ({@code HolePunchClient.connectSocket}); from then
+ * on the channel's own threads drive it ({@link DirectIo}).
  *
  * <h2>Ownership</h2>
  * A channel {@link #acquire acquires} the group when it opens its first connection and

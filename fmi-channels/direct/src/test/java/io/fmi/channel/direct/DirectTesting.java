@@ -35,6 +35,11 @@ final class DirectTesting implements BeforeAllCallback, AfterAllCallback {
         }
     }
 
+    /** The server's port on the loopback address. */
+    int port() {
+        return server.port();
+    }
+
     /** Only the Direct backend, pointed at this server. */
     FmiConfig config() {
         return config(d -> { });
@@ -45,7 +50,7 @@ final class DirectTesting implements BeforeAllCallback, AfterAllCallback {
         ObjectNode d = FmiConfig.newObject()
                 .put("enabled", true)
                 .put("host", InetAddress.getLoopbackAddress().getHostAddress())
-                .put("port", server.port())
+                .put("port", port())
                 .put("max_timeout", 30_000)
                 .put("nat_probe", false)
                 .put("secret", SECRET);

@@ -7,7 +7,8 @@ import java.time.Duration;
 
 /**
  * One peer of {@link DirectNatLabTest}, run in a lab namespace:
- * {@code NatLabPeer <server host> <port> <rank> <size> <name> <runId>}. Prints {@code result <sum>}.
+ * {@code NatLabPeer <server host> <port> <rank> <size> <name> <runId>}. Prints {@code result <sum>},
+ * and logs the path of each connection (DEBUG of {@code DirectChannel}) to stderr.
  */
 public final class NatLabPeer {
     /** The lab server's shared secret. */
@@ -17,6 +18,8 @@ public final class NatLabPeer {
     }
 
     public static void main(String[] args) {
+        // The test reads the path of the connection from the channel's DEBUG line (before any logger exists).
+        System.setProperty("org.slf4j.simpleLogger.log.io.fmi.channel.direct.DirectChannel", "debug");
         FmiConfig cfg = FmiConfig.defaults().withOnly("Direct").withBackend("Direct", FmiConfig.newObject()
                 .put("enabled", true).put("host", args[0]).put("port", Integer.parseInt(args[1])).put("max_timeout", 30_000)
                 .put("secret", SECRET));
