@@ -49,7 +49,7 @@ class DirectProtocolVersionTest {
 
     private static HolePunchClient client() {
         return HolePunchClient.builder().server(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()))
-                .mappingProbe(false).build();
+                .secret(DirectTesting.SECRET.getBytes(java.nio.charset.StandardCharsets.UTF_8)).mappingProbe(false).build();
     }
 
     private static void write(SocketChannel s, ByteBuffer b) throws IOException {
