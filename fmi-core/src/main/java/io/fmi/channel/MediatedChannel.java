@@ -46,6 +46,13 @@ import org.slf4j.LoggerFactory;
  * read and they are deleted too. What a crashed job leaves behind expires through the store's
  * TTL or lifecycle rule.
  *
+ * <h2>Sub-communicators</h2>
+ * A communicator made by {@code split} or {@code dup} runs over its parent's channel through
+ * {@link #subgroup}: a view that stores through this channel's client under the
+ * sub-communicator's own scope ({@code kmeans/run-7/s5c1/...}), with its own ranks, message
+ * numbers and clean-up. Closing the view deletes what it created (after a closing barrier of its
+ * members) and leaves the channel working.
+ *
  * <h2>Failure</h2>
  * A peer that fails writes the {@code abort} key; a peer waiting for an object checks it every
  * {@link #abortCheckInterval()} and fails with {@link io.fmi.PeerFailedException} instead of
@@ -57,6 +64,8 @@ public abstract class MediatedChannel implements Channel {
     private static final Logger log = LoggerFactory.getLogger(MediatedChannel.class);
 
     protected final ChannelContext context;
+    /** The channel that owns the store client: this one, or the one a sub-communicator's view runs over. */
+    private final MediatedChannel root;
     private final long[] sendSeq;
     private final long[] recvSeq;
     private final List<Created> multiReader = new ArrayList<>();
@@ -68,10 +77,21 @@ public abstract class MediatedChannel implements Channel {
     private volatile boolean closed;
 
     protected MediatedChannel(ChannelContext context) {
+        this(context, null);
+    }
+
+    private MediatedChannel(ChannelContext context, MediatedChannel root) {
         this.context = context;
+        this.root = root == null ? this : root;
         this.sendSeq = new long[context.size()];
         this.recvSeq = new long[context.size()];
         this.io = context.executor();
+    }
+
+    /** A view of this channel for a sub-communicator; see the class documentation. */
+    @Override
+    public Channel subgroup(ChannelContext sub) {
+        return new Subgroup(root, sub);
     }
 
     // ---------------------------------------------------------------- the store primitives
@@ -177,6 +197,25 @@ public abstract class MediatedChannel implements Channel {
         }, io));
     }
 
+    @Override
+    public CompletableFuture<byte[]> recvAny(OpContext op, int src) {
+        String k = nextRecvKey(src);
+        return track(CompletableFuture.supplyAsync(() -> {
+            byte[] v = fetchAny(k, src, op, true);
+            deleteTakenLater(k);
+            return v;
+        }, io));
+    }
+
+    /** On the calling thread; see {@link #sendBlocking}. */
+    @Override
+    public byte[] recvAnyBlocking(OpContext op, int src) {
+        String k = nextRecvKey(src);
+        byte[] v = fetchAny(k, src, op, true);
+        deleteTakenLater(k);
+        return v;
+    }
+
     /** On the calling thread: the store request blocks anyway, a hand-off would only add latency. */
     @Override
     public void sendBlocking(OpContext op, Buf data, int dest) {
@@ -238,24 +277,91 @@ public abstract class MediatedChannel implements Channel {
         run(op, t -> StoreCollectives.scan(t, send, recv, reduceOp));
     }
 
-    private interface Algorithm {
+    @Override
+    public void exscan(OpContext op, Buf send, Buf recv, ReduceOp reduceOp) {
+        run(op, t -> StoreCollectives.exscan(t, send, recv, reduceOp));
+    }
+
+    @Override
+    public void gatherv(OpContext op, Buf send, Buf recv, int[] counts, int root) {
+        run(op, t -> StoreCollectives.gatherv(t, send, recv, counts, root));
+    }
+
+    @Override
+    public void scatterv(OpContext op, Buf send, int[] counts, Buf recv, int root) {
+        run(op, t -> StoreCollectives.scatterv(t, send, counts, recv, root));
+    }
+
+    @Override
+    public void allgatherv(OpContext op, Buf send, Buf recv, int[] counts) {
+        run(op, t -> StoreCollectives.allgatherv(t, send, recv, counts));
+    }
+
+    @Override
+    public void alltoallv(OpContext op, Buf send, int[] sendCounts, Buf recv, int[] recvCounts) {
+        run(op, t -> StoreCollectives.alltoallv(t, send, sendCounts, recv, recvCounts));
+    }
+
+    @Override
+    public void reduceScatter(OpContext op, Buf send, Buf recv, int[] counts, ReduceOp reduceOp) {
+        run(op, t -> StoreCollectives.reduceScatter(t, send, recv, counts, reduceOp));
+    }
+
+    @Override
+    public byte[] bcastBytes(OpContext op, byte[] data, int root) {
+        return call(op, t -> StoreCollectives.bcastBytes(t, data, root));
+    }
+
+    @Override
+    public List<byte[]> gatherBytes(OpContext op, byte[] send, int root) {
+        return call(op, t -> StoreCollectives.gatherBytes(t, send, root));
+    }
+
+    @Override
+    public List<byte[]> allgatherBytes(OpContext op, byte[] send) {
+        return call(op, t -> StoreCollectives.allgatherBytes(t, send));
+    }
+
+    @Override
+    public List<byte[]> alltoallBytes(OpContext op, List<byte[]> send) {
+        return call(op, t -> StoreCollectives.alltoallBytes(t, send));
+    }
+
+    private interface Algorithm<T> {
+        T run(StoreTransport t);
+    }
+
+    private interface VoidAlgorithm {
         void run(StoreTransport t);
     }
 
-    private void run(OpContext op, Algorithm algorithm) {
+    private void run(OpContext op, VoidAlgorithm algorithm) {
+        call(op, t -> {
+            algorithm.run(t);
+            return null;
+        });
+    }
+
+    private <T> T call(OpContext op, Algorithm<T> algorithm) {
         carriedCollectives = true;
         CallTransport t = new CallTransport(op);
-        algorithm.run(t);
+        T result = algorithm.run(t);
         t.finish();
         if (everyoneTookPart(op.operation()) && context.size() > 1) {
             deleteMultiReaderBefore(op.seq());
         }
+        return result;
     }
 
-    /** Operations after which every rank knows every rank finished all earlier collectives. */
+    /**
+     * Operations after which every rank knows every rank finished all earlier collectives: each
+     * rank reads an object written after the writer had heard from every rank. Not the ones that
+     * skip empty blocks (gatherv, allgatherv, alltoallv, reduce-scatter), whose ranks may hear
+     * from nobody.
+     */
     private static boolean everyoneTookPart(Operation op) {
         switch (op) {
-            case ALLREDUCE: case ALLGATHER: case ALLTOALL: case SCAN: case BARRIER:
+            case ALLREDUCE: case ALLGATHER: case ALLTOALL: case SCAN: case EXSCAN: case BARRIER:
                 return true;
             default:
                 return false;
@@ -298,12 +404,39 @@ public abstract class MediatedChannel implements Channel {
     }
 
     /**
-     * Waits for {@code key}, checking for aborted peers, and copies it into {@code into}; a
-     * {@code single} reader takes it with {@link #take}.
+     * Waits for {@code key}, checking for aborted peers, and copies it into {@code into}, which
+     * must be exactly as long; a {@code single} reader takes it with {@link #take}.
      */
     private void fetch(String key, int producer, Buf into, OpContext op, boolean single) {
+        byte[] v = fetch(key, producer, op, single);
+        if (v.length != into.byteLength()) {
+            throw op.error("object " + key + (producer >= 0 ? " from rank " + producer : "") + " has " + v.length
+                    + " bytes but the buffer holds " + into.byteLength() + " bytes (" + into + ")");
+        }
+        System.arraycopy(v, 0, into.array(), into.offset(), v.length);
+    }
+
+    /**
+     * Waits for {@code key} and returns it whatever its length up to
+     * {@link ChannelContext#maxMessageBytes()}. A longer object raises an error naming the limit;
+     * it has been read by then (and, by a single reader, taken).
+     */
+    private byte[] fetchAny(String key, int producer, OpContext op, boolean single) {
+        byte[] v = fetch(key, producer, op, single);
+        int max = context.maxMessageBytes();
+        if (v.length > max) {
+            throw op.error("object " + key + (producer >= 0 ? " from rank " + producer : "") + " has " + v.length
+                    + " bytes, more than the limit of " + max + " bytes (backends." + context.backend().name() + "."
+                    + ChannelContext.MAX_MESSAGE_BYTES_KEY + ")");
+        }
+        return v;
+    }
+
+    /** Waits for {@code key}, checking for aborted peers; a {@code single} reader takes it with {@link #take}. */
+    private byte[] fetch(String key, int producer, OpContext op, boolean single) {
         long slice = Math.max(1, abortCheckInterval().toNanos());
-        String abortKey = key("abort");
+        // A failed peer writes the marker of the communicator that made the channel, seen by all its sub-communicators.
+        String abortKey = root.key("abort");
         while (true) {
             long left = op.deadline().remainingNanos();
             if (left <= 0) {
@@ -311,17 +444,12 @@ public abstract class MediatedChannel implements Channel {
             }
             byte[] v = single ? take(key, Math.min(left, slice), op) : get(key, Math.min(left, slice), op);
             if (v != null) {
-                if (v.length != into.byteLength()) {
-                    throw op.error("object " + key + (producer >= 0 ? " from rank " + producer : "") + " has " + v.length
-                            + " bytes but the buffer holds " + into.byteLength() + " bytes (" + into + ")");
-                }
-                System.arraycopy(v, 0, into.array(), into.offset(), v.length);
-                return;
+                return v;
             }
             byte[] abort = get(abortKey, 0, op);
             if (abort != null) {
                 String why = new String(abort, StandardCharsets.UTF_8);
-                int failed = parseRank(why);
+                int failed = context.rankOf(parseRank(why));
                 throw op.peerFailed(failed, why, null);
             }
         }
@@ -385,6 +513,17 @@ public abstract class MediatedChannel implements Channel {
         }
 
         @Override
+        public byte[] getAny(String name, int producer) {
+            String k = opKey(op, name);
+            boolean single = hasOneReader(name);
+            byte[] v = fetchAny(k, producer, op, single);
+            if (single && !takeRemoves()) {
+                consumed.add(k);
+            }
+            return v;
+        }
+
+        @Override
         public boolean hasCounters() {
             return supportsCounters();
         }
@@ -432,11 +571,11 @@ public abstract class MediatedChannel implements Channel {
     @Override
     public void abort(Throwable cause) {
         try {
-            String why = "rank " + context.rank() + ": " + (cause == null ? "aborted" : cause.toString());
+            String why = "rank " + context.channelRank(context.rank()) + ": " + (cause == null ? "aborted" : cause.toString());
             byte[] msg = why.getBytes(StandardCharsets.UTF_8);
             OpContext op = new OpContext(Operation.BARRIER, "abort", OpContext.P2P_SEQ,
                     Deadline.after(Duration.ofSeconds(5)), context);
-            put(key("abort"), ByteBuffer.wrap(msg), context.size(), op);
+            put(root.key("abort"), ByteBuffer.wrap(msg), context.size(), op);
         } catch (RuntimeException e) {
             log.debug("{} could not write the abort marker: {}", context.logPrefix(), e.toString());
         } finally {
@@ -505,6 +644,59 @@ public abstract class MediatedChannel implements Channel {
             closeStore();
         } catch (RuntimeException e) {
             log.debug("{} closing the store client failed: {}", context.logPrefix(), e.toString());
+        }
+    }
+
+    /**
+     * A sub-communicator's view of a channel: stores through the channel's client under the
+     * sub-communicator's scope; never closes the client.
+     */
+    private static final class Subgroup extends MediatedChannel {
+        private final MediatedChannel channel;
+
+        Subgroup(MediatedChannel channel, ChannelContext sub) {
+            super(sub, channel);
+            this.channel = channel;
+        }
+
+        @Override
+        protected void put(String key, ByteBuffer value, int readers, OpContext op) {
+            channel.put(key, value, readers, op);
+        }
+
+        @Override
+        protected byte[] get(String key, long waitNanos, OpContext op) {
+            return channel.get(key, waitNanos, op);
+        }
+
+        @Override
+        protected byte[] take(String key, long waitNanos, OpContext op) {
+            return channel.take(key, waitNanos, op);
+        }
+
+        @Override
+        protected boolean takeRemoves() {
+            return channel.takeRemoves();
+        }
+
+        @Override
+        protected void delete(Collection<String> keys) {
+            channel.delete(keys);
+        }
+
+        @Override
+        protected boolean supportsCounters() {
+            return channel.supportsCounters();
+        }
+
+        @Override
+        protected long increment(String key, OpContext op) {
+            return channel.increment(key, op);
+        }
+
+        @Override
+        protected Duration abortCheckInterval() {
+            return channel.abortCheckInterval();
         }
     }
 }

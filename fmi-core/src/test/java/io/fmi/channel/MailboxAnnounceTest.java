@@ -67,7 +67,7 @@ class MailboxAnnounceTest {
     @Test
     void shouldBindAReceivePostedLaterAndFillItThroughTheClaim() throws Exception {
         Binder b = new Binder();
-        mailbox.announce(1, 0, 4, b);
+        mailbox.announce(1, 0, 0, 4, b);
         assertEquals(1, mailbox.queuedMessages(), "the announcement holds the message's place");
         Buf dst = bytes(4);
         CompletableFuture<Void> r = mailbox.post(1, 0, dst, op(Duration.ofSeconds(5)));
@@ -85,7 +85,7 @@ class MailboxAnnounceTest {
     void shouldBindAReceiveAlreadyPostedWhenTheAnnouncementComes() {
         CompletableFuture<Void> r = mailbox.post(1, 0, bytes(8), op(Duration.ofSeconds(5)));
         Binder b = new Binder();
-        mailbox.announce(1, 0, 8, b);
+        mailbox.announce(1, 0, 0, 8, b);
         assertEquals(1, b.claims.size());
         assertEquals(0, mailbox.queuedMessages());
         b.claims.get(0).complete();
@@ -95,7 +95,7 @@ class MailboxAnnounceTest {
     @Test
     void shouldRefuseAReceiveOfAnotherSizeBeforeAnyPayloadAndKeepTheAnnouncement() {
         Binder b = new Binder();
-        mailbox.announce(1, 0, 256 << 20, b);
+        mailbox.announce(1, 0, 0, 256 << 20, b);
         CompletableFuture<Void> small = mailbox.post(1, 0, bytes(1024), op(Duration.ofSeconds(5)));
         ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, small::get);
         assertInstanceOf(FmiException.class, e.getCause());
@@ -108,7 +108,7 @@ class MailboxAnnounceTest {
         try {
             CompletableFuture<Void> early = other.post(1, 0, bytes(3), op(Duration.ofSeconds(5)));
             Binder b2 = new Binder();
-            other.announce(1, 0, 5, b2);
+            other.announce(1, 0, 0, 5, b2);
             assertTrue(early.isCompletedExceptionally());
             assertTrue(b2.claims.isEmpty());
             assertEquals(1, other.queuedMessages());
@@ -121,7 +121,7 @@ class MailboxAnnounceTest {
     void shouldKeepFirstInFirstOutWithCopiedMessages() throws Exception {
         mailbox.deliver(1, 0, ByteBuffer.wrap(new byte[] {9}));
         Binder b = new Binder();
-        mailbox.announce(1, 0, 2, b);
+        mailbox.announce(1, 0, 0, 2, b);
         mailbox.deliver(1, 0, ByteBuffer.wrap(new byte[] {7, 7, 7}));
         Buf first = bytes(1);
         mailbox.post(1, 0, first, op(Duration.ofSeconds(5))).get();
@@ -138,9 +138,9 @@ class MailboxAnnounceTest {
     @Test
     void shouldWithdrawAnAnnouncementNoReceiveTook() {
         Binder b = new Binder();
-        mailbox.announce(1, 0, 4, b);
-        assertTrue(mailbox.withdrawAnnounced(1, 0, b));
-        assertFalse(mailbox.withdrawAnnounced(1, 0, b), "once");
+        mailbox.announce(1, 0, 0, 4, b);
+        assertTrue(mailbox.withdrawAnnounced(1, 0, 0, b));
+        assertFalse(mailbox.withdrawAnnounced(1, 0, 0, b), "once");
         assertEquals(0, mailbox.queuedMessages());
         CompletableFuture<Void> r = mailbox.post(1, 0, bytes(4), op(Duration.ofSeconds(5)));
         assertTrue(b.claims.isEmpty());
@@ -150,11 +150,11 @@ class MailboxAnnounceTest {
     @Test
     void shouldLetAReceiveBoundToAWithdrawnMessageWaitAgainFirstInLine() throws Exception {
         Binder b = new Binder();
-        mailbox.announce(1, 0, 4, b);
+        mailbox.announce(1, 0, 0, 4, b);
         Buf firstDst = bytes(4);
         CompletableFuture<Void> first = mailbox.post(1, 0, firstDst, op(Duration.ofSeconds(5)));
         CompletableFuture<Void> second = mailbox.post(1, 0, bytes(4), op(Duration.ofSeconds(5)));
-        assertFalse(mailbox.withdrawAnnounced(1, 0, b), "taken by the first receive");
+        assertFalse(mailbox.withdrawAnnounced(1, 0, 0, b), "taken by the first receive");
         b.claims.get(0).giveBack();
         assertFalse(first.isDone());
         mailbox.deliver(1, 0, ByteBuffer.wrap(new byte[] {5, 6, 7, 8}));
@@ -166,7 +166,7 @@ class MailboxAnnounceTest {
     @Test
     void shouldExpireAGivenBackReceiveAtItsOwnDeadline() {
         Binder b = new Binder();
-        mailbox.announce(1, 0, 4, b);
+        mailbox.announce(1, 0, 0, 4, b);
         CompletableFuture<Void> r = mailbox.post(1, 0, bytes(4), op(Duration.ofMillis(200)));
         b.claims.get(0).giveBack();
         ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, r::get);
@@ -184,10 +184,58 @@ class MailboxAnnounceTest {
         Binder b = new Binder();
         mailbox.failPeer(1, new FmiException("gone"));
         assertTrue(later.isCompletedExceptionally());
-        mailbox.announce(2, 0, 4, b);
+        mailbox.announce(2, 0, 0, 4, b);
         mailbox.failPeer(2, new FmiException("gone too"));
         assertEquals(0, mailbox.queuedMessages(), "an announcement dies with its peer");
         assertTrue(mailbox.post(2, 0, bytes(4), op(Duration.ofSeconds(5))).isCompletedExceptionally());
         assertNull(mailbox.claim(2, 0, 4));
+    }
+
+    @Test
+    void shouldBindASubCommunicatorsAnnouncementOnlyToAReceiveOfTheSameCommunicatorAndSequence() {
+        Binder b = new Binder();
+        mailbox.announce(1, 7, 3, 4, b);
+        CompletableFuture<Void> parent = mailbox.post(1, 0, 3, bytes(4), op(Duration.ofSeconds(5)));
+        CompletableFuture<Void> otherComm = mailbox.post(1, 8, 3, bytes(4), op(Duration.ofSeconds(5)));
+        CompletableFuture<Void> otherSeq = mailbox.post(1, 7, 4, bytes(4), op(Duration.ofSeconds(5)));
+        assertTrue(b.claims.isEmpty(), "no receive of another communicator or sequence takes it");
+        assertFalse(parent.isDone() || otherComm.isDone() || otherSeq.isDone());
+        CompletableFuture<Void> same = mailbox.post(1, 7, 3, bytes(4), op(Duration.ofSeconds(5)));
+        assertEquals(1, b.claims.size(), "the receive of communicator 7, sequence 3 takes it");
+        b.claims.get(0).complete();
+        assertTrue(same.isDone() && !same.isCompletedExceptionally());
+        assertFalse(mailbox.withdrawAnnounced(1, 7, 3, b), "taken");
+    }
+
+    @Test
+    void shouldDropASubCommunicatorsAnnouncementWhenItCloses() {
+        Binder b = new Binder();
+        mailbox.announce(1, 7, 0, 4, b);
+        mailbox.closeComm(7, "communicator t.s7 closed");
+        assertEquals(0, mailbox.queuedMessages());
+        mailbox.announce(1, 7, 1, 4, b);
+        assertEquals(0, mailbox.queuedMessages(), "a closed communicator's announcements are dropped");
+        assertFalse(mailbox.withdrawAnnounced(1, 7, 0, b));
+    }
+
+    @Test
+    void shouldBindAReceiveOfAnySizeWithinItsLimitAndRefuseAnAnnouncementOverIt() throws Exception {
+        Binder b = new Binder();
+        mailbox.announce(1, 0, 2, 3, b);
+        CompletableFuture<byte[]> any = mailbox.postAny(1, 0, 2, 16, op(Duration.ofSeconds(5)));
+        assertEquals(1, b.claims.size());
+        Mailbox.Claim c = b.claims.get(0);
+        assertEquals(3, c.buffer().byteLength(), "a buffer of the announced length");
+        System.arraycopy(new byte[] {4, 5, 6}, 0, c.buffer().array(), c.buffer().offset(), 3);
+        c.complete();
+        assertArrayEquals(new byte[] {4, 5, 6}, any.get());
+        Binder big = new Binder();
+        mailbox.announce(1, 0, 2, 17, big);
+        CompletableFuture<byte[]> limited = mailbox.postAny(1, 0, 2, 16, op(Duration.ofSeconds(5)));
+        ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, limited::get);
+        assertTrue(e.getCause().getMessage().contains("17 bytes") && e.getCause().getMessage().contains("16 bytes"),
+                e.getCause().getMessage());
+        assertTrue(big.claims.isEmpty(), "nothing asked for the payload");
+        assertEquals(1, mailbox.queuedMessages());
     }
 }

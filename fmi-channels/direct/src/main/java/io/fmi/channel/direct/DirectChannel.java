@@ -143,7 +143,7 @@ public final class DirectChannel extends PeerToPeerChannel {
             if (log.isTraceEnabled()) {
                 log.trace("{} rank {} -> here: {} bytes, tag {}", prefix, src, payload.remaining(), tag);
             }
-            deliver(src, tag, payload);
+            deliver(src, ContextTags.comm(tag), ContextTags.seq(tag), payload);
         }
 
         @Override
@@ -153,7 +153,7 @@ public final class DirectChannel extends PeerToPeerChannel {
 
         @Override
         public Mailbox.Claim claim(int src, long tag, int length) {
-            return mailbox.claim(src, tag, length);
+            return mailbox.claim(src, ContextTags.comm(tag), ContextTags.seq(tag), length);
         }
 
         @Override
@@ -564,7 +564,7 @@ public final class DirectChannel extends PeerToPeerChannel {
      * misses it, and the connection's failure fails this peer's next operation with it.
      */
     private void lostMessage(Pending p, int peer, String why) {
-        if (p.tag == OpContext.P2P_SEQ) {
+        if (ContextTags.seq(p.tag) == OpContext.P2P_SEQ) {
             lostMessages(peer, 1, p.payload.length, why);
         }
     }
@@ -579,14 +579,16 @@ public final class DirectChannel extends PeerToPeerChannel {
 
     // ---------------------------------------------------------------- sending
 
-    /** Point-to-point, non-blocking: a large message completes once written into the receiver's posted buffer. */
+    /**
+     * Point-to-point, non-blocking, of this channel's communicator or a sub-communicator's: a large
+     * message completes once written into the receiver's posted buffer.
+     */
     @Override
-    public CompletableFuture<Void> send(OpContext op, Buf data, int dest) {
-        if (dest != rank() && data.byteLength() >= options.rendezvousBytes()) {
-            prepare(dest, op);
-            return sendLarge(dest, OpContext.P2P_SEQ, data.view(), op, true).done;
+    protected CompletableFuture<Void> sendPointToPoint(int dest, int comm, ByteBuffer data, OpContext op) {
+        if (data.remaining() >= options.rendezvousBytes()) {
+            return sendLarge(dest, ContextTags.tag(comm, OpContext.P2P_SEQ), data, op, true).done;
         }
-        return super.send(op, data, dest);
+        return super.sendPointToPoint(dest, comm, data, op);
     }
 
     /** Point-to-point, blocking: a large message returns once written into the receiver's posted buffer. */
@@ -601,7 +603,8 @@ public final class DirectChannel extends PeerToPeerChannel {
     }
 
     @Override
-    protected CompletableFuture<Void> transmit(int dest, long tag, ByteBuffer data, OpContext op) {
+    protected CompletableFuture<Void> transmit(int dest, int comm, long seq, ByteBuffer data, OpContext op) {
+        long tag = ContextTags.tag(comm, seq);
         Link l = links[dest];
         if (data.remaining() >= options.rendezvousBytes()) {
             return transmitLarge(l, dest, tag, data, op);
@@ -665,7 +668,7 @@ public final class DirectChannel extends PeerToPeerChannel {
             }
         }
         if (done == null) {
-            return transmit(dest, tag, data, op); // it came up meanwhile
+            return transmit(dest, ContextTags.comm(tag), ContextTags.seq(tag), data, op); // it came up meanwhile
         }
         if (connect) {
             startConnect(l, op);
@@ -673,9 +676,15 @@ public final class DirectChannel extends PeerToPeerChannel {
         return done;
     }
 
+    /** The rank to name in errors about channel rank {@code peer}: its rank in the communicator of {@code op}. */
+    private static int named(OpContext op, int peer) {
+        int r = op.channel().rankOf(peer);
+        return r >= 0 ? r : peer;
+    }
+
     private FmiException sendFailure(Link l, OpContext op, Throwable writeCause) {
         if (closed) {
-            return op.error("send to rank " + l.peer + " failed: the channel is closed");
+            return op.error("send to rank " + named(op, l.peer) + " failed: the channel is closed");
         }
         String why;
         Throwable cause;
@@ -687,12 +696,12 @@ public final class DirectChannel extends PeerToPeerChannel {
             return refused(op, l.refusal, cause != null ? cause : writeCause);
         }
         if (why != null) {
-            return op.peerFailed(l.peer, why, cause != null ? cause : writeCause);
+            return op.peerFailed(op.channel().rankOf(l.peer), why, cause != null ? cause : writeCause);
         }
         if (writeCause instanceof FmiException) {
             return (FmiException) writeCause;
         }
-        return new ChannelException(op.label() + ": send to rank " + l.peer + " failed: " + writeCause + " " + op.where(), writeCause);
+        return new ChannelException(op.label() + ": send to rank " + named(op, l.peer) + " failed: " + writeCause + " " + op.where(), writeCause);
     }
 
     // ---------------------------------------------------------------- large messages (rendezvous)
@@ -885,7 +894,7 @@ public final class DirectChannel extends PeerToPeerChannel {
                     l.announced.remove(ls.id);
                     ls.state = ENDED;
                     withdraw = true;
-                    where = "rank " + l.peer + " posted no receive of " + ls.data.remaining() + " bytes for it (messages of "
+                    where = "rank " + named(ls.op, l.peer) + " posted no receive of " + ls.data.remaining() + " bytes for it (messages of "
                             + options.rendezvousBytes() + " bytes or more move only into a posted receive:"
                             + " backends.Direct.rendezvous_bytes)";
                     break;
@@ -902,9 +911,9 @@ public final class DirectChannel extends PeerToPeerChannel {
         }
         OpContext op = ls.op;
         finishLarge(ls, interrupted
-                ? op.error("interrupted while waiting to send " + ls.data.remaining() + " bytes to rank " + l.peer
+                ? op.error("interrupted while waiting to send " + ls.data.remaining() + " bytes to rank " + named(op, l.peer)
                         + "; nothing was sent")
-                : new FmiTimeoutException(op.label() + ": send of " + ls.data.remaining() + " bytes to rank " + l.peer
+                : new FmiTimeoutException(op.label() + ": send of " + ls.data.remaining() + " bytes to rank " + named(op, l.peer)
                         + " not complete within " + op.deadline().timeout().toMillis() + " ms: " + where + " " + op.where()));
     }
 
@@ -954,7 +963,7 @@ public final class DirectChannel extends PeerToPeerChannel {
             synchronized (l) {
                 l.incoming.put(id, in);
             }
-            mailbox.announce(src, tag, size, in);
+            mailbox.announce(src, ContextTags.comm(tag), ContextTags.seq(tag), size, in);
             return;
         }
         Incoming in;
@@ -964,7 +973,7 @@ public final class DirectChannel extends PeerToPeerChannel {
                 in.withdrawn = true;
             }
         }
-        if (in == null || mailbox.withdrawAnnounced(src, tag, in)) {
+        if (in == null || mailbox.withdrawAnnounced(src, ContextTags.comm(tag), ContextTags.seq(tag), in)) {
             return;
         }
         Mailbox.Claim c;
@@ -1037,25 +1046,30 @@ public final class DirectChannel extends PeerToPeerChannel {
     }
 
     /**
-     * A receive nobody waits for (yet) makes progress on the background thread. Its future is a
-     * dependent one (a peer refused meanwhile turns into a {@link ChannelException}); it takes the
-     * place of the completion callback that tells the background thread the receive is done.
+     * A receive nobody waits for (yet) makes progress on the background thread ({@link #unattended}).
+     * Its future is a dependent one: a peer refused meanwhile turns into a {@link ChannelException},
+     * a timeout before the connection opened says so.
      */
     @Override
     public CompletableFuture<Void> recv(OpContext op, Buf data, int src) {
-        CompletableFuture<Void> f = super.recv(op, data, src);
+        CompletableFuture<Void> f = super.recv(op, data, src); // calls unattended(f) when it must wait
         if (f.isDone()) {
             return f;
         }
-        io.unattendedStarted();
         return f.handle((v, t) -> {
-            io.unattendedDone();
             if (t != null) {
                 throw new CompletionException(t instanceof PeerFailedException ? refusedOr((PeerFailedException) t, op)
                         : t instanceof FmiTimeoutException ? notConnected((FmiTimeoutException) t, src) : t);
             }
             return null;
         });
+    }
+
+    /** A receive nobody waits for (yet), of this channel or of a sub-communicator's view of it, makes progress on the background thread. */
+    @Override
+    protected void unattended(CompletableFuture<?> receive) {
+        io.unattendedStarted();
+        receive.whenComplete((v, t) -> io.unattendedDone());
     }
 
     /**
@@ -1279,11 +1293,11 @@ public final class DirectChannel extends PeerToPeerChannel {
             if (failed != null) {
                 for (Pending p : failed) {
                     lostMessage(p, l.peer, reason);
-                    p.done.completeExceptionally(p.op.error("send to rank " + l.peer + " abandoned: " + why));
+                    p.done.completeExceptionally(p.op.error("send to rank " + named(p.op, l.peer) + " abandoned: " + why));
                 }
             }
             for (LargeSend ls : sends) {
-                endLarge(ls, ls.op.error("send of " + ls.data.remaining() + " bytes to rank " + l.peer + " abandoned: " + why));
+                endLarge(ls, ls.op.error("send of " + ls.data.remaining() + " bytes to rank " + named(ls.op, l.peer) + " abandoned: " + why));
             }
             for (Mailbox.Claim c : bound) {
                 c.fail(closing);

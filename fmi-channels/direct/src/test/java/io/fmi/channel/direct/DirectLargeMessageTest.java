@@ -206,4 +206,40 @@ class DirectLargeMessageTest {
             throw new AssertionError(e);
         }
     }
+
+    /**
+     * A blocking sendrecv whose receive completes before its large send was cleared returns only
+     * once the send is written: the send moves from the caller's buffer (for an int[], a pooled
+     * byte image that the next operation reuses), so returning early would send what the next
+     * operation wrote there.
+     */
+    @Test
+    void shouldReturnFromSendrecvOnlyOnceItsLargeSendIsWritten() {
+        int n = 64 << 10; // ints: 256 KiB, above rendezvous_bytes
+        List<Boolean> ok = LocalCluster.run(server.config(), 2, b -> b.timeout(Duration.ofSeconds(30)), comm -> {
+            int[] first = new int[n];
+            Arrays.fill(first, 1);
+            int[] second = new int[n];
+            Arrays.fill(second, 2);
+            if (comm.rank() == 0) {
+                int[] got = new int[1];
+                comm.sendrecv(first, 1, got, 1); // the receive completes at once, the send when rank 1 posts
+                comm.send(second, 1); // its byte image may reuse the array of the first
+            } else {
+                comm.send(new int[] {7}, 0);
+                try {
+                    Thread.sleep(300); // rank 0's receive is done, its send announced and waiting
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+                int[] in = new int[n];
+                comm.recv(in, 0);
+                assertArrayEquals(first, in, "the sendrecv's message");
+                comm.recv(in, 0);
+                assertArrayEquals(second, in, "the next one");
+            }
+            return true;
+        });
+        assertEquals(List.of(true, true), ok);
+    }
 }

@@ -340,7 +340,7 @@ class FrameCodecTest {
         public void onAnnounce(int src, long tag, long id, int size, boolean withdrawn) {
             events.add((withdrawn ? "WITHDRAW " : "ANNOUNCE ") + tag + " " + id + " " + size);
             if (!withdrawn) {
-                mailbox.announce(src, tag, size, c -> bound.put(id, c));
+                mailbox.announce(src, 0, tag, size, c -> bound.put(id, c));
             }
         }
 
