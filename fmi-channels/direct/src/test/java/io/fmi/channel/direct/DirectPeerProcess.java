@@ -8,6 +8,7 @@ import io.fmi.ReduceOp;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,9 +28,14 @@ import java.util.concurrent.TimeUnit;
  *   idle MS           barrier, then MS in user code (no FMI call), then send 42 to rank 0 and wait for its reply
  *   close             barrier, then close the communicator and wait (for a test that reads "closed" on the other side)
  *   allreduce BYTES   allreduce of BYTES of doubles, three times, results checked
+ *   allreduce-bytes BYTES   the same with byte arrays (no typed-array conversion)
  *   sendrecv BYTES    twice: rank 0 sends BYTES (the first time as its first message, while the connection
  *                     opens); rank 1 posts its receive late, first one of 1 KiB (must fail: the size), then
  *                     the right one; checked
+ *   baseline MODE     MODE at 256 KiB (the same code paths: rendezvous, ring), then, the arrays dropped, a
+ *                     full GC and "OK baseline BYTES": the heap still in use, which the MODE at any size
+ *                     needs besides its arrays (run with -XX:SoftRefLRUPolicyMSPerMB=0, so that the GC
+ *                     clears the pooled scratch arrays, which belong to the operation's need)
  * KEY=VALUE sets a key of the Direct entry (numbers as numbers)
  * </pre>
  */
@@ -78,14 +84,14 @@ public final class DirectPeerProcess {
                     say("CLOSED");
                     Thread.sleep(30_000);
                     break;
-                case "allreduce":
-                    allreduce(comm, Integer.parseInt(arg));
-                    break;
-                case "sendrecv":
-                    sendrecv(comm, Integer.parseInt(arg));
+                case "baseline":
+                    run(comm, arg, BASELINE_BYTES);
+                    System.gc();
+                    System.gc();
+                    say("OK baseline " + ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
                     break;
                 default:
-                    throw new IllegalArgumentException("mode " + mode);
+                    run(comm, mode, Integer.parseInt(arg));
             }
         } catch (Throwable t) {
             say("FAILED " + t);
@@ -93,6 +99,42 @@ public final class DirectPeerProcess {
             System.exit(1);
         }
         System.exit(0);
+    }
+
+    /** The size {@code baseline} runs its mode at: above rendezvous_bytes and the ring's threshold. */
+    private static final int BASELINE_BYTES = 256 << 10;
+
+    private static void run(Communicator comm, String mode, int bytes) throws InterruptedException {
+        switch (mode) {
+            case "allreduce":
+                allreduce(comm, bytes);
+                break;
+            case "allreduce-bytes":
+                allreduceBytes(comm, bytes);
+                break;
+            case "sendrecv":
+                sendrecv(comm, bytes);
+                break;
+            default:
+                throw new IllegalArgumentException("mode " + mode);
+        }
+    }
+
+    private static void allreduceBytes(Communicator comm, int bytes) {
+        byte[] send = new byte[bytes];
+        byte[] recv = new byte[bytes];
+        for (int it = 0; it < 3; it++) {
+            Arrays.fill(send, (byte) (comm.rank() + it));
+            comm.allreduce(send, recv, ReduceOp.SUM);
+            int want = 0;
+            for (int r = 0; r < comm.size(); r++) {
+                want += r + it;
+            }
+            if (recv[0] != (byte) want || recv[recv.length - 1] != (byte) want || recv[recv.length / 2] != (byte) want) {
+                throw new AssertionError("allreduce " + it + ": " + recv[0] + " (expected " + want + ")");
+            }
+        }
+        say("OK allreduce of " + bytes + " bytes (byte[]) in a heap of " + maxHeapMiB() + " MiB");
     }
 
     private static void allreduce(Communicator comm, int bytes) {
