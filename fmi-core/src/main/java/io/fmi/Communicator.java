@@ -41,7 +41,11 @@ import java.util.concurrent.ScheduledExecutorService;
  *   <li>Buffers belong to the caller. Send buffers are never modified; receive buffers are filled
  *       in place (see {@link Buffer} for ownership while an operation is in flight).</li>
  *   <li>Messages between two peers never overtake each other. Collectives match by the order in
- *       which each peer calls them, so every peer must call the same collectives in the same order.</li>
+ *       which each peer calls them, so every peer must call the same collectives in the same order.
+ *       A rank that meets another collective under the same number (one rank calls {@code bcast}
+ *       where another calls {@code allreduce}, or another root) raises a
+ *       {@link CollectiveMismatchException} naming both, and tells the ranks waiting for it; see
+ *       {@code docs/collectives.md} for what each channel detects.</li>
  *   <li>Sizes must agree: a receive buffer whose length differs from the message, gather/scatter
  *       buffers that do not hold {@code size} blocks, reduce buffers of different lengths raise
  *       {@link FmiException} naming the operation, the peer and both lengths. A mismatched message

@@ -190,12 +190,13 @@ class BadInputTest {
     void shouldNameTheRankThatIsNotCallingSplit() {
         List<String> outcome = LocalCluster.run(FmiConfig.defaults().withOnly("Local"), 2, LocalCluster.timeout(Duration.ofSeconds(20)), comm -> {
             if (comm.rank() == 0) {
-                return assertThrows(FmiException.class, () -> comm.split(0, 0)).getMessage();
+                return assertThrows(CollectiveMismatchException.class, () -> comm.split(0, 0)).getMessage();
             }
-            comm.allgather(new int[] {1, 2, 3}, new int[6]); // the same size as a split's entry, another operation
-            return "";
+            // The same size as a split's entry, another operation: the message's code tells them apart.
+            return assertThrows(CollectiveMismatchException.class, () -> comm.allgather(new int[] {1, 2, 3}, new int[6])).getMessage();
         });
-        assertMessage(outcome.get(0), "split #1", "rank 1 is not calling split", "collective #1");
+        assertMessage(outcome.get(0), "split #1", "rank 1 sent a message of allgather #1", "collective #1");
+        assertMessage(outcome.get(1), "allgather #1", "rank 0 sent a message of split #1");
     }
 
     @Test

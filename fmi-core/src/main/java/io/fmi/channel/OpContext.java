@@ -1,5 +1,6 @@
 package io.fmi.channel;
 
+import io.fmi.CollectiveMismatchException;
 import io.fmi.FmiException;
 import io.fmi.FmiTimeoutException;
 import io.fmi.Operation;
@@ -12,7 +13,10 @@ import java.util.Locale;
  *
  * <p>Collectives are numbered {@code 1, 2, 3, ...} in the order each peer calls them; the number is
  * the same on every peer for the same collective, so channels use it to match messages (tag, key).
- * Point-to-point calls carry sequence number {@link #P2P_SEQ}. Immutable and thread-safe.
+ * Point-to-point calls carry sequence number {@link #P2P_SEQ}. A collective also carries its
+ * {@linkplain OpCodes code} and root, which its messages carry on the wire so that a peer
+ * running another collective, or the same one with another root, is told so
+ * ({@link #mismatch}). Immutable and thread-safe.
  */
 public final class OpContext {
     /** The sequence number point-to-point operations carry; collectives start at 1. */
@@ -23,13 +27,32 @@ public final class OpContext {
     private final long seq;
     private final Deadline deadline;
     private final ChannelContext channel;
+    private final int code;
+    private final int root;
 
+    /** A call without a root (point-to-point, or a collective that has none). */
     public OpContext(Operation operation, String verb, long seq, Deadline deadline, ChannelContext channel) {
+        this(operation, verb, seq, OpCodes.NO_ROOT, deadline, channel);
+    }
+
+    /**
+     * A call of {@code verb}; a collective's code follows from its verb ({@link OpCodes#of}).
+     *
+     * @param operation what the selector and overrides call it
+     * @param verb      the API name of the call
+     * @param seq       its sequence number, {@link #P2P_SEQ} for point-to-point
+     * @param root      the root of a rooted collective, else {@link OpCodes#NO_ROOT}
+     * @param deadline  when it must be done
+     * @param channel   the channel it runs on
+     */
+    public OpContext(Operation operation, String verb, long seq, int root, Deadline deadline, ChannelContext channel) {
         this.operation = operation;
         this.verb = verb;
         this.seq = seq;
         this.deadline = deadline;
         this.channel = channel;
+        this.code = seq == P2P_SEQ ? OpCodes.UNKNOWN : OpCodes.of(verb);
+        this.root = root;
     }
 
     public Operation operation() {
@@ -51,6 +74,40 @@ public final class OpContext {
 
     public ChannelContext channel() {
         return channel;
+    }
+
+    /** The collective's {@linkplain OpCodes code}, which its messages carry; {@link OpCodes#UNKNOWN} for point-to-point. */
+    public int code() {
+        return code;
+    }
+
+    /** The collective's root, which its messages carry; {@link OpCodes#NO_ROOT} when it has none. */
+    public int root() {
+        return root;
+    }
+
+    /** {@code "bcast #7 (root 0)"}, {@code "allreduce #7"} or {@code "recv"}: the label with the root. */
+    public String signature() {
+        return root == OpCodes.NO_ROOT ? label() : label() + " (root " + root + ")";
+    }
+
+    /**
+     * Whether a message (or stored object) that says it belongs to collective {@code (code, root)}
+     * belongs to this call: null when it does, or when either side does not state its code;
+     * otherwise the error naming both collectives.
+     *
+     * @param peer what sent it, for the message, e.g. {@code "rank 2 sent a message of"}
+     * @param code the code it carries
+     * @param root the root it carries
+     * @return null, or the error to raise
+     */
+    public CollectiveMismatchException mismatch(String peer, int code, int root) {
+        if (code == OpCodes.UNKNOWN || this.code == OpCodes.UNKNOWN || code == OpCodes.NOTICE
+                || (code == this.code && root == this.root)) {
+            return null;
+        }
+        return new CollectiveMismatchException(signature() + ": " + peer + " " + OpCodes.describe(code, seq, root)
+                + " (expected: every rank calls the same collective with the same root as its collective #" + seq + ") " + where());
     }
 
     /** {@code "allreduce #7"} or {@code "recv"}. */
