@@ -132,6 +132,8 @@ public final class DefaultCommunicator implements Communicator {
     private long nextSeq = 1;
     /** The collective running now, or null; under {@link #collectiveLock}. */
     private OpContext running;
+    /** The thread that called {@link #running}; under {@link #collectiveLock}. */
+    private Thread runningCaller;
     private ExecutorService worker;
     private volatile boolean closed;
 
@@ -1063,10 +1065,13 @@ public final class DefaultCommunicator implements Communicator {
     private static final class Task {
         final OpContext op;
         final Runnable run;
+        /** The thread that called it. */
+        final Thread caller;
 
-        Task(OpContext op, Runnable run) {
+        Task(OpContext op, Runnable run, Thread caller) {
             this.op = op;
             this.run = run;
+            this.caller = caller;
         }
     }
 
@@ -1104,9 +1109,11 @@ public final class DefaultCommunicator implements Communicator {
                 throw check.error(verb, busy.label() + " is still in flight on this rank (expected: no other collective of this "
                         + "communicator in flight; wait for its future first)");
             }
+            refuseAnotherThread(verb);
             long seq = nextSeq++;
             op = new OpContext(operation, verb, seq, root, deadlineOf(slot), slot.context);
             OpContext call = op;
+            Thread caller = Thread.currentThread();
             task = new Task(op, () -> {
                 T v = null;
                 Throwable failure = null;
@@ -1131,16 +1138,15 @@ public final class DefaultCommunicator implements Communicator {
                 } else {
                     result.completeExceptionally(failure);
                 }
-            });
+            }, caller);
             if (running == null && blocking) {
                 running = op;
+                runningCaller = caller;
                 inline = true;
             } else {
                 pending.addLast(task);
                 if (running == null) {
-                    Task next = pending.pollFirst();
-                    running = next.op;
-                    worker().execute(next.run);
+                    start(pending.pollFirst());
                 }
             }
         }
@@ -1158,10 +1164,48 @@ public final class DefaultCommunicator implements Communicator {
             Task next = pending.pollFirst();
             if (next == null) {
                 running = null;
+                runningCaller = null;
             } else {
-                running = next.op;
-                worker().execute(next.run);
+                start(next);
             }
+        }
+    }
+
+    /** Under {@link #collectiveLock}: runs {@code next} on the worker. */
+    private void start(Task next) {
+        running = next.op;
+        runningCaller = next.caller;
+        worker().execute(next.run);
+    }
+
+    /**
+     * Under {@link #collectiveLock}: refuses a collective called while one that another thread
+     * called is in flight (running or queued) on this rank. The order in which two threads' calls
+     * take their sequence numbers is a race that each rank may decide differently, so the ranks
+     * would pair one thread's collective with the other's: wrong data where both are alike. A call
+     * refused here takes no sequence number.
+     */
+    private void refuseAnotherThread(String verb) {
+        Thread me = Thread.currentThread();
+        OpContext busy = null;
+        Thread other = null;
+        if (running != null && runningCaller != me) {
+            busy = running;
+            other = runningCaller;
+        } else {
+            for (Task t : pending) {
+                if (t.caller != me) {
+                    busy = t.op;
+                    other = t.caller;
+                    break;
+                }
+            }
+        }
+        if (busy != null) {
+            throw check.error(verb, "called from thread \"" + me.getName() + "\" while " + busy.label() + ", called from thread \""
+                    + other.getName() + "\", is in flight on this rank (expected: the collectives of one communicator called by one "
+                    + "thread at a time, so that every rank numbers them in the same order; wait for the other thread's "
+                    + "collective, or give each thread a communicator of its own with dup())");
         }
     }
 
