@@ -49,6 +49,37 @@ class PeerFailureTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"Local", "LocalStore"})
+    void shouldBlameTheRankThatDiedOnEverySurvivorNotTheOneThatPassedItOn(String backend) {
+        // bcast from rank 0 on 4 ranks: rank 3 waits for a rank that waits for rank 0, which dies
+        // first; that rank gives up and leaves, and rank 3 must still name rank 0. Several rounds:
+        // on a store, a survivor's abort raced the others' reads of the abort marker.
+        for (int round = 0; round < 5; round++) {
+            ConcurrentHashMap<Integer, Throwable> seen = new ConcurrentHashMap<>();
+            assertThrows(IllegalStateException.class, () ->
+                    LocalCluster.run(FmiConfig.defaults().withOnly(backend), 4, LocalCluster.timeout(Duration.ofSeconds(20)), comm -> {
+                        if (comm.rank() == 0) {
+                            throw new IllegalStateException("rank 0 crashed");
+                        }
+                        try {
+                            comm.bcast(new int[4], 0);
+                            comm.allreduce(new int[] {1}, new int[1], ReduceOp.SUM);
+                        } catch (FmiException e) {
+                            seen.put(comm.rank(), e);
+                            throw e;
+                        }
+                        return null;
+                    }));
+            assertEquals(3, seen.size(), "every surviving rank failed: " + seen.keySet());
+            seen.forEach((rank, e) -> {
+                assertTrue(e instanceof PeerFailedException, "rank " + rank + " got " + e);
+                assertEquals(0, ((PeerFailedException) e).peer(), "rank " + rank + " blamed: " + e.getMessage());
+                assertTrue(e.getMessage().contains("rank 0 failed"), e.getMessage());
+            });
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Local", "LocalStore"})
     void shouldReportAPeerThatClosedWhileAnotherWaitsForIt(String backend) {
         AtomicReference<Throwable> error = new AtomicReference<>();
         CountDownLatch closed = new CountDownLatch(1);

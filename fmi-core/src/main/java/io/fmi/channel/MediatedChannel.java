@@ -683,6 +683,11 @@ public abstract class MediatedChannel implements Channel {
 
     // ---------------------------------------------------------------- lifecycle
 
+    /**
+     * Writes the abort marker naming this rank, unless one is there already: the first failure's
+     * account stands, so a rank that gives up because another failed (and read that in the
+     * marker) does not replace the name of the rank that failed with its own.
+     */
     @Override
     public void abort(Throwable cause) {
         try {
@@ -690,7 +695,9 @@ public abstract class MediatedChannel implements Channel {
             byte[] msg = why.getBytes(StandardCharsets.UTF_8);
             OpContext op = new OpContext(Operation.BARRIER, "abort", OpContext.P2P_SEQ,
                     Deadline.after(Duration.ofSeconds(5)), context);
-            put(root.key("abort"), ByteBuffer.wrap(msg), context.size(), op);
+            if (get(root.key("abort"), 0, op) == null) {
+                put(root.key("abort"), ByteBuffer.wrap(msg), context.size(), op);
+            }
         } catch (RuntimeException e) {
             log.debug("{} could not write the abort marker: {}", context.logPrefix(), e.toString());
         } finally {

@@ -126,9 +126,47 @@ public final class OpContext {
                 + " not complete within " + deadline.timeout().toMillis() + " ms " + where());
     }
 
-    /** A peer failure error. */
+    /**
+     * A peer failure error. When {@code cause} is the departure of {@code peer}
+     * ({@link #departure}) and says it gave up because another rank failed first, the error names
+     * that rank ({@link PeerFailedException#peer()}) and says which rank passed the failure on, so
+     * that every survivor of a crash blames the rank that crashed, not the neighbour that told it.
+     */
     public PeerFailedException peerFailed(int peer, String why, Throwable cause) {
+        int origin = originOf(cause);
+        if (origin >= 0 && peer >= 0 && origin != channel.channelRank(peer) && origin != channel.channelRank(channel.rank())) {
+            int here = channel.rankOf(origin);
+            String who = here >= 0 ? "rank " + here : "channel rank " + origin + " (not a member of this communicator)";
+            return new PeerFailedException(here >= 0 ? here : peer, label() + ": " + who + " failed, and rank " + peer
+                    + " gave up because of it: " + why + " " + where(), cause);
+        }
         return new PeerFailedException(peer, label() + ": " + (peer >= 0 ? "rank " + peer : "a peer") + " failed: " + why + " " + where(), cause);
+    }
+
+    /**
+     * What a channel tells the other ranks when channel rank {@code channelRank} aborts with
+     * {@code cause}: a {@link PeerFailedException} naming it, whose cause is {@code cause}; when
+     * {@code cause} is a {@link PeerFailedException} (in channel ranks, as
+     * {@link io.fmi.channel.Channel#abort} receives it), {@link #peerFailed} at the receiving ranks
+     * names the rank it names.
+     *
+     * @param channelRank the rank that aborts
+     * @param cause       why, or null
+     * @return the exception to report to the peers
+     */
+    public static PeerFailedException departure(int channelRank, Throwable cause) {
+        return new PeerFailedException(channelRank, "rank " + channelRank + " failed: " + cause, cause);
+    }
+
+    /**
+     * The channel rank whose failure {@code cause}, a {@linkplain #departure departure}, passes on,
+     * or -1.
+     */
+    private static int originOf(Throwable cause) {
+        if (cause instanceof PeerFailedException && cause.getCause() instanceof PeerFailedException) {
+            return ((PeerFailedException) cause.getCause()).peer();
+        }
+        return -1;
     }
 
     /** A plain error about this call. */

@@ -10,6 +10,7 @@ import io.fmi.FmiException;
 import io.fmi.Hint;
 import io.fmi.ObjectCodec;
 import io.fmi.Operation;
+import io.fmi.PeerFailedException;
 import io.fmi.ReduceOp;
 import io.fmi.channel.Buf;
 import io.fmi.channel.Channel;
@@ -1274,7 +1275,13 @@ public final class DefaultCommunicator implements Communicator {
     @Override
     public void abort(Throwable cause) {
         if (root != this) {
-            root.abort(cause);
+            // Channels number ranks as the builder's communicator does: a failure this
+            // communicator's rank p passed on is channel rank channelRankOf(p)'s.
+            Throwable c = cause;
+            if (cause instanceof PeerFailedException && ((PeerFailedException) cause).peer() >= 0) {
+                c = new PeerFailedException(channelRankOf(((PeerFailedException) cause).peer()), cause.getMessage(), cause);
+            }
+            root.abort(c);
             return;
         }
         if (closed) {

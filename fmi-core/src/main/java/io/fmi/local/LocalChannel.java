@@ -46,7 +46,7 @@ public final class LocalChannel extends PeerToPeerChannel {
 
     @Override
     public void abort(Throwable cause) {
-        group.depart(rank(), new PeerFailedException(rank(), "rank " + rank() + " failed: " + cause, cause));
+        group.depart(rank(), OpContext.departure(rank(), cause));
         mailbox.close("communicator aborted");
     }
 
