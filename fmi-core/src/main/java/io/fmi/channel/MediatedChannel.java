@@ -523,7 +523,7 @@ public abstract class MediatedChannel implements Channel {
      * collective, once, then fails if the rank waited for declared another one under this number.
      */
     private void checkDeclaration(OpContext op, int producer) {
-        if (op.seq() == OpContext.P2P_SEQ || op.code() == OpCodes.UNKNOWN || context.size() < 2) {
+        if (!declares(op)) {
             return;
         }
         declare(op);
@@ -544,9 +544,17 @@ public abstract class MediatedChannel implements Channel {
         }
     }
 
+    /**
+     * Whether waits of {@code op} declare: collectives, not the closing barrier (every rank ends
+     * with it, and what it would write could no longer be deleted).
+     */
+    private boolean declares(OpContext op) {
+        return op.seq() != OpContext.P2P_SEQ && op.seq() != Long.MAX_VALUE && op.code() != OpCodes.UNKNOWN && context.size() > 1;
+    }
+
     /** Writes this rank's declaration of collective {@code op}, unless it did already; best effort. */
     private void declare(OpContext op) {
-        if (declared == op.seq() || op.seq() == OpContext.P2P_SEQ || op.code() == OpCodes.UNKNOWN || context.size() < 2) {
+        if (declared == op.seq() || !declares(op)) {
             return;
         }
         declared = op.seq();
