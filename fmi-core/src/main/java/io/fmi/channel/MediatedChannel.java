@@ -79,6 +79,7 @@ public abstract class MediatedChannel implements Channel {
     static final int HEADER_BYTES = 8;
     private static final byte HEADER_MAGIC = (byte) 0xC5;
 
+    /** The communicator this channel serves: its name, run, rank, size and configuration. */
     protected final ChannelContext context;
     /** The channel that owns the store client: this one, or the one a sub-communicator's view runs over. */
     private final MediatedChannel root;
@@ -96,6 +97,11 @@ public abstract class MediatedChannel implements Channel {
     private volatile boolean carriedCollectives;
     private volatile boolean closed;
 
+    /**
+     * A channel for the communicator {@code context} describes.
+     *
+     * @param context the communicator, as the channel sees it
+     */
     protected MediatedChannel(ChannelContext context) {
         this(context, null);
     }

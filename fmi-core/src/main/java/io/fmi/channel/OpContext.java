@@ -30,7 +30,15 @@ public final class OpContext {
     private final int code;
     private final int root;
 
-    /** A call without a root (point-to-point, or a collective that has none). */
+    /**
+     * One call of an operation without a root (point-to-point, or a collective that has none).
+     *
+     * @param operation the operation, as the models know it
+     * @param verb the API name of the call, e.g. {@code "allreduce"}
+     * @param seq the collective's sequence number, or {@link #P2P_SEQ}
+     * @param deadline when the call must be complete
+     * @param channel the communicator the call runs on, as its channel sees it
+     */
     public OpContext(Operation operation, String verb, long seq, Deadline deadline, ChannelContext channel) {
         this(operation, verb, seq, OpCodes.NO_ROOT, deadline, channel);
     }
@@ -55,6 +63,11 @@ public final class OpContext {
         this.root = root;
     }
 
+    /**
+     * The operation, as the models know it.
+     *
+     * @return the operation
+     */
     public Operation operation() {
         return operation;
     }
@@ -64,29 +77,56 @@ public final class OpContext {
         return verb;
     }
 
+    /**
+     * The collective's sequence number, the same on every peer; {@link #P2P_SEQ} for point-to-point.
+     *
+     * @return the sequence number
+     */
     public long seq() {
         return seq;
     }
 
+    /**
+     * When the call must be complete.
+     *
+     * @return the call's deadline
+     */
     public Deadline deadline() {
         return deadline;
     }
 
+    /**
+     * The communicator the call runs on, as its channel sees it.
+     *
+     * @return the channel's context
+     */
     public ChannelContext channel() {
         return channel;
     }
 
-    /** The collective's {@linkplain OpCodes code}, which its messages carry; {@link OpCodes#UNKNOWN} for point-to-point. */
+    /**
+     * The collective's {@linkplain OpCodes code}, which its messages carry.
+     *
+     * @return the code; {@link OpCodes#UNKNOWN} for point-to-point
+     */
     public int code() {
         return code;
     }
 
-    /** The collective's root, which its messages carry; {@link OpCodes#NO_ROOT} when it has none. */
+    /**
+     * The collective's root, which its messages carry.
+     *
+     * @return the root rank; {@link OpCodes#NO_ROOT} when it has none
+     */
     public int root() {
         return root;
     }
 
-    /** {@code "bcast #7 (root 0)"}, {@code "allreduce #7"} or {@code "recv"}: the label with the root. */
+    /**
+     * The label with the root.
+     *
+     * @return {@code "bcast #7 (root 0)"}, {@code "allreduce #7"} or {@code "recv"}
+     */
     public String signature() {
         return root == OpCodes.NO_ROOT ? label() : label() + " (root " + root + ")";
     }
@@ -131,6 +171,11 @@ public final class OpContext {
      * ({@link #departure}) and says it gave up because another rank failed first, the error names
      * that rank ({@link PeerFailedException#peer()}) and says which rank passed the failure on, so
      * that every survivor of a crash blames the rank that crashed, not the neighbour that told it.
+     *
+     * @param peer  the rank of this communicator that left, or -1
+     * @param why   what it said, or how it was found gone
+     * @param cause what reported it, or null
+     * @return the error to raise
      */
     public PeerFailedException peerFailed(int peer, String why, Throwable cause) {
         int origin = originOf(cause);
