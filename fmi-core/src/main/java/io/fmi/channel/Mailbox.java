@@ -46,8 +46,8 @@ import java.util.concurrent.locks.LockSupport;
  * or the same with another root, fails with a {@link io.fmi.CollectiveMismatchException} naming
  * both, and the message stays queued, as a message of the wrong size does; code
  * {@link OpCodes#UNKNOWN} on either side is not checked. A {@linkplain OpCodes#NOTICE notice}
- * (the sender gave up the collective) fails every receive of its source and tag, waiting or
- * posted later, and is never consumed. Messages of one source, communicator and tag all come from
+ * (the sender gave up the collective) fails every receive of its tag, from any source, waiting
+ * or posted later, and is never consumed. Messages of one source, communicator and tag all come from
  * one call of their sender, so the code and root are kept once per queue, not per message.
  *
  * <p>Deadlines are enforced by a sweeper that expires waiting receives every
@@ -78,6 +78,8 @@ public final class Mailbox {
     /** The collective whose receives waited last on communicator 0, and on the others; under the lock. */
     private OpContext current0;
     private final Map<Integer, OpContext> currentSub = new HashMap<>();
+    /** The last notice per communicator id; under the lock, empty unless a collective was given up. */
+    private final Map<Integer, Noticed> noticed = new HashMap<>();
     /** A key to look queues up without allocating; under the lock. */
     private final Key probe = new Key(0, 0, 0);
     /** Sub-communicators closed on this mailbox; messages for them are dropped. */
@@ -292,8 +294,7 @@ public final class Mailbox {
     /**
      * Delivers a message of a collective that says which one it is: {@code code} and
      * {@code root} are checked against the receive (see "Collective mismatches" above). A
-     * {@linkplain OpCodes#NOTICE notice} fails the receives of {@code src} and {@code tag}
-     * instead, its payload naming the reason. The payload is copied.
+     * {@linkplain OpCodes#NOTICE notice} fails the receives of {@code tag} instead, its payload naming the reason. The payload is copied.
      *
      * @param src     the sender's channel rank
      * @param comm    the communicator id the message carries
@@ -417,7 +418,11 @@ public final class Mailbox {
         return copy;
     }
 
-    /** A notice from {@code src}: every receive of its tag fails, now and later; the notice stays queued. */
+    /**
+     * A notice from {@code src}: every receive of its tag fails, now and later, whatever its source
+     * (the collective is given up: what a receive of it waits for may never be sent); the notice
+     * stays queued.
+     */
     private void notice(int src, int comm, long tag, byte[] reason) {
         Notice n = new Notice(new String(reason, 0, Math.min(reason.length, OpCodes.MAX_NOTICE_BYTES), StandardCharsets.UTF_8));
         List<Runnable> after = new ArrayList<>(1);
@@ -439,6 +444,25 @@ public final class Mailbox {
                 slots.put(key, q);
             }
             q.addLast(n);
+            noticed.put(comm, new Noticed(src, tag, n));
+            // Receives of the same collective waiting on other sources: their senders may have moved on.
+            for (Map.Entry<Key, Queue> e : slots.entrySet()) {
+                Key k = e.getKey();
+                if (k.comm == comm && k.tag == tag && k.src != src) {
+                    e.getValue().removeIf(o -> {
+                        if (o instanceof Receive) {
+                            Receive<?> p = (Receive<?>) o;
+                            if (p.claim()) {
+                                waiting.decrementAndGet();
+                                p.failClaimed(n.error(p.op, src), after);
+                            }
+                            return true;
+                        }
+                        return false;
+                    });
+                }
+            }
+            slots.values().removeIf(Queue::isEmpty);
         }
         after.forEach(Runnable::run);
     }
@@ -450,6 +474,12 @@ public final class Mailbox {
      * fails this receive now, rather than at its deadline.
      */
     private CollectiveMismatchException enter(OpContext op, int comm) {
+        if (!noticed.isEmpty()) {
+            Noticed seen = noticed.get(comm);
+            if (seen != null && seen.tag == op.seq()) {
+                return seen.notice.error(op, seen.src);
+            }
+        }
         OpContext was = current(comm);
         if (was == op) {
             return null;
@@ -585,6 +615,7 @@ public final class Mailbox {
             }
             closedComms.add(comm);
             currentSub.remove(comm);
+            noticed.remove(comm);
             slots.entrySet().removeIf(e -> {
                 if (e.getKey().comm != comm) {
                     return false;
@@ -916,7 +947,11 @@ public final class Mailbox {
         int root = OpCodes.NO_ROOT;
     }
 
-    /** A peer gave up a collective and said why; fails every receive of its source and tag. */
+    /** The last notice of a communicator: receives of its collective that start waiting later fail with it. */
+    private record Noticed(int src, long tag, Notice notice) {
+    }
+
+    /** A peer gave up a collective and said why; fails every receive of its tag. */
     private static final class Notice {
         final String reason;
 

@@ -131,6 +131,22 @@ class MailboxMismatchTest {
     }
 
     @Test
+    void shouldFailReceivesOfTheCollectiveFromOtherSourcesOnANotice() throws Exception {
+        // This rank waits for rank 3, which completed its part under another root and moved on; rank 2 gave up.
+        CompletableFuture<Void> waiting = mailbox.post(3, 0, 4, buf(4), bcast(4, 1));
+        mailbox.deliver(2, 0, 4, OpCodes.NOTICE, OpCodes.NO_ROOT, ByteBuffer.wrap("bcast #4 (root 1): rank 0 sent ..."
+                .getBytes(StandardCharsets.UTF_8)));
+        Throwable now = failure(waiting);
+        assertInstanceOf(CollectiveMismatchException.class, now);
+        assertTrue(now.getMessage().startsWith("bcast #4 (root 1): rank 2 gave up this collective: bcast #4 (root 1): rank 0 sent"),
+                now.getMessage());
+        Throwable later = failure(mailbox.post(1, 0, 4, buf(4), bcast(4, 1)));
+        assertEquals(now.getMessage(), later.getMessage(), "a receive of that collective from any source, posted later, fails too");
+        CompletableFuture<Void> next = mailbox.post(3, 0, 5, buf(4), allreduce(5));
+        assertFalse(next.isDone(), "the next collective waits as usual");
+    }
+
+    @Test
     void shouldClaimOnlyAFrameOfTheWaitingCollective() {
         CompletableFuture<Void> r = mailbox.post(1, 0, 2, buf(3), allreduce(2));
         assertNull(mailbox.claim(1, 0, 2, BCAST, 0, 3), "a frame of another collective is delivered, not streamed into the buffer");
