@@ -84,6 +84,9 @@ public final class Mailbox {
     /** The collective whose receives waited last on communicator 0, and on the others; under the lock. */
     private OpContext current0;
     private final Map<Integer, OpContext> currentSub = new HashMap<>();
+    /** The highest collective number a message from each channel rank carried, of communicator 0 and of the others; under the lock. */
+    private long[] seen0;
+    private final Map<Integer, long[]> seenSub = new HashMap<>();
     /** The last notice per communicator id; under the lock, empty unless a collective was given up. */
     private final Map<Integer, Noticed> noticed = new HashMap<>();
     /** A key to look queues up without allocating; under the lock. */
@@ -237,7 +240,10 @@ public final class Mailbox {
                 Object head = q == null ? null : q.peekFirst();
                 if (head instanceof Announced) {
                     Announced a = (Announced) head;
-                    failure = p.refuse(a.length);
+                    failure = mismatch(op, src, q.code, q.root);
+                    if (failure == null) {
+                        failure = p.refuse(a.length);
+                    }
                     if (failure == null) {
                         q.pollFirst();
                         dropIfEmpty(key, q);
@@ -256,7 +262,7 @@ public final class Mailbox {
                     }
                 } else if (head instanceof Notice) {
                     failure = ((Notice) head).error(op, src);
-                } else if (op.code() != OpCodes.UNKNOWN && (failure = enter(op, comm)) != null) {
+                } else if (op.code() != OpCodes.UNKNOWN && (failure = enter(op, src, comm)) != null) {
                     // a message of another collective under this number: the cause, even if src is gone too
                 } else if (failedPeers.containsKey(src)) {
                     Throwable why = failedPeers.get(src);
@@ -435,6 +441,7 @@ public final class Mailbox {
                 q.addLast(copy);
                 if (code != OpCodes.UNKNOWN) {
                     after = strayCheck(src, comm, tag, code, root, after);
+                    after = movedOn(src, comm, tag, after);
                 }
             } else {
                 dropIfEmpty(key, q);
@@ -509,7 +516,11 @@ public final class Mailbox {
      * collective or root (its sender took another tree, so no receive here will ever match it)
      * fails this receive now, rather than at its deadline.
      */
-    private CollectiveMismatchException enter(OpContext op, int comm) {
+    private CollectiveMismatchException enter(OpContext op, int src, int comm) {
+        long[] later = comm == 0 ? seen0 : seenSub.get(comm);
+        if (later != null && src < later.length && later[src] > op.seq()) {
+            return wentOn(op, src, later[src]);
+        }
         if (!noticed.isEmpty()) {
             Noticed seen = noticed.get(comm);
             if (seen != null && seen.tag == op.seq()) {
@@ -537,6 +548,51 @@ public final class Mailbox {
             }
         }
         return null;
+    }
+
+    /**
+     * Under the lock: a message of collective {@code tag} from {@code src} was queued. Messages from
+     * one source arrive in the order they were sent, so a receive of an earlier collective still
+     * waiting for {@code src} will never get a message: {@code src} finished that collective
+     * without sending here (it ran another one, or another root). Such receives fail now.
+     */
+    private List<Runnable> movedOn(int src, int comm, long tag, List<Runnable> after) {
+        long[] seen = comm == 0 ? seen0 : seenSub.get(comm);
+        if (seen == null || src >= seen.length) {
+            seen = seen == null ? new long[src + 1] : Arrays.copyOf(seen, Math.max(src + 1, 2 * seen.length));
+            if (comm == 0) {
+                seen0 = seen;
+            } else {
+                seenSub.put(comm, seen);
+            }
+        }
+        seen[src] = Math.max(seen[src], tag);
+        OpContext cur = current(comm);
+        if (cur == null || cur.seq() >= tag) {
+            return after;
+        }
+        probe.set(src, comm, cur.seq());
+        Queue q = slots.get(probe);
+        if (q == null || !(q.peekFirst() instanceof Receive)) {
+            return after;
+        }
+        List<Runnable> out = after == null ? new ArrayList<>(1) : after;
+        while (q.peekFirst() instanceof Receive) {
+            Receive<?> p = (Receive<?>) q.pollFirst();
+            if (p.claim()) {
+                waiting.decrementAndGet();
+                p.failClaimed(wentOn(p.op, src, tag), out);
+            }
+        }
+        dropIfEmpty(probe, q);
+        return out;
+    }
+
+    private static CollectiveMismatchException wentOn(OpContext op, int src, long later) {
+        return new CollectiveMismatchException(op.signature() + ": rank " + named(op, src) + " sent a message of collective #"
+                + later + " before any of collective #" + op.seq() + " to this rank, so it ran another collective or root as #"
+                + op.seq() + " (expected: every rank calls the same collective with the same root as its collective #" + op.seq()
+                + ") " + op.where());
     }
 
     /** Under the lock: the collective whose receives waited last on communicator {@code comm}, or null. */
@@ -628,6 +684,23 @@ public final class Mailbox {
      * @param onMatch told, once, of the receive bound to the message
      */
     public void announce(int src, int comm, long tag, int length, Consumer<Claim> onMatch) {
+        announce(src, comm, tag, OpCodes.UNKNOWN, OpCodes.NO_ROOT, length, onMatch);
+    }
+
+    /**
+     * {@link #announce(int, int, long, int, Consumer)} of a message that says which collective it
+     * belongs to: a receive of another collective or root fails naming both and leaves the
+     * announcement queued, as one of another size does.
+     *
+     * @param src     the sender's channel rank
+     * @param comm    the communicator id the message carries
+     * @param tag     the tag it carries
+     * @param code    the {@linkplain OpCodes code} it carries
+     * @param root    the root it carries
+     * @param length  the message's length in bytes
+     * @param onMatch told, once, of the receive bound to the message
+     */
+    public void announce(int src, int comm, long tag, int code, int root, int length, Consumer<Claim> onMatch) {
         Objects.requireNonNull(onMatch, "onMatch");
         List<Runnable> after = null;
         Receive<?> bound = null;
@@ -644,7 +717,10 @@ public final class Mailbox {
                     continue; // expired meanwhile
                 }
                 waiting.decrementAndGet();
-                FmiException refused = p.refuse(length);
+                FmiException refused = mismatch(p.op, src, code, root);
+                if (refused == null) {
+                    refused = p.refuse(length);
+                }
                 if (refused != null) {
                     if (after == null) {
                         after = new ArrayList<>(1);
@@ -660,6 +736,8 @@ public final class Mailbox {
                     q = new Queue();
                     slots.put(key, q);
                 }
+                q.code = code;
+                q.root = root;
                 q.addLast(a);
             } else {
                 dropIfEmpty(key, q);
@@ -770,6 +848,7 @@ public final class Mailbox {
             closedComms.add(comm);
             currentSub.remove(comm);
             noticed.remove(comm);
+            seenSub.remove(comm);
             slots.entrySet().removeIf(e -> {
                 if (e.getKey().comm != comm) {
                     return false;

@@ -136,14 +136,29 @@ class MailboxMismatchTest {
         CompletableFuture<Void> waiting = mailbox.post(3, 0, 4, buf(4), bcast(4, 1));
         mailbox.deliver(2, 0, 4, OpCodes.NOTICE, OpCodes.NO_ROOT, ByteBuffer.wrap("bcast #4 (root 1): rank 0 sent ..."
                 .getBytes(StandardCharsets.UTF_8)));
-        Throwable now = failure(waiting);
-        assertInstanceOf(CollectiveMismatchException.class, now);
-        assertTrue(now.getMessage().startsWith("bcast #4 (root 1): rank 2 gave up this collective: bcast #4 (root 1): rank 0 sent"),
-                now.getMessage());
-        Throwable later = failure(mailbox.post(1, 0, 4, buf(4), bcast(4, 1)));
-        assertEquals(now.getMessage(), later.getMessage(), "a receive of that collective from any source, posted later, fails too");
+        failsNowAndLater(waiting, () -> mailbox.post(1, 0, 4, buf(4), bcast(4, 1)),
+                "bcast #4 (root 1): rank 2 gave up this collective: bcast #4 (root 1): rank 0 sent");
         CompletableFuture<Void> next = mailbox.post(3, 0, 5, buf(4), allreduce(5));
         assertFalse(next.isDone(), "the next collective waits as usual");
+    }
+
+    @Test
+    void shouldFailAReceiveFromARankThatAlreadySentALaterCollective() throws Exception {
+        // Messages from one rank arrive in order: its collective #6 before #5 means #5 sends nothing here.
+        CompletableFuture<Void> waiting = mailbox.post(1, 0, 5, buf(4), bcast(5, 1));
+        mailbox.deliver(1, 0, 6, OpCodes.of("barrier"), OpCodes.NO_ROOT, bytes());
+        failsNowAndLater(waiting, () -> mailbox.post(1, 0, 5, buf(4), bcast(5, 1)),
+                "bcast #5 (root 1): rank 1 sent a message of collective #6 before any of collective #5");
+        assertEquals(1, mailbox.queuedMessages(), "the later collective's message stays for its receive");
+    }
+
+    /** {@code waiting} failed with a mismatch starting with {@code prefix}, and so does the receive {@code later} posts. */
+    private static void failsNowAndLater(CompletableFuture<Void> waiting, java.util.function.Supplier<CompletableFuture<Void>> later,
+                                         String prefix) throws Exception {
+        Throwable now = failure(waiting);
+        assertInstanceOf(CollectiveMismatchException.class, now);
+        assertTrue(now.getMessage().startsWith(prefix), now.getMessage());
+        assertEquals(now.getMessage(), failure(later.get()).getMessage(), "a receive of that collective that starts waiting later fails too");
     }
 
     @Test

@@ -172,7 +172,7 @@ public abstract class CollectiveContract {
     Stream<DynamicNode> mismatches() {
         return Stream.of(
                 test(4, "allreduce against bcast of the same size: every rank names both", this::allreduceAgainstBcast),
-                test(4, "bcast with two roots: the ranks of the root nobody sends from name both roots", this::bcastWithTwoRoots));
+                test(4, "bcast with two roots: the ranks that cannot complete say so, naming the roots", this::bcastWithTwoRoots));
     }
 
     private void allreduceAgainstBcast(Communicator comm, int salt) {
@@ -195,7 +195,10 @@ public abstract class CollectiveContract {
             // Ranks 0 and 1 agree on root 0 and may complete; then with root 0's data.
             assertTrue(root == 0 && data[0] == salt, "rank " + comm.rank() + " completed bcast from root " + root + " with " + data[0]);
         } catch (CollectiveMismatchException e) {
-            assertTrue(e.getMessage().contains("root 0") && e.getMessage().contains("root 1"), e.getMessage());
+            // Both roots, or (a peer-to-peer rank whose parent went on without sending) its own and that the peer ran another.
+            String m = e.getMessage();
+            assertTrue(m.contains("root 0") && m.contains("root 1") || m.startsWith("bcast #1 (root 1): ")
+                    && m.contains("so it ran another collective or root as #1"), m);
         }
         afterMismatch(comm);
     }
