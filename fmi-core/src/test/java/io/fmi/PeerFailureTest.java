@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fmi.local.LocalCluster;
+import io.fmi.testing.Blame;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -56,25 +57,9 @@ class PeerFailureTest {
         for (int round = 0; round < 5; round++) {
             ConcurrentHashMap<Integer, Throwable> seen = new ConcurrentHashMap<>();
             assertThrows(IllegalStateException.class, () ->
-                    LocalCluster.run(FmiConfig.defaults().withOnly(backend), 4, LocalCluster.timeout(Duration.ofSeconds(20)), comm -> {
-                        if (comm.rank() == 0) {
-                            throw new IllegalStateException("rank 0 crashed");
-                        }
-                        try {
-                            comm.bcast(new int[4], 0);
-                            comm.allreduce(new int[] {1}, new int[1], ReduceOp.SUM);
-                        } catch (FmiException e) {
-                            seen.put(comm.rank(), e);
-                            throw e;
-                        }
-                        return null;
-                    }));
-            assertEquals(3, seen.size(), "every surviving rank failed: " + seen.keySet());
-            seen.forEach((rank, e) -> {
-                assertTrue(e instanceof PeerFailedException, "rank " + rank + " got " + e);
-                assertEquals(0, ((PeerFailedException) e).peer(), "rank " + rank + " blamed: " + e.getMessage());
-                assertTrue(e.getMessage().contains("rank 0 failed"), e.getMessage());
-            });
+                    LocalCluster.run(FmiConfig.defaults().withOnly(backend), 4, LocalCluster.timeout(Duration.ofSeconds(20)),
+                            comm -> Blame.rankZeroDiesBeforeItsBcast(comm, seen)));
+            Blame.assertEverySurvivorBlamesRankZero(seen, 3);
         }
     }
 

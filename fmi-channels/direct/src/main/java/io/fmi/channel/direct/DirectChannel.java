@@ -155,6 +155,7 @@ public final class DirectChannel extends PeerToPeerChannel {
         @Override
         public void onGoodbye(int src, String abortReason) {
             links[src].farewell = abortReason == null ? "it closed its communicator" : "it aborted: " + abortReason;
+            links[src].origin = originOf(abortReason);
         }
 
         @Override
@@ -219,6 +220,8 @@ public final class DirectChannel extends PeerToPeerChannel {
         Throwable lostCause; // guarded by this
         String lastConnectProblem; // guarded by this; why the last attempt failed
         volatile String farewell; // what the peer said before closing (BYE / ABORT)
+        /** The rank whose failure made the peer abort, as its ABORT said ({@link #THROUGH}), or -1. */
+        volatile int origin = -1;
         /**
          * Why every operation with this peer fails with a {@link ChannelException}: its preface was
          * refused (another version or size), or its connection could not be opened for good.
@@ -739,7 +742,7 @@ public final class DirectChannel extends PeerToPeerChannel {
             return refused(op, l.refusal, cause != null ? cause : writeCause);
         }
         if (why != null) {
-            return op.peerFailed(op.channel().rankOf(l.peer), why, cause != null ? cause : writeCause);
+            return op.peerFailed(op.channel().rankOf(l.peer), why, departure(l, cause != null ? cause : writeCause));
         }
         if (writeCause instanceof FmiException) {
             return (FmiException) writeCause;
@@ -1197,8 +1200,34 @@ public final class DirectChannel extends PeerToPeerChannel {
             return failure;
         }
         log.debug("{} rank {} failed: {}", prefix, peer, why);
-        peerFailed(peer, new ChannelException("rank " + peer + ": " + why, l.lostCause));
+        peerFailed(peer, departure(l, new ChannelException("rank " + peer + ": " + why, l.lostCause)));
         return failure;
+    }
+
+    /** How an ABORT's reason starts when the sender gives up because channel rank N failed: {@code "failed through rank N: "}. */
+    private static final String THROUGH = "failed through rank ";
+
+    /** The channel rank an ABORT's reason says the sender's failure came from, or -1. */
+    static int originOf(String abortReason) {
+        if (abortReason == null || !abortReason.startsWith(THROUGH)) {
+            return -1;
+        }
+        int colon = abortReason.indexOf(':', THROUGH.length());
+        try {
+            return Integer.parseInt(abortReason.substring(THROUGH.length(), colon < 0 ? abortReason.length() : colon));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * What the receives waiting for the lost peer of {@code l} fail with: {@code cause}, or, when its
+     * ABORT said it gave up because another rank failed, a {@link OpContext#departure departure}
+     * naming that rank, so that they blame it.
+     */
+    private static Throwable departure(Link l, Throwable cause) {
+        int origin = l.origin;
+        return origin < 0 ? cause : OpContext.departure(l.peer, new PeerFailedException(origin, "rank " + origin + " failed", cause));
     }
 
     /**
@@ -1227,6 +1256,10 @@ public final class DirectChannel extends PeerToPeerChannel {
         String reason = String.valueOf(cause);
         if (reason.length() > 200) {
             reason = reason.substring(0, 200) + "...";
+        }
+        if (cause instanceof PeerFailedException && ((PeerFailedException) cause).peer() >= 0 && ((PeerFailedException) cause).peer() != rank()) {
+            // This rank gives up because another failed: the peers waiting for it are told which (see originOf).
+            reason = THROUGH + ((PeerFailedException) cause).peer() + ": " + reason;
         }
         shutdown(FrameCodec.ABORT, reason, "communicator aborted", Deadline.after(Duration.ZERO));
     }
