@@ -41,7 +41,16 @@ import java.util.concurrent.ScheduledExecutorService;
  *   <li>Buffers belong to the caller. Send buffers are never modified; receive buffers are filled
  *       in place (see {@link Buffer} for ownership while an operation is in flight).</li>
  *   <li>Messages between two peers never overtake each other. Collectives match by the order in
- *       which each peer calls them, so every peer must call the same collectives in the same order.</li>
+ *       which each peer calls them, so every peer must call the same collectives in the same order.
+ *       A rank that meets another collective under the same number (one rank calls {@code bcast}
+ *       where another calls {@code allreduce}, or another root) raises a
+ *       {@link CollectiveMismatchException} naming both, and tells the ranks waiting for it; see
+ *       {@code docs/collectives.md} for what each channel detects.</li>
+ *   <li>The collectives of one communicator are called by one thread at a time. A collective
+ *       called while one that another thread called is in flight on this rank is refused with an
+ *       {@link FmiException} naming both calls and both threads (the ranks could not agree on
+ *       which of the two came first); give each thread its own communicator ({@link #dup()}).
+ *       Point-to-point calls may come from any thread.</li>
  *   <li>Sizes must agree: a receive buffer whose length differs from the message, gather/scatter
  *       buffers that do not hold {@code size} blocks, reduce buffers of different lengths raise
  *       {@link FmiException} naming the operation, the peer and both lengths. A mismatched message
@@ -68,7 +77,8 @@ import java.util.concurrent.ScheduledExecutorService;
  *
  * <h2>Threads and lifecycle</h2>
  * A communicator is thread-safe: point-to-point calls may come from any thread. Collectives are
- * ordered by the order of the calls. Building one does no network I/O (channels connect on first
+ * ordered by the order of the calls, which one thread at a time makes (a collective called while
+ * another thread's is in flight is refused, see above). Building one does no network I/O (channels connect on first
  * use); {@link #close()} releases connections and threads, and fails operations still waiting.
  */
 public interface Communicator extends AutoCloseable {

@@ -8,7 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fmi.local.LocalCluster;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -90,6 +95,88 @@ class BadInputTest {
             }
             return null;
         });
+    }
+
+    @Test
+    void shouldNameTheOperationOfANullBufferForEveryOperationKind() {
+        LocalCluster.run(2, comm -> {
+            int[] one = {1};
+            int[] two = new int[2];
+            int[] counts = {1, 1};
+            Map<String, Supplier<Object>> calls = new LinkedHashMap<>();
+            calls.put("send", () -> run(() -> comm.send((int[]) null, 1)));
+            calls.put("isend", () -> comm.isend((int[]) null, 1));
+            calls.put("recv", () -> run(() -> comm.recv((int[]) null, 1)));
+            calls.put("irecv", () -> comm.irecv((int[]) null, 1));
+            calls.put("sendrecv", () -> run(() -> comm.sendrecv(one, 1, (int[]) null, 1)));
+            calls.put("isendrecv", () -> comm.isendrecv((int[]) null, 1, one, 1));
+            calls.put("bcast", () -> run(() -> comm.bcast((int[]) null, 0)));
+            calls.put("ibcast", () -> comm.ibcast((int[]) null, 0));
+            calls.put("gather", () -> run(() -> comm.gather((int[]) null, two, 0)));
+            calls.put("igather", () -> comm.igather((int[]) null, two, 0));
+            calls.put("scatter", () -> run(() -> comm.scatter(two, (int[]) null, 0)));
+            calls.put("iscatter", () -> comm.iscatter(two, (int[]) null, 0));
+            calls.put("allgather", () -> run(() -> comm.allgather((int[]) null, two)));
+            calls.put("iallgather", () -> comm.iallgather(one, (int[]) null));
+            calls.put("alltoall", () -> run(() -> comm.alltoall(two, (int[]) null)));
+            calls.put("ialltoall", () -> comm.ialltoall((int[]) null, two));
+            calls.put("reduce", () -> run(() -> comm.reduce((int[]) null, one, 0, ReduceOp.SUM)));
+            calls.put("ireduce", () -> comm.ireduce((int[]) null, one, 0, ReduceOp.SUM));
+            calls.put("allreduce", () -> run(() -> comm.allreduce((int[]) null, one, ReduceOp.SUM)));
+            calls.put("iallreduce", () -> comm.iallreduce(one, (int[]) null, ReduceOp.SUM));
+            calls.put("scan", () -> run(() -> comm.scan((int[]) null, one, ReduceOp.SUM)));
+            calls.put("iscan", () -> comm.iscan(one, (int[]) null, ReduceOp.SUM));
+            calls.put("exscan", () -> run(() -> comm.exscan((int[]) null, one, ReduceOp.SUM)));
+            calls.put("iexscan", () -> comm.iexscan(one, (int[]) null, ReduceOp.SUM));
+            calls.put("gatherv", () -> run(() -> comm.gatherv((int[]) null, two, counts, 0)));
+            calls.put("igatherv", () -> comm.igatherv((int[]) null, two, counts, 0));
+            calls.put("scatterv", () -> run(() -> comm.scatterv(two, counts, (int[]) null, 0)));
+            calls.put("iscatterv", () -> comm.iscatterv(two, counts, (int[]) null, 0));
+            calls.put("allgatherv", () -> run(() -> comm.allgatherv((int[]) null, two, counts)));
+            calls.put("iallgatherv", () -> comm.iallgatherv(one, (int[]) null, counts));
+            calls.put("alltoallv", () -> run(() -> comm.alltoallv((int[]) null, counts, two, counts)));
+            calls.put("ialltoallv", () -> comm.ialltoallv(two, counts, (int[]) null, counts));
+            calls.put("reduceScatter", () -> run(() -> comm.reduceScatter((int[]) null, one, counts, ReduceOp.SUM)));
+            calls.put("ireduceScatter", () -> comm.ireduceScatter(two, (int[]) null, counts, ReduceOp.SUM));
+            calls.put("sendBytes", () -> run(() -> comm.send((byte[]) null, 1)));
+            calls.put("gatherBytes", () -> comm.gatherBytes(null, 0));
+            calls.put("igatherBytes", () -> comm.igatherBytes(null, 0));
+            calls.put("allgatherBytes", () -> comm.allgatherBytes(null));
+            calls.put("iallgatherBytes", () -> comm.iallgatherBytes(null));
+            calls.put("alltoallBytes", () -> comm.alltoallBytes(null));
+            calls.put("ialltoallBytes", () -> comm.ialltoallBytes(null));
+            calls.forEach((name, call) -> {
+                Throwable t = refusal(call);
+                assertTrue(t instanceof FmiException, name + " threw " + t);
+                String verb = name.replaceFirst("^i(?=[a-z])", "").replace("sendBytes", "send");
+                assertMessage(t.getMessage(), verb, "null", "rank=" + comm.rank());
+            });
+            // None of them took a sequence number: a real collective still matches on both ranks.
+            int[] sum = new int[1];
+            comm.allreduce(new int[] {comm.rank() + 1}, sum, ReduceOp.SUM);
+            assertEquals(3, sum[0]);
+            return null;
+        });
+    }
+
+    private static Object run(Runnable call) {
+        call.run();
+        return null;
+    }
+
+    /** What {@code call} threw, or what the future it returned failed with; an AssertionError if it succeeded. */
+    private static Throwable refusal(Supplier<Object> call) {
+        try {
+            Object r = call.get();
+            if (r instanceof CompletableFuture) {
+                ((CompletableFuture<?>) r).join();
+            }
+        } catch (CompletionException e) {
+            return e.getCause();
+        } catch (RuntimeException e) {
+            return e;
+        }
+        throw new AssertionError("a null buffer was accepted");
     }
 
     @Test
@@ -190,12 +277,13 @@ class BadInputTest {
     void shouldNameTheRankThatIsNotCallingSplit() {
         List<String> outcome = LocalCluster.run(FmiConfig.defaults().withOnly("Local"), 2, LocalCluster.timeout(Duration.ofSeconds(20)), comm -> {
             if (comm.rank() == 0) {
-                return assertThrows(FmiException.class, () -> comm.split(0, 0)).getMessage();
+                return assertThrows(CollectiveMismatchException.class, () -> comm.split(0, 0)).getMessage();
             }
-            comm.allgather(new int[] {1, 2, 3}, new int[6]); // the same size as a split's entry, another operation
-            return "";
+            // The same size as a split's entry, another operation: the message's code tells them apart.
+            return assertThrows(CollectiveMismatchException.class, () -> comm.allgather(new int[] {1, 2, 3}, new int[6])).getMessage();
         });
-        assertMessage(outcome.get(0), "split #1", "rank 1 is not calling split", "collective #1");
+        assertMessage(outcome.get(0), "split #1", "rank 1 sent a message of allgather #1", "collective #1");
+        assertMessage(outcome.get(1), "allgather #1", "rank 0 sent a message of split #1");
     }
 
     @Test

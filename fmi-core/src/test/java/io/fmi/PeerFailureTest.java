@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fmi.local.LocalCluster;
+import io.fmi.testing.Blame;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -45,6 +46,21 @@ class PeerFailureTest {
         assertEquals(4, seen.size(), "every surviving rank failed: " + seen.keySet());
         seen.forEach((rank, e) -> assertTrue(e instanceof PeerFailedException,
                 "rank " + rank + " got " + e));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Local", "LocalStore"})
+    void shouldBlameTheRankThatDiedOnEverySurvivorNotTheOneThatPassedItOn(String backend) {
+        // bcast from rank 0 on 4 ranks: rank 3 waits for a rank that waits for rank 0, which dies
+        // first; that rank gives up and leaves, and rank 3 must still name rank 0. Several rounds:
+        // on a store, a survivor's abort raced the others' reads of the abort marker.
+        for (int round = 0; round < 5; round++) {
+            ConcurrentHashMap<Integer, Throwable> seen = new ConcurrentHashMap<>();
+            assertThrows(IllegalStateException.class, () ->
+                    LocalCluster.run(FmiConfig.defaults().withOnly(backend), 4, LocalCluster.timeout(Duration.ofSeconds(20)),
+                            comm -> Blame.rankZeroDiesBeforeItsBcast(comm, seen)));
+            Blame.assertEverySurvivorBlamesRankZero(seen, 3);
+        }
     }
 
     @ParameterizedTest

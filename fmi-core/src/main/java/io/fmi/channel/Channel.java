@@ -243,7 +243,9 @@ public interface Channel extends AutoCloseable {
     /**
      * This peer failed: tell the other peers where the channel can (close connections, write a
      * marker), so that they fail at once rather than wait out their deadlines; then release
-     * everything as {@link #close()} does. Best effort; never throws.
+     * everything as {@link #close()} does. Best effort; never throws. A
+     * {@link io.fmi.PeerFailedException} {@code cause} names a channel rank: this rank gives up
+     * because that one failed, and the peers are told so ({@link OpContext#departure}).
      */
     void abort(Throwable cause);
 

@@ -1,8 +1,10 @@
 package io.fmi.channel;
 
+import io.fmi.CollectiveMismatchException;
 import io.fmi.FmiException;
 import java.lang.ref.WeakReference;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -40,6 +42,16 @@ import java.util.function.Consumer;
  * reaches its deadline is withdrawn, so a message arriving later is kept for the next receive
  * rather than written into a buffer the caller has given up on.
  *
+ * <h2>Collective mismatches</h2>
+ * A message of a collective carries the collective's {@linkplain OpCodes code} and root. A
+ * receive whose call ({@link OpContext#code()}, {@link OpContext#root()}) is another collective,
+ * or the same with another root, fails with a {@link io.fmi.CollectiveMismatchException} naming
+ * both, and the message stays queued, as a message of the wrong size does; code
+ * {@link OpCodes#UNKNOWN} on either side is not checked. A {@linkplain OpCodes#NOTICE notice}
+ * (the sender gave up the collective) fails every receive of its tag, from any source, waiting
+ * or posted later, and is never consumed. Messages of one source, communicator and tag all come from
+ * one call of their sender, so the code and root are kept once per queue, not per message.
+ *
  * <p>Deadlines are enforced by a sweeper that expires waiting receives every
  * {@value #SWEEP_MILLIS} ms: posting a receive schedules nothing, so the hot path stays free of
  * timer work. By default one sweeper thread ({@code fmi-deadline-sweeper}) serves every mailbox of
@@ -67,8 +79,18 @@ public final class Mailbox {
     private final Object lock = new Object();
     /** Receives posted and not yet matched; the sweeper skips mailboxes where it is 0. */
     private final AtomicInteger waiting = new AtomicInteger();
-    private final Map<Key, ArrayDeque<Object>> slots = new HashMap<>();
+    private final Map<Key, Queue> slots = new HashMap<>();
     private final Map<Integer, Throwable> failedPeers = new HashMap<>();
+    /** The collective whose receives waited last on communicator 0, and on the others; under the lock. */
+    private OpContext current0;
+    private final Map<Integer, OpContext> currentSub = new HashMap<>();
+    /** The highest collective number a message from each channel rank carried, of communicator 0 and of the others; under the lock. */
+    private long[] seen0;
+    private final Map<Integer, long[]> seenSub = new HashMap<>();
+    /** The last notice per communicator id; under the lock, empty unless a collective was given up. */
+    private final Map<Integer, Noticed> noticed = new HashMap<>();
+    /** A key to look queues up without allocating; under the lock. */
+    private final Key probe = new Key(0, 0, 0);
     /** Sub-communicators closed on this mailbox; messages for them are dropped. */
     private final Set<Integer> closedComms = new java.util.HashSet<>();
     /** Keys of point-to-point messages by source; under the lock. */
@@ -137,7 +159,7 @@ public final class Mailbox {
     private void expireOverdue() {
         List<Receive<?>> overdue = new ArrayList<>();
         synchronized (lock) {
-            for (ArrayDeque<Object> q : slots.values()) {
+            for (Queue q : slots.values()) {
                 for (Object o : q) {
                     if (o instanceof Receive && ((Receive<?>) o).op.deadline().expired()) {
                         overdue.add((Receive<?>) o);
@@ -214,11 +236,14 @@ public final class Mailbox {
             } else {
                 Key key = requeue ? p.key : key(src, comm, tag);
                 p.key = key;
-                ArrayDeque<Object> q = slots.get(key);
+                Queue q = slots.get(key);
                 Object head = q == null ? null : q.peekFirst();
                 if (head instanceof Announced) {
                     Announced a = (Announced) head;
-                    failure = p.refuse(a.length);
+                    failure = mismatch(op, src, q.code, q.root);
+                    if (failure == null) {
+                        failure = p.refuse(a.length);
+                    }
                     if (failure == null) {
                         q.pollFirst();
                         dropIfEmpty(key, q);
@@ -226,18 +251,25 @@ public final class Mailbox {
                     }
                 } else if (head instanceof byte[]) {
                     byte[] msg = (byte[]) head;
-                    failure = p.refuse(msg.length);
+                    failure = mismatch(op, src, q.code, q.root);
+                    if (failure == null) {
+                        failure = p.refuse(msg.length);
+                    }
                     if (failure == null) {
                         q.pollFirst();
                         dropIfEmpty(key, q);
                         matched = msg;
                     }
+                } else if (head instanceof Notice) {
+                    failure = ((Notice) head).error(op, src);
+                } else if (op.code() != OpCodes.UNKNOWN && (failure = enter(op, src, comm)) != null) {
+                    // a message of another collective under this number: the cause, even if src is gone too
                 } else if (failedPeers.containsKey(src)) {
                     Throwable why = failedPeers.get(src);
                     failure = op.peerFailed(named(op, src), String.valueOf(why.getMessage()), why);
                 } else {
                     if (q == null) {
-                        q = new ArrayDeque<>();
+                        q = new Queue();
                         slots.put(key, q);
                     }
                     if (requeue) {
@@ -282,7 +314,7 @@ public final class Mailbox {
     }
 
     /** Under the lock: forgets an empty queue, except the cached point-to-point ones of communicator 0. */
-    private void dropIfEmpty(Key key, ArrayDeque<Object> q) {
+    private void dropIfEmpty(Key key, Queue q) {
         if (q.isEmpty() && (key.tag != OpContext.P2P_SEQ || key.comm != 0)) {
             slots.remove(key);
         }
@@ -298,12 +330,28 @@ public final class Mailbox {
      * @param payload the message, between position and limit
      */
     public void deliver(int src, int comm, long tag, ByteBuffer payload) {
-        deliver(src, comm, tag, payload, null);
+        deliver(src, comm, tag, OpCodes.UNKNOWN, OpCodes.NO_ROOT, payload, null);
+    }
+
+    /**
+     * Delivers a message of a collective that says which one it is: {@code code} and
+     * {@code root} are checked against the receive (see "Collective mismatches" above). A
+     * {@linkplain OpCodes#NOTICE notice} fails the receives of {@code tag} instead, its payload naming the reason. The payload is copied.
+     *
+     * @param src     the sender's channel rank
+     * @param comm    the communicator id the message carries
+     * @param tag     the tag it carries
+     * @param code    the {@linkplain OpCodes code} it carries
+     * @param root    the root it carries
+     * @param payload the message, between position and limit
+     */
+    public void deliver(int src, int comm, long tag, int code, int root, ByteBuffer payload) {
+        deliver(src, comm, tag, code, root, payload, null);
     }
 
     /** {@link #deliver(int, int, long, ByteBuffer)} for communicator 0, the channel's own. */
     public void deliver(int src, long tag, ByteBuffer payload) {
-        deliver(src, 0, tag, payload, null);
+        deliver(src, 0, tag, OpCodes.UNKNOWN, OpCodes.NO_ROOT, payload, null);
     }
 
     /**
@@ -316,11 +364,30 @@ public final class Mailbox {
      * @param payload the message; the caller gives it up
      */
     public void deliverOwned(int src, int comm, long tag, byte[] payload) {
-        deliver(src, comm, tag, null, Objects.requireNonNull(payload, "payload"));
+        deliver(src, comm, tag, OpCodes.UNKNOWN, OpCodes.NO_ROOT, null, Objects.requireNonNull(payload, "payload"));
     }
 
-    private void deliver(int src, int comm, long tag, ByteBuffer view, byte[] owned) {
+    /**
+     * {@link #deliverOwned(int, int, long, byte[])} of a message that says which collective it
+     * belongs to; see {@link #deliver(int, int, long, int, int, ByteBuffer)}.
+     *
+     * @param src     the sender's channel rank
+     * @param comm    the communicator id the message carries
+     * @param tag     the tag it carries
+     * @param code    the {@linkplain OpCodes code} it carries
+     * @param root    the root it carries
+     * @param payload the message; the caller gives it up
+     */
+    public void deliverOwned(int src, int comm, long tag, int code, int root, byte[] payload) {
+        deliver(src, comm, tag, code, root, null, Objects.requireNonNull(payload, "payload"));
+    }
+
+    private void deliver(int src, int comm, long tag, int code, int root, ByteBuffer view, byte[] owned) {
         int len = view != null ? view.remaining() : owned.length;
+        if (code == OpCodes.NOTICE) {
+            notice(src, comm, tag, owned != null ? owned : copyOf(view, len));
+            return;
+        }
         List<Runnable> after = null; // failures to report outside the lock; rare
         Receive<?> matched = null;
         byte[] taken = null;
@@ -329,16 +396,19 @@ public final class Mailbox {
                 return;
             }
             Key key = key(src, comm, tag);
-            ArrayDeque<Object> q = slots.get(key);
+            Queue q = slots.get(key);
             boolean consumed = false;
-            // A queue holds either posted receives or unexpected messages (copies, announcements), never both.
+            // A queue holds either posted receives or unexpected messages (copies, announcements, notices), never both.
             while (q != null && q.peekFirst() instanceof Receive) {
                 Receive<?> p = (Receive<?>) q.pollFirst();
                 if (!p.claim()) {
                     continue; // expired meanwhile
                 }
                 waiting.decrementAndGet();
-                FmiException refused = p.refuse(len);
+                FmiException refused = mismatch(p.op, src, code, root);
+                if (refused == null) {
+                    refused = p.refuse(len);
+                }
                 if (refused != null) {
                     if (after == null) {
                         after = new ArrayList<>(1);
@@ -363,10 +433,16 @@ public final class Mailbox {
             if (!consumed) {
                 byte[] copy = owned != null ? owned : copyOf(view, len);
                 if (q == null) {
-                    q = new ArrayDeque<>();
+                    q = new Queue();
                     slots.put(key, q);
                 }
+                q.code = code;
+                q.root = root;
                 q.addLast(copy);
+                if (code != OpCodes.UNKNOWN) {
+                    after = strayCheck(src, comm, tag, code, root, after);
+                    after = movedOn(src, comm, tag, after);
+                }
             } else {
                 dropIfEmpty(key, q);
             }
@@ -383,6 +459,210 @@ public final class Mailbox {
         byte[] copy = new byte[len];
         view.get(view.position(), copy);
         return copy;
+    }
+
+    /**
+     * A notice from {@code src}: every receive of its tag fails, now and later, whatever its source
+     * (the collective is given up: what a receive of it waits for may never be sent); the notice
+     * stays queued.
+     */
+    private void notice(int src, int comm, long tag, byte[] reason) {
+        Notice n = new Notice(new String(reason, 0, Math.min(reason.length, OpCodes.MAX_NOTICE_BYTES), StandardCharsets.UTF_8));
+        List<Runnable> after = new ArrayList<>(1);
+        synchronized (lock) {
+            if (closed != null || (!closedComms.isEmpty() && closedComms.contains(comm))) {
+                return;
+            }
+            Key key = key(src, comm, tag);
+            Queue q = slots.get(key);
+            while (q != null && q.peekFirst() instanceof Receive) {
+                Receive<?> p = (Receive<?>) q.pollFirst();
+                if (p.claim()) {
+                    waiting.decrementAndGet();
+                    p.failClaimed(n.error(p.op, src), after);
+                }
+            }
+            if (q == null) {
+                q = new Queue();
+                slots.put(key, q);
+            }
+            q.addLast(n);
+            noticed.put(comm, new Noticed(src, tag, n));
+            // Receives of the same collective waiting on other sources: their senders may have moved on.
+            for (Map.Entry<Key, Queue> e : slots.entrySet()) {
+                Key k = e.getKey();
+                if (k.comm == comm && k.tag == tag && k.src != src) {
+                    e.getValue().removeIf(o -> {
+                        if (o instanceof Receive) {
+                            Receive<?> p = (Receive<?>) o;
+                            if (p.claim()) {
+                                waiting.decrementAndGet();
+                                p.failClaimed(n.error(p.op, src), after);
+                            }
+                            return true;
+                        }
+                        return false;
+                    });
+                }
+            }
+            slots.values().removeIf(Queue::isEmpty);
+        }
+        after.forEach(Runnable::run);
+    }
+
+    /**
+     * Under the lock: a receive of collective {@code op} is about to wait. On its first wait, a
+     * message of the same collective number queued from another source that belongs to another
+     * collective or root (its sender took another tree, so no receive here will ever match it)
+     * fails this receive now, rather than at its deadline.
+     */
+    private CollectiveMismatchException enter(OpContext op, int src, int comm) {
+        long[] later = comm == 0 ? seen0 : seenSub.get(comm);
+        if (later != null && src < later.length && later[src] > op.seq()) {
+            return wentOn(op, src, later[src]);
+        }
+        if (!noticed.isEmpty()) {
+            Noticed seen = noticed.get(comm);
+            if (seen != null && seen.tag == op.seq()) {
+                return seen.notice.error(op, seen.src);
+            }
+        }
+        OpContext was = current(comm);
+        if (was == op) {
+            return null;
+        }
+        if (comm == 0) {
+            current0 = op;
+        } else {
+            currentSub.put(comm, op);
+        }
+        ChannelContext ch = op.channel();
+        for (int r = 0; r < ch.size(); r++) {
+            probe.set(ch.channelRank(r), comm, op.seq());
+            Queue q = slots.get(probe);
+            if (q != null && q.peekFirst() instanceof byte[]) {
+                CollectiveMismatchException e = mismatch(op, probe.src, q.code, q.root);
+                if (e != null) {
+                    return e;
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Under the lock: a message of collective {@code tag} from {@code src} was queued. Messages from
+     * one source arrive in the order they were sent, so a receive of an earlier collective still
+     * waiting for {@code src} will never get a message: {@code src} finished that collective
+     * without sending here (it ran another one, or another root). Such receives fail now.
+     */
+    private List<Runnable> movedOn(int src, int comm, long tag, List<Runnable> after) {
+        long[] seen = comm == 0 ? seen0 : seenSub.get(comm);
+        if (seen == null || src >= seen.length) {
+            seen = seen == null ? new long[src + 1] : Arrays.copyOf(seen, Math.max(src + 1, 2 * seen.length));
+            if (comm == 0) {
+                seen0 = seen;
+            } else {
+                seenSub.put(comm, seen);
+            }
+        }
+        seen[src] = Math.max(seen[src], tag);
+        OpContext cur = current(comm);
+        if (cur == null || cur.seq() >= tag) {
+            return after;
+        }
+        probe.set(src, comm, cur.seq());
+        Queue q = slots.get(probe);
+        if (q == null || !(q.peekFirst() instanceof Receive)) {
+            return after;
+        }
+        List<Runnable> out = after == null ? new ArrayList<>(1) : after;
+        while (q.peekFirst() instanceof Receive) {
+            Receive<?> p = (Receive<?>) q.pollFirst();
+            if (p.claim()) {
+                waiting.decrementAndGet();
+                p.failClaimed(wentOn(p.op, src, tag), out);
+            }
+        }
+        dropIfEmpty(probe, q);
+        return out;
+    }
+
+    private static CollectiveMismatchException wentOn(OpContext op, int src, long later) {
+        return new CollectiveMismatchException(op.signature() + ": rank " + named(op, src) + " sent a message of collective #"
+                + later + " before any of collective #" + op.seq() + " to this rank, so it ran another collective or root as #"
+                + op.seq() + " (expected: every rank calls the same collective with the same root as its collective #" + op.seq()
+                + ") " + op.where());
+    }
+
+    /** Under the lock: the collective whose receives waited last on communicator {@code comm}, or null. */
+    private OpContext current(int comm) {
+        return comm == 0 ? current0 : currentSub.get(comm);
+    }
+
+    /**
+     * Under the lock: an unexpected message of collective {@code (code, root)} with number
+     * {@code tag} was queued. If this rank's receives of that number wait for another collective or
+     * root, they fail now (the message stays queued): its sender took another tree, so the message
+     * they wait for may never come.
+     */
+    private List<Runnable> strayCheck(int src, int comm, long tag, int code, int root, List<Runnable> after) {
+        OpContext cur = current(comm);
+        CollectiveMismatchException err = cur == null || cur.seq() != tag ? null : mismatch(cur, src, code, root);
+        if (err == null) {
+            return after;
+        }
+        List<Runnable> out = after == null ? new ArrayList<>(1) : after;
+        for (Map.Entry<Key, Queue> e : slots.entrySet()) {
+            if (e.getKey().comm != comm || e.getKey().tag != tag) {
+                continue;
+            }
+            for (java.util.Iterator<Object> it = e.getValue().iterator(); it.hasNext(); ) {
+                Object o = it.next();
+                if (o instanceof Receive && ((Receive<?>) o).claim()) {
+                    Receive<?> p = (Receive<?>) o;
+                    it.remove();
+                    waiting.decrementAndGet();
+                    CollectiveMismatchException own = mismatch(p.op, src, code, root);
+                    p.failClaimed(own != null ? own : err, out);
+                }
+            }
+        }
+        slots.values().removeIf(Queue::isEmpty);
+        return out;
+    }
+
+    /**
+     * The error a notice from channel rank {@code src} about collective {@code op} (of communicator
+     * {@code comm}) gives, or null when {@code src} sent none: for a channel whose send to a rank
+     * failed because that rank left after giving the collective up.
+     *
+     * @param src  the channel rank
+     * @param comm the communicator id
+     * @param op   the collective
+     * @return the error naming what {@code src} said, or null
+     */
+    public CollectiveMismatchException noticeFrom(int src, int comm, OpContext op) {
+        synchronized (lock) {
+            probe.set(src, comm, op.seq());
+            Queue q = slots.get(probe);
+            if (q != null) {
+                for (Object o : q) {
+                    if (o instanceof Notice) {
+                        return ((Notice) o).error(op, src);
+                    }
+                }
+            }
+            return null;
+        }
+    }
+
+    /** The error of a receive of {@code op} that meets a message of collective {@code (code, root)} from {@code src}, or null. */
+    private static CollectiveMismatchException mismatch(OpContext op, int src, int code, int root) {
+        if (code == OpCodes.UNKNOWN || op.code() == OpCodes.UNKNOWN) {
+            return null; // the hot path: point-to-point, and channels whose wire carries no code
+        }
+        return op.mismatch("rank " + named(op, src) + " sent a message of", code, root);
     }
 
     /**
@@ -404,6 +684,23 @@ public final class Mailbox {
      * @param onMatch told, once, of the receive bound to the message
      */
     public void announce(int src, int comm, long tag, int length, Consumer<Claim> onMatch) {
+        announce(src, comm, tag, OpCodes.UNKNOWN, OpCodes.NO_ROOT, length, onMatch);
+    }
+
+    /**
+     * {@link #announce(int, int, long, int, Consumer)} of a message that says which collective it
+     * belongs to: a receive of another collective or root fails naming both and leaves the
+     * announcement queued, as one of another size does.
+     *
+     * @param src     the sender's channel rank
+     * @param comm    the communicator id the message carries
+     * @param tag     the tag it carries
+     * @param code    the {@linkplain OpCodes code} it carries
+     * @param root    the root it carries
+     * @param length  the message's length in bytes
+     * @param onMatch told, once, of the receive bound to the message
+     */
+    public void announce(int src, int comm, long tag, int code, int root, int length, Consumer<Claim> onMatch) {
         Objects.requireNonNull(onMatch, "onMatch");
         List<Runnable> after = null;
         Receive<?> bound = null;
@@ -413,14 +710,17 @@ public final class Mailbox {
                 return;
             }
             Key key = key(src, comm, tag);
-            ArrayDeque<Object> q = slots.get(key);
+            Queue q = slots.get(key);
             while (q != null && q.peekFirst() instanceof Receive) {
                 Receive<?> p = (Receive<?>) q.pollFirst();
                 if (!p.claim()) {
                     continue; // expired meanwhile
                 }
                 waiting.decrementAndGet();
-                FmiException refused = p.refuse(length);
+                FmiException refused = mismatch(p.op, src, code, root);
+                if (refused == null) {
+                    refused = p.refuse(length);
+                }
                 if (refused != null) {
                     if (after == null) {
                         after = new ArrayList<>(1);
@@ -433,9 +733,11 @@ public final class Mailbox {
             }
             if (bound == null) {
                 if (q == null) {
-                    q = new ArrayDeque<>();
+                    q = new Queue();
                     slots.put(key, q);
                 }
+                q.code = code;
+                q.root = root;
                 q.addLast(a);
             } else {
                 dropIfEmpty(key, q);
@@ -463,7 +765,7 @@ public final class Mailbox {
     public boolean withdrawAnnounced(int src, int comm, long tag, Consumer<Claim> onMatch) {
         synchronized (lock) {
             Key key = key(src, comm, tag);
-            ArrayDeque<Object> q = slots.get(key);
+            Queue q = slots.get(key);
             if (q == null) {
                 return false;
             }
@@ -507,7 +809,7 @@ public final class Mailbox {
             if (forever) {
                 failedPeers.putIfAbsent(src, cause);
             }
-            for (Map.Entry<Key, ArrayDeque<Object>> e : slots.entrySet()) {
+            for (Map.Entry<Key, Queue> e : slots.entrySet()) {
                 boolean fromSrc = e.getKey().src == src;
                 e.getValue().removeIf(o -> {
                     if (o instanceof Receive && ((Receive<?>) o).src == src) {
@@ -521,7 +823,7 @@ public final class Mailbox {
                     return forever && fromSrc && o instanceof Announced;
                 });
             }
-            slots.values().removeIf(ArrayDeque::isEmpty);
+            slots.values().removeIf(Queue::isEmpty);
         }
         after.forEach(Runnable::run);
     }
@@ -544,6 +846,9 @@ public final class Mailbox {
                 return;
             }
             closedComms.add(comm);
+            currentSub.remove(comm);
+            noticed.remove(comm);
+            seenSub.remove(comm);
             slots.entrySet().removeIf(e -> {
                 if (e.getKey().comm != comm) {
                     return false;
@@ -578,7 +883,7 @@ public final class Mailbox {
                     LIVE.remove(this);
                 }
             }
-            for (ArrayDeque<Object> q : slots.values()) {
+            for (Queue q : slots.values()) {
                 for (Object o : q) {
                     if (o instanceof Receive) {
                         Receive<?> p = (Receive<?>) o;
@@ -598,7 +903,7 @@ public final class Mailbox {
     public int queuedMessages() {
         synchronized (lock) {
             int n = 0;
-            for (ArrayDeque<Object> q : slots.values()) {
+            for (Queue q : slots.values()) {
                 for (Object o : q) {
                     if (o instanceof byte[] || o instanceof Announced) {
                         n++;
@@ -616,7 +921,7 @@ public final class Mailbox {
      */
     public boolean withdraw(CompletableFuture<?> receive) {
         synchronized (lock) {
-            for (ArrayDeque<Object> q : slots.values()) {
+            for (Queue q : slots.values()) {
                 for (Object o : q) {
                     if (o == receive) {
                         return expire((Receive<?>) o);
@@ -633,7 +938,7 @@ public final class Mailbox {
                 return false;
             }
             waiting.decrementAndGet();
-            ArrayDeque<Object> q = p.key == null ? null : slots.get(p.key);
+            Queue q = p.key == null ? null : slots.get(p.key);
             if (q != null) {
                 q.remove(p);
                 dropIfEmpty(p.key, q);
@@ -659,19 +964,40 @@ public final class Mailbox {
      * @return the claimed receive, or null
      */
     public Claim claim(int src, int comm, long tag, int length) {
+        return claim(src, comm, tag, OpCodes.UNKNOWN, OpCodes.NO_ROOT, length);
+    }
+
+    /**
+     * {@link #claim(int, int, long, int)} for a frame that says which collective it belongs to:
+     * returns null as well when the waiting receive is of another collective or root, or for a
+     * {@linkplain OpCodes#NOTICE notice}; {@link #deliver(int, int, long, int, int, ByteBuffer)}
+     * then fails the receive with the error naming both.
+     *
+     * @param src    the sender's channel rank
+     * @param comm   the communicator id the frame carries
+     * @param tag    the tag it carries
+     * @param code   the {@linkplain OpCodes code} it carries
+     * @param root   the root it carries
+     * @param length the payload's length
+     * @return the claimed receive, or null
+     */
+    public Claim claim(int src, int comm, long tag, int code, int root, int length) {
+        if (code == OpCodes.NOTICE) {
+            return null;
+        }
         synchronized (lock) {
             if (closed != null) {
                 return null;
             }
             Key key = key(src, comm, tag);
-            ArrayDeque<Object> q = slots.get(key);
+            Queue q = slots.get(key);
             while (q != null && q.peekFirst() instanceof Receive) {
                 Receive<?> p = (Receive<?>) q.peekFirst();
                 if (p.claimed()) {
                     q.pollFirst(); // expired meanwhile
                     continue;
                 }
-                if (p.refuses(length) || !p.claim()) {
+                if (p.refuses(length) || mismatch(p.op, src, code, root) != null || !p.claim()) {
                     return null;
                 }
                 q.pollFirst();
@@ -804,8 +1130,11 @@ public final class Mailbox {
             if (len == dst.byteLength()) {
                 return null;
             }
-            return op.error("message from rank " + named(op, src) + " has " + len + " bytes but the receive buffer holds "
-                    + dst.byteLength() + " bytes (" + dst + "); the message is kept for a receive of the right size");
+            String why = "message from rank " + named(op, src) + " has " + len + " bytes but the receive buffer holds "
+                    + dst.byteLength() + " bytes (" + dst + "); the message is kept for a receive of the right size";
+            // In a collective the ranks disagree on a size: its peers are told, as for another collective.
+            return op.code() == OpCodes.UNKNOWN ? op.error(why)
+                    : new CollectiveMismatchException(op.signature() + ": " + why + " " + op.where());
         }
 
         @Override
@@ -857,6 +1186,32 @@ public final class Mailbox {
         }
     }
 
+    /** The queue of one (source, communicator, tag): posted receives, or messages and notices, never both. */
+    private static final class Queue extends ArrayDeque<Object> {
+        private static final long serialVersionUID = 1L;
+        /** Code and root of the queued messages: all come from one call of their sender. */
+        int code = OpCodes.UNKNOWN;
+        int root = OpCodes.NO_ROOT;
+    }
+
+    /** The last notice of a communicator: receives of its collective that start waiting later fail with it. */
+    private record Noticed(int src, long tag, Notice notice) {
+    }
+
+    /** A peer gave up a collective and said why; fails every receive of its tag. */
+    private static final class Notice {
+        final String reason;
+
+        Notice(String reason) {
+            this.reason = reason;
+        }
+
+        CollectiveMismatchException error(OpContext op, int src) {
+            return new CollectiveMismatchException(op.signature() + ": rank " + named(op, src) + " gave up this collective: "
+                    + reason + " " + op.where());
+        }
+    }
+
     /** A message its sender announced and sends once a receive is bound to it; queued in its place. */
     private static final class Announced {
         final int length;
@@ -869,11 +1224,18 @@ public final class Mailbox {
     }
 
     private static final class Key {
-        final int src;
-        final int comm;
-        final long tag;
+        int src;
+        int comm;
+        long tag;
 
         Key(int src, int comm, long tag) {
+            this.src = src;
+            this.comm = comm;
+            this.tag = tag;
+        }
+
+        /** Only on {@link #probe}: keys in the map never change. */
+        void set(int src, int comm, long tag) {
             this.src = src;
             this.comm = comm;
             this.tag = tag;

@@ -1,6 +1,7 @@
 package io.fmi.channel;
 
 import io.fmi.ChannelException;
+import io.fmi.CollectiveMismatchException;
 import io.fmi.FmiException;
 import io.fmi.FmiTimeoutException;
 import io.fmi.Operation;
@@ -11,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
@@ -53,6 +55,17 @@ import org.slf4j.LoggerFactory;
  * numbers and clean-up. Closing the view deletes what it created (after a closing barrier of its
  * members) and leaves the channel working.
  *
+ * <h2>Mismatched collectives</h2>
+ * Every object of a collective starts with an {@value #HEADER_BYTES}-byte header: {@code 0xC5},
+ * the collective's {@linkplain OpCodes code}, two zero bytes, its root (int32 big-endian,
+ * {@link OpCodes#NO_ROOT} for none). A reader checks it against its own call, so an object that
+ * another collective wrote under the same name ({@code g/3} of a gather read by a scan) raises a
+ * {@link CollectiveMismatchException} naming both rather than being taken as data. A wait for an
+ * object that lasts longer than one {@link #abortCheckInterval()} writes a <em>declaration</em>,
+ * {@code <scope>/c<seq>/op/<rank>} (the same header, nothing else), once per collective, and from
+ * then on reads the declaration of the rank it waits for: one that names another collective or
+ * root under this number fails the wait at once, naming both. Short waits cost nothing more.
+ *
  * <h2>Failure</h2>
  * A peer that fails writes the {@code abort} key; a peer waiting for an object checks it every
  * {@link #abortCheckInterval()} and fails with {@link io.fmi.PeerFailedException} instead of
@@ -62,6 +75,9 @@ import org.slf4j.LoggerFactory;
  */
 public abstract class MediatedChannel implements Channel {
     private static final Logger log = LoggerFactory.getLogger(MediatedChannel.class);
+    /** Length of the header that starts every object of a collective. */
+    static final int HEADER_BYTES = 8;
+    private static final byte HEADER_MAGIC = (byte) 0xC5;
 
     /** The communicator this channel serves: its name, run, rank, size and configuration. */
     protected final ChannelContext context;
@@ -74,6 +90,10 @@ public abstract class MediatedChannel implements Channel {
     private final Executor io;
     /** Tasks this channel handed to {@link #io} that have not finished; {@link #close} waits for them. */
     private final Set<CompletableFuture<?>> tasks = ConcurrentHashMap.newKeySet();
+    /** Sequence number of the last collective this channel wrote a declaration for. */
+    private volatile long declared;
+    /** Which peer a counter barrier's wait (for nobody in particular) reads the declaration of next. */
+    private int watched;
     private volatile boolean carriedCollectives;
     private volatile boolean closed;
 
@@ -415,11 +435,12 @@ public abstract class MediatedChannel implements Channel {
      */
     private void fetch(String key, int producer, Buf into, OpContext op, boolean single) {
         byte[] v = fetch(key, producer, op, single);
-        if (v.length != into.byteLength()) {
-            throw op.error("object " + key + (producer >= 0 ? " from rank " + producer : "") + " has " + v.length
+        int skip = checkHeader(v, key, producer, op);
+        if (v.length - skip != into.byteLength()) {
+            throw op.error("object " + key + (producer >= 0 ? " from rank " + producer : "") + " has " + (v.length - skip)
                     + " bytes but the buffer holds " + into.byteLength() + " bytes (" + into + ")");
         }
-        System.arraycopy(v, 0, into.array(), into.offset(), v.length);
+        System.arraycopy(v, skip, into.array(), into.offset(), v.length - skip);
     }
 
     /**
@@ -429,6 +450,10 @@ public abstract class MediatedChannel implements Channel {
      */
     private byte[] fetchAny(String key, int producer, OpContext op, boolean single) {
         byte[] v = fetch(key, producer, op, single);
+        int skip = checkHeader(v, key, producer, op);
+        if (skip > 0) {
+            v = Arrays.copyOfRange(v, skip, v.length);
+        }
         int max = context.maxMessageBytes();
         if (v.length > max) {
             throw op.error("object " + key + (producer >= 0 ? " from rank " + producer : "") + " has " + v.length
@@ -458,6 +483,95 @@ public abstract class MediatedChannel implements Channel {
                 int failed = context.rankOf(parseRank(why));
                 throw op.peerFailed(failed, why, null);
             }
+            checkDeclaration(op, producer);
+        }
+    }
+
+    // ---------------------------------------------------------------- mismatch detection
+
+    /** The header of an object of collective {@code op}, followed by {@code payload} bytes (position 0, limit 8 + payload). */
+    private static ByteBuffer header(byte[] into, OpContext op) {
+        ByteBuffer b = ByteBuffer.wrap(into); // big-endian
+        b.put(HEADER_MAGIC).put((byte) op.code()).putShort((short) 0).putInt(op.root());
+        return b;
+    }
+
+    /**
+     * Checks the header of object {@code key} of a collective against the call reading it and
+     * returns its length, or 0 when {@code op} is point-to-point (its objects have none).
+     */
+    private int checkHeader(byte[] v, String key, int producer, OpContext op) {
+        if (op.seq() == OpContext.P2P_SEQ) {
+            return 0;
+        }
+        if (v.length < HEADER_BYTES || v[0] != HEADER_MAGIC) {
+            throw op.error("object " + key + (producer >= 0 ? " from rank " + producer : "") + " of " + v.length
+                    + " bytes has no collective header (expected: written by this version of FMI, under this communicator's name and run id only)");
+        }
+        ByteBuffer b = ByteBuffer.wrap(v);
+        CollectiveMismatchException e = op.mismatch((producer >= 0 ? "rank " + producer : "a rank") + " wrote " + key + " as part of",
+                b.get(1) & 0xff, b.getInt(4));
+        if (e != null) {
+            declare(op); // the ranks waiting for this one learn why it left the collective
+            throw e;
+        }
+        return HEADER_BYTES;
+    }
+
+    /** Key of rank {@code rank}'s declaration in collective {@code op}. */
+    private String declarationKey(OpContext op, int rank) {
+        return opKey(op, "op/" + rank);
+    }
+
+    /**
+     * Called by a wait of collective {@code op} for {@code producer} (-1: for nobody in
+     * particular) each time it has waited one {@link #abortCheckInterval()}: declares this rank's
+     * collective, once, then fails if the rank waited for declared another one under this number.
+     */
+    private void checkDeclaration(OpContext op, int producer) {
+        if (!declares(op)) {
+            return;
+        }
+        declare(op);
+        int peer = producer;
+        if (peer < 0 || peer == context.rank()) {
+            synchronized (this) {
+                watched = (watched + 1) % context.size();
+                peer = watched == context.rank() ? (watched + 1) % context.size() : watched;
+            }
+        }
+        byte[] d = get(declarationKey(op, peer), 0, op);
+        if (d != null && d.length >= HEADER_BYTES && d[0] == HEADER_MAGIC) {
+            ByteBuffer b = ByteBuffer.wrap(d);
+            CollectiveMismatchException e = op.mismatch("rank " + peer + " said it was in", b.get(1) & 0xff, b.getInt(4));
+            if (e != null) {
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Whether waits of {@code op} declare: collectives, not the closing barrier (every rank ends
+     * with it, and what it would write could no longer be deleted).
+     */
+    private boolean declares(OpContext op) {
+        return op.seq() != OpContext.P2P_SEQ && op.seq() != Long.MAX_VALUE && op.code() != OpCodes.UNKNOWN && context.size() > 1;
+    }
+
+    /** Writes this rank's declaration of collective {@code op}, unless it did already; best effort. */
+    private void declare(OpContext op) {
+        if (declared == op.seq() || !declares(op)) {
+            return;
+        }
+        declared = op.seq();
+        String k = declarationKey(op, context.rank());
+        try {
+            put(k, header(new byte[HEADER_BYTES], op).flip(), context.size() - 1, op);
+            synchronized (multiReader) {
+                multiReader.add(new Created(op.seq(), k));
+            }
+        } catch (RuntimeException e) {
+            log.debug("{} could not write the declaration of {}: {}", context.logPrefix(), op.label(), e.toString());
         }
     }
 
@@ -500,7 +614,16 @@ public abstract class MediatedChannel implements Channel {
         @Override
         public void put(String name, Buf data, int readers) {
             String k = opKey(op, name);
-            MediatedChannel.this.put(k, data.asByteBuffer(), readers, op);
+            int n = HEADER_BYTES + data.byteLength();
+            byte[] pooled = n >= ScratchPool.MIN_BYTES ? ScratchPool.take(n) : null;
+            byte[] object = pooled != null ? pooled : new byte[n];
+            ByteBuffer b = header(object, op);
+            b.put(data.array(), data.offset(), data.byteLength()).flip();
+            MediatedChannel.this.put(k, b, readers, op);
+            if (n >= ScratchPool.MIN_BYTES) {
+                // Reused only after the store acknowledged the object; after a failure a retry may still read it.
+                ScratchPool.give(object);
+            }
             if (readers > 1) {
                 synchronized (multiReader) {
                     multiReader.add(new Created(op.seq(), k));
@@ -574,6 +697,11 @@ public abstract class MediatedChannel implements Channel {
 
     // ---------------------------------------------------------------- lifecycle
 
+    /**
+     * Writes the abort marker naming this rank, unless one is there already: the first failure's
+     * account stands, so a rank that gives up because another failed (and read that in the
+     * marker) does not replace the name of the rank that failed with its own.
+     */
     @Override
     public void abort(Throwable cause) {
         try {
@@ -581,7 +709,9 @@ public abstract class MediatedChannel implements Channel {
             byte[] msg = why.getBytes(StandardCharsets.UTF_8);
             OpContext op = new OpContext(Operation.BARRIER, "abort", OpContext.P2P_SEQ,
                     Deadline.after(Duration.ofSeconds(5)), context);
-            put(root.key("abort"), ByteBuffer.wrap(msg), context.size(), op);
+            if (get(root.key("abort"), 0, op) == null) {
+                put(root.key("abort"), ByteBuffer.wrap(msg), context.size(), op);
+            }
         } catch (RuntimeException e) {
             log.debug("{} could not write the abort marker: {}", context.logPrefix(), e.toString());
         } finally {

@@ -1,10 +1,12 @@
 package io.fmi.channel;
 
+import io.fmi.CollectiveMismatchException;
 import io.fmi.FmiException;
 import io.fmi.ReduceOp;
 import io.fmi.collective.PeerCollectives;
 import io.fmi.collective.PeerTransport;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,6 +46,17 @@ import org.slf4j.LoggerFactory;
  * the channel) and carry the communicator id with every message: a subclass sends it with the
  * tag and hands it back to {@link #deliver}, and never opens a second connection for a
  * sub-communicator. Closing a view fails its waiting receives and leaves the channel working.
+ *
+ * <h2>Which collective a message belongs to</h2>
+ * Every message of a collective goes to the full {@link #transmit(int, int, long, int, int, ByteBuffer, OpContext)}
+ * with the collective's {@linkplain OpCodes code} and root; a channel whose wire carries them
+ * overrides that form, hands both back to {@link #deliver(int, int, long, int, int, ByteBuffer)}
+ * on arrival, and says so with {@link #carriesOpCodes()}. Then a rank that calls another
+ * collective, or another root, than its peers gets a {@link io.fmi.CollectiveMismatchException}
+ * naming both instead of their bytes as data, and tells its peers (a
+ * {@linkplain OpCodes#NOTICE notice}), so that the ranks waiting for it fail at once rather than at
+ * their deadline. A channel that overrides only the short {@code transmit} drops the code (its
+ * messages arrive as {@link OpCodes#UNKNOWN}, never checked) and sends no notices.
  *
  * <p>Thread-safe as the {@link Channel} contract requires.
  */
@@ -96,6 +109,40 @@ public abstract class PeerToPeerChannel implements Channel {
     protected abstract CompletableFuture<Void> transmit(int dest, int comm, long tag, ByteBuffer data, OpContext op);
 
     /**
+     * Sends one tagged message that says which collective it belongs to: {@code code} and
+     * {@code root} travel with it, and the receiver hands them back to
+     * {@link #deliver(int, int, long, int, int, ByteBuffer)} (or {@link #deliverOwned(int, int, long, int, int, byte[])},
+     * {@link Mailbox#claim(int, int, long, int, int, int)}). Otherwise as the short form. The
+     * default drops them and calls the short form: for a channel whose wire has no room for them
+     * (override {@link #carriesOpCodes()} together with this method). A {@linkplain OpCodes#NOTICE notice}
+     * is only sent through a channel that {@link #carriesOpCodes() carries codes}.
+     *
+     * @param dest the receiver's channel rank
+     * @param comm the communicator id
+     * @param tag  the operation's sequence number, {@link OpContext#P2P_SEQ} for point-to-point
+     * @param code the collective's {@linkplain OpCodes code}, {@link OpCodes#UNKNOWN} for point-to-point
+     * @param root the collective's root, {@link OpCodes#NO_ROOT} when it has none
+     * @param data the payload, between position and limit
+     * @param op   the call, for its deadline and error messages
+     * @return completes once the message is written
+     */
+    protected CompletableFuture<Void> transmit(int dest, int comm, long tag, int code, int root, ByteBuffer data, OpContext op) {
+        return transmit(dest, comm, tag, data, op);
+    }
+
+    /**
+     * Whether this channel's messages carry their collective's code and root to the receiver
+     * (it overrides {@link #transmit(int, int, long, int, int, ByteBuffer, OpContext)} and
+     * delivers them): only then are mismatched collectives detected and notices sent. False by
+     * default.
+     *
+     * @return whether codes reach the receiving mailbox
+     */
+    protected boolean carriesOpCodes() {
+        return false;
+    }
+
+    /**
      * The connection to channel rank {@code peer} is about to be needed (called before every send
      * to and receive from it): a channel that connects lazily starts connecting here, without
      * blocking.
@@ -131,9 +178,29 @@ public abstract class PeerToPeerChannel implements Channel {
         mailbox.deliver(src, comm, tag, payload);
     }
 
+    /**
+     * Hands a message that arrived with its collective's code and root to the receive matching,
+     * which checks them; copies {@code payload}.
+     *
+     * @param src     the sender's channel rank
+     * @param comm    the communicator id the message carried
+     * @param tag     the tag it carried
+     * @param code    the {@linkplain OpCodes code} it carried
+     * @param root    the root it carried
+     * @param payload the message, between position and limit
+     */
+    protected final void deliver(int src, int comm, long tag, int code, int root, ByteBuffer payload) {
+        mailbox.deliver(src, comm, tag, code, root, payload);
+    }
+
     /** Hands over a message whose array the mailbox may keep; see {@link #deliver}. */
     protected final void deliverOwned(int src, int comm, long tag, byte[] payload) {
         mailbox.deliverOwned(src, comm, tag, payload);
+    }
+
+    /** Hands over a message with its code and root whose array the mailbox may keep; see {@link #deliver}. */
+    protected final void deliverOwned(int src, int comm, long tag, int code, int root, byte[] payload) {
+        mailbox.deliverOwned(src, comm, tag, code, root, payload);
     }
 
     /** Channel rank {@code peer} is gone: receives waiting for it fail at once with {@link io.fmi.PeerFailedException}. */
@@ -468,6 +535,8 @@ public abstract class PeerToPeerChannel implements Channel {
     private final class CallTransport implements PeerTransport {
         private final OpContext op;
         private List<CompletableFuture<Void>> sends;
+        /** Whether this call told its peers it failed ({@link #giveUp}). */
+        private boolean gaveUp;
 
         CallTransport(OpContext op) {
             this.op = op;
@@ -492,11 +561,11 @@ public abstract class PeerToPeerChannel implements Channel {
         public void send(int dest, Buf data) {
             int d = wire(dest);
             if (dest == rank()) {
-                mailbox.deliver(d, comm, op.seq(), data.view());
+                mailbox.deliver(d, comm, op.seq(), op.code(), op.root(), data.view());
                 return;
             }
             root.prepare(d, op);
-            CompletableFuture<Void> f = track(root.transmit(d, comm, op.seq(), data.view(), op));
+            CompletableFuture<Void> f = track(root.transmit(d, comm, op.seq(), op.code(), op.root(), data.view(), op));
             if (f.isCompletedExceptionally()) {
                 if (sends == null) {
                     sends = new ArrayList<>();
@@ -518,13 +587,13 @@ public abstract class PeerToPeerChannel implements Channel {
 
         @Override
         public void recv(int src, Buf into) {
-            await(post(src, into), op, src, "message", into.byteLength());
+            awaitMessage(post(src, into), src, into.byteLength());
         }
 
         @Override
         public byte[] recvAny(int src) {
             CompletableFuture<?> f = post(src, null);
-            await(f, op, src, "message", -1);
+            awaitMessage(f, src, -1);
             return (byte[]) f.join();
         }
 
@@ -533,15 +602,50 @@ public abstract class PeerToPeerChannel implements Channel {
         public void sendRecv(int dest, Buf out, int src, Buf in) {
             CompletableFuture<?> r = post(src, in);
             sendAfterPosting(r, dest, out);
-            await(r, op, src, "message", in.byteLength());
+            awaitMessage(r, src, in.byteLength());
         }
 
         @Override
         public byte[] sendRecvAny(int dest, Buf out, int src) {
             CompletableFuture<?> r = post(src, null);
             sendAfterPosting(r, dest, out);
-            await(r, op, src, "message", -1);
+            awaitMessage(r, src, -1);
             return (byte[]) r.join();
+        }
+
+        /** Waits for a receive of this call; a mismatch found there is passed on to the peers first. */
+        private void awaitMessage(CompletableFuture<?> f, int src, int bytes) {
+            try {
+                await(f, op, src, "message", bytes);
+            } catch (CollectiveMismatchException e) {
+                giveUp(e);
+                throw e;
+            }
+        }
+
+        /**
+         * This call cannot complete because of what a peer sent: tell every other rank (a
+         * {@linkplain OpCodes#NOTICE notice} with this call's tag), so that a rank waiting for a
+         * message of this call from this one fails now, with the reason, instead of at its
+         * deadline. Once per call; best effort; only where the wire carries codes.
+         */
+        private void giveUp(CollectiveMismatchException why) {
+            if (gaveUp || !root.carriesOpCodes()) {
+                return;
+            }
+            gaveUp = true;
+            byte[] text = why.getMessage().getBytes(StandardCharsets.UTF_8);
+            ByteBuffer reason = ByteBuffer.wrap(text, 0, Math.min(text.length, OpCodes.MAX_NOTICE_BYTES));
+            for (int r = 0; r < size(); r++) {
+                if (r != rank()) {
+                    try {
+                        root.transmit(wire(r), comm, op.seq(), OpCodes.NOTICE, OpCodes.NO_ROOT, reason.duplicate(), op);
+                    } catch (RuntimeException e) {
+                        log.debug("{} {}: could not tell rank {} that this collective failed: {}", context.logPrefix(), op.label(), r, e.toString());
+                    }
+                }
+            }
+            log.debug("{} {} failed on a mismatch; told the other ranks: {}", context.logPrefix(), op.label(), why.getMessage());
         }
 
         private void sendAfterPosting(CompletableFuture<?> posted, int dest, Buf out) {
@@ -560,14 +664,29 @@ public abstract class PeerToPeerChannel implements Channel {
             }
         }
 
-        /** Raises a send that already failed; sends still in flight were copied and need no wait. */
+        /**
+         * Raises a send that already failed; sends still in flight were copied and need no wait.
+         * A send to a rank that left after giving this collective up (it sent a notice) raises
+         * what the notice says: the mismatch, not the departure it caused.
+         */
         @Override
         public void flush() {
             if (sends != null) {
-                for (CompletableFuture<Void> f : sends) {
-                    await(f, op, -1, "send", -1);
-                }
+                List<CompletableFuture<Void>> failed = sends;
                 sends = null;
+                for (CompletableFuture<Void> f : failed) {
+                    try {
+                        await(f, op, -1, "send", -1);
+                    } catch (io.fmi.PeerFailedException e) {
+                        CollectiveMismatchException why = e.peer() < 0 ? null : mailbox.noticeFrom(wire(e.peer()), comm, op);
+                        if (why != null) {
+                            why.addSuppressed(e);
+                            giveUp(why);
+                            throw why;
+                        }
+                        throw e;
+                    }
+                }
             }
         }
     }
@@ -588,6 +707,16 @@ public abstract class PeerToPeerChannel implements Channel {
         @Override
         protected CompletableFuture<Void> transmit(int dest, int comm, long tag, ByteBuffer data, OpContext op) {
             return channel.transmit(dest, comm, tag, data, op);
+        }
+
+        @Override
+        protected CompletableFuture<Void> transmit(int dest, int comm, long tag, int code, int root, ByteBuffer data, OpContext op) {
+            return channel.transmit(dest, comm, tag, code, root, data, op);
+        }
+
+        @Override
+        protected boolean carriesOpCodes() {
+            return channel.carriesOpCodes();
         }
 
         @Override

@@ -10,6 +10,7 @@ import io.fmi.FmiException;
 import io.fmi.Hint;
 import io.fmi.ObjectCodec;
 import io.fmi.Operation;
+import io.fmi.PeerFailedException;
 import io.fmi.ReduceOp;
 import io.fmi.channel.Buf;
 import io.fmi.channel.Channel;
@@ -17,6 +18,7 @@ import io.fmi.channel.ChannelContext;
 import io.fmi.channel.ChannelProvider;
 import io.fmi.channel.ChannelProviders;
 import io.fmi.channel.Deadline;
+import io.fmi.channel.OpCodes;
 import io.fmi.channel.OpContext;
 import io.fmi.channel.Waits;
 import java.nio.ByteBuffer;
@@ -68,6 +70,8 @@ public final class DefaultCommunicator implements Communicator {
     private static final int SPLIT_MAGIC = 0x53504C54;
     /** The color dup uses in the id derivation: no split color is negative. */
     private static final int DUP_COLOR = -1;
+    /** The root argument of collectives that have none. */
+    private static final int NO_ROOT = OpCodes.NO_ROOT;
 
     /** What a communicator shares with the sub-communicators made from it. */
     private static final class Tree {
@@ -129,6 +133,8 @@ public final class DefaultCommunicator implements Communicator {
     private long nextSeq = 1;
     /** The collective running now, or null; under {@link #collectiveLock}. */
     private OpContext running;
+    /** The thread that called {@link #running}; under {@link #collectiveLock}. */
+    private Thread runningCaller;
     private ExecutorService worker;
     private volatile boolean closed;
 
@@ -506,7 +512,7 @@ public final class DefaultCommunicator implements Communicator {
         check.rank("bcastObject", "root", root);
         checkType(check, "bcastObject", type);
         byte[] mine = rank == root ? encode("bcastObject", o) : null;
-        return collectiveCall(Operation.BCAST, "bcastObject", 0, null, blocking, false, (slot, op) -> {
+        return collectiveCall(Operation.BCAST, "bcastObject", root, 0, null, blocking, false, (slot, op) -> {
             byte[] b = slot.channel().bcastBytes(op, mine, root);
             return rank == root ? o : decode("bcastObject", root, b, type);
         });
@@ -527,7 +533,7 @@ public final class DefaultCommunicator implements Communicator {
         check.rank("gatherObjects", "root", root);
         checkType(check, "gatherObjects", type);
         byte[] mine = encode("gatherObjects", o);
-        return collectiveCall(Operation.GATHERV, "gatherObjects", 0, null, blocking, false, (slot, op) -> {
+        return collectiveCall(Operation.GATHERV, "gatherObjects", root, 0, null, blocking, false, (slot, op) -> {
             List<byte[]> all = slot.channel().gatherBytes(op, mine, root);
             if (all == null) {
                 return null;
@@ -565,7 +571,7 @@ public final class DefaultCommunicator implements Communicator {
         checkOpen("bcast");
         check.rank("bcast", "root", root);
         Buf b = rank == root ? check.in("bcast", "send", data, false) : check.out("bcast", "receive", data, false);
-        return collective(Operation.BCAST, "bcast", b.byteLength(), rank == root ? null : b, blocking,
+        return collective(Operation.BCAST, "bcast", root, b.byteLength(), rank == root ? null : b, blocking,
                 (ch, op) -> ch.bcast(op, b, root), b, null);
     }
 
@@ -581,7 +587,7 @@ public final class DefaultCommunicator implements Communicator {
 
     private CompletableFuture<Void> barrier(boolean blocking) {
         checkOpen("barrier");
-        return collective(Operation.BARRIER, "barrier", 0, null, blocking, Channel::barrier, null, null);
+        return collective(Operation.BARRIER, "barrier", NO_ROOT, 0, null, blocking, Channel::barrier, null, null);
     }
 
     @Override
@@ -603,7 +609,7 @@ public final class DefaultCommunicator implements Communicator {
         if (isRoot) {
             check.blocks("gather", "receive", out, send, size);
         }
-        return collective(Operation.GATHER, "gather", send.byteLength(), out, blocking, (ch, op) -> ch.gather(op, send, out, root), send, out);
+        return collective(Operation.GATHER, "gather", root, send.byteLength(), out, blocking, (ch, op) -> ch.gather(op, send, out, root), send, out);
     }
 
     @Override
@@ -625,7 +631,7 @@ public final class DefaultCommunicator implements Communicator {
         if (isRoot) {
             check.blocks("scatter", "send", in, recv, size);
         }
-        return collective(Operation.SCATTER, "scatter", recv.byteLength(), recv, blocking, (ch, op) -> ch.scatter(op, in, recv, root), in, recv);
+        return collective(Operation.SCATTER, "scatter", root, recv.byteLength(), recv, blocking, (ch, op) -> ch.scatter(op, in, recv, root), in, recv);
     }
 
     @Override
@@ -643,7 +649,7 @@ public final class DefaultCommunicator implements Communicator {
         Buf send = check.in("allgather", "send", sendOperand, false);
         Buf recv = check.out("allgather", "receive", recvOperand, false);
         check.blocks("allgather", "receive", recv, send, size);
-        return collective(Operation.ALLGATHER, "allgather", send.byteLength(), recv, blocking, (ch, op) -> ch.allgather(op, send, recv), send, recv);
+        return collective(Operation.ALLGATHER, "allgather", NO_ROOT, send.byteLength(), recv, blocking, (ch, op) -> ch.allgather(op, send, recv), send, recv);
     }
 
     @Override
@@ -665,7 +671,7 @@ public final class DefaultCommunicator implements Communicator {
             throw check.error("alltoall", "send buffer holds " + send + " and receive buffer " + recv
                     + " (expected: equal lengths, a multiple of size = " + size + ")");
         }
-        return collective(Operation.ALLTOALL, "alltoall", send.byteLength(), recv, blocking, (ch, op) -> ch.alltoall(op, send, recv), send, recv);
+        return collective(Operation.ALLTOALL, "alltoall", NO_ROOT, send.byteLength(), recv, blocking, (ch, op) -> ch.alltoall(op, send, recv), send, recv);
     }
 
     @Override
@@ -685,7 +691,7 @@ public final class DefaultCommunicator implements Communicator {
         Buf send = check.in("reduce", "send", sendOperand, false);
         Buf out = isRoot ? check.out("reduce", "receive", recvOperand, false) : null;
         check.reduce("reduce", send, isRoot ? out : send, rop);
-        return collective(Operation.REDUCE, "reduce", send.byteLength(), out, blocking, (ch, op) -> ch.reduce(op, send, out, root, rop), send, out);
+        return collective(Operation.REDUCE, "reduce", root, send.byteLength(), out, blocking, (ch, op) -> ch.reduce(op, send, out, root, rop), send, out);
     }
 
     @Override
@@ -718,7 +724,7 @@ public final class DefaultCommunicator implements Communicator {
         Buf send = check.in(verb, "send", sendOperand, false);
         Buf recv = check.out(verb, "receive", recvOperand, false);
         check.reduce(verb, send, recv, rop);
-        return collective(operation, verb, send.byteLength(), receives ? recv : null, blocking,
+        return collective(operation, verb, NO_ROOT, send.byteLength(), receives ? recv : null, blocking,
                 (ch, op) -> body.run(ch, op, send, recv, rop), send, recv);
     }
 
@@ -768,7 +774,7 @@ public final class DefaultCommunicator implements Communicator {
         Buf send = check.in(verb, "send", sendOperand, false);
         Buf out = rank == root ? check.out(verb, "receive", recvOperand, false) : null;
         int[] counts = blockCounts(verb, countsArg, send, "send", out, "receive");
-        return collective(Operation.GATHERV, verb, average(counts, send), out, blocking,
+        return collective(Operation.GATHERV, verb, root, average(counts, send), out, blocking,
                 (ch, op) -> ch.gatherv(op, send, out, counts, root), send, out);
     }
 
@@ -789,7 +795,7 @@ public final class DefaultCommunicator implements Communicator {
         Buf recv = check.out(verb, "receive", recvOperand, false);
         Buf in = rank == root ? check.in(verb, "send", sendOperand, false) : null;
         int[] counts = blockCounts(verb, countsArg, recv, "receive", in, "send");
-        return collective(Operation.SCATTERV, verb, average(counts, recv), recv, blocking,
+        return collective(Operation.SCATTERV, verb, root, average(counts, recv), recv, blocking,
                 (ch, op) -> ch.scatterv(op, in, counts, recv, root), in, recv);
     }
 
@@ -809,7 +815,7 @@ public final class DefaultCommunicator implements Communicator {
         Buf send = check.in(verb, "send", sendOperand, false);
         Buf recv = check.out(verb, "receive", recvOperand, false);
         int[] counts = blockCounts(verb, countsArg, send, "send", recv, "receive");
-        return collective(Operation.ALLGATHERV, verb, average(counts, send), recv, blocking,
+        return collective(Operation.ALLGATHERV, verb, NO_ROOT, average(counts, send), recv, blocking,
                 (ch, op) -> ch.allgatherv(op, send, recv, counts), send, recv);
     }
 
@@ -841,7 +847,7 @@ public final class DefaultCommunicator implements Communicator {
                     + " (expected: equal, the block this rank sends itself)");
         }
         // The ranks do not know each other's totals: 0 lets them agree on the channel.
-        return collective(Operation.ALLTOALLV, verb, 0, recv, blocking,
+        return collective(Operation.ALLTOALLV, verb, NO_ROOT, 0, recv, blocking,
                 (ch, op) -> ch.alltoallv(op, send, sc, recv, rc), send, recv);
     }
 
@@ -862,7 +868,7 @@ public final class DefaultCommunicator implements Communicator {
         Buf recv = check.out(verb, "receive", recvOperand, false);
         check.reduceOp(verb, send, rop);
         int[] counts = blockCounts(verb, countsArg, recv, "receive", send, "send");
-        return collective(Operation.REDUCE_SCATTER, verb, send.byteLength(), recv, blocking,
+        return collective(Operation.REDUCE_SCATTER, verb, NO_ROOT, send.byteLength(), recv, blocking,
                 (ch, op) -> ch.reduceScatter(op, send, recv, counts, rop), send, recv);
     }
 
@@ -910,7 +916,7 @@ public final class DefaultCommunicator implements Communicator {
         if (send == null) {
             throw check.error("gatherBytes", "send array is null");
         }
-        return collectiveCall(Operation.GATHERV, "gatherBytes", 0, null, blocking, false,
+        return collectiveCall(Operation.GATHERV, "gatherBytes", root, 0, null, blocking, false,
                 (slot, op) -> slot.channel().gatherBytes(op, send, root));
     }
 
@@ -929,7 +935,7 @@ public final class DefaultCommunicator implements Communicator {
         if (send == null) {
             throw check.error("allgatherBytes", "send array is null");
         }
-        return collectiveCall(Operation.ALLGATHERV, "allgatherBytes", 0, null, blocking, false,
+        return collectiveCall(Operation.ALLGATHERV, "allgatherBytes", NO_ROOT, 0, null, blocking, false,
                 (slot, op) -> slot.channel().allgatherBytes(op, send));
     }
 
@@ -956,7 +962,7 @@ public final class DefaultCommunicator implements Communicator {
                 throw check.error(verb, "send array " + i + " is null (expected: an array, empty for nothing)");
             }
         }
-        return collectiveCall(Operation.ALLTOALLV, verb, 0, null, blocking, false,
+        return collectiveCall(Operation.ALLTOALLV, verb, NO_ROOT, 0, null, blocking, false,
                 (slot, op) -> slot.channel().alltoallBytes(op, send));
     }
 
@@ -974,7 +980,7 @@ public final class DefaultCommunicator implements Communicator {
 
     private CompletableFuture<Communicator> split(int color, int key, boolean blocking) {
         checkOpen("split");
-        return collectiveCall(Operation.ALLGATHER, "split", 12, null, blocking, true, (slot, op) -> {
+        return collectiveCall(Operation.ALLGATHER, "split", NO_ROOT, 12, null, blocking, true, (slot, op) -> {
             Buf mine = Buf.wrap(DataType.INT, ints(SPLIT_MAGIC, color, key), 0, 3);
             Buf all = Buf.allocate(DataType.INT, 3 * size);
             slot.channel().allgather(op, mine, all);
@@ -1014,7 +1020,7 @@ public final class DefaultCommunicator implements Communicator {
 
     private CompletableFuture<Communicator> dup(boolean blocking) {
         checkOpen("dup");
-        return collectiveCall(Operation.BARRIER, "dup", 0, null, blocking, true, (slot, op) -> {
+        return collectiveCall(Operation.BARRIER, "dup", NO_ROOT, 0, null, blocking, true, (slot, op) -> {
             int[] members = new int[size];
             for (int p = 0; p < size; p++) {
                 members[p] = channelRankOf(p);
@@ -1060,17 +1066,20 @@ public final class DefaultCommunicator implements Communicator {
     private static final class Task {
         final OpContext op;
         final Runnable run;
+        /** The thread that called it. */
+        final Thread caller;
 
-        Task(OpContext op, Runnable run) {
+        Task(OpContext op, Runnable run, Thread caller) {
             this.op = op;
             this.run = run;
+            this.caller = caller;
         }
     }
 
     /** {@link #collectiveCall} of a body that returns nothing, with the channel opened for it. */
-    private CompletableFuture<Void> collective(Operation operation, String verb, long bytes, Buf sink, boolean blocking, Body body,
+    private CompletableFuture<Void> collective(Operation operation, String verb, int root, long bytes, Buf sink, boolean blocking, Body body,
                                                Buf release1, Buf release2) {
-        CompletableFuture<Void> f = collectiveCall(operation, verb, bytes, sink, blocking, false, (slot, op) -> {
+        CompletableFuture<Void> f = collectiveCall(operation, verb, root, bytes, sink, blocking, false, (slot, op) -> {
             body.run(slot.channel(), op);
             return null;
         });
@@ -1088,7 +1097,7 @@ public final class DefaultCommunicator implements Communicator {
      * here); {@code join()} on it only returns the result. An {@code exclusive} call (split, dup)
      * is refused while another collective of this communicator is in flight on this rank.
      */
-    private <T> CompletableFuture<T> collectiveCall(Operation operation, String verb, long bytes, Buf sink, boolean blocking,
+    private <T> CompletableFuture<T> collectiveCall(Operation operation, String verb, int root, long bytes, Buf sink, boolean blocking,
                                                     boolean exclusive, Call<T> body) {
         Slot slot = select(operation, bytes);
         CompletableFuture<T> result = new CompletableFuture<>();
@@ -1101,9 +1110,11 @@ public final class DefaultCommunicator implements Communicator {
                 throw check.error(verb, busy.label() + " is still in flight on this rank (expected: no other collective of this "
                         + "communicator in flight; wait for its future first)");
             }
+            refuseAnotherThread(verb);
             long seq = nextSeq++;
-            op = new OpContext(operation, verb, seq, deadlineOf(slot), slot.context);
+            op = new OpContext(operation, verb, seq, root, deadlineOf(slot), slot.context);
             OpContext call = op;
+            Thread caller = Thread.currentThread();
             task = new Task(op, () -> {
                 T v = null;
                 Throwable failure = null;
@@ -1128,16 +1139,15 @@ public final class DefaultCommunicator implements Communicator {
                 } else {
                     result.completeExceptionally(failure);
                 }
-            });
+            }, caller);
             if (running == null && blocking) {
                 running = op;
+                runningCaller = caller;
                 inline = true;
             } else {
                 pending.addLast(task);
                 if (running == null) {
-                    Task next = pending.pollFirst();
-                    running = next.op;
-                    worker().execute(next.run);
+                    start(pending.pollFirst());
                 }
             }
         }
@@ -1155,10 +1165,48 @@ public final class DefaultCommunicator implements Communicator {
             Task next = pending.pollFirst();
             if (next == null) {
                 running = null;
+                runningCaller = null;
             } else {
-                running = next.op;
-                worker().execute(next.run);
+                start(next);
             }
+        }
+    }
+
+    /** Under {@link #collectiveLock}: runs {@code next} on the worker. */
+    private void start(Task next) {
+        running = next.op;
+        runningCaller = next.caller;
+        worker().execute(next.run);
+    }
+
+    /**
+     * Under {@link #collectiveLock}: refuses a collective called while one that another thread
+     * called is in flight (running or queued) on this rank. The order in which two threads' calls
+     * take their sequence numbers is a race that each rank may decide differently, so the ranks
+     * would pair one thread's collective with the other's: wrong data where both are alike. A call
+     * refused here takes no sequence number.
+     */
+    private void refuseAnotherThread(String verb) {
+        Thread me = Thread.currentThread();
+        OpContext busy = null;
+        Thread other = null;
+        if (running != null && runningCaller != me) {
+            busy = running;
+            other = runningCaller;
+        } else {
+            for (Task t : pending) {
+                if (t.caller != me) {
+                    busy = t.op;
+                    other = t.caller;
+                    break;
+                }
+            }
+        }
+        if (busy != null) {
+            throw check.error(verb, "called from thread \"" + me.getName() + "\" while " + busy.label() + ", called from thread \""
+                    + other.getName() + "\", is in flight on this rank (expected: the collectives of one communicator called by one "
+                    + "thread at a time, so that every rank numbers them in the same order; wait for the other thread's "
+                    + "collective, or give each thread a communicator of its own with dup())");
         }
     }
 
@@ -1227,7 +1275,13 @@ public final class DefaultCommunicator implements Communicator {
     @Override
     public void abort(Throwable cause) {
         if (root != this) {
-            root.abort(cause);
+            // Channels number ranks as the builder's communicator does: a failure this
+            // communicator's rank p passed on is channel rank channelRankOf(p)'s.
+            Throwable c = cause;
+            if (cause instanceof PeerFailedException && ((PeerFailedException) cause).peer() >= 0) {
+                c = new PeerFailedException(channelRankOf(((PeerFailedException) cause).peer()), cause.getMessage(), cause);
+            }
+            root.abort(c);
             return;
         }
         if (closed) {

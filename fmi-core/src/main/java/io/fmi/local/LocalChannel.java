@@ -2,15 +2,17 @@ package io.fmi.local;
 
 import io.fmi.PeerFailedException;
 import io.fmi.channel.ChannelContext;
+import io.fmi.channel.OpCodes;
 import io.fmi.channel.OpContext;
 import io.fmi.channel.PeerToPeerChannel;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The peer-to-peer family in memory: a send copies the bytes into the receiver's mailbox. Runs
- * every peer-to-peer collective algorithm without sockets; the channel of {@link LocalCluster}.
- * Thread-safe.
+ * The peer-to-peer family in memory: a send copies the bytes into the receiver's mailbox, with the
+ * collective's code and root, so mismatched collectives are detected as on any wire that carries
+ * them. Runs every peer-to-peer collective algorithm without sockets; the channel of
+ * {@link LocalCluster}. Thread-safe.
  */
 public final class LocalChannel extends PeerToPeerChannel {
     private final LocalFabric.Group group;
@@ -22,19 +24,29 @@ public final class LocalChannel extends PeerToPeerChannel {
 
     @Override
     protected CompletableFuture<Void> transmit(int dest, int comm, long tag, ByteBuffer data, OpContext op) {
+        return transmit(dest, comm, tag, OpCodes.UNKNOWN, OpCodes.NO_ROOT, data, op);
+    }
+
+    @Override
+    protected CompletableFuture<Void> transmit(int dest, int comm, long tag, int code, int root, ByteBuffer data, OpContext op) {
         Throwable gone = group.gone(dest);
         if (gone != null) {
             return CompletableFuture.failedFuture(op.peerFailed(op.channel().rankOf(dest), "it left the communicator: " + gone.getMessage(), gone));
         }
         byte[] copy = new byte[data.remaining()];
         data.get(copy);
-        group.mailbox(dest).deliverOwned(rank(), comm, tag, copy);
+        group.mailbox(dest).deliverOwned(rank(), comm, tag, code, root, copy);
         return CompletableFuture.completedFuture(null);
     }
 
     @Override
+    protected boolean carriesOpCodes() {
+        return true;
+    }
+
+    @Override
     public void abort(Throwable cause) {
-        group.depart(rank(), new PeerFailedException(rank(), "rank " + rank() + " failed: " + cause, cause));
+        group.depart(rank(), OpContext.departure(rank(), cause));
         mailbox.close("communicator aborted");
     }
 

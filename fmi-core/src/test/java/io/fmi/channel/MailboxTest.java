@@ -42,7 +42,7 @@ class MailboxTest {
         return new OpContext(Operation.SEND, "recv", OpContext.P2P_SEQ, Deadline.after(Duration.ofSeconds(30)), c);
     }
 
-    private static Buf buf(int n) {
+    static Buf buf(int n) {
         return Buf.wrap(DataType.BYTE, new byte[n], 0, n);
     }
 
@@ -50,7 +50,8 @@ class MailboxTest {
         return java.util.Arrays.copyOfRange(b.array(), b.offset(), b.offset() + b.byteLength());
     }
 
-    private static Throwable failure(CompletableFuture<?> f) throws Exception {
+    /** The exception {@code f} fails with within a second; an assertion error when it completes. */
+    static Throwable failure(CompletableFuture<?> f) throws Exception {
         try {
             f.get(1, TimeUnit.SECONDS);
             throw new AssertionError("expected a failure, got " + f.join());

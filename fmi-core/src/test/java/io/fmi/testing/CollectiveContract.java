@@ -2,13 +2,17 @@ package io.fmi.testing;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fmi.BackendConfig;
+import io.fmi.CollectiveMismatchException;
 import io.fmi.Communicator;
 import io.fmi.FmiConfig;
 import io.fmi.Operation;
+import io.fmi.ReduceOp;
 import io.fmi.local.LocalCluster;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -156,6 +160,55 @@ public abstract class CollectiveContract {
         }
         nodes.add(test(config(maxMessageBytes(100)), 2, "recvBytes over max_message_bytes", c::limit));
         return nodes.stream();
+    }
+
+    /**
+     * Ranks calling different collectives of the same size under one number, or the same with
+     * different roots: the ranks that could read the other collective's bytes raise
+     * {@link CollectiveMismatchException} naming both, instead of returning wrong data or waiting
+     * for their deadline, and the communicator's next collectives run normally.
+     */
+    @TestFactory
+    Stream<DynamicNode> mismatches() {
+        return Stream.of(
+                test(4, "allreduce against bcast of the same size: every rank names both", this::allreduceAgainstBcast),
+                test(4, "bcast with two roots: the ranks that cannot complete say so, naming the roots", this::bcastWithTwoRoots));
+    }
+
+    private void allreduceAgainstBcast(Communicator comm, int salt) {
+        CollectiveMismatchException e = assertThrows(CollectiveMismatchException.class, () -> {
+            if (comm.rank() == 0) {
+                comm.allreduce(new int[] {salt}, new int[1], ReduceOp.SUM);
+            } else {
+                comm.bcast(new int[1], 0);
+            }
+        });
+        assertTrue(e.getMessage().contains("allreduce #1") && e.getMessage().contains("bcast #1 (root 0)"), e.getMessage());
+        afterMismatch(comm);
+    }
+
+    private void bcastWithTwoRoots(Communicator comm, int salt) {
+        int root = comm.rank() < 2 ? 0 : 1;
+        int[] data = {comm.rank() == root ? salt : 0};
+        try {
+            comm.bcast(data, root);
+            // Ranks 0 and 1 agree on root 0 and may complete; then with root 0's data.
+            assertTrue(root == 0 && data[0] == salt, "rank " + comm.rank() + " completed bcast from root " + root + " with " + data[0]);
+        } catch (CollectiveMismatchException e) {
+            // Both roots, or (a peer-to-peer rank whose parent went on without sending) its own and that the peer ran another.
+            String m = e.getMessage();
+            assertTrue(m.contains("root 0") && m.contains("root 1") || m.startsWith("bcast #1 (root 1): ")
+                    && m.contains("so it ran another collective or root as #1"), m);
+        }
+        afterMismatch(comm);
+    }
+
+    /** The numbers stayed aligned: the next collectives run and compute the right result. */
+    private static void afterMismatch(Communicator comm) {
+        comm.barrier();
+        int[] sum = new int[1];
+        comm.allreduce(new int[] {comm.rank() + 1}, sum, ReduceOp.SUM);
+        assertEquals(comm.size() * (comm.size() + 1) / 2, sum[0]);
     }
 
     /** {@link #config()} with {@code max_message_bytes} set on every enabled backend. */

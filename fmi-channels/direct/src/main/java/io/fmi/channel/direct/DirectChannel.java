@@ -8,6 +8,7 @@ import io.fmi.channel.Buf;
 import io.fmi.channel.ChannelContext;
 import io.fmi.channel.Deadline;
 import io.fmi.channel.Mailbox;
+import io.fmi.channel.OpCodes;
 import io.fmi.channel.OpContext;
 import io.fmi.channel.PeerToPeerChannel;
 import io.fmi.channel.Waits;
@@ -140,15 +141,21 @@ public final class DirectChannel extends PeerToPeerChannel {
     private final DirectIo.Events events = new DirectIo.Events() {
         @Override
         public void onMessage(int src, long tag, ByteBuffer payload) {
+            onMessage(src, tag, OpCodes.UNKNOWN, OpCodes.NO_ROOT, payload);
+        }
+
+        @Override
+        public void onMessage(int src, long tag, int code, int root, ByteBuffer payload) {
             if (log.isTraceEnabled()) {
-                log.trace("{} rank {} -> here: {} bytes, tag {}", prefix, src, payload.remaining(), tag);
+                log.trace("{} rank {} -> here: {} bytes, tag {}, op {}", prefix, src, payload.remaining(), tag, code);
             }
-            deliver(src, ContextTags.comm(tag), ContextTags.seq(tag), payload);
+            deliver(src, ContextTags.comm(tag), ContextTags.seq(tag), code, root, payload);
         }
 
         @Override
         public void onGoodbye(int src, String abortReason) {
             links[src].farewell = abortReason == null ? "it closed its communicator" : "it aborted: " + abortReason;
+            links[src].origin = originOf(abortReason);
         }
 
         @Override
@@ -157,8 +164,18 @@ public final class DirectChannel extends PeerToPeerChannel {
         }
 
         @Override
+        public Mailbox.Claim claim(int src, long tag, int code, int root, int length) {
+            return mailbox.claim(src, ContextTags.comm(tag), ContextTags.seq(tag), code, root, length);
+        }
+
+        @Override
         public void onAnnounce(int src, long tag, long id, int size, boolean withdrawn) {
-            announced(src, tag, id, size, withdrawn);
+            announced(src, tag, OpCodes.UNKNOWN, OpCodes.NO_ROOT, id, size, withdrawn);
+        }
+
+        @Override
+        public void onAnnounce(int src, long tag, int code, int root, long id, int size, boolean withdrawn) {
+            announced(src, tag, code, root, id, size, withdrawn);
         }
 
         @Override
@@ -203,6 +220,8 @@ public final class DirectChannel extends PeerToPeerChannel {
         Throwable lostCause; // guarded by this
         String lastConnectProblem; // guarded by this; why the last attempt failed
         volatile String farewell; // what the peer said before closing (BYE / ABORT)
+        /** The rank whose failure made the peer abort, as its ABORT said ({@link #THROUGH}), or -1. */
+        volatile int origin = -1;
         /**
          * Why every operation with this peer fails with a {@link ChannelException}: its preface was
          * refused (another version or size), or its connection could not be opened for good.
@@ -217,12 +236,15 @@ public final class DirectChannel extends PeerToPeerChannel {
     /** An eager send issued before its connection was up: the message, copied (below {@code rendezvous_bytes}). */
     private static final class Pending {
         final long tag;
+        /** Op code and root ({@link FrameCodec#meta}). */
+        final long meta;
         final byte[] payload;
         final CompletableFuture<Void> done;
         final OpContext op;
 
-        Pending(long tag, byte[] payload, CompletableFuture<Void> done, OpContext op) {
+        Pending(long tag, long meta, byte[] payload, CompletableFuture<Void> done, OpContext op) {
             this.tag = tag;
+            this.meta = meta;
             this.payload = payload;
             this.done = done;
             this.op = op;
@@ -236,6 +258,8 @@ public final class DirectChannel extends PeerToPeerChannel {
     private static final class LargeSend {
         final Link link;
         final long tag;
+        /** Op code and root ({@link FrameCodec#meta}), for the ANNOUNCE (and an eager write). */
+        final long meta;
         final ByteBuffer data;
         final OpContext op;
         /** A non-blocking send: the background thread drives its I/O and enforces its deadline. */
@@ -246,9 +270,10 @@ public final class DirectChannel extends PeerToPeerChannel {
         DirectIo.Conn conn; // guarded by link
         DirectIo.Out write; // guarded by link
 
-        LargeSend(Link link, long tag, ByteBuffer data, OpContext op, boolean unattended) {
+        LargeSend(Link link, long tag, long meta, ByteBuffer data, OpContext op, boolean unattended) {
             this.link = link;
             this.tag = tag;
+            this.meta = meta;
             this.data = data;
             this.op = op;
             this.unattended = unattended;
@@ -533,7 +558,7 @@ public final class DirectChannel extends PeerToPeerChannel {
             l.pending = null;
             List<DirectIo.Queued> queued = new ArrayList<>(pending.size());
             for (Pending p : pending) {
-                queued.add(new DirectIo.Queued(p.tag, p.payload));
+                queued.add(new DirectIo.Queued(p.tag, p.meta, p.payload));
             }
             l.conn = io.add(l.peer, socket, new FrameCodec(events, l.peer, size(), options.maxMessageBytes()),
                     FrameCodec.preface(rank(), size()), initial, queued);
@@ -586,7 +611,7 @@ public final class DirectChannel extends PeerToPeerChannel {
     @Override
     protected CompletableFuture<Void> sendPointToPoint(int dest, int comm, ByteBuffer data, OpContext op) {
         if (data.remaining() >= options.rendezvousBytes()) {
-            return sendLarge(dest, ContextTags.tag(comm, OpContext.P2P_SEQ), data, op, true).done;
+            return sendLarge(dest, ContextTags.tag(comm, OpContext.P2P_SEQ), 0, data, op, true).done;
         }
         return super.sendPointToPoint(dest, comm, data, op);
     }
@@ -596,7 +621,7 @@ public final class DirectChannel extends PeerToPeerChannel {
     public void sendBlocking(OpContext op, Buf data, int dest) {
         if (dest != rank() && data.byteLength() >= options.rendezvousBytes()) {
             prepare(dest, op);
-            awaitLarge(sendLarge(dest, OpContext.P2P_SEQ, data.view(), op, false), dest);
+            awaitLarge(sendLarge(dest, OpContext.P2P_SEQ, 0, data.view(), op, false), dest);
             return;
         }
         super.sendBlocking(op, data, dest);
@@ -604,19 +629,39 @@ public final class DirectChannel extends PeerToPeerChannel {
 
     @Override
     protected CompletableFuture<Void> transmit(int dest, int comm, long seq, ByteBuffer data, OpContext op) {
+        return transmit(dest, comm, seq, OpCodes.UNKNOWN, OpCodes.NO_ROOT, data, op);
+    }
+
+    /** The frames carry the collective's code and root in the header's {@code op} and {@code root} fields. */
+    @Override
+    protected boolean carriesOpCodes() {
+        return true;
+    }
+
+    @Override
+    protected CompletableFuture<Void> transmit(int dest, int comm, long seq, int code, int root, ByteBuffer data, OpContext op) {
         long tag = ContextTags.tag(comm, seq);
+        long meta = code == OpCodes.UNKNOWN ? 0 : FrameCodec.meta((byte) 0, code, root);
         Link l = links[dest];
+        if (code == OpCodes.NOTICE) {
+            // Only to a peer that knows notices: one that does not would take it for data (DirectIo
+            // drops the notices queued for it when its preface says so).
+            DirectIo.Conn c = l.conn;
+            if (c != null && c.isOpen() && !c.peerSpeaks(FrameCodec.FEATURE_COLLECTIVE_CHECKS)) {
+                return DONE;
+            }
+        }
         if (data.remaining() >= options.rendezvousBytes()) {
-            return transmitLarge(l, dest, tag, data, op);
+            return transmitLarge(l, dest, tag, meta, data, op);
         }
         DirectIo.Conn c = l.conn;
         if (c == null) {
-            return transmitBeforeConnected(l, dest, tag, data, op);
+            return transmitBeforeConnected(l, dest, tag, meta, data, op);
         }
         if (log.isTraceEnabled()) {
             log.trace("{} {} -> rank {}: {} bytes, tag {}", prefix, op.label(), dest, data.remaining(), tag);
         }
-        CompletableFuture<Void> f = io.send(c, FrameCodec.DATA, tag, data, op.deadline());
+        CompletableFuture<Void> f = io.send(c, FrameCodec.DATA, meta, tag, data, op.deadline());
         if (f == null) {
             return CompletableFuture.failedFuture(sendFailure(l, op, null));
         }
@@ -632,9 +677,9 @@ public final class DirectChannel extends PeerToPeerChannel {
     }
 
     /** A collective's large message: announced, then written once cleared; returns when written (or failed). */
-    private CompletableFuture<Void> transmitLarge(Link l, int dest, long tag, ByteBuffer data, OpContext op) {
+    private CompletableFuture<Void> transmitLarge(Link l, int dest, long tag, long meta, ByteBuffer data, OpContext op) {
         try {
-            awaitLarge(sendLarge(dest, tag, data, op, false), dest);
+            awaitLarge(sendLarge(dest, tag, meta, data, op, false), dest);
             return DONE;
         } catch (FmiException e) {
             return CompletableFuture.failedFuture(e);
@@ -646,7 +691,7 @@ public final class DirectChannel extends PeerToPeerChannel {
      * to inline: the connection is not up (yet), so the message (below {@code rendezvous_bytes}) is
      * copied and queued.
      */
-    private CompletableFuture<Void> transmitBeforeConnected(Link l, int dest, long tag, ByteBuffer data, OpContext op) {
+    private CompletableFuture<Void> transmitBeforeConnected(Link l, int dest, long tag, long meta, ByteBuffer data, OpContext op) {
         boolean connect;
         CompletableFuture<Void> done;
         synchronized (l) {
@@ -663,12 +708,13 @@ public final class DirectChannel extends PeerToPeerChannel {
                 }
                 byte[] copy = new byte[data.remaining()];
                 data.duplicate().get(copy);
-                l.pending.add(new Pending(tag, copy, done, op));
+                l.pending.add(new Pending(tag, meta, copy, done, op));
                 connect = l.attempt == null; // nobody called prepare, or the last attempt timed out
             }
         }
         if (done == null) {
-            return transmit(dest, ContextTags.comm(tag), ContextTags.seq(tag), data, op); // it came up meanwhile
+            return transmit(dest, ContextTags.comm(tag), ContextTags.seq(tag), (int) (meta >>> 8) & 0xFF, (int) (meta >> 16),
+                    data, op); // it came up meanwhile
         }
         if (connect) {
             startConnect(l, op);
@@ -696,7 +742,7 @@ public final class DirectChannel extends PeerToPeerChannel {
             return refused(op, l.refusal, cause != null ? cause : writeCause);
         }
         if (why != null) {
-            return op.peerFailed(op.channel().rankOf(l.peer), why, cause != null ? cause : writeCause);
+            return op.peerFailed(op.channel().rankOf(l.peer), why, departure(l, cause != null ? cause : writeCause));
         }
         if (writeCause instanceof FmiException) {
             return (FmiException) writeCause;
@@ -711,9 +757,9 @@ public final class DirectChannel extends PeerToPeerChannel {
      * its payload written from {@code data} once the receiver clears it. Never copies {@code data}
      * (except the unwritten rest when a blocking sender's deadline passes mid-write).
      */
-    private LargeSend sendLarge(int dest, long tag, ByteBuffer data, OpContext op, boolean unattended) {
+    private LargeSend sendLarge(int dest, long tag, long meta, ByteBuffer data, OpContext op, boolean unattended) {
         Link l = links[dest];
-        LargeSend ls = new LargeSend(l, tag, data, op, unattended);
+        LargeSend ls = new LargeSend(l, tag, meta, data, op, unattended);
         largeInFlight.incrementAndGet();
         if (unattended) {
             io.unattendedStarted();
@@ -769,7 +815,7 @@ public final class DirectChannel extends PeerToPeerChannel {
                 }
                 ls.state = SENDING;
                 ls.conn = c;
-                w = io.sendBorrowed(c, FrameCodec.DATA, (byte) 0, ls.tag, ls.data);
+                w = io.sendBorrowed(c, FrameCodec.DATA, ls.meta, ls.tag, ls.data);
                 ls.write = w;
             }
             written(ls, w);
@@ -787,7 +833,7 @@ public final class DirectChannel extends PeerToPeerChannel {
         if (log.isTraceEnabled()) {
             log.trace("{} {} -> rank {}: announcing {} bytes, tag {}, id {}", prefix, ls.op.label(), l.peer, size, ls.tag, ls.id);
         }
-        if (io.send(c, FrameCodec.ANNOUNCE, ls.tag, FrameCodec.announcePayload(ls.id, size), CONTROL) == null) {
+        if (io.send(c, FrameCodec.ANNOUNCE, ls.meta, ls.tag, FrameCodec.announcePayload(ls.id, size), CONTROL) == null) {
             synchronized (l) {
                 if (l.announced.remove(ls.id) == null) {
                     return; // the connection's loss failed it
@@ -956,14 +1002,14 @@ public final class DirectChannel extends PeerToPeerChannel {
     }
 
     /** The peer announced a large message (or takes one back). Driving thread. */
-    private void announced(int src, long tag, long id, int size, boolean withdrawn) {
+    private void announced(int src, long tag, int code, int root, long id, int size, boolean withdrawn) {
         Link l = links[src];
         if (!withdrawn) {
             Incoming in = new Incoming(l, id, tag, size);
             synchronized (l) {
                 l.incoming.put(id, in);
             }
-            mailbox.announce(src, ContextTags.comm(tag), ContextTags.seq(tag), size, in);
+            mailbox.announce(src, ContextTags.comm(tag), ContextTags.seq(tag), code, root, size, in);
             return;
         }
         Incoming in;
@@ -1154,8 +1200,34 @@ public final class DirectChannel extends PeerToPeerChannel {
             return failure;
         }
         log.debug("{} rank {} failed: {}", prefix, peer, why);
-        peerFailed(peer, new ChannelException("rank " + peer + ": " + why, l.lostCause));
+        peerFailed(peer, departure(l, new ChannelException("rank " + peer + ": " + why, l.lostCause)));
         return failure;
+    }
+
+    /** How an ABORT's reason starts when the sender gives up because channel rank N failed: {@code "failed through rank N: "}. */
+    private static final String THROUGH = "failed through rank ";
+
+    /** The channel rank an ABORT's reason says the sender's failure came from, or -1. */
+    static int originOf(String abortReason) {
+        if (abortReason == null || !abortReason.startsWith(THROUGH)) {
+            return -1;
+        }
+        int colon = abortReason.indexOf(':', THROUGH.length());
+        try {
+            return Integer.parseInt(abortReason.substring(THROUGH.length(), colon < 0 ? abortReason.length() : colon));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * What the receives waiting for the lost peer of {@code l} fail with: {@code cause}, or, when its
+     * ABORT said it gave up because another rank failed, a {@link OpContext#departure departure}
+     * naming that rank, so that they blame it.
+     */
+    private static Throwable departure(Link l, Throwable cause) {
+        int origin = l.origin;
+        return origin < 0 ? cause : OpContext.departure(l.peer, new PeerFailedException(origin, "rank " + origin + " failed", cause));
     }
 
     /**
@@ -1184,6 +1256,10 @@ public final class DirectChannel extends PeerToPeerChannel {
         String reason = String.valueOf(cause);
         if (reason.length() > 200) {
             reason = reason.substring(0, 200) + "...";
+        }
+        if (cause instanceof PeerFailedException && ((PeerFailedException) cause).peer() >= 0 && ((PeerFailedException) cause).peer() != rank()) {
+            // This rank gives up because another failed: the peers waiting for it are told which (see originOf).
+            reason = THROUGH + ((PeerFailedException) cause).peer() + ": " + reason;
         }
         shutdown(FrameCodec.ABORT, reason, "communicator aborted", Deadline.after(Duration.ZERO));
     }

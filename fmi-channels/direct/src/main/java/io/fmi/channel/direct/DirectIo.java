@@ -174,7 +174,8 @@ final class DirectIo implements AutoCloseable {
     /** A frame (partly) unwritten: bytes {@code written..} of header + payload are still to go. */
     static final class Out {
         final byte type;
-        final byte flags;
+        /** Flags, op code and root ({@link FrameCodec#meta}). */
+        final long meta;
         final int len;
         final long tag;
         /** Payload bytes {@code base..len} (the payload index {@code i} is at {@code body.position() + i - base}). */
@@ -184,9 +185,9 @@ final class DirectIo implements AutoCloseable {
         final boolean borrowed;
         final CompletableFuture<Void> done = new CompletableFuture<>();
 
-        Out(byte type, byte flags, int len, long tag, ByteBuffer body, int base, int written, boolean borrowed) {
+        Out(byte type, long meta, int len, long tag, ByteBuffer body, int base, int written, boolean borrowed) {
             this.type = type;
-            this.flags = flags;
+            this.meta = meta;
             this.len = len;
             this.tag = tag;
             this.body = body;
@@ -261,13 +262,15 @@ final class DirectIo implements AutoCloseable {
 
     // ---------------------------------------------------------------- connections
 
-    /** A message sent before its connection was up: its tag and a copy of its payload. */
+    /** A message sent before its connection was up: its tag, op code and root ({@link FrameCodec#meta}), and a copy of its payload. */
     static final class Queued {
         final long tag;
+        final long meta;
         final byte[] payload;
 
-        Queued(long tag, byte[] payload) {
+        Queued(long tag, long meta, byte[] payload) {
             this.tag = tag;
+            this.meta = meta;
             this.payload = payload;
         }
     }
@@ -296,7 +299,7 @@ final class DirectIo implements AutoCloseable {
                 failWrites(c, failed, null); // reported when the driving thread registers it
             }
             for (Queued q : queued) {
-                enqueue(c, new Out(FrameCodec.DATA, (byte) 0, q.payload.length, q.tag, ByteBuffer.wrap(q.payload), 0, 0, false));
+                enqueue(c, new Out(FrameCodec.DATA, q.meta, q.payload.length, q.tag, ByteBuffer.wrap(q.payload), 0, 0, false));
             }
         }
         added.add(c);
@@ -348,15 +351,15 @@ final class DirectIo implements AutoCloseable {
         return send(c, type, (byte) 0, tag, data, deadline);
     }
 
-    /** {@link #send(Conn, byte, long, ByteBuffer, Deadline)} with frame flags. */
-    CompletableFuture<Void> send(Conn c, byte type, byte flags, long tag, ByteBuffer data, Deadline deadline) {
+    /** {@link #send(Conn, byte, long, ByteBuffer, Deadline)} with frame flags, op code and root ({@link FrameCodec#meta}). */
+    CompletableFuture<Void> send(Conn c, byte type, long meta, long tag, ByteBuffer data, Deadline deadline) {
         int len = data.remaining();
         Out o;
         synchronized (c.writeLock) {
             if (c.dead) {
                 return null;
             }
-            int written = writeNow(c, type, flags, len, tag, data);
+            int written = writeNow(c, type, meta, len, tag, data);
             if (written == FrameCodec.HEADER_BYTES + len) {
                 return DONE;
             }
@@ -365,7 +368,7 @@ final class DirectIo implements AutoCloseable {
             } else {
                 boolean borrow = len - Math.max(0, written - FrameCodec.HEADER_BYTES) >= BORROW_MIN_BYTES
                         && !progress.isHeldByCurrentThread() && !Thread.currentThread().isInterrupted();
-                o = new Out(type, flags, len, tag, data.duplicate(), 0, written, borrow);
+                o = new Out(type, meta, len, tag, data.duplicate(), 0, written, borrow);
                 if (!borrow) {
                     o.copyRest();
                 }
@@ -394,18 +397,18 @@ final class DirectIo implements AutoCloseable {
      * now, the rest by whichever thread drives the I/O. Never blocks, never copies. Returns null
      * when the connection is gone.
      */
-    Out sendBorrowed(Conn c, byte type, byte flags, long tag, ByteBuffer data) {
+    Out sendBorrowed(Conn c, byte type, long meta, long tag, ByteBuffer data) {
         int len = data.remaining();
         Out o;
         synchronized (c.writeLock) {
             if (c.dead) {
                 return null;
             }
-            int written = writeNow(c, type, flags, len, tag, data);
+            int written = writeNow(c, type, meta, len, tag, data);
             if (written < 0) {
                 o = null;
             } else {
-                o = new Out(type, flags, len, tag, data.duplicate(), 0, written, true);
+                o = new Out(type, meta, len, tag, data.duplicate(), 0, written, true);
                 if (written == FrameCodec.HEADER_BYTES + len) {
                     o.done.complete(null);
                     return o;
@@ -425,12 +428,12 @@ final class DirectIo implements AutoCloseable {
      * Under writeLock: writes the frame as far as the socket takes it when nothing is queued before
      * it (else 0 bytes); -1 when the connection broke (its writes are failed).
      */
-    private int writeNow(Conn c, byte type, byte flags, int len, long tag, ByteBuffer data) {
+    private int writeNow(Conn c, byte type, long meta, int len, long tag, ByteBuffer data) {
         if (!c.out.isEmpty() || !c.open) {
             return 0;
         }
         try {
-            int written = write(c.socket, type, flags, len, tag, data, 0, 0);
+            int written = write(c.socket, type, meta, len, tag, data, 0, 0);
             c.writes++;
             return written;
         } catch (IOException e) {
@@ -479,7 +482,7 @@ final class DirectIo implements AutoCloseable {
      * payload index {@code i} at {@code body.position() + i - base}) as far as the socket takes them,
      * through this thread's direct buffer. Returns how many bytes of the frame are written then.
      */
-    private static int write(SocketChannel socket, byte type, byte flags, int len, long tag, ByteBuffer body, int base, int from)
+    private static int write(SocketChannel socket, byte type, long meta, int len, long tag, ByteBuffer body, int base, int from)
             throws IOException {
         ByteBuffer w = WRITE_BUFFER.get();
         int total = FrameCodec.HEADER_BYTES + len;
@@ -488,7 +491,7 @@ final class DirectIo implements AutoCloseable {
             w.clear();
             int start = 0;
             if (pos < FrameCodec.HEADER_BYTES) {
-                FrameCodec.putHeader(w, type, flags, len, tag);
+                FrameCodec.putHeader(w, type, meta, len, tag);
                 start = pos;
             }
             int p = Math.max(0, pos - FrameCodec.HEADER_BYTES);
@@ -505,6 +508,26 @@ final class DirectIo implements AutoCloseable {
         return pos;
     }
 
+    /**
+     * Under writeLock: a peer that does not check collectives would take a notice (a DATA frame of
+     * op {@link io.fmi.channel.OpCodes#NOTICE}) queued before its preface arrived for data; they
+     * are dropped, as if sent.
+     */
+    private void dropNotices(Conn c) {
+        List<CompletableFuture<Void>> dropped = new ArrayList<>(1);
+        c.out.removeIf(o -> {
+            if (o.type == FrameCodec.DATA && o.written == 0 && ((o.meta >>> 8) & 0xFF) == io.fmi.channel.OpCodes.NOTICE) {
+                dropped.add(o.done);
+                return true;
+            }
+            return false;
+        });
+        if (!dropped.isEmpty() && c.out.isEmpty()) {
+            queuedConns.decrementAndGet();
+        }
+        dropped.forEach(f -> f.complete(null));
+    }
+
     /** Driving thread: the socket can take more; writes the queue in order. */
     private void flushQueue(Conn c) {
         List<CompletableFuture<Void>> written = null;
@@ -516,7 +539,7 @@ final class DirectIo implements AutoCloseable {
             Out o;
             try {
                 while ((o = c.out.peekFirst()) != null) {
-                    o.written = write(c.socket, o.type, o.flags, o.len, o.tag, o.body, o.base, o.written);
+                    o.written = write(c.socket, o.type, o.meta, o.len, o.tag, o.body, o.base, o.written);
                     c.writes++;
                     if (o.written < FrameCodec.HEADER_BYTES + o.len) {
                         break;
@@ -680,6 +703,9 @@ final class DirectIo implements AutoCloseable {
             c.open = true;
             c.peerFeatures = c.codec.peerFeatures();
             c.opened = true;
+            if (!c.dead && !c.out.isEmpty() && !c.peerSpeaks(FrameCodec.FEATURE_COLLECTIVE_CHECKS)) {
+                dropNotices(c);
+            }
             flush = !c.dead && !c.out.isEmpty();
             if (flush) {
                 try {
@@ -1008,7 +1034,7 @@ final class DirectIo implements AutoCloseable {
             for (Conn c : new ArrayList<>(conns)) {
                 synchronized (c.writeLock) {
                     for (Out o : c.out) {
-                        if (o.type == FrameCodec.DATA && o.flags == 0 && o.tag == 0) {
+                        if (o.type == FrameCodec.DATA && (o.meta & 0xFF) == 0 && o.tag == 0) {
                             long[] n = dropped.computeIfAbsent(c.peer, k -> new long[2]);
                             n[0]++;
                             n[1] += o.len;

@@ -36,8 +36,9 @@ import java.nio.charset.StandardCharsets;
  * optional feature i". A peer may use a feature only when the other's preface set its bit, and
  * ignores bits it does not know. Defined: bit 0 ({@link #FEATURE_RENDEZVOUS}) the rendezvous
  * protocol of large messages (ANNOUNCE / CLEAR_TO_SEND below), bit 1 ({@link #FEATURE_HEARTBEAT})
- * heartbeats. This implementation sets both ({@link #FEATURES}); the first release of version 1
- * sent 0, and gets neither from this one.
+ * heartbeats, bit 2 ({@link #FEATURE_COLLECTIVE_CHECKS}) checks of {@code op} and {@code root}
+ * and notices. This implementation sets all three ({@link #FEATURES}); the first release of
+ * version 1 sent 0, and gets none of them from this one.
  *
  * <h2>Frame: one message or control signal</h2>
  * <pre>
@@ -63,10 +64,12 @@ import java.nio.charset.StandardCharsets;
  *     {@code n >= 1} the collective numbered n (the same on every peer); matched with the source
  *     rank. A DATA frame with {@link #FLAG_RENDEZVOUS} carries the announcement's id instead (the
  *     receiver knows the tag from the ANNOUNCE). 0 in the other frames.</li>
- * <li>{@code op}, {@code root}: the collective the message belongs to ({@code op}: the
- *     operation's code, 0 = not stated) and its root rank, for detecting ranks that call
- *     different collectives or roots. Version 1 writes 0 and ignores both on receipt, so a sender
- *     may fill them without negotiation.</li>
+ * <li>{@code op}, {@code root}: the collective a DATA or ANNOUNCE frame belongs to ({@code op}:
+ *     its {@linkplain io.fmi.channel.OpCodes code}, 0 = not stated; {@code root}: its root, -1 for
+ *     none), checked by the receive matching so that ranks calling different collectives or roots
+ *     are told so; {@code op} 255 on DATA is a notice (the sender gave the collective up, the
+ *     payload says why), sent only to peers with {@link #FEATURE_COLLECTIVE_CHECKS}. A
+ *     first-release version-1 peer writes 0 and ignores both.</li>
  * <li>{@code context}: the communicator the frame belongs to on a connection shared by several
  *     (sub-communicators from {@code split} and {@code dup}); 0 = the communicator the connection
  *     was opened for. Version 1 has only that one and refuses any other.</li>
@@ -109,8 +112,13 @@ final class FrameCodec {
     static final long FEATURE_RENDEZVOUS = 1L;
     /** Feature bit 1: heartbeats on idle connections (HEARTBEAT), for peer liveness. */
     static final long FEATURE_HEARTBEAT = 1L << 1;
+    /**
+     * Feature bit 2: the sender fills {@code op} and {@code root} of its collectives' frames, checks
+     * them on receipt, and understands notices (DATA with {@code op} 255, see {@link io.fmi.channel.OpCodes#NOTICE}).
+     */
+    static final long FEATURE_COLLECTIVE_CHECKS = 1L << 2;
     /** Optional features this implementation speaks (see the class comment). */
-    static final long FEATURES = FEATURE_RENDEZVOUS | FEATURE_HEARTBEAT;
+    static final long FEATURES = FEATURE_RENDEZVOUS | FEATURE_HEARTBEAT | FEATURE_COLLECTIVE_CHECKS;
     /** Bytes of a frame header. */
     static final int HEADER_BYTES = 24;
     /** Frame type: a message. */
@@ -144,6 +152,14 @@ final class FrameCodec {
         /** A DATA frame; {@code payload} is only valid during the call. */
         void onMessage(int src, long tag, ByteBuffer payload);
 
+        /**
+         * A DATA frame of collective {@code code} ({@link io.fmi.channel.OpCodes}, 0 = not stated)
+         * with {@code root}; {@code payload} is only valid during the call.
+         */
+        default void onMessage(int src, long tag, int code, int root, ByteBuffer payload) {
+            onMessage(src, tag, payload);
+        }
+
         /** A BYE ({@code abortReason} null) or ABORT frame: the peer says why it goes before it closes. */
         void onGoodbye(int src, String abortReason);
 
@@ -155,8 +171,18 @@ final class FrameCodec {
             return null;
         }
 
+        /** {@link #claim(int, long, int)} for a frame of collective {@code code} with {@code root}. */
+        default Mailbox.Claim claim(int src, long tag, int code, int root, int length) {
+            return claim(src, tag, length);
+        }
+
         /** An ANNOUNCE: {@code src} has a message of {@code size} bytes with {@code tag}, or takes it back ({@code withdrawn}). */
         default void onAnnounce(int src, long tag, long id, int size, boolean withdrawn) {
+        }
+
+        /** {@link #onAnnounce(int, long, long, int, boolean)} of a message of collective {@code code} with {@code root}. */
+        default void onAnnounce(int src, long tag, int code, int root, long id, int size, boolean withdrawn) {
+            onAnnounce(src, tag, id, size, withdrawn);
         }
 
         /** A CLEAR_TO_SEND: {@code src} posted the receive for this peer's announcement {@code id}. */
@@ -183,12 +209,24 @@ final class FrameCodec {
         putHeader(dst, type, (byte) 0, length, tag);
     }
 
-    /** {@link #putHeader(ByteBuffer, byte, int, long)} with {@code flags}. */
-    static void putHeader(ByteBuffer dst, byte type, byte flags, int length, long tag) {
+    /**
+     * {@link #putHeader(ByteBuffer, byte, int, long)} with {@code meta}: the flags, and the
+     * collective's op and root packed by {@link #meta} (a plain flags byte means op 0, root 0).
+     */
+    static void putHeader(ByteBuffer dst, byte type, long meta, int length, long tag) {
         dst.putInt(length)
-                .putInt(type << 24 | (flags & 0xFF) << 16) // op, rsvd: 0
+                .putInt(type << 24 | (int) (meta & 0xFF) << 16 | (int) (meta & 0xFF00)) // type, flags, op; rsvd 0
                 .putLong(tag)
-                .putLong(0L); // context 0, root 0
+                .putInt(0) // context 0
+                .putInt((int) (meta >> 16)); // root
+    }
+
+    /**
+     * The flags, op code and root of a frame in one long, as the send path carries them to
+     * {@link #putHeader}: bits 0-7 flags, 8-15 op, 16-47 root.
+     */
+    static long meta(byte flags, int code, int root) {
+        return (flags & 0xFFL) | (code & 0xFFL) << 8 | (long) root << 16;
     }
 
     /** The payload of an ANNOUNCE: the announcement's id and the message's size. */
@@ -242,6 +280,9 @@ final class FrameCodec {
     private byte bodyType;
     private byte bodyFlags;
     private long bodyTag;
+    /** The op code and root of the frame being read. */
+    private int bodyCode;
+    private int bodyRoot;
     private byte[] staging = NONE;
     private int stagingFill;
     /** The posted receive the current frame's payload streams into, or null (staging). */
@@ -325,14 +366,14 @@ final class FrameCodec {
                     }
                     continue;
                 } else if (bodyType == DATA) {
-                    claim = sink.claim(peer, bodyTag, bodyLength);
+                    claim = sink.claim(peer, bodyTag, bodyCode, bodyRoot, bodyLength);
                 }
                 if (claim == null && staging.length < bodyLength) {
                     staging = new byte[bodyLength];
                 }
             } else if (claim == null && bodyType == DATA && bodyFlags == 0) {
                 // A receive posted while the frame arrives takes over from the staged part.
-                Mailbox.Claim c = sink.claim(peer, bodyTag, bodyLength);
+                Mailbox.Claim c = sink.claim(peer, bodyTag, bodyCode, bodyRoot, bodyLength);
                 if (c != null) {
                     Buf b = c.buffer();
                     System.arraycopy(staging, 0, b.array(), b.offset(), stagingFill);
@@ -370,7 +411,7 @@ final class FrameCodec {
     private String dispatch(ByteBuffer payload) {
         switch (bodyType) {
             case DATA:
-                sink.onMessage(peer, bodyTag, payload);
+                sink.onMessage(peer, bodyTag, bodyCode, bodyRoot, payload);
                 return null;
             case ANNOUNCE: {
                 int p = payload.position();
@@ -380,7 +421,7 @@ final class FrameCodec {
                     return "announced message of " + (size & 0xFFFFFFFFL) + " bytes with tag " + bodyTag
                             + " (expected: 0.." + maxMessageBytes + " bytes, backends.Direct.max_message_bytes)";
                 }
-                sink.onAnnounce(peer, bodyTag, id, size, bodyFlags == FLAG_WITHDRAW);
+                sink.onAnnounce(peer, bodyTag, bodyCode, bodyRoot, id, size, bodyFlags == FLAG_WITHDRAW);
                 return null;
             }
             case CLEAR_TO_SEND:
@@ -402,7 +443,7 @@ final class FrameCodec {
         long tag = b.getLong(at + 8);
         int context = b.getInt(at + 16);
         byte flags = (byte) (word >>> 16);
-        // op (byte 6) and root (bytes 20-23) are not checked by version 1
+        // op (byte 6) and root (bytes 20-23) are the receive matching's to check (FEATURE_COLLECTIVE_CHECKS)
         if (type < DATA || type > HEARTBEAT) {
             return "frame type " + (type & 0xFF) + " (expected: 1 DATA, 2 BYE, 3 ABORT, 4 ANNOUNCE, 5 CLEAR_TO_SEND or"
                     + " 6 HEARTBEAT in protocol version " + VERSION + ")";
@@ -440,6 +481,8 @@ final class FrameCodec {
         bodyType = type;
         bodyFlags = flags;
         bodyTag = tag;
+        bodyCode = (word >>> 8) & 0xFF;
+        bodyRoot = b.getInt(at + 20);
         stagingFill = 0;
         return null;
     }

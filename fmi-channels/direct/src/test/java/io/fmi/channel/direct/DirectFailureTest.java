@@ -14,6 +14,7 @@ import io.fmi.FmiTimeoutException;
 import io.fmi.PeerFailedException;
 import io.fmi.ReduceOp;
 import io.fmi.local.LocalCluster;
+import io.fmi.testing.Blame;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -62,6 +63,19 @@ class DirectFailureTest {
             assertInstanceOf(Long.class, results.get(r), "rank " + r + ": " + results.get(r));
             assertTrue((Long) results.get(r) < 5_000, "rank " + r + " failed after " + results.get(r) + " ms (expected: at once, not at the 30 s deadline)");
         }
+    }
+
+    @Test
+    void shouldBlameTheRankThatDiedOnEverySurvivorNotTheOneThatPassedItOn() {
+        // bcast from rank 0 on 4 ranks: a rank waits for a rank that waits for rank 0, which dies;
+        // that rank gives up and aborts, and the rank waiting for it must still name rank 0.
+        FmiConfig cfg = server.config(d -> d.put("eager_connect", true));
+        ConcurrentHashMap<Integer, Throwable> seen = new ConcurrentHashMap<>();
+        assertThrows(IllegalStateException.class, () -> LocalCluster.run(cfg, 4, b -> b.timeout(Duration.ofSeconds(30)), comm -> {
+            comm.barrier(); // every connection is up
+            return Blame.rankZeroDiesBeforeItsBcast(comm, seen);
+        }));
+        Blame.assertEverySurvivorBlamesRankZero(seen, 3);
     }
 
     @Test

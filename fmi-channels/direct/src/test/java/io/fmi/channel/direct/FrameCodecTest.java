@@ -129,8 +129,8 @@ class FrameCodecTest {
 
     @Test
     void shouldWriteThePrefaceAsDrawnInTheJavadoc() {
-        // magic "\xFDFMD" | version 1 | length 24 | features 3 (rendezvous, heartbeats) | rank 3 | size 4
-        assertEquals("FD464D44" + "0001" + "0018" + "0000000000000003" + "00000003" + "00000004", hex(preface()));
+        // magic "\xFDFMD" | version 1 | length 24 | features 7 (rendezvous, heartbeats, collective checks) | rank 3 | size 4
+        assertEquals("FD464D44" + "0001" + "0018" + "0000000000000007" + "00000003" + "00000004", hex(preface()));
         assertTrue(ByteBuffer.wrap(preface()).getInt() < 0, "the magic is negative as a version-0 frame length");
     }
 
@@ -353,6 +353,28 @@ class FrameCodecTest {
         public Mailbox.Claim claimAnnounced(int src, long id, int length) {
             Mailbox.Claim c = bound.remove(id);
             return c != null && c.buffer().byteLength() == length ? c : null;
+        }
+    }
+
+    @Test
+    void shouldCarryACollectivesOpAndRootInTheHeaderWholeAndSplit() {
+        ByteBuffer b = ByteBuffer.allocate(FrameCodec.HEADER_BYTES + 4);
+        FrameCodec.putHeader(b, FrameCodec.DATA, FrameCodec.meta((byte) 0, 6, -1), 4, 7); // allreduce, no root
+        assertEquals("00000004" + "01000600" + "0000000000000007" + "00000000" + "FFFFFFFF", hex(Arrays.copyOf(b.array(), 24)));
+        byte[] allreduce = b.put(new byte[] {1, 2, 3, 4}).array();
+        ByteBuffer c = ByteBuffer.allocate(FrameCodec.HEADER_BYTES + 4);
+        FrameCodec.putHeader(c, FrameCodec.DATA, FrameCodec.meta((byte) 0, 1, 2), 4, 8); // bcast, root 2
+        byte[] bcast = c.put(new byte[] {5, 6, 7, 8}).array();
+        for (int chunk : new int[] {1, 5, 1000}) {
+            List<String> seen = new ArrayList<>();
+            FrameCodec.Sink sink = new Recorder() {
+                @Override
+                public void onMessage(int src, long tag, int code, int root, ByteBuffer payload) {
+                    seen.add(tag + ":" + code + ":" + root + ":" + payload.remaining());
+                }
+            };
+            assertNull(feed(new FrameCodec(sink, PEER, SIZE, NO_LIMIT), concat(preface(), allreduce, bcast), chunk));
+            assertEquals(List.of("7:6:-1:4", "8:1:2:4"), seen, "reads of " + chunk + " bytes");
         }
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fmi.CollectiveMismatchException;
 import io.fmi.Communicator;
 import io.fmi.FmiConfig;
 import io.fmi.FmiException;
@@ -114,6 +115,44 @@ public abstract class StoreChannelContract {
         CompletableFuture<List<Long>> b = CompletableFuture.supplyAsync(() -> job.apply(7000L));
         assertEquals(a.join().get(0) + 6000L * n * 8, b.join().get(0));
         assertEquals(List.of(), storedUnder(backendEntry(), prefix), "objects left behind by the two jobs");
+    }
+
+    @Test
+    @Timeout(90)
+    void shouldNameBothCollectivesWhenRanksCallDifferentOnesOfTheSameSize() {
+        String prefix = "mismatch-" + UUID.randomUUID() + "/";
+        long t0 = System.nanoTime();
+        List<String> outcome = run(config(isolated(prefix)), 3, Duration.ofSeconds(60), comm -> {
+            String first;
+            if (comm.rank() == 0) {
+                // scan reads the objects g/1 and g/2 that a gather's non-roots write under the same names
+                first = assertThrows(CollectiveMismatchException.class, () -> comm.scan(new int[] {1, 2}, new int[2], ReduceOp.SUM))
+                        .getMessage();
+            } else {
+                comm.gather(new int[] {1, 2}, null, 0);
+                first = "";
+            }
+            comm.barrier(); // the numbers stay aligned: the next collective runs
+            // Nobody writes what another reads: rank 0 waits for operands, the others for rank 0's broadcast.
+            String second = assertThrows(CollectiveMismatchException.class, () -> {
+                if (comm.rank() == 0) {
+                    comm.allreduce(new int[] {1}, new int[1], ReduceOp.SUM);
+                } else {
+                    comm.bcast(new int[1], 0);
+                }
+            }).getMessage();
+            comm.barrier();
+            return first + "|" + second;
+        });
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
+        assertTrue(seconds < 30, "took " + seconds + " s, the deadline is 60 s");
+        String[] r0 = outcome.get(0).split("\\|");
+        assertTrue(r0[0].startsWith("scan #1: rank ") && r0[0].contains("/c1/g/") && r0[0].contains(" as part of gather #1 (root 0)"), r0[0]);
+        assertTrue(r0[1].startsWith("allreduce #3: rank ") && r0[1].contains(" said it was in bcast #3 (root 0)"), r0[1]);
+        for (int r = 1; r < 3; r++) {
+            String second = outcome.get(r).split("\\|")[1];
+            assertTrue(second.startsWith("bcast #3 (root 0): rank 0 said it was in allreduce #3"), second);
+        }
     }
 
     @Test
