@@ -3,6 +3,7 @@ package io.fmi.examples.cli;
 import io.fmi.BackendConfig;
 import io.fmi.FmiConfig;
 import io.fmi.examples.launch.LocalLauncher;
+import io.fmi.lambda.FmiLambda;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +35,8 @@ final class JobOptions {
     @Option(names = "--config", description = "an fmi.json to start from, e.g. with the endpoint of S3 or DynamoDB (default: built-in defaults)")
     Path config;
 
-    @Option(names = "--timeout", defaultValue = "300", description = "seconds for the whole job (default: ${DEFAULT-VALUE})")
+    @Option(names = "--timeout", defaultValue = "300",
+            description = "seconds for the whole job, and the deadline of each operation (default: ${DEFAULT-VALUE})")
     int timeoutSeconds;
 
     @Option(names = "--seed", defaultValue = "42", description = "seed of the generated data (default: ${DEFAULT-VALUE})")
@@ -73,7 +75,7 @@ final class JobOptions {
 
     /**
      * The event keys every job takes: {@code job} and {@code name} (both {@code job}), {@code seed},
-     * {@code exchange}.
+     * {@code exchange}, and {@code timeout_ms} ({@code --timeout}).
      */
     Map<String, Object> job(String job) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -81,6 +83,9 @@ final class JobOptions {
         m.put("name", job);
         m.put("seed", seed);
         m.put("exchange", storage() ? "storage" : "fmi");
+        // The first collective waits for every process to start: N JVMs on a busy machine can take
+        // longer than a channel's default deadline (60 s), so the job's own time bounds each operation.
+        m.put(FmiLambda.TIMEOUT_MS, 1000L * timeoutSeconds);
         return m;
     }
 
