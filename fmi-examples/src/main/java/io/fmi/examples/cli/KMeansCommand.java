@@ -9,7 +9,6 @@ import io.fmi.model.ChannelModel;
 import io.fmi.model.CostModel;
 import io.fmi.model.Estimate;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -74,15 +73,7 @@ public final class KMeansCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         List<Map<String, Object>> reports = new LocalLauncher(System.out).run(cfg, peers, job, Duration.ofSeconds(timeoutSeconds));
         long wallMs = (System.nanoTime() - t0) / 1_000_000;
-        List<String> failures = new ArrayList<>();
-        reports.forEach(r -> {
-            if (!Boolean.TRUE.equals(r.get("ok"))) {
-                failures.add("rank " + r.get("rank") + ": " + r.get("error"));
-            }
-        });
-        if (!failures.isEmpty()) {
-            System.out.println("K-means failed:");
-            failures.forEach(f -> System.out.println("  " + f));
+        if (JobOptions.reportFailures(System.out, "K-means", reports)) {
             return 1;
         }
         double[] c0 = centroids(reports.get(0));

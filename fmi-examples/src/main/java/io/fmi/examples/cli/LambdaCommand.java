@@ -34,7 +34,7 @@ public final class LambdaCommand implements Callable<Integer> {
     @Option(names = "--size", defaultValue = "4", description = "functions of the job (default: ${DEFAULT-VALUE})")
     int size;
 
-    @Option(names = "--job", defaultValue = "kmeans", description = "kmeans or allreduce (default: ${DEFAULT-VALUE})")
+    @Option(names = "--job", defaultValue = "kmeans", description = "kmeans, sort, sgd or allreduce (default: ${DEFAULT-VALUE})")
     String job;
 
     @Option(names = "--epochs", defaultValue = "10", description = "K-means epochs (default: ${DEFAULT-VALUE})")
@@ -97,7 +97,10 @@ public final class LambdaCommand implements Callable<Integer> {
             return String.format(Locale.ROOT, "rank %s: FAILED %s", r.get("rank"), r.get("error"));
         }
         Object value = r.containsKey("sum") ? "sum " + r.get("sum")
-                : r.containsKey("centroids") ? "centroids " + ((List<?>) r.get("centroids")).subList(0, 3) + "..." : r;
+                : r.containsKey("centroids") ? "centroids " + ((List<?>) r.get("centroids")).subList(0, 3) + "..."
+                : r.containsKey("fingerprint") ? "longs " + r.get("offset") + ".." + r.get("count") + " more, sorted " + r.get("sorted")
+                + ", fingerprint " + r.get("fingerprint")
+                : r.containsKey("loss") ? "log-loss " + r.get("loss") + ", weights hash " + r.get("weights_hash") : r;
         return String.format(Locale.ROOT, "rank %s: %s over %s in %s ms", r.get("rank"), value, r.get("channel"), r.get("elapsed_ms"));
     }
 }
