@@ -63,14 +63,8 @@ public final class KMeansCommand implements Callable<Integer> {
         KMeans km = new KMeans(K, DIMS);
         System.out.printf(Locale.ROOT, "FMI K-means: %d processes over %s; %d centroids x %d dimensions, %d points per process, %d epochs%n",
                 peers, channel, K, DIMS, points, epochs);
-        Map<String, Object> job = new LinkedHashMap<>();
-        job.put("job", "kmeans");
+        Map<String, Object> job = jobKeys(epochs, points);
         job.put("name", "kmeans");
-        job.put("epochs", epochs);
-        job.put("points", points);
-        job.put("k", K);
-        job.put("dims", DIMS);
-        job.put("seed", SEED);
         long t0 = System.nanoTime();
         List<Map<String, Object>> reports = new LocalLauncher(System.out).run(cfg, peers, job, Duration.ofSeconds(timeoutSeconds));
         long wallMs = (System.nanoTime() - t0) / 1_000_000;
@@ -114,6 +108,18 @@ public final class KMeansCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "  %-10s %11.3f ms %18.4f%n", ch.toLowerCase(Locale.ROOT), e.latencySeconds() * 1e3, e.totalUsd() * 1000);
         }
         return agree && maxDiff < 1e-9 ? 0 : 1;
+    }
+
+    /** The example handler's event keys of the paper's K-means ({@value #K} centroids, {@value #DIMS} dimensions, seed {@value #SEED}). */
+    static Map<String, Object> jobKeys(int epochs, int points) {
+        Map<String, Object> job = new LinkedHashMap<>();
+        job.put("job", "kmeans");
+        job.put("epochs", epochs);
+        job.put("points", points);
+        job.put("k", K);
+        job.put("dims", DIMS);
+        job.put("seed", SEED);
+        return job;
     }
 
     private static double[] centroids(Map<String, Object> report) {
