@@ -593,7 +593,8 @@ public final class Lab {
                 return entry.put("host", host).put("port", rs.port()).put("secret", secret);
             }
             case "Redis": {
-                RedisServer redis = inLab ? RedisServer.launch("--bind", host) : RedisServer.launch();
+                // as an ElastiCache node in a VPC: no password, so protected mode would refuse the NATs' addresses
+                RedisServer redis = inLab ? RedisServer.launch("--bind", host, "--protected-mode", "no") : RedisServer.launch();
                 servers.add(redis);
                 return entry.put("host", host).put("port", redis.port());
             }
