@@ -141,11 +141,29 @@ public final class CostModel {
                     + " (expected: >= 0)");
         }
         Estimate e = estimate(channel, op, bytes, size);
-        ChannelModel m = channel(channel);
-        double seconds = operations * (computeSecondsPerOperation + e.latencySeconds());
+        return job(e, operations, operations * (computeSecondsPerOperation + e.latencySeconds()));
+    }
+
+    /**
+     * A job as {@link #job job} prices it, but with the time each operation took in a run
+     * ({@code measuredSecondsPerOperation}, e.g. the median of a K-means run's allreduces in the
+     * Lambda lab) instead of the modelled latency: a measured run priced on Lambda. Requests and
+     * transfer are still the model's (they do not depend on time, except a store's empty polls).
+     */
+    public JobEstimate measuredJob(String channel, Operation op, long bytes, int size, long operations, double computeSecondsPerOperation,
+                                   double measuredSecondsPerOperation) {
+        if (operations < 0 || computeSecondsPerOperation < 0 || measuredSecondsPerOperation < 0) {
+            throw new IllegalArgumentException("operations: " + operations + ", computeSecondsPerOperation: " + computeSecondsPerOperation
+                    + ", measuredSecondsPerOperation: " + measuredSecondsPerOperation + " (expected: >= 0)");
+        }
+        return job(estimate(channel, op, bytes, size), operations, operations * (computeSecondsPerOperation + measuredSecondsPerOperation));
+    }
+
+    private JobEstimate job(Estimate e, long operations, double seconds) {
+        ChannelModel m = channel(e.channel());
         double infra = m == null ? 0 : m.infrastructureUsd(seconds);
         return new JobEstimate(e, operations, seconds, operations * e.requestUsd(), operations * e.transferUsd(), infra,
-                size * waitingUsdPerSecond() * seconds);
+                e.size() * waitingUsdPerSecond() * seconds);
     }
 
     /**

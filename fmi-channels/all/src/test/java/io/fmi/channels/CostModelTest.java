@@ -82,6 +82,18 @@ class CostModelTest {
     }
 
     @Test
+    void shouldPriceAMeasuredRunWithItsOwnTimes() {
+        // a lab run: 4 functions of 512 MB, 2 ms of computing and a 5 ms allreduce per epoch (the model says 0.68 ms)
+        CostModel lab = BuiltIn.cost(FmiConfig.defaults(), 512);
+        JobEstimate run = lab.measuredJob("Direct", Operation.ALLREDUCE, 672, 4, 1000, 0.002, 0.005);
+        assertEquals(7.0, run.seconds(), 1e-12);
+        assertEquals(4 * 0.5 * 0.0000166667 * 7.0, run.faasUsd(), 1e-12);
+        assertEquals(0.0134 * 7.0 / 3600, run.infrastructureUsd(), 1e-15);
+        assertTrue(run.totalUsd() > lab.job("Direct", Operation.ALLREDUCE, 672, 4, 1000, 0.002).totalUsd());
+        assertThrows(IllegalArgumentException.class, () -> lab.measuredJob("Direct", Operation.ALLREDUCE, 672, 4, 1000, 0.002, -1));
+    }
+
+    @Test
     void shouldStateTheInfrastructureAssumption() {
         String a = model.infrastructureAssumption();
         assertTrue(a.contains("priced by the time a job holds it"), a);

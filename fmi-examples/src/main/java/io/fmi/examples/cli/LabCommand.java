@@ -1,8 +1,12 @@
 package io.fmi.examples.cli;
 
 import io.fmi.FmiConfig;
+import io.fmi.Operation;
 import io.fmi.examples.kmeans.KMeans;
 import io.fmi.examples.lab.Lab;
+import io.fmi.model.ChannelModel;
+import io.fmi.model.CostModel;
+import io.fmi.model.JobEstimate;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -127,8 +131,52 @@ public final class LabCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            return lab.run(kmeans(lab.functions, epochs, points));
+            Lab.Job job = kmeans(lab.functions, epochs, points);
+            FmiConfig config = lab.config == null ? FmiConfig.defaults() : FmiConfig.load(lab.config);
+            return lab.run(new Lab.Job(job.name(), job.keys(), job.check(), r -> kmeansNotes(r, epochs, lab.memoryMiB, config)));
         }
+    }
+
+    /**
+     * The K-means run's per-epoch times (medians over the functions that finished of each one's
+     * median) and what 1,000 such epochs cost on Lambda: priced with this run's measured times
+     * ({@link CostModel#measuredJob}) and with the channel's model ({@link CostModel#job}), under
+     * the stated infrastructure assumption.
+     */
+    static List<String> kmeansNotes(Lab.Report report, int epochs, int memoryMiB, FmiConfig config) {
+        List<Map<String, Object>> done = report.functions.stream().filter(f -> f.ok).map(f -> f.response).toList();
+        if (done.isEmpty()) {
+            return List.of();
+        }
+        double compute = median(done, "compute_ms");
+        double comm = median(done, "communication_ms");
+        String used = String.valueOf(done.get(0).get("channel"));
+        List<String> lines = new ArrayList<>();
+        lines.add(String.format(Locale.ROOT, "kmeans: %d epochs over %s, per epoch (median over the functions): compute %.3f ms,"
+                + " allreduce %.3f ms", epochs, used, compute, comm));
+        Map<String, ChannelModel> priced = Models.priced(config, System.err);
+        String name = priced.keySet().stream().filter(used::equalsIgnoreCase).findFirst().orElse(null);
+        if (name == null) {
+            lines.add("  (no cost model for channel " + used + ")");
+            return lines;
+        }
+        int n = report.functions.size();
+        long bytes = new KMeans(KMeansCommand.K, KMeansCommand.DIMS).exchangeBytes();
+        CostModel model = CostModel.fromConfig(config, priced, memoryMiB);
+        JobEstimate measured = model.measuredJob(name, Operation.ALLREDUCE, bytes, n, 1000, compute / 1e3, comm / 1e3);
+        JobEstimate modelled = model.job(name, Operation.ALLREDUCE, bytes, n, 1000, compute / 1e3);
+        lines.add(String.format(Locale.ROOT, "on Lambda, %d functions of %d MB, per 1,000 epochs: USD %.6f at this run's times"
+                        + " (FaaS %.3g, infrastructure %.3g, requests %.3g); modelled allreduce %.3f ms: USD %.6f", n, memoryMiB,
+                measured.totalUsd(), measured.faasUsd(), measured.infrastructureUsd(), measured.requestUsd(),
+                modelled.operation().latencySeconds() * 1e3, modelled.totalUsd()));
+        lines.add("assumption: " + model.infrastructureAssumption());
+        return lines;
+    }
+
+    private static double median(List<Map<String, Object>> reports, String key) {
+        double[] v = reports.stream().map(r -> r.get(key)).filter(x -> x instanceof Number).mapToDouble(x -> ((Number) x).doubleValue())
+                .sorted().toArray();
+        return v.length == 0 ? Double.NaN : v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
     /** The K-means job of {@code functions} functions, each function's centroids checked against a single-process run. */

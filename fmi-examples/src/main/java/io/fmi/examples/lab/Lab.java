@@ -318,6 +318,7 @@ public final class Lab {
         final String name;
         final Map<String, Object> keys;
         final Function<Map<String, Object>, String> check;
+        final Function<Report, List<String>> notes;
 
         /**
          * @param name  the job's name (the communicator's name is {@code lab-<name>})
@@ -325,9 +326,36 @@ public final class Lab {
          * @param check given a function's report, why it is wrong, or null if right
          */
         public Job(String name, Map<String, Object> keys, Function<Map<String, Object>, String> check) {
+            this(name, keys, check, r -> List.of());
+        }
+
+        /**
+         * @param name  the job's name (the communicator's name is {@code lab-<name>})
+         * @param keys  the handler's event keys ({@code job}, {@code epochs}, ...)
+         * @param check given a function's report, why it is wrong, or null if right
+         * @param notes given the job's report, lines printed between the table and the last line
+         *              (K-means: its per-epoch times and what the run would cost on Lambda)
+         */
+        public Job(String name, Map<String, Object> keys, Function<Map<String, Object>, String> check, Function<Report, List<String>> notes) {
             this.name = name;
             this.keys = Collections.unmodifiableMap(new LinkedHashMap<>(keys));
             this.check = check;
+            this.notes = notes;
+        }
+
+        /** The job's name. */
+        public String name() {
+            return name;
+        }
+
+        /** The handler's event keys. */
+        public Map<String, Object> keys() {
+            return keys;
+        }
+
+        /** The check of each function's report. */
+        public Function<Map<String, Object>, String> check() {
+            return check;
         }
     }
 
@@ -544,7 +572,7 @@ public final class Lab {
                 reports.add(check(fn, job));
             }
             Report report = new Report(reports, notEmulated);
-            print(report, logs);
+            print(report, job.notes.apply(report));
             if (report.ok() == report.functions.size()) {
                 deleteTree(work);
             }
@@ -860,7 +888,7 @@ public final class Lab {
         out.printf(Locale.ROOT, "  timeout:  %d s per function; logs in %s (kept when a function fails)%n", options.timeout.toSeconds(), logs);
     }
 
-    private void print(Report report, Path logs) {
+    private void print(Report report, List<String> notes) {
         out.println();
         out.printf(Locale.ROOT, "%-5s %-9s %14s %8s %12s %12s %8s %13s  %s%n", "rank", "channel", "cold start ms", "init ms",
                 "duration ms", "max RSS MiB", "CPU ms", "throttled ms", "outcome");
@@ -868,6 +896,10 @@ public final class Lab {
             out.printf(Locale.ROOT, "%-5d %-9s %14s %8s %12s %12s %8s %13s  %s%n", f.rank, f.channel, num(f.coldStartMs), num(f.initMs),
                     num(f.durationMs), f.maxRssBytes < 0 ? "-" : String.format(Locale.ROOT, "%.0f", f.maxRssBytes / 1048576.0),
                     num(f.cpuMs), num(f.throttledMs), oneLine(f.outcome));
+        }
+        if (!notes.isEmpty()) {
+            out.println();
+            notes.forEach(out::println);
         }
         out.println();
         out.println(report.summaryLine());
