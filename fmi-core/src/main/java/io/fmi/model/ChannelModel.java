@@ -28,10 +28,16 @@ import java.util.Objects;
  * </pre>
  * A unit size of 0 means the price is per request whatever its size (an object store's PUT and
  * GET); a table may bill a write unit per started KiB and a read unit per started 4 KiB.
- * Infrastructure that runs whether used or not (a server node, a rendezvous VM) is amortised per
- * operation:
- * {@code infrastructureUsdPerHour / requestsPerHour}. The FaaS time of the waiting functions is
- * added by {@link CostModel}, which knows how many functions wait and their memory.
+ * Infrastructure that serves jobs (a server node, a rendezvous VM) is priced by the time a job
+ * holds it:
+ * <pre>
+ *   infrastructureUsd(holdSeconds) = infrastructureUsdPerHour · holdSeconds / 3600 / infrastructureUtilisation
+ * </pre>
+ * where {@code infrastructureUtilisation} is the share of the infrastructure's running hours that
+ * jobs hold it: 1 (the default) when it runs only for jobs, or is always busy with them; 0.1 when
+ * it idles nine tenths of the time, which its users then pay for too. An operation holds it for
+ * its own duration, a job for the job's ({@link CostModel#job}). The FaaS time of the waiting
+ * functions is added by {@link CostModel}, which knows how many functions wait and their memory.
  *
  * <p>Immutable and thread-safe. Arithmetic uses {@link StrictMath}, so every peer computes
  * bit-identical figures whatever its CPU, and therefore picks the same channel.
@@ -52,7 +58,7 @@ public final class ChannelModel {
     private final long readUnitBytes;
     private final double transferPriceUsdPerByte;
     private final double infrastructureUsdPerHour;
-    private final double requestsPerHour;
+    private final double infrastructureUtilisation;
     private final boolean includeInfrastructure;
 
     private ChannelModel(Builder b) {
@@ -71,7 +77,7 @@ public final class ChannelModel {
         this.readUnitBytes = b.readUnitBytes;
         this.transferPriceUsdPerByte = b.transferPriceUsdPerByte;
         this.infrastructureUsdPerHour = b.infrastructureUsdPerHour;
-        this.requestsPerHour = b.requestsPerHour;
+        this.infrastructureUtilisation = b.infrastructureUtilisation;
         this.includeInfrastructure = b.includeInfrastructure;
     }
 
@@ -101,7 +107,7 @@ public final class ChannelModel {
         b.readUnitBytes = readUnitBytes;
         b.transferPriceUsdPerByte = transferPriceUsdPerByte;
         b.infrastructureUsdPerHour = infrastructureUsdPerHour;
-        b.requestsPerHour = requestsPerHour;
+        b.infrastructureUtilisation = infrastructureUtilisation;
         b.includeInfrastructure = includeInfrastructure;
         return b;
     }
@@ -166,9 +172,13 @@ public final class ChannelModel {
         return requestPriceUsd(pattern, pollIntervalSeconds) + transferPriceUsd(pattern);
     }
 
-    /** Share of always-on infrastructure charged to one operation: {@code USD per hour / operations per hour}. */
-    public double infrastructureUsdPerOperation() {
-        return includeInfrastructure && requestsPerHour > 0 ? infrastructureUsdPerHour / requestsPerHour : 0;
+    /**
+     * Price of holding the infrastructure for {@code holdSeconds}:
+     * {@code USD per hour · holdSeconds / 3600 / utilisation}; 0 when it is not charged.
+     */
+    public double infrastructureUsd(double holdSeconds) {
+        return includeInfrastructure && infrastructureUsdPerHour > 0 && holdSeconds > 0
+                ? infrastructureUsdPerHour * holdSeconds / 3600 / infrastructureUtilisation : 0;
     }
 
     private static double units(long bytes, long unitBytes) {
@@ -260,9 +270,9 @@ public final class ChannelModel {
         return infrastructureUsdPerHour;
     }
 
-    /** Operations per hour that share the infrastructure's price. */
-    public double requestsPerHour() {
-        return requestsPerHour;
+    /** Share of the infrastructure's running hours that jobs hold it, in (0, 1]: what a job pays on top of its own hours. */
+    public double infrastructureUtilisation() {
+        return infrastructureUtilisation;
     }
 
     /** Whether the infrastructure's share is charged to each operation. */
@@ -283,11 +293,11 @@ public final class ChannelModel {
     @Override
     public String toString() {
         return String.format(Locale.ROOT, "%s[%s overhead=%.6gs bw=%.6g/%.6gB/s poll=%s%.3g..%.3gs write=%.4g$/%dB read=%.4g$/%dB"
-                        + " transfer=%.4g$/B infra=%.4g$/h/%.0f%s]",
+                        + " transfer=%.4g$/B infra=%.4g$/h@%.3g%s]",
                 name, family, overheadSeconds, bandwidthSingleBytesPerSec, bandwidthMultipleBytesPerSec,
                 polling ? (Double.isNaN(pollIntervalSeconds) ? "model " : "fixed " + pollIntervalSeconds + " ") : "none ",
                 minPollIntervalSeconds, maxPollIntervalSeconds, writePriceUsd, writeUnitBytes, readPriceUsd, readUnitBytes,
-                transferPriceUsdPerByte, infrastructureUsdPerHour, requestsPerHour, includeInfrastructure ? "" : " excluded");
+                transferPriceUsdPerByte, infrastructureUsdPerHour, infrastructureUtilisation, includeInfrastructure ? "" : " excluded");
     }
 
     /** Builds a {@link ChannelModel}; every figure in SI units. Not thread-safe. */
@@ -307,7 +317,7 @@ public final class ChannelModel {
         private long readUnitBytes;
         private double transferPriceUsdPerByte;
         private double infrastructureUsdPerHour;
-        private double requestsPerHour = 1000;
+        private double infrastructureUtilisation = 1;
         private boolean includeInfrastructure = true;
 
         private Builder(String name, Family family) {
@@ -393,9 +403,12 @@ public final class ChannelModel {
             return this;
         }
 
-        /** Sets the operations per hour that share the infrastructure; default 1000. */
-        public Builder requestsPerHour(double v) {
-            requestsPerHour = v;
+        /**
+         * Sets the share of the infrastructure's running hours that jobs hold it, in (0, 1];
+         * default 1: each job pays for the time it holds it, and nothing else.
+         */
+        public Builder infrastructureUtilisation(double v) {
+            infrastructureUtilisation = v;
             return this;
         }
 
@@ -420,7 +433,8 @@ public final class ChannelModel {
             check("readUnitBytes", readUnitBytes, readUnitBytes >= 0, ">= 0");
             check("transferPriceUsdPerByte", transferPriceUsdPerByte, transferPriceUsdPerByte >= 0, ">= 0");
             check("infrastructureUsdPerHour", infrastructureUsdPerHour, infrastructureUsdPerHour >= 0, ">= 0");
-            check("requestsPerHour", requestsPerHour, requestsPerHour > 0, "> 0");
+            check("infrastructureUtilisation", infrastructureUtilisation, infrastructureUtilisation > 0 && infrastructureUtilisation <= 1,
+                    "> 0 and <= 1");
             return new ChannelModel(this);
         }
 

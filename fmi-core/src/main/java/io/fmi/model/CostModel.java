@@ -17,10 +17,14 @@ import java.util.Objects;
  *   latencySeconds    = Σ over steps  rounds · channel.latencySeconds(pattern, Δ)
  *   requestUsd        = Σ over steps  rounds · channel.requestPriceUsd(pattern, Δ)
  *   transferUsd       = Σ over steps  rounds · channel.transferPriceUsd(pattern)
- *   infrastructureUsd = channel.infrastructureUsdPerOperation()        (once; 0 if nothing moves)
+ *   infrastructureUsd = channel.infrastructureUsd(latencySeconds)      (held while the operation runs; 0 if nothing moves)
  *   faasUsd           = size · memoryMiB/1024 · gibSecondPriceUsd · latencySeconds
  *   totalUsd          = requestUsd + transferUsd + infrastructureUsd + faasUsd
  * </pre>
+ * Shared infrastructure (a rendezvous VM, a Redis node) is priced by the time it is held
+ * ({@link ChannelModel#infrastructureUsd}), never spread over an assumed number of operations
+ * per hour: an operation holds it for its duration, a {@link #job job} for the job's.
+ * {@link #infrastructureAssumption()} says so in words, for every table that shows a price.
  * {@code Δ} is the poll interval the {@link PollIntervalModel} picks for a reader waiting for one
  * producer's put ({@link ChannelModel#putSeconds}). All {@code size} functions are billed for
  * the whole operation: a collective holds every one of them until it completes.
@@ -113,8 +117,78 @@ public final class CostModel {
             requests += s.rounds() * m.requestPriceUsd(t, poll);
             transfer += s.rounds() * m.transferPriceUsd(t);
         }
-        double infra = plan.steps().isEmpty() ? 0 : m.infrastructureUsdPerOperation();
+        double infra = plan.steps().isEmpty() ? 0 : m.infrastructureUsd(latency);
         double faas = size * f * latency;
         return new Estimate(channel, op, bytes, size, plan.algorithm(), latency, requests, transfer, infra, faas, firstPoll);
+    }
+
+    /**
+     * A job of {@code operations} times {@code op}, each after {@code computeSecondsPerOperation}
+     * of computing (K-means: one allreduce per epoch after the epoch's local step): every function
+     * is billed for the whole job, and the channel's infrastructure is held for the whole job.
+     *
+     * <pre>
+     *   seconds           = operations · (computeSecondsPerOperation + estimate.latencySeconds)
+     *   requestUsd        = operations · estimate.requestUsd          transferUsd likewise
+     *   infrastructureUsd = channel.infrastructureUsd(seconds)
+     *   faasUsd           = size · memoryMiB/1024 · gibSecondPriceUsd · seconds
+     *   communicationUsd  = operations · estimate.totalUsd            (the operations alone, as {@link #estimate})
+     * </pre>
+     */
+    public JobEstimate job(String channel, Operation op, long bytes, int size, long operations, double computeSecondsPerOperation) {
+        if (operations < 0 || computeSecondsPerOperation < 0) {
+            throw new IllegalArgumentException("operations: " + operations + ", computeSecondsPerOperation: " + computeSecondsPerOperation
+                    + " (expected: >= 0)");
+        }
+        Estimate e = estimate(channel, op, bytes, size);
+        return job(e, operations, operations * (computeSecondsPerOperation + e.latencySeconds()));
+    }
+
+    /**
+     * A job as {@link #job job} prices it, but with the time each operation took in a run
+     * ({@code measuredSecondsPerOperation}, e.g. the median of a K-means run's allreduces in the
+     * Lambda lab) instead of the modelled latency: a measured run priced on Lambda. Requests and
+     * transfer are still the model's (they do not depend on time, except a store's empty polls).
+     */
+    public JobEstimate measuredJob(String channel, Operation op, long bytes, int size, long operations, double computeSecondsPerOperation,
+                                   double measuredSecondsPerOperation) {
+        if (operations < 0 || computeSecondsPerOperation < 0 || measuredSecondsPerOperation < 0) {
+            throw new IllegalArgumentException("operations: " + operations + ", computeSecondsPerOperation: " + computeSecondsPerOperation
+                    + ", measuredSecondsPerOperation: " + measuredSecondsPerOperation + " (expected: >= 0)");
+        }
+        return job(estimate(channel, op, bytes, size), operations, operations * (computeSecondsPerOperation + measuredSecondsPerOperation));
+    }
+
+    private JobEstimate job(Estimate e, long operations, double seconds) {
+        ChannelModel m = channel(e.channel());
+        double infra = m == null ? 0 : m.infrastructureUsd(seconds);
+        return new JobEstimate(e, operations, seconds, operations * e.requestUsd(), operations * e.transferUsd(), infra,
+                e.size() * waitingUsdPerSecond() * seconds);
+    }
+
+    /**
+     * How shared infrastructure is priced here, in one sentence naming each channel's price and
+     * utilisation, e.g. {@code "shared infrastructure (rendezvous VM, Redis node) priced by the time a job
+     * holds it, not per assumed operations per hour: Direct USD 0.0134/h at 100 % utilisation,
+     * Redis USD 0.0038/h at 100 % utilisation (...)"}; every table of prices prints it.
+     */
+    public String infrastructureAssumption() {
+        StringBuilder s = new StringBuilder();
+        for (ChannelModel m : channels.values()) {
+            if (m.infrastructureUsdPerHour() > 0 && m.includeInfrastructure()) {
+                s.append(s.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%s USD %s/h at %s %% utilisation", m.name(),
+                        plain(m.infrastructureUsdPerHour()), plain(m.infrastructureUtilisation() * 100)));
+            }
+        }
+        if (s.length() == 0) {
+            return "no shared infrastructure priced (no channel here has a server of its own with a price)";
+        }
+        return "shared infrastructure (rendezvous VM, Redis node) priced by the time a job holds it, not per assumed operations per hour: "
+                + s + " (at 100 % a job pays for its own hours only; set infrastructure_utilisation for a server that idles)";
+    }
+
+    /** Plain decimal text of a price, without exponent or trailing zeros. */
+    private static String plain(double v) {
+        return new java.math.BigDecimal(Double.toString(v)).stripTrailingZeros().toPlainString();
     }
 }

@@ -28,7 +28,9 @@ import java.util.Optional;
  *   <tr><td></td><td>{@code write_unit_bytes}, {@code read_unit_bytes}</td><td>bytes per billed unit; 0 = per request</td></tr>
  *   <tr><td>{@code transfer_price} (USD per GB, 10^9 bytes)</td><td>{@code transfer_price_usd_per_byte}</td><td>data transfer</td></tr>
  *   <tr><td>{@code instance_price}, {@code vm_price} (USD/hour)</td><td>{@code infrastructure_usd_per_hour}</td><td>a server node, a rendezvous VM</td></tr>
- *   <tr><td>{@code requests_per_hour}</td><td>{@code requests_per_hour}</td><td>operations sharing the infrastructure</td></tr>
+ *   <tr><td></td><td>{@code infrastructure_utilisation}</td><td>share of its running hours that jobs hold the infrastructure, (0, 1], default 1</td></tr>
+ *   <tr><td>{@code requests_per_hour}</td><td></td><td>read and not used: the C++ FMI spread the infrastructure's hourly price over
+ *       this many operations; here a job pays for the time it holds it ({@link ChannelModel#infrastructureUsd})</td></tr>
  *   <tr><td>{@code include_infrastructure_costs}</td><td>{@code include_infrastructure_costs}</td><td>whether to charge it</td></tr>
  *   <tr><td>backend's {@code timeout} (ms)</td><td>{@code min_poll_interval_s}</td><td>shortest poll interval</td></tr>
  *   <tr><td></td><td>{@code max_poll_interval_s}, {@code poll_interval_s}</td><td>longest / fixed poll interval</td></tr>
@@ -46,6 +48,7 @@ import java.util.Optional;
  * <p>Stateless and thread-safe.
  */
 public final class ModelConfig {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ModelConfig.class);
     /** Lambda x86 price per GiB-second, USD (AWS Lambda pricing, first pricing tier; C++ FMI default). */
     public static final double DEFAULT_GIB_SECOND_PRICE_USD = 0.0000166667;
 
@@ -141,7 +144,11 @@ public final class ModelConfig {
             b.infrastructureUsdPerHour(number(e, ch, "vm_price", 0));
         }
         if (e.has("requests_per_hour")) {
-            b.requestsPerHour(number(e, ch, "requests_per_hour", 0));
+            // The C++ FMI charged each operation price/requests_per_hour; with its 1,000 operations an
+            // hour, the VM hour dominated every price. Infrastructure is priced by the time held now.
+            log.debug("model.{}.requests_per_hour = {} is not used: infrastructure is priced by the time a job holds it"
+                    + " (infrastructure_utilisation: {})", ch, e.get("requests_per_hour").asText(),
+                    e.has("infrastructure_utilisation") ? e.get("infrastructure_utilisation").asText() : "default 1");
         }
         if (e.has("include_infrastructure_costs")) {
             b.includeInfrastructure(bool(e, ch, "include_infrastructure_costs"));
@@ -156,6 +163,7 @@ public final class ModelConfig {
         siDouble(e, ch, "read_price_usd", b::readPriceUsd);
         siDouble(e, ch, "transfer_price_usd_per_byte", b::transferPriceUsdPerByte);
         siDouble(e, ch, "infrastructure_usd_per_hour", b::infrastructureUsdPerHour);
+        siDouble(e, ch, "infrastructure_utilisation", b::infrastructureUtilisation);
         siDouble(e, ch, "min_poll_interval_s", b::minPollIntervalSeconds);
         siDouble(e, ch, "max_poll_interval_s", b::maxPollIntervalSeconds);
         siDouble(e, ch, "poll_interval_s", b::pollIntervalSeconds);

@@ -108,4 +108,22 @@ class NatLabTest {
             assertTrue(a.stderr().contains("did not register"), "probe with the right secret: " + a);
         }
     }
+
+    @Test
+    void shouldReachThisProcessThroughEachHostsOwnNat() throws Exception {
+        try (NatLab lab = NatLab.upWithUplink(3, NatLab.Options.portPreserving());
+             java.net.ServerSocket server = new java.net.ServerSocket(0, 8, java.net.InetAddress.getByName(lab.uplinkIp()))) {
+            server.setSoTimeout(20_000);
+            for (int i = 0; i < lab.hosts(); i++) {
+                // every host has the same private address; this process sees each one as its own NAT
+                assertTrue(lab.exec(lab.host(i), "ip", "-4", "-o", "addr", "show").stdout.contains(NatLab.HOST_A_IP + "/24"), "host " + i);
+                NatLab.ExecResult connect = lab.exec(lab.host(i), "bash", "-c",
+                        "exec 3<>/dev/tcp/" + lab.uplinkIp() + "/" + server.getLocalPort() + " && sleep 0.2");
+                try (java.net.Socket s = server.accept()) {
+                    assertEquals(lab.natWanIp(i), s.getInetAddress().getHostAddress(), "host " + i);
+                }
+                assertEquals(0, connect.exitCode, "host " + i + ": " + connect.stderr);
+            }
+        }
+    }
 }

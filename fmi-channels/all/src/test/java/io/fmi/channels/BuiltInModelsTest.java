@@ -27,7 +27,9 @@ class BuiltInModelsTest {
         assertEquals(0.34e-3, direct.overheadSeconds(), 1e-12);
         assertEquals(400e6, direct.bandwidthSingleBytesPerSec(), 1e-3);
         assertEquals(0.0134, direct.infrastructureUsdPerHour(), 1e-12);
-        assertEquals(0.0134 / 1000, direct.infrastructureUsdPerOperation(), 1e-15);
+        // requests_per_hour (1000 in the C++ file) is read and not used: the VM is priced by the time held
+        assertEquals(1.0, direct.infrastructureUtilisation());
+        assertEquals(0.0134 / 3600, direct.infrastructureUsd(1), 1e-15);
         ChannelModel redis = models.get("Redis");
         assertEquals(Family.MEDIATED, redis.family());
         assertEquals(5.2e-3, redis.overheadSeconds(), 1e-12);

@@ -36,13 +36,12 @@ class BuiltInSelectionTest {
             "FAST,  ALLREDUCE, 672,       64, Direct",
             "FAST,  BCAST,     100000000, 64, Direct",
             "FAST,  BARRIER,   0,         256, Direct",
-            // Two functions exchanging a few bytes: the rendezvous VM's share (13 µUSD) costs more
-            // than two DynamoDB request units.
-            "CHEAP, SEND,      672,       2,  DynamoDB",
-            "CHEAP, ALLREDUCE, 8,         2,  DynamoDB",
-            // 1 MiB between two: Redis' node share is cheaper than the VM's and than DynamoDB's 256 write units.
-            "CHEAP, SEND,      1048576,   2,  Redis",
-            // 64 functions waiting: the FaaS time dominates, the fastest channel is also the cheapest.
+            // The rendezvous VM is priced by the time it is held (0.34 ms of USD 0.0134/h: 1.3 nUSD),
+            // so the functions' waiting decides, and the fastest channel is also the cheapest:
+            // two DynamoDB request units alone (0.75 µUSD) cost 60 times a Direct send.
+            "CHEAP, SEND,      672,       2,  Direct",
+            "CHEAP, ALLREDUCE, 8,         2,  Direct",
+            "CHEAP, SEND,      1048576,   2,  Direct",
             "CHEAP, ALLREDUCE, 672,       64, Direct",
             "CHEAP, BCAST,     100000000, 64, Direct",
     })
@@ -57,7 +56,8 @@ class BuiltInSelectionTest {
             // 63 readers of 100 MB: one Redis node (400 MB/s) against S3 scaling out at 50 MB/s per reader.
             "FAST,  BCAST,     100000000, 64, S3",
             "CHEAP, BCAST,     100000000, 64, S3",
-            "CHEAP, ALLREDUCE, 672,       2,  DynamoDB",
+            // the node for 10 ms (11 nUSD) and two functions waiting cost less than DynamoDB's units and polls
+            "CHEAP, ALLREDUCE, 672,       2,  Redis",
             "CHEAP, ALLREDUCE, 672,       64, Redis",
     })
     void shouldPickTheTabulatedChannelAmongTheStores(Hint hint, Operation op, long bytes, int size, String expected) {
@@ -130,14 +130,23 @@ class BuiltInSelectionTest {
 
     @Test
     void shouldFollowACustomPolicy() {
-        SelectionPolicy cheapestUnder50ms = (op, bytes, size, hint, estimates) -> estimates.stream()
-                .filter(e -> e.latencySeconds() <= 0.050)
+        SelectionPolicy noServerOfOurOwn = (op, bytes, size, hint, estimates) -> estimates.stream()
+                .filter(e -> e.infrastructureUsd() == 0)
                 .min(java.util.Comparator.comparingDouble(Estimate::totalUsd))
                 .orElseGet(() -> estimates.get(0))
                 .channel();
-        ChannelSelector s = BuiltIn.selector(FmiConfig.defaults(), STORES, Hint.CHEAP, cheapestUnder50ms);
-        // DynamoDB is cheapest for two peers but takes more than 50 ms with its 50 ms poll floor; Redis does not.
-        assertEquals("DynamoDB", BuiltIn.pick(STORES, Hint.CHEAP, Operation.ALLREDUCE, 672, 2));
-        assertEquals("Redis", s.select(Operation.ALLREDUCE, 672, 2));
+        // Redis is cheapest for two peers; a team that runs no node of its own takes DynamoDB.
+        assertEquals("Redis", BuiltIn.pick(STORES, Hint.CHEAP, Operation.ALLREDUCE, 672, 2));
+        assertEquals("DynamoDB", BuiltIn.selector(FmiConfig.defaults(), STORES, Hint.CHEAP, noServerOfOurOwn)
+                .select(Operation.ALLREDUCE, 672, 2));
+    }
+
+    @Test
+    void shouldLetAnIdleNodesHoursTipTheChoice() {
+        // A Redis node that jobs hold 0.1 % of the time it runs: each job pays a thousand times its
+        // hold (11 µUSD for a 10 ms allreduce of two), more than DynamoDB's units and waiting (3.9 µUSD).
+        FmiConfig idle = FmiConfig.fromJson("{\"model\": {\"Redis\": {\"infrastructure_utilisation\": 0.001}}}");
+        assertEquals("DynamoDB", BuiltIn.selector(idle, STORES, Hint.CHEAP, SelectionPolicy.BY_HINT).select(Operation.ALLREDUCE, 672, 2));
+        assertEquals("Redis", BuiltIn.selector(idle, STORES, Hint.FAST, SelectionPolicy.BY_HINT).select(Operation.ALLREDUCE, 672, 2));
     }
 }

@@ -244,6 +244,7 @@ public final class BenchCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "%-10s %-16s %5d %10d %12.1f %12.1f%n", r.channel, r.benchmark, r.peers, r.bytes, r.medianUs, r.p99Us);
         }
         System.out.println("wrote " + out.resolve("bench.csv") + ", " + out.resolve("cost.csv") + " and 4 PNG plots in " + out);
+        System.out.println("cost.csv and cost-per-channel.png: " + model.infrastructureAssumption());
     }
 
     private static void add(Map<String, double[][]> series, String name, double x, double y) {

@@ -90,6 +90,8 @@ public final class CostCommand implements Callable<Integer> {
                     e.faasUsd(), e.transferUsd(), e.pollIntervalSeconds() > 0 ? String.format(Locale.ROOT, "%.1f", e.pollIntervalSeconds() * 1e3) : "-");
         }
         System.out.println();
+        System.out.println("assumption: " + model.infrastructureAssumption());
+        System.out.println();
         for (Hint hint : Hint.values()) {
             String choice = new ChannelSelector(ordered, model, hint, SelectionPolicy.BY_HINT).select(operation, bytes, peers);
             System.out.printf(Locale.ROOT, "%-5s -> %s%n", hint, choice);

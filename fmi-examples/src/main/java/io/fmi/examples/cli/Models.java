@@ -71,6 +71,6 @@ final class Models {
     static boolean free(ChannelModel m) {
         return m.overheadSeconds() == 0 && Double.isInfinite(m.bandwidthSingleBytesPerSec())
                 && m.writePriceUsd() == 0 && m.readPriceUsd() == 0 && m.transferPriceUsdPerByte() == 0
-                && m.infrastructureUsdPerOperation() == 0;
+                && m.infrastructureUsd(3600) == 0;
     }
 }

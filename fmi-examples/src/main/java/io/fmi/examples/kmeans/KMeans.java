@@ -48,11 +48,14 @@ public final class KMeans {
         public final double[] centroids;
         public final List<Epoch> epochs;
         public final String channel;
+        /** Wall-clock time (epoch milliseconds) at which the first epoch's allreduce returned: the end of a cold start. */
+        public final long firstExchangeEndMillis;
 
-        Result(double[] centroids, List<Epoch> epochs, String channel) {
+        Result(double[] centroids, List<Epoch> epochs, String channel, long firstExchangeEndMillis) {
             this.centroids = centroids;
             this.epochs = epochs;
             this.channel = channel;
+            this.firstExchangeEndMillis = firstExchangeEndMillis;
         }
     }
 
@@ -65,10 +68,14 @@ public final class KMeans {
     public Result run(Communicator comm, double[] points, double[] initial, int epochs) {
         double[] centroids = initial.clone();
         List<Epoch> log = new ArrayList<>(epochs);
+        long firstEnd = 0;
         for (int e = 0; e < epochs; e++) {
             log.add(epoch(comm, points, centroids));
+            if (e == 0) {
+                firstEnd = System.currentTimeMillis();
+            }
         }
-        return new Result(centroids, log, comm.channelFor(Operation.ALLREDUCE, exchangeBytes()));
+        return new Result(centroids, log, comm.channelFor(Operation.ALLREDUCE, exchangeBytes()), firstEnd);
     }
 
     /** One epoch: local assignment and sums, one allreduce, new centroids (in place). */

@@ -51,7 +51,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Returns a map: {@code rank}, {@code size}, {@code channel}, {@code ok}, per-epoch
  * {@code compute_ms} and {@code communication_ms} medians, {@code centroids} (K-means) or
- * {@code sum} (allreduce), or {@code error} with the exception's message.
+ * {@code sum} (allreduce), {@code first_op_end_ms} (the wall-clock time, epoch milliseconds, at
+ * which the job's first collective returned: where a cold start ends), or {@code error} with the
+ * exception's message.
  */
 public final class FmiHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
     private static final Logger log = LoggerFactory.getLogger(FmiHandler.class);
@@ -72,6 +74,7 @@ public final class FmiHandler implements RequestHandler<Map<String, Object>, Map
                 } else if (req.job.equals("allreduce")) {
                     long[] sum = new long[1];
                     comm.allreduce(new long[] {comm.rank() + 1}, sum, ReduceOp.SUM);
+                    out.put("first_op_end_ms", System.currentTimeMillis());
                     out.put("channel", comm.channelFor(Operation.ALLREDUCE, 8));
                     out.put("sum", sum[0]);
                 } else {
@@ -95,6 +98,7 @@ public final class FmiHandler implements RequestHandler<Map<String, Object>, Map
         double[] compute = r.epochs.stream().mapToDouble(e -> e.computeNanos / 1e6).sorted().toArray();
         double[] comms = r.epochs.stream().mapToDouble(e -> e.communicationNanos / 1e6).sorted().toArray();
         out.put("channel", r.channel);
+        out.put("first_op_end_ms", r.firstExchangeEndMillis);
         out.put("epochs", req.epochs);
         out.put("compute_ms", compute[compute.length / 2]);
         out.put("communication_ms", comms[comms.length / 2]);

@@ -44,11 +44,15 @@ class FmiHandlerTest {
         Map<String, Object> template = Map.of(
                 "name", "handler-kmeans", "epochs", 5, "points", 500,
                 "config", Map.of("backends", Map.of("Local", Map.of("enabled", true))));
+        long before = System.currentTimeMillis();
         List<Map<String, Object>> results = invoke(4, template, 30_000);
+        long after = System.currentTimeMillis();
         for (Map<String, Object> r : results) {
             assertEquals(true, r.get("ok"), () -> "function failed: " + r);
             assertEquals("local", r.get("channel"));
             assertEquals(5, r.get("epochs"));
+            long firstOpEnd = (Long) r.get("first_op_end_ms");
+            assertTrue(firstOpEnd >= before && firstOpEnd <= after, "the first allreduce ended during the call: " + r);
         }
         Object[] c0 = (Object[]) results.get(0).get("centroids");
         assertEquals(3 * 28, c0.length);

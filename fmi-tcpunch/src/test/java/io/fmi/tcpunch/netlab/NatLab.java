@@ -56,12 +56,18 @@ public final class NatLab implements AutoCloseable {
     public static final String HOST_B_IP_SAME_LAN = "192.168.1.3";
 
     private static final String PREFIX = "fmi-";
-    private static final Pattern LAB_NS = Pattern.compile("^fmi-(\\d+)-(inet|nata|natb|hosta|hostb)\\b.*");
+    private static final Pattern LAB_NS = Pattern.compile("^fmi-(\\d+)-(inet|nata|natb|hosta|hostb|nat\\d+|host\\d+)\\b.*");
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
+    /** Most hosts of {@link #upWithUplink}: NAT WAN addresses 100.x.1.1 to 100.x.4.254. */
+    public static final int MAX_HOSTS = 1000;
 
     private final String tag;
     private final Options options;
     private final List<LabProcess> processes = new ArrayList<>();
+    /** Hosts of an {@link #upWithUplink} lab, each behind its own NAT; 0 for the two-host lab of {@link #up}. */
+    private final int hosts;
+    /** The lab internet's /16 of an {@link #upWithUplink} lab, e.g. {@code "100.71"}; null for {@link #up}. */
+    private final String net;
     private boolean down;
 
     /** Lab variants. Immutable. */
@@ -95,9 +101,11 @@ public final class NatLab implements AutoCloseable {
         }
     }
 
-    private NatLab(String tag, Options options) {
+    private NatLab(String tag, Options options, int hosts, String net) {
         this.tag = tag;
         this.options = options;
+        this.hosts = hosts;
+        this.net = net;
     }
 
     /** Why the lab cannot run here, or empty if it can. */
@@ -139,7 +147,7 @@ public final class NatLab implements AutoCloseable {
     /** Builds a lab; any lab of this process or of dead processes is deleted first. */
     public static NatLab up(Options options) {
         cleanLeftovers();
-        NatLab lab = new NatLab(PREFIX + ProcessHandle.current().pid() + "-", options);
+        NatLab lab = new NatLab(PREFIX + ProcessHandle.current().pid() + "-", options, 0, null);
         try {
             lab.sh(lab.script(options));
         } catch (RuntimeException e) {
@@ -147,6 +155,63 @@ public final class NatLab implements AutoCloseable {
             throw e;
         }
         return lab;
+    }
+
+    /**
+     * A lab of {@code hosts} hosts, each behind a NAT router of its own, and an <em>uplink</em>: a
+     * veth pair that puts the network namespace of this process on the lab's internet at
+     * {@link #uplinkIp()}. Servers that this JVM runs on that address (a rendezvous server, stores,
+     * an API) are reachable from every host through its NAT, as servers on the internet are, and
+     * from nowhere else.
+     * <pre>
+     *   this process's namespace: {uplinkIp} = 100.X.0.1/16 ── bridge in {serverNs} (100.X.0.2)
+     *                                                            |
+     *   {nat(i)}  WAN {natWanIp(i)}, LAN 192.168.1.1, MASQUERADE, drops unsolicited inbound
+     *        |
+     *   {host(i)} 192.168.1.2 (the same private address on every host)
+     * </pre>
+     * The internet is a /16 of 100.64.0.0/10 that no interface or route of this namespace uses yet
+     * (chosen under a file lock, so parallel labs on one machine take different ones). The uplink
+     * goes with {@link #down()}: deleting the internet's namespace deletes the veth pair.
+     *
+     * @param hosts 1 to {@value #MAX_HOSTS}
+     */
+    public static NatLab upWithUplink(int hosts, Options options) {
+        if (hosts < 1 || hosts > MAX_HOSTS) {
+            throw new IllegalArgumentException("hosts: " + hosts + " (expected: 1.." + MAX_HOSTS + ")");
+        }
+        if (options.sameLan) {
+            throw new IllegalArgumentException("options: same LAN (expected: each host behind its own NAT)");
+        }
+        cleanLeftovers();
+        long pid = ProcessHandle.current().pid();
+        Path lockFile = Path.of(System.getProperty("java.io.tmpdir"), "fmi-netlab.lock");
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lockFile,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+             java.nio.channels.FileLock lock = ch.lock()) {
+            String used = run(List.of("ip", "-4", "-o", "addr", "show"), COMMAND_TIMEOUT).stdout
+                    + run(List.of("ip", "-4", "route", "show"), COMMAND_TIMEOUT).stdout;
+            String net = null;
+            for (int i = 0; i < 64 && net == null; i++) {
+                String candidate = "100." + (64 + (int) ((pid + i) % 64));
+                if (!used.contains(" " + candidate + ".") && !used.contains("\n" + candidate + ".") && !used.startsWith(candidate + ".")) {
+                    net = candidate;
+                }
+            }
+            if (net == null) {
+                throw new IllegalStateException("NAT lab: every /16 of 100.64.0.0/10 is in use in this network namespace");
+            }
+            NatLab lab = new NatLab(PREFIX + pid + "-", options, hosts, net);
+            try {
+                lab.sh(lab.uplinkScript());
+            } catch (RuntimeException e) {
+                lab.down();
+                throw e;
+            }
+            return lab;
+        } catch (IOException e) {
+            throw new IllegalStateException("NAT lab: cannot lock " + lockFile + ": " + e.getMessage(), e);
+        }
     }
 
     /** Deletes lab namespaces of this process and of processes that no longer run. */
@@ -194,6 +259,85 @@ public final class NatLab implements AutoCloseable {
         return options;
     }
 
+    /** Host {@code i} of an {@link #upWithUplink} lab, {@code 0 <= i < hosts()}. */
+    public String host(int i) {
+        return tag + "host" + checkHost(i);
+    }
+
+    /** The NAT router of host {@code i} of an {@link #upWithUplink} lab. */
+    public String nat(int i) {
+        return tag + "nat" + checkHost(i);
+    }
+
+    /** The public (internet) address of host {@code i}'s NAT in an {@link #upWithUplink} lab. */
+    public String natWanIp(int i) {
+        checkHost(i);
+        return net + "." + (1 + i / 254) + "." + (1 + i % 254);
+    }
+
+    /** The number of hosts of an {@link #upWithUplink} lab; 0 for the two-host lab of {@link #up}. */
+    public int hosts() {
+        return hosts;
+    }
+
+    /** The address of this process's namespace on the lab's internet ({@link #upWithUplink} labs). */
+    public String uplinkIp() {
+        if (net == null) {
+            throw new IllegalStateException("this lab has no uplink (made by NatLab.up, not NatLab.upWithUplink)");
+        }
+        return net + ".0.1";
+    }
+
+    /** The name of the uplink's interface in this process's namespace ({@link #upWithUplink} labs). */
+    public String uplinkInterface() {
+        uplinkIp();
+        return "fmiu" + tag.substring(PREFIX.length(), tag.length() - 1);
+    }
+
+    private int checkHost(int i) {
+        if (i < 0 || i >= hosts) {
+            throw new IllegalArgumentException("host: " + i + " (expected: 0.." + (hosts - 1) + " of a lab made by NatLab.upWithUplink)");
+        }
+        return i;
+    }
+
+    private List<String> namespaces() {
+        List<String> all = new ArrayList<>();
+        if (hosts == 0) {
+            all.addAll(List.of(hostA(), hostB(), natA(), natB()));
+        } else {
+            for (int i = 0; i < hosts; i++) {
+                all.add(host(i));
+                all.add(nat(i));
+            }
+        }
+        all.add(serverNs());
+        return all;
+    }
+
+    private String uplinkScript() {
+        String rf = options.randomFully ? " --random-fully" : "";
+        String inet = serverNs();
+        StringBuilder s = new StringBuilder("set -eu\n");
+        for (String ns : namespaces()) {
+            s.append("ip netns add ").append(ns).append("\nip -n ").append(ns).append(" link set lo up\n");
+        }
+        s.append("ip -n ").append(inet).append(" link add fmibr0 type bridge\n")
+                .append("ip -n ").append(inet).append(" addr add ").append(net).append(".0.2/16 dev fmibr0\n")
+                .append("ip -n ").append(inet).append(" link set fmibr0 up\n")
+                // the uplink: one end here, the other a port of the internet's bridge
+                .append("ip link add ").append(uplinkInterface()).append(" type veth peer name up0 netns ").append(inet).append('\n')
+                .append("ip -n ").append(inet).append(" link set up0 master fmibr0\n")
+                .append("ip -n ").append(inet).append(" link set up0 up\n")
+                .append("ip addr add ").append(uplinkIp()).append("/16 dev ").append(uplinkInterface()).append('\n')
+                .append("ip link set ").append(uplinkInterface()).append(" up\n");
+        for (int i = 0; i < hosts; i++) {
+            nat(s, Integer.toString(i), nat(i), natWanIp(i) + "/16", rf);
+            host(s, host(i), Integer.toString(i), nat(i), "fl" + i, HOST_A_IP);
+        }
+        return s.toString();
+    }
+
     private String script(Options o) {
         String rf = o.randomFully ? " --random-fully" : "";
         StringBuilder s = new StringBuilder("set -eu\n");
@@ -204,18 +348,19 @@ public final class NatLab implements AutoCloseable {
         s.append("ip -n ").append(inet).append(" link add fmibr0 type bridge\n")
                 .append("ip -n ").append(inet).append(" addr add ").append(SERVER_IP).append("/24 dev fmibr0\n")
                 .append("ip -n ").append(inet).append(" link set fmibr0 up\n");
-        nat(s, "a", natA(), NAT_A_IP, rf);
-        nat(s, "b", natB(), NAT_B_IP, rf);
-        host(s, hostA(), "a", natA(), HOST_A_IP);
+        nat(s, "a", natA(), NAT_A_IP + "/24", rf);
+        nat(s, "b", natB(), NAT_B_IP + "/24", rf);
+        host(s, hostA(), "a", natA(), "fla", HOST_A_IP);
         if (o.sameLan) {
-            host(s, hostB(), "b", natA(), HOST_B_IP_SAME_LAN);
+            host(s, hostB(), "b", natA(), "fla", HOST_B_IP_SAME_LAN);
         } else {
-            host(s, hostB(), "b", natB(), HOST_A_IP);
+            host(s, hostB(), "b", natB(), "flb", HOST_A_IP);
         }
         return s.toString();
     }
 
-    private void nat(StringBuilder s, String side, String ns, String wanIp, String randomFully) {
+    /** Adds NAT router {@code ns} with WAN address {@code wanCidr} (address/prefix) on the internet's bridge. */
+    private void nat(StringBuilder s, String side, String ns, String wanCidr, String randomFully) {
         String inet = serverNs();
         String wan = "fw" + side;
         String lan = "fl" + side;
@@ -224,7 +369,7 @@ public final class NatLab implements AutoCloseable {
                 .append(" netns ").append(inet).append('\n')
                 .append("ip -n ").append(inet).append(" link set fwp").append(side).append(" master fmibr0\n")
                 .append("ip -n ").append(inet).append(" link set fwp").append(side).append(" up\n")
-                .append("ip -n ").append(ns).append(" addr add ").append(wanIp).append("/24 dev ").append(wan).append('\n')
+                .append("ip -n ").append(ns).append(" addr add ").append(wanCidr).append(" dev ").append(wan).append('\n')
                 .append("ip -n ").append(ns).append(" link set ").append(wan).append(" up\n")
                 .append("ip -n ").append(ns).append(" link add ").append(lan).append(" type bridge\n")
                 .append("ip -n ").append(ns).append(" addr add 192.168.1.1/24 dev ").append(lan).append('\n')
@@ -238,8 +383,7 @@ public final class NatLab implements AutoCloseable {
                 .append(ipt).append("-A INPUT -i ").append(wan).append(" -j DROP\n");
     }
 
-    private void host(StringBuilder s, String ns, String side, String natNs, String ip) {
-        String lan = natNs.endsWith("nata") ? "fla" : "flb";
+    private void host(StringBuilder s, String ns, String side, String natNs, String lan, String ip) {
         s.append("ip link add eh").append(side).append(" netns ").append(ns).append(" type veth peer name ph").append(side)
                 .append(" netns ").append(natNs).append('\n')
                 .append("ip -n ").append(natNs).append(" link set ph").append(side).append(" master ").append(lan).append('\n')
@@ -292,7 +436,7 @@ public final class NatLab implements AutoCloseable {
         for (LabProcess p : processes) {
             p.destroy();
         }
-        for (String ns : List.of(hostA(), hostB(), natA(), natB(), serverNs())) {
+        for (String ns : namespaces()) {
             try {
                 run(List.of("ip", "netns", "del", ns), COMMAND_TIMEOUT);
             } catch (IOException e) {

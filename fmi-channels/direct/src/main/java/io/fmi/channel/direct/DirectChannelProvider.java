@@ -40,12 +40,13 @@ public final class DirectChannelProvider implements ChannelProvider {
 
     /**
      * The C++ FMI's Direct model: 0.34 ms per message, 400 MB/s, which does not grow with the
-     * number of peers (one NIC), plus the rendezvous VM's share.
+     * number of peers (one NIC), plus the rendezvous VM for the time a job holds it.
      */
     @Override
     public ChannelModel defaultModel() {
         // C++ FMI: bandwidth 400 MB/s, overhead 0.34 ms; the rendezvous VM is a t2.micro,
-        // USD 0.0134/h in eu-central-1 (EC2 on-demand), shared by 1000 operations an hour.
+        // USD 0.0134/h in eu-central-1 (EC2 on-demand), priced by the time a job holds it (the
+        // C++ FMI spread it over 1000 operations an hour, which made the VM most of every price).
         // The C++ Direct model does not grow the bandwidth with the number of peers: one NIC.
         // ms and MB/s scaled as ModelConfig scales the C++ keys, so the same figures in a
         // "model" entry give a bit-identical model.
@@ -54,7 +55,6 @@ public final class DirectChannelProvider implements ChannelProvider {
                 .bandwidthSingleBytesPerSec(400 * 1e6)
                 .bandwidthMultipleBytesPerSec(400 * 1e6)
                 .infrastructureUsdPerHour(0.0134)
-                .requestsPerHour(1000)
                 .build();
     }
 

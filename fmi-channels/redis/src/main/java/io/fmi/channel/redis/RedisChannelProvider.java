@@ -83,7 +83,7 @@ public final class RedisChannelProvider implements ChannelProvider {
 
     /**
      * The C++ FMI's Redis model: 5.2 ms per request, 100 MB/s per pair, 400 MB/s for the node,
-     * plus the node's share; no request fees.
+     * plus the node for the time a job holds it; no request fees.
      */
     @Override
     public ChannelModel defaultModel() {
@@ -97,7 +97,6 @@ public final class RedisChannelProvider implements ChannelProvider {
                 .bandwidthSingleBytesPerSec(100 * 1e6)
                 .bandwidthMultipleBytesPerSec(400 * 1e6)
                 .infrastructureUsdPerHour(0.0038)
-                .requestsPerHour(1000)
                 .build();
     }
 

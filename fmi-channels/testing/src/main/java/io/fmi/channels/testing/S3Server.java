@@ -31,12 +31,18 @@ public final class S3Server implements RestartableServer {
     private static final String SECRET = "fmitestsecret";
     private static S3Server shared;
 
+    private final String host;
     private final int port;
     private final BlobStore store;
     private final LocalStackContainer localStack;
     private S3Proxy proxy;
 
     private S3Server(int port, LocalStackContainer localStack) {
+        this("127.0.0.1", port, localStack);
+    }
+
+    private S3Server(String host, int port, LocalStackContainer localStack) {
+        this.host = host;
         this.port = port;
         this.localStack = localStack;
         this.store = localStack == null ? new TransientNio2BlobStore() : null;
@@ -57,13 +63,21 @@ public final class S3Server implements RestartableServer {
 
     /** A private s3proxy, restartable on the same port with its objects kept. Close it when done. */
     public static S3Server launch() {
-        S3Server s = new S3Server(Servers.freePort(), null);
+        return launch("127.0.0.1");
+    }
+
+    /**
+     * A private s3proxy listening on {@code host} (an address of this machine, e.g. a lab's
+     * internet address) instead of 127.0.0.1. Close it when done.
+     */
+    public static S3Server launch(String host) {
+        S3Server s = new S3Server(host, Servers.freePort(), null);
         s.start();
         return s;
     }
 
     public URI endpoint() {
-        return localStack != null ? localStack.getEndpointOverride(LocalStackContainer.Service.S3) : URI.create("http://127.0.0.1:" + port);
+        return localStack != null ? localStack.getEndpointOverride(LocalStackContainer.Service.S3) : URI.create("http://" + host + ":" + port);
     }
 
     /** An enabled {@code "S3"} entry for this server (bucket {@value #BUCKET}, created on demand). */
