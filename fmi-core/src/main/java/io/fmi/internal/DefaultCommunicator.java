@@ -82,7 +82,6 @@ public final class DefaultCommunicator implements Communicator {
                                Executor executor, ScheduledExecutorService scheduler) {
         this.config = config;
         this.name = name;
-        this.runId = runId;
         this.rank = rank;
         this.size = size;
         this.functionMemoryMiB = functionMemoryMiB;
@@ -108,6 +107,7 @@ public final class DefaultCommunicator implements Communicator {
         // A provider that fails to load (a missing dependency jar) is skipped, not fatal: the
         // other channels still serve, and the error below names it if nothing else is left.
         ChannelProviders found = ChannelProviders.load(DefaultCommunicator.class.getClassLoader()).with(explicit);
+        this.runId = runId != null ? runId : defaultRunId(found, config, name, size);
         List<Slot> usable = new ArrayList<>();
         List<String> missing = new ArrayList<>();
         for (BackendConfig b : config.enabledBackends()) {
@@ -160,6 +160,25 @@ public final class DefaultCommunicator implements Communicator {
             overrides.put(e.getKey(), s);
         }
         log.debug("{} built with channels {} (hint {})", logPrefix, backendNames(), hint);
+    }
+
+    /**
+     * The run id of a communicator built without one: {@code "0"} where no other job can meet it
+     * (one peer, or only in-memory channels); elsewhere an error, since ranks cannot agree on a
+     * fresh id without talking and a fixed one lets two runs with this name exchange data.
+     */
+    private static String defaultRunId(ChannelProviders found, FmiConfig config, String name, int size) {
+        List<String> shared = new ArrayList<>();
+        for (BackendConfig b : config.enabledBackends()) {
+            found.find(b.name()).filter(ChannelProvider::sharedBetweenJobs).ifPresent(p -> shared.add(p.channelName()));
+        }
+        if (size > 1 && !shared.isEmpty()) {
+            throw new FmiConfigException("runId: not set, and communicator '" + name + "' of " + size + " peers may use channels "
+                    + shared + ", which other jobs can reach: two runs with this name would exchange data (expected: "
+                    + "Communicator.builder().runId(id) with an id that every rank of this run gets from its launcher and no "
+                    + "other run uses, e.g. a UUID made once per launch)");
+        }
+        return "0";
     }
 
     private List<String> enabledNames() {
