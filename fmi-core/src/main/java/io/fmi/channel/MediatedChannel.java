@@ -51,10 +51,18 @@ import org.slf4j.LoggerFactory;
  * {@link #abortCheckInterval()} and fails with {@link io.fmi.PeerFailedException} instead of
  * waiting out its deadline.
  *
+ * <h2>Sizes</h2>
+ * An object whose size differs from the receive buffer raises an {@link FmiException} naming both
+ * sizes and is kept for a later receive: an object that {@link #take} removed is put back
+ * ({@link #untake}), and a point-to-point receive that fails leaves its place in the order to the
+ * next receive from that peer.
+ *
  * <p>Thread-safe as the {@link Channel} contract requires.
  */
 public abstract class MediatedChannel implements Channel {
     private static final Logger log = LoggerFactory.getLogger(MediatedChannel.class);
+    /** Deadline of the requests that put back an object. */
+    private static final Duration KEEP_TIMEOUT = Duration.ofSeconds(5);
 
     protected final ChannelContext context;
     private final long[] sendSeq;
@@ -64,6 +72,8 @@ public abstract class MediatedChannel implements Channel {
     private final Executor io;
     /** Tasks this channel handed to {@link #io} that have not finished; {@link #close} waits for them. */
     private final Set<CompletableFuture<?>> tasks = ConcurrentHashMap.newKeySet();
+    /** Message numbers of receives that failed, by source: the next receive from that source takes the lowest. */
+    private final List<java.util.TreeSet<Long>> keptRecv = new ArrayList<>();
     private volatile boolean carriedCollectives;
     private volatile boolean closed;
 
@@ -71,6 +81,9 @@ public abstract class MediatedChannel implements Channel {
         this.context = context;
         this.sendSeq = new long[context.size()];
         this.recvSeq = new long[context.size()];
+        for (int i = 0; i < context.size(); i++) {
+            keptRecv.add(new java.util.TreeSet<>());
+        }
         this.io = context.executor();
     }
 
@@ -116,6 +129,14 @@ public abstract class MediatedChannel implements Channel {
         throw new UnsupportedOperationException(name() + " has no atomic counter");
     }
 
+    /**
+     * Puts back an object that {@link #take} removed and the caller cannot use (its size did not
+     * match the receive buffer), so that a later {@code take} of {@code key} returns it. Only
+     * called when {@link #takeRemoves()}; the default does nothing.
+     */
+    protected void untake(String key, byte[] value, OpContext op) {
+    }
+
     /** How often a waiting peer checks whether another peer aborted; 1 s by default. */
     protected Duration abortCheckInterval() {
         return Duration.ofSeconds(1);
@@ -152,12 +173,35 @@ public abstract class MediatedChannel implements Channel {
         return key("p2p/" + context.rank() + "-" + dest + "/" + n);
     }
 
-    private String nextRecvKey(int src) {
-        long n;
+    /** Number of the next message to receive from {@code src}: one a failed receive left, else the next new one. */
+    private long nextRecv(int src) {
         synchronized (recvSeq) {
-            n = recvSeq[src]++;
+            Long kept = keptRecv.get(src).pollFirst();
+            return kept != null ? kept : recvSeq[src]++;
         }
+    }
+
+    /** A receive of message {@code n} from {@code src} failed: the next receive from {@code src} waits for it. */
+    private void keepRecv(int src, long n) {
+        synchronized (recvSeq) {
+            keptRecv.get(src).add(n);
+        }
+    }
+
+    private String recvKey(int src, long n) {
         return key("p2p/" + src + "-" + context.rank() + "/" + n);
+    }
+
+    /** Receives message {@code n} from {@code src} into {@code data}; on failure its number goes to the next receive. */
+    private void receive(OpContext op, Buf data, int src, long n) {
+        String k = recvKey(src, n);
+        try {
+            fetch(k, src, data, op, true);
+        } catch (RuntimeException e) {
+            keepRecv(src, n);
+            throw e;
+        }
+        deleteTakenLater(k);
     }
 
     @Override
@@ -170,11 +214,8 @@ public abstract class MediatedChannel implements Channel {
 
     @Override
     public CompletableFuture<Void> recv(OpContext op, Buf data, int src) {
-        String k = nextRecvKey(src);
-        return track(CompletableFuture.runAsync(() -> {
-            fetch(k, src, data, op, true);
-            deleteTakenLater(k);
-        }, io));
+        long n = nextRecv(src); // numbered in call order, so receives match messages in order
+        return track(CompletableFuture.runAsync(() -> receive(op, data, src, n), io));
     }
 
     /** On the calling thread: the store request blocks anyway, a hand-off would only add latency. */
@@ -186,9 +227,7 @@ public abstract class MediatedChannel implements Channel {
     /** On the calling thread; see {@link #sendBlocking}. */
     @Override
     public void recvBlocking(OpContext op, Buf data, int src) {
-        String k = nextRecvKey(src);
-        fetch(k, src, data, op, true);
-        deleteTakenLater(k);
+        receive(op, data, src, nextRecv(src));
     }
 
     // ---------------------------------------------------------------- collectives
@@ -298,10 +337,34 @@ public abstract class MediatedChannel implements Channel {
     }
 
     /**
-     * Waits for {@code key}, checking for aborted peers, and copies it into {@code into}; a
-     * {@code single} reader takes it with {@link #take}.
+     * Waits for {@code key} and copies it into {@code into}, which must be exactly as long; a
+     * {@code single} reader takes it with {@link #take}. An object of another size stays in the
+     * store (see "Sizes" above).
      */
     private void fetch(String key, int producer, Buf into, OpContext op, boolean single) {
+        byte[] v = fetch(key, producer, op, single);
+        if (v.length != into.byteLength()) {
+            throw op.error("object " + key + (producer >= 0 ? " from rank " + producer : "") + " has " + v.length
+                    + " bytes but the buffer holds " + into.byteLength() + " bytes (" + into + ")" + keep(key, v, single));
+        }
+        System.arraycopy(v, 0, into.array(), into.offset(), v.length);
+    }
+
+    /** Puts an object of the wrong size back where {@link #take} removed it; says what became of it. */
+    private String keep(String key, byte[] v, boolean single) {
+        if (single && takeRemoves()) {
+            OpContext op = new OpContext(Operation.SEND, "put back", OpContext.P2P_SEQ, Deadline.after(KEEP_TIMEOUT), context);
+            try {
+                untake(key, v, op);
+            } catch (RuntimeException e) {
+                return "; putting it back failed, so it is lost: " + e.getMessage();
+            }
+        }
+        return "; it stays in the store for a receive of " + v.length + " bytes";
+    }
+
+    /** Waits for {@code key}, checking for aborted peers; a {@code single} reader takes it with {@link #take}. */
+    private byte[] fetch(String key, int producer, OpContext op, boolean single) {
         long slice = Math.max(1, abortCheckInterval().toNanos());
         String abortKey = key("abort");
         while (true) {
@@ -311,12 +374,7 @@ public abstract class MediatedChannel implements Channel {
             }
             byte[] v = single ? take(key, Math.min(left, slice), op) : get(key, Math.min(left, slice), op);
             if (v != null) {
-                if (v.length != into.byteLength()) {
-                    throw op.error("object " + key + (producer >= 0 ? " from rank " + producer : "") + " has " + v.length
-                            + " bytes but the buffer holds " + into.byteLength() + " bytes (" + into + ")");
-                }
-                System.arraycopy(v, 0, into.array(), into.offset(), v.length);
-                return;
+                return v;
             }
             byte[] abort = get(abortKey, 0, op);
             if (abort != null) {

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * ({@code bcast}, {@code all}, {@code result}, the abort marker) is a stream, which a reader waits
  * for with {@code XREAD BLOCK} without consuming it. Barrier counters are sets: {@link #increment}
  * adds a token unique to the call and returns the set's size in one script, so a retried call
- * never counts twice. {@code docs/channels-mediated.md} shows the commands, and why each is safe
+ * never counts twice. A taken object of the wrong size is pushed back as it was ({@link #untake}).
+ * {@code docs/channels-mediated.md} shows the commands, and why each is safe
  * when Lettuce sends it again after a reconnect.
  *
  * <h2>Connections</h2>
@@ -111,6 +112,12 @@ public final class RedisChannel extends MediatedChannel {
     @Override
     protected byte[] take(String key, long waitNanos, OpContext op) {
         return lists.take(key, waitNanos, op);
+    }
+
+    /** Pushes the object back as a new list object of the same key: the take had consumed it. */
+    @Override
+    protected void untake(String key, byte[] value, OpContext op) {
+        lists.push(key, ByteBuffer.wrap(value), op);
     }
 
     @Override

@@ -240,6 +240,28 @@ public abstract class StoreChannelContract {
         assertTrue(e.getMessage().contains(expectedChannel()), "the error names the channel: " + e.getMessage());
     }
 
+    @Test
+    @Timeout(60)
+    void shouldKeepAMessageOfTheWrongSizeForALaterReceive() {
+        run(config(isolated("sizes-" + UUID.randomUUID() + "/")), 2, Duration.ofSeconds(20), comm -> {
+            if (comm.rank() == 0) {
+                comm.send(new long[] {1, 2, 3, 4, 5, 6, 7, 8}, 1);
+                comm.send(new long[] {9}, 1);
+            } else {
+                FmiException e = assertThrows(FmiException.class, () -> comm.recv(new long[4], 0));
+                assertTrue(e.getMessage().contains("64 bytes") && e.getMessage().contains("32 bytes"), e.getMessage());
+                assertTrue(e.getMessage().contains("stays in the store"), e.getMessage());
+                long[] got = new long[8];
+                comm.recv(got, 0);
+                assertArrayEquals(new long[] {1, 2, 3, 4, 5, 6, 7, 8}, got, "the first message, kept by the failed receive");
+                long[] next = new long[1];
+                comm.recv(next, 0);
+                assertArrayEquals(new long[] {9}, next, "the second message, in order");
+            }
+            return null;
+        });
+    }
+
     private static void sleepQuietly(long ms) {
         try {
             Thread.sleep(ms);
