@@ -1700,7 +1700,8 @@ public interface Communicator extends AutoCloseable {
          * other jobs can share (Redis, S3, DynamoDB, Direct; see
          * {@link ChannelProvider#sharedBetweenJobs()}): {@link #build()} refuses to go on without
          * it. Only in-memory communicators ({@code Local}, {@code LocalStore}) and single peers
-         * default to {@code "0"}.
+         * default to {@code "0"}. Store channels also refuse a second process that claims a rank
+         * of a run already held (see {@code docs/channels-mediated.md}).
          *
          * @param runId the run's id
          * @return this builder

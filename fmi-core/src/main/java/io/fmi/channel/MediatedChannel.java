@@ -4,6 +4,7 @@ import io.fmi.ChannelException;
 import io.fmi.FmiException;
 import io.fmi.FmiTimeoutException;
 import io.fmi.Operation;
+import io.fmi.PeerFailedException;
 import io.fmi.ReduceOp;
 import io.fmi.collective.StoreCollectives;
 import io.fmi.collective.StoreTransport;
@@ -46,10 +47,22 @@ import org.slf4j.LoggerFactory;
  * read and they are deleted too. What a crashed job leaves behind expires through the store's
  * TTL or lifecycle rule.
  *
+ * <h2>Job identity and liveness</h2>
+ * On a store with {@linkplain #supportsRecords() records}, each rank claims its slot of the run
+ * ({@code <scope>/member/<rank>}) when the channel first carries an operation, and a heartbeat
+ * keeps the record moving while the channel is open; a second process claiming the same rank of
+ * the same name and run id fails at once, and a rank that closed, aborted, died or froze is
+ * reported as {@link io.fmi.PeerFailedException} naming it. See {@link StoreMembership}.
+ *
  * <h2>Failure</h2>
- * A peer that fails writes the {@code abort} key; a peer waiting for an object checks it every
- * {@link #abortCheckInterval()} and fails with {@link io.fmi.PeerFailedException} instead of
- * waiting out its deadline.
+ * A peer that fails writes the {@code abort} key, naming the rank at fault; a peer waiting for an
+ * object checks it every {@link #abortCheckInterval()}, and the member record of the peer it waits
+ * for (a barrier on a counter, which waits for nobody in particular, checks the peers in turn),
+ * and fails with {@link io.fmi.PeerFailedException} instead of waiting out its deadline. A peer
+ * that finds another silent for the liveness window writes the {@code abort} key for it, so that
+ * the others fail too. When a store request fails at the deadline, the store is asked a trivial
+ * request ({@link #ping}): only if that fails too is the store blamed ({@link ChannelException});
+ * otherwise the wait was for a peer ({@link io.fmi.FmiTimeoutException} naming it).
  *
  * <h2>Sizes</h2>
  * An object whose size differs from the receive buffer raises an {@link FmiException} naming both
@@ -61,7 +74,11 @@ import org.slf4j.LoggerFactory;
  */
 public abstract class MediatedChannel implements Channel {
     private static final Logger log = LoggerFactory.getLogger(MediatedChannel.class);
-    /** Deadline of the requests that put back an object. */
+    /** How long a store may take to answer the {@link #ping} that decides whom to blame. */
+    private static final Duration PING_TIMEOUT = Duration.ofSeconds(2);
+    /** Sequence number of the closing barrier. */
+    private static final long CLOSE_SEQ = Long.MAX_VALUE;
+    /** Deadline of the requests that put back an object, or write the abort marker. */
     private static final Duration KEEP_TIMEOUT = Duration.ofSeconds(5);
 
     protected final ChannelContext context;
@@ -74,6 +91,12 @@ public abstract class MediatedChannel implements Channel {
     private final Set<CompletableFuture<?>> tasks = ConcurrentHashMap.newKeySet();
     /** Message numbers of receives that failed, by source: the next receive from that source takes the lowest. */
     private final List<java.util.TreeSet<Long>> keptRecv = new ArrayList<>();
+    private final Duration liveness;
+    private final Duration heartbeat;
+    /** Made on first use when the store has records; null before, and for stores without them. */
+    private StoreMembership membership;
+    /** Which peer a wait for nobody in particular checks next. */
+    private final java.util.concurrent.atomic.AtomicInteger watch = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean carriedCollectives;
     private volatile boolean closed;
 
@@ -85,6 +108,8 @@ public abstract class MediatedChannel implements Channel {
             keptRecv.add(new java.util.TreeSet<>());
         }
         this.io = context.executor();
+        this.liveness = StoreMembership.liveness(context.backend());
+        this.heartbeat = StoreMembership.heartbeat(context.backend(), liveness);
     }
 
     // ---------------------------------------------------------------- the store primitives
@@ -130,11 +155,49 @@ public abstract class MediatedChannel implements Channel {
     }
 
     /**
+     * Whether the store has records ({@link #createRecord}, {@link #writeRecord},
+     * {@link #readRecord}); only then does the channel claim its rank and watch its peers'
+     * liveness. {@code false} by default.
+     */
+    protected boolean supportsRecords() {
+        return false;
+    }
+
+    /**
+     * Creates the small record {@code key} holding {@code value}, with the store's TTL, only if
+     * no record of that key exists, atomically (Redis {@code SET NX}, a conditional put); whether
+     * this call created it. A request repeated after a lost reply may answer {@code false} for a
+     * record it created itself: the caller reads it back to tell.
+     */
+    protected boolean createRecord(String key, byte[] value, OpContext op) {
+        throw new UnsupportedOperationException(name() + " has no records");
+    }
+
+    /** Writes the small record {@code key}, replacing what is there, with the store's TTL. */
+    protected void writeRecord(String key, byte[] value, OpContext op) {
+        throw new UnsupportedOperationException(name() + " has no records");
+    }
+
+    /** The record under {@code key}, or null when there is none. */
+    protected byte[] readRecord(String key, OpContext op) {
+        throw new UnsupportedOperationException(name() + " has no records");
+    }
+
+    /**
      * Puts back an object that {@link #take} removed and the caller cannot use (its size did not
      * match the receive buffer), so that a later {@code take} of {@code key} returns it. Only
      * called when {@link #takeRemoves()}; the default does nothing.
      */
     protected void untake(String key, byte[] value, OpContext op) {
+    }
+
+    /**
+     * Sends the store a trivial request (Redis {@code PING}) and throws a {@link ChannelException}
+     * naming the store when it does not answer within {@code within}: asked after a request failed
+     * at an operation's deadline, to tell an unavailable store from a peer that never wrote. The
+     * default does nothing (the store counts as answering).
+     */
+    protected void ping(Duration within) {
     }
 
     /** How often a waiting peer checks whether another peer aborted; 1 s by default. */
@@ -160,6 +223,52 @@ public abstract class MediatedChannel implements Channel {
     @Override
     public String name() {
         return context.channelName();
+    }
+
+    // ---------------------------------------------------------------- membership
+
+    /** This channel's membership, made on first use; null when the store has no records or there is no peer. */
+    private synchronized StoreMembership membership() {
+        if (membership == null && supportsRecords() && context.size() > 1 && !closed) {
+            membership = new StoreMembership(context, new StoreMembership.Records() {
+                @Override
+                public boolean create(String key, byte[] value, OpContext op) {
+                    return createRecord(key, value, op);
+                }
+
+                @Override
+                public void write(String key, byte[] value, OpContext op) {
+                    writeRecord(key, value, op);
+                }
+
+                @Override
+                public byte[] read(String key, OpContext op) {
+                    return readRecord(key, op);
+                }
+
+                @Override
+                public void abortRun(int failed, String why) {
+                    markFailed(failed, why);
+                }
+            }, r -> key("member/" + r), liveness, heartbeat);
+        }
+        return membership;
+    }
+
+    /**
+     * Claims this rank's slot on the first operation (see {@link StoreMembership}); then returns
+     * at once. A claim that the store did not answer by the deadline blames the store only if it
+     * does not answer a {@link #ping} either.
+     */
+    private void join(OpContext op) {
+        StoreMembership m = membership();
+        if (m != null) {
+            try {
+                m.join(op);
+            } catch (ChannelException e) {
+                throw blame(e, op, -1, "claim of rank " + context.rank() + " (" + key("member/" + context.rank()) + ")", null);
+            }
+        }
     }
 
     // ---------------------------------------------------------------- point to point
@@ -196,6 +305,7 @@ public abstract class MediatedChannel implements Channel {
     private void receive(OpContext op, Buf data, int src, long n) {
         String k = recvKey(src, n);
         try {
+            join(op);
             fetch(k, src, data, op, true);
         } catch (RuntimeException e) {
             keepRecv(src, n);
@@ -209,7 +319,10 @@ public abstract class MediatedChannel implements Channel {
         String k = nextSendKey(dest);
         byte[] copy = new byte[data.byteLength()];
         System.arraycopy(data.array(), data.offset(), copy, 0, copy.length);
-        return track(CompletableFuture.runAsync(() -> put(k, ByteBuffer.wrap(copy), 1, op), io));
+        return track(CompletableFuture.runAsync(() -> {
+            join(op);
+            put(k, ByteBuffer.wrap(copy), 1, op);
+        }, io));
     }
 
     @Override
@@ -221,6 +334,7 @@ public abstract class MediatedChannel implements Channel {
     /** On the calling thread: the store request blocks anyway, a hand-off would only add latency. */
     @Override
     public void sendBlocking(OpContext op, Buf data, int dest) {
+        join(op);
         put(nextSendKey(dest), data.asByteBuffer(), 1, op);
     }
 
@@ -282,6 +396,7 @@ public abstract class MediatedChannel implements Channel {
     }
 
     private void run(OpContext op, Algorithm algorithm) {
+        join(op);
         carriedCollectives = true;
         CallTransport t = new CallTransport(op);
         algorithm.run(t);
@@ -363,25 +478,122 @@ public abstract class MediatedChannel implements Channel {
         return "; it stays in the store for a receive of " + v.length + " bytes";
     }
 
-    /** Waits for {@code key}, checking for aborted peers; a {@code single} reader takes it with {@link #take}. */
+    /**
+     * Waits for {@code key}; a {@code single} reader takes it with {@link #take}. Between two
+     * waits of {@link #abortCheckInterval()} it checks the abort marker and the member record of
+     * {@code producer} (-1: of the peers in turn).
+     */
     private byte[] fetch(String key, int producer, OpContext op, boolean single) {
         long slice = Math.max(1, abortCheckInterval().toNanos());
         String abortKey = key("abort");
+        StoreMembership members = membership();
         while (true) {
             long left = op.deadline().remainingNanos();
             if (left <= 0) {
-                throw op.timeout(producer, "object " + key);
+                throw timeout(op, producer, "object " + key, members);
             }
-            byte[] v = single ? take(key, Math.min(left, slice), op) : get(key, Math.min(left, slice), op);
-            if (v != null) {
-                return v;
+            try {
+                byte[] v = single ? take(key, Math.min(left, slice), op) : get(key, Math.min(left, slice), op);
+                if (v != null) {
+                    return v;
+                }
+                if (op.deadline().expired()) {
+                    throw timeout(op, producer, "object " + key, members);
+                }
+                v = checkPeers(abortKey, key, producer, op, single, members);
+                if (v != null) {
+                    return v;
+                }
+            } catch (ChannelException e) {
+                throw blame(e, op, producer, "object " + key, members);
             }
-            byte[] abort = get(abortKey, 0, op);
-            if (abort != null) {
-                String why = new String(abort, StandardCharsets.UTF_8);
-                int failed = parseRank(why);
-                throw op.peerFailed(failed, why, null);
-            }
+        }
+    }
+
+    /**
+     * Fails when the run was marked failed or the peer waited for is gone; returns the object if a
+     * second look after finding the peer gone found it (it came just before the peer left), else null.
+     */
+    private byte[] checkPeers(String abortKey, String key, int producer, OpContext op, boolean single, StoreMembership members) {
+        byte[] abort = get(abortKey, 0, op);
+        if (abort != null) {
+            String why = new String(abort, StandardCharsets.UTF_8);
+            int failed = parseRank(why);
+            throw op.peerFailed(failed, why, null);
+        }
+        if (members == null) {
+            return null;
+        }
+        int peer = producer >= 0 ? producer : nextWatched();
+        StoreMembership.Status s = members.check(peer, op);
+        boolean failed;
+        switch (s.state) {
+            case SILENT: case ABORTED:
+                failed = true;
+                break;
+            case CLOSED:
+                // Only for a wait on that peer: one that passed a barrier may close while another
+                // still waits for its release from the last to arrive.
+                failed = producer >= 0;
+                break;
+            case CLOSING:
+                // Closing peers meet in the closing barrier, and nowhere else.
+                failed = producer >= 0 && op.seq() != CLOSE_SEQ;
+                break;
+            default:
+                failed = false;
+        }
+        if (!failed) {
+            return null;
+        }
+        byte[] v = single ? take(key, 0, op) : get(key, 0, op);
+        if (v != null) {
+            return v;
+        }
+        if (s.state == StoreMembership.State.SILENT) {
+            // The others may wait on it too, or on this rank: fail them now rather than at their deadlines.
+            markFailed(peer, s.detail + " (noticed by rank " + context.rank() + ")");
+        }
+        throw new PeerFailedException(peer, op.label() + ": " + s.detail + ", and object " + key + " did not come " + op.where());
+    }
+
+    /** The peer a wait for nobody in particular checks next: the others in turn, starting after this rank. */
+    private int nextWatched() {
+        int n = context.size();
+        return (context.rank() + 1 + Math.floorMod(watch.getAndIncrement(), n - 1)) % n;
+    }
+
+    private FmiTimeoutException timeout(OpContext op, int producer, String what, StoreMembership members) {
+        return op.timeout(producer, what, members == null || producer < 0 ? null : members.lastSeen(producer));
+    }
+
+    /**
+     * A store request failed: at the deadline, the store is blamed only if it does not answer a
+     * {@link #ping} either; otherwise the wait was for a peer, and the error names it.
+     */
+    private FmiException blame(ChannelException e, OpContext op, int producer, String what, StoreMembership members) {
+        if (!e.retryable() || !op.deadline().expired()) {
+            return e;
+        }
+        try {
+            ping(PING_TIMEOUT);
+        } catch (ChannelException down) {
+            e.addSuppressed(down);
+            return e;
+        }
+        FmiTimeoutException t = timeout(op, producer, what, members);
+        t.initCause(e);
+        return t;
+    }
+
+    /** Writes the run's abort marker naming rank {@code failed}; best effort. */
+    private void markFailed(int failed, String why) {
+        try {
+            byte[] msg = ("rank " + failed + ": " + why).getBytes(StandardCharsets.UTF_8);
+            OpContext op = new OpContext(Operation.BARRIER, "abort", OpContext.P2P_SEQ, Deadline.after(KEEP_TIMEOUT), context);
+            put(key("abort"), ByteBuffer.wrap(msg), context.size(), op);
+        } catch (RuntimeException e) {
+            log.debug("{} could not write the abort marker: {}", context.logPrefix(), e.toString());
         }
     }
 
@@ -487,18 +699,28 @@ public abstract class MediatedChannel implements Channel {
 
     // ---------------------------------------------------------------- lifecycle
 
+    /**
+     * Writes the abort marker, naming the rank at fault: the peer of a {@link PeerFailedException},
+     * else this rank. Then marks this rank's member record aborted and releases the store client.
+     * A channel whose claim of its rank was refused writes nothing: the run is another process's.
+     */
     @Override
     public void abort(Throwable cause) {
-        try {
-            String why = "rank " + context.rank() + ": " + (cause == null ? "aborted" : cause.toString());
-            byte[] msg = why.getBytes(StandardCharsets.UTF_8);
-            OpContext op = new OpContext(Operation.BARRIER, "abort", OpContext.P2P_SEQ,
-                    Deadline.after(Duration.ofSeconds(5)), context);
-            put(key("abort"), ByteBuffer.wrap(msg), context.size(), op);
-        } catch (RuntimeException e) {
-            log.debug("{} could not write the abort marker: {}", context.logPrefix(), e.toString());
-        } finally {
+        StoreMembership m;
+        synchronized (this) {
             closed = true;
+            m = membership;
+        }
+        try {
+            if (m == null || !m.refused()) {
+                int failed = cause instanceof PeerFailedException && ((PeerFailedException) cause).peer() >= 0
+                        ? ((PeerFailedException) cause).peer() : context.rank();
+                markFailed(failed, cause == null ? "aborted" : cause.toString());
+            }
+        } finally {
+            if (m != null) {
+                m.leave(true);
+            }
             shutdown();
         }
     }
@@ -509,10 +731,14 @@ public abstract class MediatedChannel implements Channel {
      */
     @Override
     public void close() {
-        if (closed) {
-            return;
+        StoreMembership m;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            m = membership;
         }
-        closed = true;
         List<String> rest;
         synchronized (multiReader) {
             rest = new ArrayList<>();
@@ -522,7 +748,10 @@ public abstract class MediatedChannel implements Channel {
         // Every peer closes the same way (all of them carried the same collectives), so the barrier always completes.
         if (carriedCollectives && context.size() > 1) {
             Duration wait = context.timeout().compareTo(Duration.ofSeconds(10)) < 0 ? context.timeout() : Duration.ofSeconds(10);
-            OpContext op = new OpContext(Operation.BARRIER, "close", Long.MAX_VALUE, Deadline.after(wait), context);
+            if (m != null) {
+                m.closing();
+            }
+            OpContext op = new OpContext(Operation.BARRIER, "close", CLOSE_SEQ, Deadline.after(wait), context);
             try {
                 CallTransport t = new CallTransport(op);
                 StoreCollectives.barrier(t);
@@ -537,6 +766,9 @@ public abstract class MediatedChannel implements Channel {
                 log.debug("{} closing barrier failed ({}); {} shared objects are left to the store's TTL",
                         context.logPrefix(), e.getMessage(), rest.size());
             }
+        }
+        if (m != null) {
+            m.leave(false);
         }
         shutdown();
     }

@@ -69,6 +69,15 @@ public final class OpContext {
                 + " not complete within " + deadline.timeout().toMillis() + " ms " + where());
     }
 
+    /**
+     * A timeout error waiting for {@code peer} (or -1), with what is known of why: {@code why}
+     * (null for nothing) is added in parentheses.
+     */
+    public FmiTimeoutException timeout(int peer, String what, String why) {
+        return new FmiTimeoutException(label() + ": " + what + (peer >= 0 ? " from rank " + peer : "")
+                + " not complete within " + deadline.timeout().toMillis() + " ms" + (why == null ? "" : " (" + why + ")") + " " + where());
+    }
+
     /** A peer failure error. */
     public PeerFailedException peerFailed(int peer, String why, Throwable cause) {
         return new PeerFailedException(peer, label() + ": " + (peer >= 0 ? "rank " + peer : "a peer") + " failed: " + why + " " + where(), cause);
