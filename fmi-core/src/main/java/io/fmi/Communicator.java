@@ -316,6 +316,363 @@ public interface Communicator extends AutoCloseable {
      */
     CompletableFuture<Void> iscan(Buffer send, Buffer recv, ReduceOp op);
 
+    /**
+     * Sends {@code send} to {@code dest} and receives the next message from {@code src} into
+     * {@code recv}, at the same time: the receive is posted before the send, so two ranks may
+     * exchange with each other, or a ring may shift, without deadlock.
+     *
+     * @param send the elements to send
+     * @param dest the receiving rank
+     * @param recv receives the message from {@code src}, exactly as long; must not overlap {@code send}
+     * @param src  the sending rank
+     */
+    void sendrecv(Buffer send, int dest, Buffer recv, int src);
+
+    /**
+     * Non-blocking {@link #sendrecv(Buffer, int, Buffer, int)}.
+     *
+     * @param send the elements to send; not to be written until the future completes
+     * @param dest the receiving rank
+     * @param recv receives the message; not to be touched until the future completes
+     * @param src  the sending rank
+     * @return completes once {@code send} may be reused and the message is in {@code recv}
+     */
+    CompletableFuture<Void> isendrecv(Buffer send, int dest, Buffer recv, int src);
+
+    /**
+     * Exclusive prefix reduction: rank {@code i > 0} receives {@code x0 ∘ ... ∘ x(i-1)}, in rank
+     * order; rank 0's {@code recv} is left untouched.
+     *
+     * @param send this rank's operand
+     * @param recv as long as {@code send}; not written at rank 0
+     * @param op   the operator
+     */
+    void exscan(Buffer send, Buffer recv, ReduceOp op);
+
+    /**
+     * Non-blocking {@link #exscan(Buffer, Buffer, ReduceOp)}.
+     *
+     * @param send this rank's operand
+     * @param recv as long as {@code send}; not written at rank 0
+     * @param op   the operator
+     * @return completes once the buffers may be reused
+     */
+    CompletableFuture<Void> iexscan(Buffer send, Buffer recv, ReduceOp op);
+
+    /**
+     * Collects {@code counts[i]} elements from each rank {@code i} at the root, packed in rank
+     * order. {@code counts} must be the same on every rank (every rank checks its own entry, and
+     * the channel is chosen from their total).
+     *
+     * @param send   this rank's block, {@code counts[rank]} elements
+     * @param recv   at the root, {@code sum(counts)} elements; unused (may be null) elsewhere
+     * @param counts elements from each rank, {@code size} non-negative entries
+     * @param root   the collecting rank
+     */
+    void gatherv(Buffer send, Buffer recv, int[] counts, int root);
+
+    /**
+     * Non-blocking {@link #gatherv(Buffer, Buffer, int[], int)}.
+     *
+     * @param send   this rank's block
+     * @param recv   at the root, {@code sum(counts)} elements; may be null elsewhere
+     * @param counts elements from each rank; not to be changed until the future completes
+     * @param root   the collecting rank
+     * @return completes once the buffers may be reused
+     */
+    CompletableFuture<Void> igatherv(Buffer send, Buffer recv, int[] counts, int root);
+
+    /**
+     * Hands rank {@code i} the {@code counts[i]} elements of the root's {@code send} that follow
+     * the blocks of ranks {@code 0..i-1}. {@code counts} must be the same on every rank.
+     *
+     * @param send   at the root, {@code sum(counts)} elements; unused (may be null) elsewhere
+     * @param counts elements for each rank, {@code size} non-negative entries
+     * @param recv   receives this rank's block, {@code counts[rank]} elements
+     * @param root   the distributing rank
+     */
+    void scatterv(Buffer send, int[] counts, Buffer recv, int root);
+
+    /**
+     * Non-blocking {@link #scatterv(Buffer, int[], Buffer, int)}.
+     *
+     * @param send   at the root, {@code sum(counts)} elements; may be null elsewhere
+     * @param counts elements for each rank; not to be changed until the future completes
+     * @param recv   receives this rank's block
+     * @param root   the distributing rank
+     * @return completes once the buffers may be reused
+     */
+    CompletableFuture<Void> iscatterv(Buffer send, int[] counts, Buffer recv, int root);
+
+    /**
+     * Every rank receives the {@code counts[i]} elements of each rank {@code i}, packed in rank
+     * order. {@code counts} must be the same on every rank.
+     *
+     * @param send   this rank's block, {@code counts[rank]} elements
+     * @param recv   {@code sum(counts)} elements
+     * @param counts elements from each rank, {@code size} non-negative entries
+     */
+    void allgatherv(Buffer send, Buffer recv, int[] counts);
+
+    /**
+     * Non-blocking {@link #allgatherv(Buffer, Buffer, int[])}.
+     *
+     * @param send   this rank's block
+     * @param recv   {@code sum(counts)} elements
+     * @param counts elements from each rank; not to be changed until the future completes
+     * @return completes once the buffers may be reused
+     */
+    CompletableFuture<Void> iallgatherv(Buffer send, Buffer recv, int[] counts);
+
+    /**
+     * Each rank sends {@code sendCounts[j]} elements to rank {@code j} and receives
+     * {@code recvCounts[i]} elements from rank {@code i}; blocks are packed in rank order in both
+     * buffers. Rank i's {@code sendCounts[j]} must equal rank j's {@code recvCounts[i]}.
+     *
+     * @param send       {@code sum(sendCounts)} elements
+     * @param sendCounts elements for each rank, {@code size} non-negative entries
+     * @param recv       {@code sum(recvCounts)} elements
+     * @param recvCounts elements from each rank, {@code size} non-negative entries
+     */
+    void alltoallv(Buffer send, int[] sendCounts, Buffer recv, int[] recvCounts);
+
+    /**
+     * Non-blocking {@link #alltoallv(Buffer, int[], Buffer, int[])}.
+     *
+     * @param send       {@code sum(sendCounts)} elements
+     * @param sendCounts elements for each rank; not to be changed until the future completes
+     * @param recv       {@code sum(recvCounts)} elements
+     * @param recvCounts elements from each rank; not to be changed until the future completes
+     * @return completes once the buffers may be reused
+     */
+    CompletableFuture<Void> ialltoallv(Buffer send, int[] sendCounts, Buffer recv, int[] recvCounts);
+
+    /**
+     * Reduces every rank's {@code send} element-wise in rank order ({@code x0 ∘ x1 ∘ ... ∘ x(n-1)},
+     * for every operator) and hands rank {@code i} block {@code i} of the result: the
+     * {@code counts[i]} elements after the blocks of ranks {@code 0..i-1}. With
+     * {@link #allgatherv(Buffer, Buffer, int[])} it makes the reduce-scatter + allgather of
+     * data-parallel training. {@code counts} must be the same on every rank.
+     *
+     * @param send   this rank's operand, {@code sum(counts)} elements
+     * @param recv   receives this rank's block of the result, {@code counts[rank]} elements
+     * @param counts elements of each rank's block, {@code size} non-negative entries
+     * @param op     the operator
+     */
+    void reduceScatter(Buffer send, Buffer recv, int[] counts, ReduceOp op);
+
+    /**
+     * Non-blocking {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)}.
+     *
+     * @param send   this rank's operand
+     * @param recv   receives this rank's block of the result
+     * @param counts elements of each rank's block; not to be changed until the future completes
+     * @param op     the operator
+     * @return completes once the buffers may be reused
+     */
+    CompletableFuture<Void> ireduceScatter(Buffer send, Buffer recv, int[] counts, ReduceOp op);
+
+    // ================================================================ messages of any size
+
+    /**
+     * Receives the next message from {@code src}, whatever its length: a message sent by any
+     * {@code send}, as its little-endian bytes. A message longer than the channel's
+     * {@code max_message_bytes} (in {@code fmi.json}; 2^31-9 by default) raises
+     * {@link FmiException} naming the limit.
+     *
+     * @param src the sending rank
+     * @return the message's bytes, a new array
+     */
+    byte[] recvBytes(int src);
+
+    /**
+     * Non-blocking {@link #recvBytes(int)}.
+     *
+     * @param src the sending rank
+     * @return completes with the message's bytes
+     */
+    CompletableFuture<byte[]> irecvBytes(int src);
+
+    /**
+     * Collects every rank's bytes, whatever their lengths, at the root.
+     *
+     * @param send this rank's bytes, any length (not written)
+     * @param root the collecting rank
+     * @return at the root, the bytes of ranks 0..n-1 in rank order (new arrays); null elsewhere
+     */
+    List<byte[]> gatherBytes(byte[] send, int root);
+
+    /**
+     * Non-blocking {@link #gatherBytes(byte[], int)}.
+     *
+     * @param send this rank's bytes; not to be written until the future completes
+     * @param root the collecting rank
+     * @return completes with the root's list, or null elsewhere
+     */
+    CompletableFuture<List<byte[]>> igatherBytes(byte[] send, int root);
+
+    /**
+     * Every rank receives every rank's bytes, whatever their lengths.
+     *
+     * @param send this rank's bytes, any length (not written)
+     * @return the bytes of ranks 0..n-1 in rank order (new arrays)
+     */
+    List<byte[]> allgatherBytes(byte[] send);
+
+    /**
+     * Non-blocking {@link #allgatherBytes(byte[])}.
+     *
+     * @param send this rank's bytes; not to be written until the future completes
+     * @return completes with the bytes of every rank
+     */
+    CompletableFuture<List<byte[]>> iallgatherBytes(byte[] send);
+
+    /**
+     * Each rank sends {@code send.get(j)}, of any length, to rank {@code j}.
+     *
+     * @param send {@code size} arrays, one per destination rank (not written)
+     * @return element {@code i} is what rank {@code i} sent to this rank (new arrays)
+     */
+    List<byte[]> alltoallBytes(List<byte[]> send);
+
+    /**
+     * Non-blocking {@link #alltoallBytes(List)}.
+     *
+     * @param send {@code size} arrays; neither the list nor its arrays to be changed until the future completes
+     * @return completes with what every rank sent to this one
+     */
+    CompletableFuture<List<byte[]>> ialltoallBytes(List<byte[]> send);
+
+    // ================================================================ objects
+
+    /**
+     * Sends {@code o}, encoded by the builder's {@link ObjectCodec} (JSON by default), to {@code dest}.
+     *
+     * @param o    the object; what the codec can encode
+     * @param dest the receiving rank
+     */
+    void sendObject(Object o, int dest);
+
+    /**
+     * Non-blocking {@link #sendObject(Object, int)}.
+     *
+     * @param o    the object, encoded before this returns
+     * @param dest the receiving rank
+     * @return completes once sent
+     */
+    CompletableFuture<Void> isendObject(Object o, int dest);
+
+    /**
+     * Receives the next message from {@code src} and decodes it as a {@code type}.
+     *
+     * @param <T>  the object's type
+     * @param src  the sending rank
+     * @param type the class to decode into
+     * @return the decoded object
+     */
+    <T> T recvObject(int src, Class<T> type);
+
+    /**
+     * Non-blocking {@link #recvObject(int, Class)}.
+     *
+     * @param <T>  the object's type
+     * @param src  the sending rank
+     * @param type the class to decode into
+     * @return completes with the decoded object
+     */
+    <T> CompletableFuture<T> irecvObject(int src, Class<T> type);
+
+    /**
+     * The root's {@code o} to every rank.
+     *
+     * @param <T>  the object's type
+     * @param o    the object at the root; ignored (may be null) elsewhere
+     * @param root the rank whose object is sent
+     * @param type the class to decode into
+     * @return {@code o} itself at the root, a decoded copy elsewhere
+     */
+    <T> T bcastObject(T o, int root, Class<T> type);
+
+    /**
+     * Non-blocking {@link #bcastObject(Object, int, Class)}.
+     *
+     * @param <T>  the object's type
+     * @param o    the object at the root, encoded before this returns
+     * @param root the rank whose object is sent
+     * @param type the class to decode into
+     * @return completes with the root's object
+     */
+    <T> CompletableFuture<T> ibcastObject(T o, int root, Class<T> type);
+
+    /**
+     * Collects every rank's object at the root.
+     *
+     * @param <T>  the objects' type
+     * @param o    this rank's object
+     * @param root the collecting rank
+     * @param type the class to decode into
+     * @return at the root, the objects of ranks 0..n-1 in rank order (its own is {@code o} itself); null elsewhere
+     */
+    <T> List<T> gatherObjects(T o, int root, Class<T> type);
+
+    /**
+     * Non-blocking {@link #gatherObjects(Object, int, Class)}.
+     *
+     * @param <T>  the objects' type
+     * @param o    this rank's object, encoded before this returns
+     * @param root the collecting rank
+     * @param type the class to decode into
+     * @return completes with the root's list, or null elsewhere
+     */
+    <T> CompletableFuture<List<T>> igatherObjects(T o, int root, Class<T> type);
+
+    // ================================================================ sub-communicators
+
+    /**
+     * Splits this communicator: the ranks that pass the same non-negative {@code color} form one
+     * new communicator, ranked by {@code key} and then by their rank here. A collective: every
+     * rank calls it, with no other operation of this communicator in flight on that rank (an
+     * {@link FmiException} says which one is). The new communicator has its own message space
+     * (its messages never meet this one's or another's), runs over this one's channels (on Direct,
+     * over the same connections) and is closed on its own; closing it leaves this one working,
+     * closing the communicator the builder made closes every communicator split from it.
+     *
+     * <pre>
+     * Communicator row = comm.split(comm.rank() / 4, comm.rank());   // groups of 4
+     * </pre>
+     *
+     * @param color the group to join; negative: none
+     * @param key   orders the ranks of the group
+     * @return the new communicator, or null for a negative color
+     */
+    Communicator split(int color, int key);
+
+    /**
+     * Non-blocking {@link #split(int, int)}.
+     *
+     * @param color the group to join; negative: none
+     * @param key   orders the ranks of the group
+     * @return completes with the new communicator, or null for a negative color
+     */
+    CompletableFuture<Communicator> isplit(int color, int key);
+
+    /**
+     * A communicator of the same ranks with a message space of its own, e.g. for a library that
+     * must not see the caller's messages. A collective, as {@link #split(int, int)}, but it sends
+     * nothing: every rank derives the new communicator's identity from this call's place in the
+     * order of collectives.
+     *
+     * @return the new communicator
+     */
+    Communicator dup();
+
+    /**
+     * Non-blocking {@link #dup()}.
+     *
+     * @return completes with the new communicator
+     */
+    CompletableFuture<Communicator> idup();
+
     // ---- BEGIN GENERATED: whole-array overloads of the Buffer forms above (GenerateOverloads); do not edit ----
     /**
      * {@link #send(Buffer, int)} on whole {@code byte[]} arrays.
@@ -1649,6 +2006,1032 @@ public interface Communicator extends AutoCloseable {
         return iscan(Operands.of(send), Operands.of(recv), op);
     }
 
+    /**
+     * {@link #sendrecv(Buffer, int, Buffer, int)} on whole {@code byte[]} arrays.
+     *
+     * @param send see {@link #sendrecv(Buffer, int, Buffer, int)}
+     * @param dest see {@link #sendrecv(Buffer, int, Buffer, int)}
+     * @param recv see {@link #sendrecv(Buffer, int, Buffer, int)}
+     * @param src see {@link #sendrecv(Buffer, int, Buffer, int)}
+     */
+    default void sendrecv(byte[] send, int dest, byte[] recv, int src) {
+        sendrecv(Operands.of(send), dest, Operands.of(recv), src);
+    }
+
+    /**
+     * {@link #sendrecv(Buffer, int, Buffer, int)} on whole {@code int[]} arrays.
+     *
+     * @param send see {@link #sendrecv(Buffer, int, Buffer, int)}
+     * @param dest see {@link #sendrecv(Buffer, int, Buffer, int)}
+     * @param recv see {@link #sendrecv(Buffer, int, Buffer, int)}
+     * @param src see {@link #sendrecv(Buffer, int, Buffer, int)}
+     */
+    default void sendrecv(int[] send, int dest, int[] recv, int src) {
+        sendrecv(Operands.of(send), dest, Operands.of(recv), src);
+    }
+
+    /**
+     * {@link #sendrecv(Buffer, int, Buffer, int)} on whole {@code long[]} arrays.
+     *
+     * @param send see {@link #sendrecv(Buffer, int, Buffer, int)}
+     * @param dest see {@link #sendrecv(Buffer, int, Buffer, int)}
+     * @param recv see {@link #sendrecv(Buffer, int, Buffer, int)}
+     * @param src see {@link #sendrecv(Buffer, int, Buffer, int)}
+     */
+    default void sendrecv(long[] send, int dest, long[] recv, int src) {
+        sendrecv(Operands.of(send), dest, Operands.of(recv), src);
+    }
+
+    /**
+     * {@link #sendrecv(Buffer, int, Buffer, int)} on whole {@code float[]} arrays.
+     *
+     * @param send see {@link #sendrecv(Buffer, int, Buffer, int)}
+     * @param dest see {@link #sendrecv(Buffer, int, Buffer, int)}
+     * @param recv see {@link #sendrecv(Buffer, int, Buffer, int)}
+     * @param src see {@link #sendrecv(Buffer, int, Buffer, int)}
+     */
+    default void sendrecv(float[] send, int dest, float[] recv, int src) {
+        sendrecv(Operands.of(send), dest, Operands.of(recv), src);
+    }
+
+    /**
+     * {@link #sendrecv(Buffer, int, Buffer, int)} on whole {@code double[]} arrays.
+     *
+     * @param send see {@link #sendrecv(Buffer, int, Buffer, int)}
+     * @param dest see {@link #sendrecv(Buffer, int, Buffer, int)}
+     * @param recv see {@link #sendrecv(Buffer, int, Buffer, int)}
+     * @param src see {@link #sendrecv(Buffer, int, Buffer, int)}
+     */
+    default void sendrecv(double[] send, int dest, double[] recv, int src) {
+        sendrecv(Operands.of(send), dest, Operands.of(recv), src);
+    }
+
+    /**
+     * {@link #sendrecv(Buffer, int, Buffer, int)} on the bytes of {@code ByteBuffer}s between position and limit.
+     *
+     * @param send see {@link #sendrecv(Buffer, int, Buffer, int)}
+     * @param dest see {@link #sendrecv(Buffer, int, Buffer, int)}
+     * @param recv see {@link #sendrecv(Buffer, int, Buffer, int)}
+     * @param src see {@link #sendrecv(Buffer, int, Buffer, int)}
+     */
+    default void sendrecv(ByteBuffer send, int dest, ByteBuffer recv, int src) {
+        sendrecv(Operands.of(send), dest, Operands.of(recv), src);
+    }
+
+    /**
+     * {@link #isendrecv(Buffer, int, Buffer, int)} on whole {@code byte[]} arrays.
+     *
+     * @param send see {@link #isendrecv(Buffer, int, Buffer, int)}
+     * @param dest see {@link #isendrecv(Buffer, int, Buffer, int)}
+     * @param recv see {@link #isendrecv(Buffer, int, Buffer, int)}
+     * @param src see {@link #isendrecv(Buffer, int, Buffer, int)}
+     * @return see {@link #isendrecv(Buffer, int, Buffer, int)}
+     */
+    default CompletableFuture<Void> isendrecv(byte[] send, int dest, byte[] recv, int src) {
+        return isendrecv(Operands.of(send), dest, Operands.of(recv), src);
+    }
+
+    /**
+     * {@link #isendrecv(Buffer, int, Buffer, int)} on whole {@code int[]} arrays.
+     *
+     * @param send see {@link #isendrecv(Buffer, int, Buffer, int)}
+     * @param dest see {@link #isendrecv(Buffer, int, Buffer, int)}
+     * @param recv see {@link #isendrecv(Buffer, int, Buffer, int)}
+     * @param src see {@link #isendrecv(Buffer, int, Buffer, int)}
+     * @return see {@link #isendrecv(Buffer, int, Buffer, int)}
+     */
+    default CompletableFuture<Void> isendrecv(int[] send, int dest, int[] recv, int src) {
+        return isendrecv(Operands.of(send), dest, Operands.of(recv), src);
+    }
+
+    /**
+     * {@link #isendrecv(Buffer, int, Buffer, int)} on whole {@code long[]} arrays.
+     *
+     * @param send see {@link #isendrecv(Buffer, int, Buffer, int)}
+     * @param dest see {@link #isendrecv(Buffer, int, Buffer, int)}
+     * @param recv see {@link #isendrecv(Buffer, int, Buffer, int)}
+     * @param src see {@link #isendrecv(Buffer, int, Buffer, int)}
+     * @return see {@link #isendrecv(Buffer, int, Buffer, int)}
+     */
+    default CompletableFuture<Void> isendrecv(long[] send, int dest, long[] recv, int src) {
+        return isendrecv(Operands.of(send), dest, Operands.of(recv), src);
+    }
+
+    /**
+     * {@link #isendrecv(Buffer, int, Buffer, int)} on whole {@code float[]} arrays.
+     *
+     * @param send see {@link #isendrecv(Buffer, int, Buffer, int)}
+     * @param dest see {@link #isendrecv(Buffer, int, Buffer, int)}
+     * @param recv see {@link #isendrecv(Buffer, int, Buffer, int)}
+     * @param src see {@link #isendrecv(Buffer, int, Buffer, int)}
+     * @return see {@link #isendrecv(Buffer, int, Buffer, int)}
+     */
+    default CompletableFuture<Void> isendrecv(float[] send, int dest, float[] recv, int src) {
+        return isendrecv(Operands.of(send), dest, Operands.of(recv), src);
+    }
+
+    /**
+     * {@link #isendrecv(Buffer, int, Buffer, int)} on whole {@code double[]} arrays.
+     *
+     * @param send see {@link #isendrecv(Buffer, int, Buffer, int)}
+     * @param dest see {@link #isendrecv(Buffer, int, Buffer, int)}
+     * @param recv see {@link #isendrecv(Buffer, int, Buffer, int)}
+     * @param src see {@link #isendrecv(Buffer, int, Buffer, int)}
+     * @return see {@link #isendrecv(Buffer, int, Buffer, int)}
+     */
+    default CompletableFuture<Void> isendrecv(double[] send, int dest, double[] recv, int src) {
+        return isendrecv(Operands.of(send), dest, Operands.of(recv), src);
+    }
+
+    /**
+     * {@link #isendrecv(Buffer, int, Buffer, int)} on the bytes of {@code ByteBuffer}s between position and limit.
+     *
+     * @param send see {@link #isendrecv(Buffer, int, Buffer, int)}
+     * @param dest see {@link #isendrecv(Buffer, int, Buffer, int)}
+     * @param recv see {@link #isendrecv(Buffer, int, Buffer, int)}
+     * @param src see {@link #isendrecv(Buffer, int, Buffer, int)}
+     * @return see {@link #isendrecv(Buffer, int, Buffer, int)}
+     */
+    default CompletableFuture<Void> isendrecv(ByteBuffer send, int dest, ByteBuffer recv, int src) {
+        return isendrecv(Operands.of(send), dest, Operands.of(recv), src);
+    }
+
+    /**
+     * {@link #exscan(Buffer, Buffer, ReduceOp)} on whole {@code byte[]} arrays.
+     *
+     * @param send see {@link #exscan(Buffer, Buffer, ReduceOp)}
+     * @param recv see {@link #exscan(Buffer, Buffer, ReduceOp)}
+     * @param op see {@link #exscan(Buffer, Buffer, ReduceOp)}
+     */
+    default void exscan(byte[] send, byte[] recv, ReduceOp op) {
+        exscan(Operands.of(send), Operands.of(recv), op);
+    }
+
+    /**
+     * {@link #exscan(Buffer, Buffer, ReduceOp)} on whole {@code int[]} arrays.
+     *
+     * @param send see {@link #exscan(Buffer, Buffer, ReduceOp)}
+     * @param recv see {@link #exscan(Buffer, Buffer, ReduceOp)}
+     * @param op see {@link #exscan(Buffer, Buffer, ReduceOp)}
+     */
+    default void exscan(int[] send, int[] recv, ReduceOp op) {
+        exscan(Operands.of(send), Operands.of(recv), op);
+    }
+
+    /**
+     * {@link #exscan(Buffer, Buffer, ReduceOp)} on whole {@code long[]} arrays.
+     *
+     * @param send see {@link #exscan(Buffer, Buffer, ReduceOp)}
+     * @param recv see {@link #exscan(Buffer, Buffer, ReduceOp)}
+     * @param op see {@link #exscan(Buffer, Buffer, ReduceOp)}
+     */
+    default void exscan(long[] send, long[] recv, ReduceOp op) {
+        exscan(Operands.of(send), Operands.of(recv), op);
+    }
+
+    /**
+     * {@link #exscan(Buffer, Buffer, ReduceOp)} on whole {@code float[]} arrays.
+     *
+     * @param send see {@link #exscan(Buffer, Buffer, ReduceOp)}
+     * @param recv see {@link #exscan(Buffer, Buffer, ReduceOp)}
+     * @param op see {@link #exscan(Buffer, Buffer, ReduceOp)}
+     */
+    default void exscan(float[] send, float[] recv, ReduceOp op) {
+        exscan(Operands.of(send), Operands.of(recv), op);
+    }
+
+    /**
+     * {@link #exscan(Buffer, Buffer, ReduceOp)} on whole {@code double[]} arrays.
+     *
+     * @param send see {@link #exscan(Buffer, Buffer, ReduceOp)}
+     * @param recv see {@link #exscan(Buffer, Buffer, ReduceOp)}
+     * @param op see {@link #exscan(Buffer, Buffer, ReduceOp)}
+     */
+    default void exscan(double[] send, double[] recv, ReduceOp op) {
+        exscan(Operands.of(send), Operands.of(recv), op);
+    }
+
+    /**
+     * {@link #exscan(Buffer, Buffer, ReduceOp)} on the bytes of {@code ByteBuffer}s between position and limit.
+     *
+     * @param send see {@link #exscan(Buffer, Buffer, ReduceOp)}
+     * @param recv see {@link #exscan(Buffer, Buffer, ReduceOp)}
+     * @param op see {@link #exscan(Buffer, Buffer, ReduceOp)}
+     */
+    default void exscan(ByteBuffer send, ByteBuffer recv, ReduceOp op) {
+        exscan(Operands.of(send), Operands.of(recv), op);
+    }
+
+    /**
+     * {@link #iexscan(Buffer, Buffer, ReduceOp)} on whole {@code byte[]} arrays.
+     *
+     * @param send see {@link #iexscan(Buffer, Buffer, ReduceOp)}
+     * @param recv see {@link #iexscan(Buffer, Buffer, ReduceOp)}
+     * @param op see {@link #iexscan(Buffer, Buffer, ReduceOp)}
+     * @return see {@link #iexscan(Buffer, Buffer, ReduceOp)}
+     */
+    default CompletableFuture<Void> iexscan(byte[] send, byte[] recv, ReduceOp op) {
+        return iexscan(Operands.of(send), Operands.of(recv), op);
+    }
+
+    /**
+     * {@link #iexscan(Buffer, Buffer, ReduceOp)} on whole {@code int[]} arrays.
+     *
+     * @param send see {@link #iexscan(Buffer, Buffer, ReduceOp)}
+     * @param recv see {@link #iexscan(Buffer, Buffer, ReduceOp)}
+     * @param op see {@link #iexscan(Buffer, Buffer, ReduceOp)}
+     * @return see {@link #iexscan(Buffer, Buffer, ReduceOp)}
+     */
+    default CompletableFuture<Void> iexscan(int[] send, int[] recv, ReduceOp op) {
+        return iexscan(Operands.of(send), Operands.of(recv), op);
+    }
+
+    /**
+     * {@link #iexscan(Buffer, Buffer, ReduceOp)} on whole {@code long[]} arrays.
+     *
+     * @param send see {@link #iexscan(Buffer, Buffer, ReduceOp)}
+     * @param recv see {@link #iexscan(Buffer, Buffer, ReduceOp)}
+     * @param op see {@link #iexscan(Buffer, Buffer, ReduceOp)}
+     * @return see {@link #iexscan(Buffer, Buffer, ReduceOp)}
+     */
+    default CompletableFuture<Void> iexscan(long[] send, long[] recv, ReduceOp op) {
+        return iexscan(Operands.of(send), Operands.of(recv), op);
+    }
+
+    /**
+     * {@link #iexscan(Buffer, Buffer, ReduceOp)} on whole {@code float[]} arrays.
+     *
+     * @param send see {@link #iexscan(Buffer, Buffer, ReduceOp)}
+     * @param recv see {@link #iexscan(Buffer, Buffer, ReduceOp)}
+     * @param op see {@link #iexscan(Buffer, Buffer, ReduceOp)}
+     * @return see {@link #iexscan(Buffer, Buffer, ReduceOp)}
+     */
+    default CompletableFuture<Void> iexscan(float[] send, float[] recv, ReduceOp op) {
+        return iexscan(Operands.of(send), Operands.of(recv), op);
+    }
+
+    /**
+     * {@link #iexscan(Buffer, Buffer, ReduceOp)} on whole {@code double[]} arrays.
+     *
+     * @param send see {@link #iexscan(Buffer, Buffer, ReduceOp)}
+     * @param recv see {@link #iexscan(Buffer, Buffer, ReduceOp)}
+     * @param op see {@link #iexscan(Buffer, Buffer, ReduceOp)}
+     * @return see {@link #iexscan(Buffer, Buffer, ReduceOp)}
+     */
+    default CompletableFuture<Void> iexscan(double[] send, double[] recv, ReduceOp op) {
+        return iexscan(Operands.of(send), Operands.of(recv), op);
+    }
+
+    /**
+     * {@link #iexscan(Buffer, Buffer, ReduceOp)} on the bytes of {@code ByteBuffer}s between position and limit.
+     *
+     * @param send see {@link #iexscan(Buffer, Buffer, ReduceOp)}
+     * @param recv see {@link #iexscan(Buffer, Buffer, ReduceOp)}
+     * @param op see {@link #iexscan(Buffer, Buffer, ReduceOp)}
+     * @return see {@link #iexscan(Buffer, Buffer, ReduceOp)}
+     */
+    default CompletableFuture<Void> iexscan(ByteBuffer send, ByteBuffer recv, ReduceOp op) {
+        return iexscan(Operands.of(send), Operands.of(recv), op);
+    }
+
+    /**
+     * {@link #gatherv(Buffer, Buffer, int[], int)} on whole {@code byte[]} arrays.
+     *
+     * @param send see {@link #gatherv(Buffer, Buffer, int[], int)}
+     * @param recv see {@link #gatherv(Buffer, Buffer, int[], int)}
+     * @param counts see {@link #gatherv(Buffer, Buffer, int[], int)}
+     * @param root see {@link #gatherv(Buffer, Buffer, int[], int)}
+     */
+    default void gatherv(byte[] send, byte[] recv, int[] counts, int root) {
+        gatherv(Operands.of(send), Operands.of(recv), counts, root);
+    }
+
+    /**
+     * {@link #gatherv(Buffer, Buffer, int[], int)} on whole {@code int[]} arrays.
+     *
+     * @param send see {@link #gatherv(Buffer, Buffer, int[], int)}
+     * @param recv see {@link #gatherv(Buffer, Buffer, int[], int)}
+     * @param counts see {@link #gatherv(Buffer, Buffer, int[], int)}
+     * @param root see {@link #gatherv(Buffer, Buffer, int[], int)}
+     */
+    default void gatherv(int[] send, int[] recv, int[] counts, int root) {
+        gatherv(Operands.of(send), Operands.of(recv), counts, root);
+    }
+
+    /**
+     * {@link #gatherv(Buffer, Buffer, int[], int)} on whole {@code long[]} arrays.
+     *
+     * @param send see {@link #gatherv(Buffer, Buffer, int[], int)}
+     * @param recv see {@link #gatherv(Buffer, Buffer, int[], int)}
+     * @param counts see {@link #gatherv(Buffer, Buffer, int[], int)}
+     * @param root see {@link #gatherv(Buffer, Buffer, int[], int)}
+     */
+    default void gatherv(long[] send, long[] recv, int[] counts, int root) {
+        gatherv(Operands.of(send), Operands.of(recv), counts, root);
+    }
+
+    /**
+     * {@link #gatherv(Buffer, Buffer, int[], int)} on whole {@code float[]} arrays.
+     *
+     * @param send see {@link #gatherv(Buffer, Buffer, int[], int)}
+     * @param recv see {@link #gatherv(Buffer, Buffer, int[], int)}
+     * @param counts see {@link #gatherv(Buffer, Buffer, int[], int)}
+     * @param root see {@link #gatherv(Buffer, Buffer, int[], int)}
+     */
+    default void gatherv(float[] send, float[] recv, int[] counts, int root) {
+        gatherv(Operands.of(send), Operands.of(recv), counts, root);
+    }
+
+    /**
+     * {@link #gatherv(Buffer, Buffer, int[], int)} on whole {@code double[]} arrays.
+     *
+     * @param send see {@link #gatherv(Buffer, Buffer, int[], int)}
+     * @param recv see {@link #gatherv(Buffer, Buffer, int[], int)}
+     * @param counts see {@link #gatherv(Buffer, Buffer, int[], int)}
+     * @param root see {@link #gatherv(Buffer, Buffer, int[], int)}
+     */
+    default void gatherv(double[] send, double[] recv, int[] counts, int root) {
+        gatherv(Operands.of(send), Operands.of(recv), counts, root);
+    }
+
+    /**
+     * {@link #gatherv(Buffer, Buffer, int[], int)} on the bytes of {@code ByteBuffer}s between position and limit.
+     *
+     * @param send see {@link #gatherv(Buffer, Buffer, int[], int)}
+     * @param recv see {@link #gatherv(Buffer, Buffer, int[], int)}
+     * @param counts see {@link #gatherv(Buffer, Buffer, int[], int)}
+     * @param root see {@link #gatherv(Buffer, Buffer, int[], int)}
+     */
+    default void gatherv(ByteBuffer send, ByteBuffer recv, int[] counts, int root) {
+        gatherv(Operands.of(send), Operands.of(recv), counts, root);
+    }
+
+    /**
+     * {@link #igatherv(Buffer, Buffer, int[], int)} on whole {@code byte[]} arrays.
+     *
+     * @param send see {@link #igatherv(Buffer, Buffer, int[], int)}
+     * @param recv see {@link #igatherv(Buffer, Buffer, int[], int)}
+     * @param counts see {@link #igatherv(Buffer, Buffer, int[], int)}
+     * @param root see {@link #igatherv(Buffer, Buffer, int[], int)}
+     * @return see {@link #igatherv(Buffer, Buffer, int[], int)}
+     */
+    default CompletableFuture<Void> igatherv(byte[] send, byte[] recv, int[] counts, int root) {
+        return igatherv(Operands.of(send), Operands.of(recv), counts, root);
+    }
+
+    /**
+     * {@link #igatherv(Buffer, Buffer, int[], int)} on whole {@code int[]} arrays.
+     *
+     * @param send see {@link #igatherv(Buffer, Buffer, int[], int)}
+     * @param recv see {@link #igatherv(Buffer, Buffer, int[], int)}
+     * @param counts see {@link #igatherv(Buffer, Buffer, int[], int)}
+     * @param root see {@link #igatherv(Buffer, Buffer, int[], int)}
+     * @return see {@link #igatherv(Buffer, Buffer, int[], int)}
+     */
+    default CompletableFuture<Void> igatherv(int[] send, int[] recv, int[] counts, int root) {
+        return igatherv(Operands.of(send), Operands.of(recv), counts, root);
+    }
+
+    /**
+     * {@link #igatherv(Buffer, Buffer, int[], int)} on whole {@code long[]} arrays.
+     *
+     * @param send see {@link #igatherv(Buffer, Buffer, int[], int)}
+     * @param recv see {@link #igatherv(Buffer, Buffer, int[], int)}
+     * @param counts see {@link #igatherv(Buffer, Buffer, int[], int)}
+     * @param root see {@link #igatherv(Buffer, Buffer, int[], int)}
+     * @return see {@link #igatherv(Buffer, Buffer, int[], int)}
+     */
+    default CompletableFuture<Void> igatherv(long[] send, long[] recv, int[] counts, int root) {
+        return igatherv(Operands.of(send), Operands.of(recv), counts, root);
+    }
+
+    /**
+     * {@link #igatherv(Buffer, Buffer, int[], int)} on whole {@code float[]} arrays.
+     *
+     * @param send see {@link #igatherv(Buffer, Buffer, int[], int)}
+     * @param recv see {@link #igatherv(Buffer, Buffer, int[], int)}
+     * @param counts see {@link #igatherv(Buffer, Buffer, int[], int)}
+     * @param root see {@link #igatherv(Buffer, Buffer, int[], int)}
+     * @return see {@link #igatherv(Buffer, Buffer, int[], int)}
+     */
+    default CompletableFuture<Void> igatherv(float[] send, float[] recv, int[] counts, int root) {
+        return igatherv(Operands.of(send), Operands.of(recv), counts, root);
+    }
+
+    /**
+     * {@link #igatherv(Buffer, Buffer, int[], int)} on whole {@code double[]} arrays.
+     *
+     * @param send see {@link #igatherv(Buffer, Buffer, int[], int)}
+     * @param recv see {@link #igatherv(Buffer, Buffer, int[], int)}
+     * @param counts see {@link #igatherv(Buffer, Buffer, int[], int)}
+     * @param root see {@link #igatherv(Buffer, Buffer, int[], int)}
+     * @return see {@link #igatherv(Buffer, Buffer, int[], int)}
+     */
+    default CompletableFuture<Void> igatherv(double[] send, double[] recv, int[] counts, int root) {
+        return igatherv(Operands.of(send), Operands.of(recv), counts, root);
+    }
+
+    /**
+     * {@link #igatherv(Buffer, Buffer, int[], int)} on the bytes of {@code ByteBuffer}s between position and limit.
+     *
+     * @param send see {@link #igatherv(Buffer, Buffer, int[], int)}
+     * @param recv see {@link #igatherv(Buffer, Buffer, int[], int)}
+     * @param counts see {@link #igatherv(Buffer, Buffer, int[], int)}
+     * @param root see {@link #igatherv(Buffer, Buffer, int[], int)}
+     * @return see {@link #igatherv(Buffer, Buffer, int[], int)}
+     */
+    default CompletableFuture<Void> igatherv(ByteBuffer send, ByteBuffer recv, int[] counts, int root) {
+        return igatherv(Operands.of(send), Operands.of(recv), counts, root);
+    }
+
+    /**
+     * {@link #scatterv(Buffer, int[], Buffer, int)} on whole {@code byte[]} arrays.
+     *
+     * @param send see {@link #scatterv(Buffer, int[], Buffer, int)}
+     * @param counts see {@link #scatterv(Buffer, int[], Buffer, int)}
+     * @param recv see {@link #scatterv(Buffer, int[], Buffer, int)}
+     * @param root see {@link #scatterv(Buffer, int[], Buffer, int)}
+     */
+    default void scatterv(byte[] send, int[] counts, byte[] recv, int root) {
+        scatterv(Operands.of(send), counts, Operands.of(recv), root);
+    }
+
+    /**
+     * {@link #scatterv(Buffer, int[], Buffer, int)} on whole {@code int[]} arrays.
+     *
+     * @param send see {@link #scatterv(Buffer, int[], Buffer, int)}
+     * @param counts see {@link #scatterv(Buffer, int[], Buffer, int)}
+     * @param recv see {@link #scatterv(Buffer, int[], Buffer, int)}
+     * @param root see {@link #scatterv(Buffer, int[], Buffer, int)}
+     */
+    default void scatterv(int[] send, int[] counts, int[] recv, int root) {
+        scatterv(Operands.of(send), counts, Operands.of(recv), root);
+    }
+
+    /**
+     * {@link #scatterv(Buffer, int[], Buffer, int)} on whole {@code long[]} arrays.
+     *
+     * @param send see {@link #scatterv(Buffer, int[], Buffer, int)}
+     * @param counts see {@link #scatterv(Buffer, int[], Buffer, int)}
+     * @param recv see {@link #scatterv(Buffer, int[], Buffer, int)}
+     * @param root see {@link #scatterv(Buffer, int[], Buffer, int)}
+     */
+    default void scatterv(long[] send, int[] counts, long[] recv, int root) {
+        scatterv(Operands.of(send), counts, Operands.of(recv), root);
+    }
+
+    /**
+     * {@link #scatterv(Buffer, int[], Buffer, int)} on whole {@code float[]} arrays.
+     *
+     * @param send see {@link #scatterv(Buffer, int[], Buffer, int)}
+     * @param counts see {@link #scatterv(Buffer, int[], Buffer, int)}
+     * @param recv see {@link #scatterv(Buffer, int[], Buffer, int)}
+     * @param root see {@link #scatterv(Buffer, int[], Buffer, int)}
+     */
+    default void scatterv(float[] send, int[] counts, float[] recv, int root) {
+        scatterv(Operands.of(send), counts, Operands.of(recv), root);
+    }
+
+    /**
+     * {@link #scatterv(Buffer, int[], Buffer, int)} on whole {@code double[]} arrays.
+     *
+     * @param send see {@link #scatterv(Buffer, int[], Buffer, int)}
+     * @param counts see {@link #scatterv(Buffer, int[], Buffer, int)}
+     * @param recv see {@link #scatterv(Buffer, int[], Buffer, int)}
+     * @param root see {@link #scatterv(Buffer, int[], Buffer, int)}
+     */
+    default void scatterv(double[] send, int[] counts, double[] recv, int root) {
+        scatterv(Operands.of(send), counts, Operands.of(recv), root);
+    }
+
+    /**
+     * {@link #scatterv(Buffer, int[], Buffer, int)} on the bytes of {@code ByteBuffer}s between position and limit.
+     *
+     * @param send see {@link #scatterv(Buffer, int[], Buffer, int)}
+     * @param counts see {@link #scatterv(Buffer, int[], Buffer, int)}
+     * @param recv see {@link #scatterv(Buffer, int[], Buffer, int)}
+     * @param root see {@link #scatterv(Buffer, int[], Buffer, int)}
+     */
+    default void scatterv(ByteBuffer send, int[] counts, ByteBuffer recv, int root) {
+        scatterv(Operands.of(send), counts, Operands.of(recv), root);
+    }
+
+    /**
+     * {@link #iscatterv(Buffer, int[], Buffer, int)} on whole {@code byte[]} arrays.
+     *
+     * @param send see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     * @param counts see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     * @param recv see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     * @param root see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     * @return see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     */
+    default CompletableFuture<Void> iscatterv(byte[] send, int[] counts, byte[] recv, int root) {
+        return iscatterv(Operands.of(send), counts, Operands.of(recv), root);
+    }
+
+    /**
+     * {@link #iscatterv(Buffer, int[], Buffer, int)} on whole {@code int[]} arrays.
+     *
+     * @param send see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     * @param counts see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     * @param recv see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     * @param root see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     * @return see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     */
+    default CompletableFuture<Void> iscatterv(int[] send, int[] counts, int[] recv, int root) {
+        return iscatterv(Operands.of(send), counts, Operands.of(recv), root);
+    }
+
+    /**
+     * {@link #iscatterv(Buffer, int[], Buffer, int)} on whole {@code long[]} arrays.
+     *
+     * @param send see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     * @param counts see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     * @param recv see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     * @param root see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     * @return see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     */
+    default CompletableFuture<Void> iscatterv(long[] send, int[] counts, long[] recv, int root) {
+        return iscatterv(Operands.of(send), counts, Operands.of(recv), root);
+    }
+
+    /**
+     * {@link #iscatterv(Buffer, int[], Buffer, int)} on whole {@code float[]} arrays.
+     *
+     * @param send see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     * @param counts see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     * @param recv see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     * @param root see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     * @return see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     */
+    default CompletableFuture<Void> iscatterv(float[] send, int[] counts, float[] recv, int root) {
+        return iscatterv(Operands.of(send), counts, Operands.of(recv), root);
+    }
+
+    /**
+     * {@link #iscatterv(Buffer, int[], Buffer, int)} on whole {@code double[]} arrays.
+     *
+     * @param send see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     * @param counts see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     * @param recv see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     * @param root see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     * @return see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     */
+    default CompletableFuture<Void> iscatterv(double[] send, int[] counts, double[] recv, int root) {
+        return iscatterv(Operands.of(send), counts, Operands.of(recv), root);
+    }
+
+    /**
+     * {@link #iscatterv(Buffer, int[], Buffer, int)} on the bytes of {@code ByteBuffer}s between position and limit.
+     *
+     * @param send see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     * @param counts see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     * @param recv see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     * @param root see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     * @return see {@link #iscatterv(Buffer, int[], Buffer, int)}
+     */
+    default CompletableFuture<Void> iscatterv(ByteBuffer send, int[] counts, ByteBuffer recv, int root) {
+        return iscatterv(Operands.of(send), counts, Operands.of(recv), root);
+    }
+
+    /**
+     * {@link #allgatherv(Buffer, Buffer, int[])} on whole {@code byte[]} arrays.
+     *
+     * @param send see {@link #allgatherv(Buffer, Buffer, int[])}
+     * @param recv see {@link #allgatherv(Buffer, Buffer, int[])}
+     * @param counts see {@link #allgatherv(Buffer, Buffer, int[])}
+     */
+    default void allgatherv(byte[] send, byte[] recv, int[] counts) {
+        allgatherv(Operands.of(send), Operands.of(recv), counts);
+    }
+
+    /**
+     * {@link #allgatherv(Buffer, Buffer, int[])} on whole {@code int[]} arrays.
+     *
+     * @param send see {@link #allgatherv(Buffer, Buffer, int[])}
+     * @param recv see {@link #allgatherv(Buffer, Buffer, int[])}
+     * @param counts see {@link #allgatherv(Buffer, Buffer, int[])}
+     */
+    default void allgatherv(int[] send, int[] recv, int[] counts) {
+        allgatherv(Operands.of(send), Operands.of(recv), counts);
+    }
+
+    /**
+     * {@link #allgatherv(Buffer, Buffer, int[])} on whole {@code long[]} arrays.
+     *
+     * @param send see {@link #allgatherv(Buffer, Buffer, int[])}
+     * @param recv see {@link #allgatherv(Buffer, Buffer, int[])}
+     * @param counts see {@link #allgatherv(Buffer, Buffer, int[])}
+     */
+    default void allgatherv(long[] send, long[] recv, int[] counts) {
+        allgatherv(Operands.of(send), Operands.of(recv), counts);
+    }
+
+    /**
+     * {@link #allgatherv(Buffer, Buffer, int[])} on whole {@code float[]} arrays.
+     *
+     * @param send see {@link #allgatherv(Buffer, Buffer, int[])}
+     * @param recv see {@link #allgatherv(Buffer, Buffer, int[])}
+     * @param counts see {@link #allgatherv(Buffer, Buffer, int[])}
+     */
+    default void allgatherv(float[] send, float[] recv, int[] counts) {
+        allgatherv(Operands.of(send), Operands.of(recv), counts);
+    }
+
+    /**
+     * {@link #allgatherv(Buffer, Buffer, int[])} on whole {@code double[]} arrays.
+     *
+     * @param send see {@link #allgatherv(Buffer, Buffer, int[])}
+     * @param recv see {@link #allgatherv(Buffer, Buffer, int[])}
+     * @param counts see {@link #allgatherv(Buffer, Buffer, int[])}
+     */
+    default void allgatherv(double[] send, double[] recv, int[] counts) {
+        allgatherv(Operands.of(send), Operands.of(recv), counts);
+    }
+
+    /**
+     * {@link #allgatherv(Buffer, Buffer, int[])} on the bytes of {@code ByteBuffer}s between position and limit.
+     *
+     * @param send see {@link #allgatherv(Buffer, Buffer, int[])}
+     * @param recv see {@link #allgatherv(Buffer, Buffer, int[])}
+     * @param counts see {@link #allgatherv(Buffer, Buffer, int[])}
+     */
+    default void allgatherv(ByteBuffer send, ByteBuffer recv, int[] counts) {
+        allgatherv(Operands.of(send), Operands.of(recv), counts);
+    }
+
+    /**
+     * {@link #iallgatherv(Buffer, Buffer, int[])} on whole {@code byte[]} arrays.
+     *
+     * @param send see {@link #iallgatherv(Buffer, Buffer, int[])}
+     * @param recv see {@link #iallgatherv(Buffer, Buffer, int[])}
+     * @param counts see {@link #iallgatherv(Buffer, Buffer, int[])}
+     * @return see {@link #iallgatherv(Buffer, Buffer, int[])}
+     */
+    default CompletableFuture<Void> iallgatherv(byte[] send, byte[] recv, int[] counts) {
+        return iallgatherv(Operands.of(send), Operands.of(recv), counts);
+    }
+
+    /**
+     * {@link #iallgatherv(Buffer, Buffer, int[])} on whole {@code int[]} arrays.
+     *
+     * @param send see {@link #iallgatherv(Buffer, Buffer, int[])}
+     * @param recv see {@link #iallgatherv(Buffer, Buffer, int[])}
+     * @param counts see {@link #iallgatherv(Buffer, Buffer, int[])}
+     * @return see {@link #iallgatherv(Buffer, Buffer, int[])}
+     */
+    default CompletableFuture<Void> iallgatherv(int[] send, int[] recv, int[] counts) {
+        return iallgatherv(Operands.of(send), Operands.of(recv), counts);
+    }
+
+    /**
+     * {@link #iallgatherv(Buffer, Buffer, int[])} on whole {@code long[]} arrays.
+     *
+     * @param send see {@link #iallgatherv(Buffer, Buffer, int[])}
+     * @param recv see {@link #iallgatherv(Buffer, Buffer, int[])}
+     * @param counts see {@link #iallgatherv(Buffer, Buffer, int[])}
+     * @return see {@link #iallgatherv(Buffer, Buffer, int[])}
+     */
+    default CompletableFuture<Void> iallgatherv(long[] send, long[] recv, int[] counts) {
+        return iallgatherv(Operands.of(send), Operands.of(recv), counts);
+    }
+
+    /**
+     * {@link #iallgatherv(Buffer, Buffer, int[])} on whole {@code float[]} arrays.
+     *
+     * @param send see {@link #iallgatherv(Buffer, Buffer, int[])}
+     * @param recv see {@link #iallgatherv(Buffer, Buffer, int[])}
+     * @param counts see {@link #iallgatherv(Buffer, Buffer, int[])}
+     * @return see {@link #iallgatherv(Buffer, Buffer, int[])}
+     */
+    default CompletableFuture<Void> iallgatherv(float[] send, float[] recv, int[] counts) {
+        return iallgatherv(Operands.of(send), Operands.of(recv), counts);
+    }
+
+    /**
+     * {@link #iallgatherv(Buffer, Buffer, int[])} on whole {@code double[]} arrays.
+     *
+     * @param send see {@link #iallgatherv(Buffer, Buffer, int[])}
+     * @param recv see {@link #iallgatherv(Buffer, Buffer, int[])}
+     * @param counts see {@link #iallgatherv(Buffer, Buffer, int[])}
+     * @return see {@link #iallgatherv(Buffer, Buffer, int[])}
+     */
+    default CompletableFuture<Void> iallgatherv(double[] send, double[] recv, int[] counts) {
+        return iallgatherv(Operands.of(send), Operands.of(recv), counts);
+    }
+
+    /**
+     * {@link #iallgatherv(Buffer, Buffer, int[])} on the bytes of {@code ByteBuffer}s between position and limit.
+     *
+     * @param send see {@link #iallgatherv(Buffer, Buffer, int[])}
+     * @param recv see {@link #iallgatherv(Buffer, Buffer, int[])}
+     * @param counts see {@link #iallgatherv(Buffer, Buffer, int[])}
+     * @return see {@link #iallgatherv(Buffer, Buffer, int[])}
+     */
+    default CompletableFuture<Void> iallgatherv(ByteBuffer send, ByteBuffer recv, int[] counts) {
+        return iallgatherv(Operands.of(send), Operands.of(recv), counts);
+    }
+
+    /**
+     * {@link #alltoallv(Buffer, int[], Buffer, int[])} on whole {@code byte[]} arrays.
+     *
+     * @param send see {@link #alltoallv(Buffer, int[], Buffer, int[])}
+     * @param sendCounts see {@link #alltoallv(Buffer, int[], Buffer, int[])}
+     * @param recv see {@link #alltoallv(Buffer, int[], Buffer, int[])}
+     * @param recvCounts see {@link #alltoallv(Buffer, int[], Buffer, int[])}
+     */
+    default void alltoallv(byte[] send, int[] sendCounts, byte[] recv, int[] recvCounts) {
+        alltoallv(Operands.of(send), sendCounts, Operands.of(recv), recvCounts);
+    }
+
+    /**
+     * {@link #alltoallv(Buffer, int[], Buffer, int[])} on whole {@code int[]} arrays.
+     *
+     * @param send see {@link #alltoallv(Buffer, int[], Buffer, int[])}
+     * @param sendCounts see {@link #alltoallv(Buffer, int[], Buffer, int[])}
+     * @param recv see {@link #alltoallv(Buffer, int[], Buffer, int[])}
+     * @param recvCounts see {@link #alltoallv(Buffer, int[], Buffer, int[])}
+     */
+    default void alltoallv(int[] send, int[] sendCounts, int[] recv, int[] recvCounts) {
+        alltoallv(Operands.of(send), sendCounts, Operands.of(recv), recvCounts);
+    }
+
+    /**
+     * {@link #alltoallv(Buffer, int[], Buffer, int[])} on whole {@code long[]} arrays.
+     *
+     * @param send see {@link #alltoallv(Buffer, int[], Buffer, int[])}
+     * @param sendCounts see {@link #alltoallv(Buffer, int[], Buffer, int[])}
+     * @param recv see {@link #alltoallv(Buffer, int[], Buffer, int[])}
+     * @param recvCounts see {@link #alltoallv(Buffer, int[], Buffer, int[])}
+     */
+    default void alltoallv(long[] send, int[] sendCounts, long[] recv, int[] recvCounts) {
+        alltoallv(Operands.of(send), sendCounts, Operands.of(recv), recvCounts);
+    }
+
+    /**
+     * {@link #alltoallv(Buffer, int[], Buffer, int[])} on whole {@code float[]} arrays.
+     *
+     * @param send see {@link #alltoallv(Buffer, int[], Buffer, int[])}
+     * @param sendCounts see {@link #alltoallv(Buffer, int[], Buffer, int[])}
+     * @param recv see {@link #alltoallv(Buffer, int[], Buffer, int[])}
+     * @param recvCounts see {@link #alltoallv(Buffer, int[], Buffer, int[])}
+     */
+    default void alltoallv(float[] send, int[] sendCounts, float[] recv, int[] recvCounts) {
+        alltoallv(Operands.of(send), sendCounts, Operands.of(recv), recvCounts);
+    }
+
+    /**
+     * {@link #alltoallv(Buffer, int[], Buffer, int[])} on whole {@code double[]} arrays.
+     *
+     * @param send see {@link #alltoallv(Buffer, int[], Buffer, int[])}
+     * @param sendCounts see {@link #alltoallv(Buffer, int[], Buffer, int[])}
+     * @param recv see {@link #alltoallv(Buffer, int[], Buffer, int[])}
+     * @param recvCounts see {@link #alltoallv(Buffer, int[], Buffer, int[])}
+     */
+    default void alltoallv(double[] send, int[] sendCounts, double[] recv, int[] recvCounts) {
+        alltoallv(Operands.of(send), sendCounts, Operands.of(recv), recvCounts);
+    }
+
+    /**
+     * {@link #alltoallv(Buffer, int[], Buffer, int[])} on the bytes of {@code ByteBuffer}s between position and limit.
+     *
+     * @param send see {@link #alltoallv(Buffer, int[], Buffer, int[])}
+     * @param sendCounts see {@link #alltoallv(Buffer, int[], Buffer, int[])}
+     * @param recv see {@link #alltoallv(Buffer, int[], Buffer, int[])}
+     * @param recvCounts see {@link #alltoallv(Buffer, int[], Buffer, int[])}
+     */
+    default void alltoallv(ByteBuffer send, int[] sendCounts, ByteBuffer recv, int[] recvCounts) {
+        alltoallv(Operands.of(send), sendCounts, Operands.of(recv), recvCounts);
+    }
+
+    /**
+     * {@link #ialltoallv(Buffer, int[], Buffer, int[])} on whole {@code byte[]} arrays.
+     *
+     * @param send see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     * @param sendCounts see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     * @param recv see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     * @param recvCounts see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     * @return see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     */
+    default CompletableFuture<Void> ialltoallv(byte[] send, int[] sendCounts, byte[] recv, int[] recvCounts) {
+        return ialltoallv(Operands.of(send), sendCounts, Operands.of(recv), recvCounts);
+    }
+
+    /**
+     * {@link #ialltoallv(Buffer, int[], Buffer, int[])} on whole {@code int[]} arrays.
+     *
+     * @param send see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     * @param sendCounts see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     * @param recv see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     * @param recvCounts see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     * @return see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     */
+    default CompletableFuture<Void> ialltoallv(int[] send, int[] sendCounts, int[] recv, int[] recvCounts) {
+        return ialltoallv(Operands.of(send), sendCounts, Operands.of(recv), recvCounts);
+    }
+
+    /**
+     * {@link #ialltoallv(Buffer, int[], Buffer, int[])} on whole {@code long[]} arrays.
+     *
+     * @param send see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     * @param sendCounts see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     * @param recv see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     * @param recvCounts see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     * @return see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     */
+    default CompletableFuture<Void> ialltoallv(long[] send, int[] sendCounts, long[] recv, int[] recvCounts) {
+        return ialltoallv(Operands.of(send), sendCounts, Operands.of(recv), recvCounts);
+    }
+
+    /**
+     * {@link #ialltoallv(Buffer, int[], Buffer, int[])} on whole {@code float[]} arrays.
+     *
+     * @param send see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     * @param sendCounts see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     * @param recv see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     * @param recvCounts see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     * @return see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     */
+    default CompletableFuture<Void> ialltoallv(float[] send, int[] sendCounts, float[] recv, int[] recvCounts) {
+        return ialltoallv(Operands.of(send), sendCounts, Operands.of(recv), recvCounts);
+    }
+
+    /**
+     * {@link #ialltoallv(Buffer, int[], Buffer, int[])} on whole {@code double[]} arrays.
+     *
+     * @param send see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     * @param sendCounts see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     * @param recv see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     * @param recvCounts see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     * @return see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     */
+    default CompletableFuture<Void> ialltoallv(double[] send, int[] sendCounts, double[] recv, int[] recvCounts) {
+        return ialltoallv(Operands.of(send), sendCounts, Operands.of(recv), recvCounts);
+    }
+
+    /**
+     * {@link #ialltoallv(Buffer, int[], Buffer, int[])} on the bytes of {@code ByteBuffer}s between position and limit.
+     *
+     * @param send see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     * @param sendCounts see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     * @param recv see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     * @param recvCounts see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     * @return see {@link #ialltoallv(Buffer, int[], Buffer, int[])}
+     */
+    default CompletableFuture<Void> ialltoallv(ByteBuffer send, int[] sendCounts, ByteBuffer recv, int[] recvCounts) {
+        return ialltoallv(Operands.of(send), sendCounts, Operands.of(recv), recvCounts);
+    }
+
+    /**
+     * {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)} on whole {@code byte[]} arrays.
+     *
+     * @param send see {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param recv see {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param counts see {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param op see {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     */
+    default void reduceScatter(byte[] send, byte[] recv, int[] counts, ReduceOp op) {
+        reduceScatter(Operands.of(send), Operands.of(recv), counts, op);
+    }
+
+    /**
+     * {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)} on whole {@code int[]} arrays.
+     *
+     * @param send see {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param recv see {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param counts see {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param op see {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     */
+    default void reduceScatter(int[] send, int[] recv, int[] counts, ReduceOp op) {
+        reduceScatter(Operands.of(send), Operands.of(recv), counts, op);
+    }
+
+    /**
+     * {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)} on whole {@code long[]} arrays.
+     *
+     * @param send see {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param recv see {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param counts see {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param op see {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     */
+    default void reduceScatter(long[] send, long[] recv, int[] counts, ReduceOp op) {
+        reduceScatter(Operands.of(send), Operands.of(recv), counts, op);
+    }
+
+    /**
+     * {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)} on whole {@code float[]} arrays.
+     *
+     * @param send see {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param recv see {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param counts see {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param op see {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     */
+    default void reduceScatter(float[] send, float[] recv, int[] counts, ReduceOp op) {
+        reduceScatter(Operands.of(send), Operands.of(recv), counts, op);
+    }
+
+    /**
+     * {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)} on whole {@code double[]} arrays.
+     *
+     * @param send see {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param recv see {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param counts see {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param op see {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     */
+    default void reduceScatter(double[] send, double[] recv, int[] counts, ReduceOp op) {
+        reduceScatter(Operands.of(send), Operands.of(recv), counts, op);
+    }
+
+    /**
+     * {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)} on the bytes of {@code ByteBuffer}s between position and limit.
+     *
+     * @param send see {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param recv see {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param counts see {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param op see {@link #reduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     */
+    default void reduceScatter(ByteBuffer send, ByteBuffer recv, int[] counts, ReduceOp op) {
+        reduceScatter(Operands.of(send), Operands.of(recv), counts, op);
+    }
+
+    /**
+     * {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)} on whole {@code byte[]} arrays.
+     *
+     * @param send see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param recv see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param counts see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param op see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @return see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     */
+    default CompletableFuture<Void> ireduceScatter(byte[] send, byte[] recv, int[] counts, ReduceOp op) {
+        return ireduceScatter(Operands.of(send), Operands.of(recv), counts, op);
+    }
+
+    /**
+     * {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)} on whole {@code int[]} arrays.
+     *
+     * @param send see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param recv see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param counts see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param op see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @return see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     */
+    default CompletableFuture<Void> ireduceScatter(int[] send, int[] recv, int[] counts, ReduceOp op) {
+        return ireduceScatter(Operands.of(send), Operands.of(recv), counts, op);
+    }
+
+    /**
+     * {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)} on whole {@code long[]} arrays.
+     *
+     * @param send see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param recv see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param counts see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param op see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @return see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     */
+    default CompletableFuture<Void> ireduceScatter(long[] send, long[] recv, int[] counts, ReduceOp op) {
+        return ireduceScatter(Operands.of(send), Operands.of(recv), counts, op);
+    }
+
+    /**
+     * {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)} on whole {@code float[]} arrays.
+     *
+     * @param send see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param recv see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param counts see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param op see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @return see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     */
+    default CompletableFuture<Void> ireduceScatter(float[] send, float[] recv, int[] counts, ReduceOp op) {
+        return ireduceScatter(Operands.of(send), Operands.of(recv), counts, op);
+    }
+
+    /**
+     * {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)} on whole {@code double[]} arrays.
+     *
+     * @param send see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param recv see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param counts see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param op see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @return see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     */
+    default CompletableFuture<Void> ireduceScatter(double[] send, double[] recv, int[] counts, ReduceOp op) {
+        return ireduceScatter(Operands.of(send), Operands.of(recv), counts, op);
+    }
+
+    /**
+     * {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)} on the bytes of {@code ByteBuffer}s between position and limit.
+     *
+     * @param send see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param recv see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param counts see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @param op see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     * @return see {@link #ireduceScatter(Buffer, Buffer, int[], ReduceOp)}
+     */
+    default CompletableFuture<Void> ireduceScatter(ByteBuffer send, ByteBuffer recv, int[] counts, ReduceOp op) {
+        return ireduceScatter(Operands.of(send), Operands.of(recv), counts, op);
+    }
+
     // ---- END GENERATED ----
 
     // ================================================================ builder
@@ -1673,6 +3056,7 @@ public interface Communicator extends AutoCloseable {
         private io.fmi.model.SelectionPolicy selectionPolicy = io.fmi.model.SelectionPolicy.BY_HINT;
         private Executor executor;
         private ScheduledExecutorService scheduler;
+        private ObjectCodec codec = ObjectCodec.json();
 
         Builder() {
         }
@@ -1800,6 +3184,20 @@ public interface Communicator extends AutoCloseable {
             return this;
         }
 
+        /**
+         * How {@code sendObject}, {@code recvObject}, {@code bcastObject} and
+         * {@code gatherObjects} turn objects into bytes and back: {@link ObjectCodec#json()} by
+         * default. Every rank of a job must use the same codec. FMI never uses Java
+         * serialization.
+         *
+         * @param codec the codec, thread-safe
+         * @return this builder
+         */
+        public Builder codec(ObjectCodec codec) {
+            this.codec = Objects.requireNonNull(codec, "codec");
+            return this;
+        }
+
         /** Validates the settings and builds the communicator. */
         public Communicator build() {
             if (name == null || name.isEmpty()) {
@@ -1827,7 +3225,7 @@ public interface Communicator extends AutoCloseable {
                 throw new FmiConfigException("lifetime: " + lifetime + " (expected: > 0; is the function out of time?)");
             }
             return new DefaultCommunicator(config == null ? FmiConfig.defaults() : config, name, runId, rank, size,
-                    functionMemoryMiB, hint, timeout, lifetime, providers, overrides, selectionPolicy, executor, scheduler);
+                    functionMemoryMiB, hint, timeout, lifetime, providers, overrides, selectionPolicy, executor, scheduler, codec);
         }
     }
 }

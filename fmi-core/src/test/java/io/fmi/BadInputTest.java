@@ -136,6 +136,123 @@ class BadInputTest {
     }
 
     @Test
+    void shouldRejectCountsThatDoNotAddUpNamingTheOperationRankCountsAndLimit() {
+        LocalCluster.run(3, comm -> {
+            int r = comm.rank();
+            int[] one = {r};
+            assertMessage(assertThrows(FmiException.class, () -> comm.gatherv(one, new int[3], new int[] {1, 1}, 0)),
+                    "gatherv", "counts has 2 entries [1, 1]", "size = 3", "rank=" + r + "/3");
+            assertMessage(assertThrows(FmiException.class, () -> comm.allgatherv(one, new int[1], new int[] {1, -1, 1})),
+                    "allgatherv", "counts[1] = -1 in [1, -1, 1]", ">= 0");
+            assertMessage(assertThrows(FmiException.class, () -> comm.gatherv(one, new int[5], new int[] {1, 1, 1}, r)),
+                    "gatherv", "receive buffer holds 5 elements", "sum of counts [1, 1, 1] = 3");
+            assertMessage(assertThrows(FmiException.class, () -> comm.scatterv(new int[4], new int[] {2, 2, 0}, new int[1], 0)),
+                    "scatterv", "receive buffer holds 1 elements", "counts[" + r + "] = " + new int[] {2, 2, 0}[r]);
+            assertMessage(assertThrows(FmiException.class, () -> comm.gatherv(new int[2], new int[3], new int[] {1, 1, 1}, 0)),
+                    "gatherv", "send buffer holds 2 elements", "counts[" + r + "] = 1");
+            assertMessage(assertThrows(FmiException.class, () -> comm.allgatherv(one, new int[3], null)),
+                    "allgatherv", "counts is null", "3 counts");
+            assertMessage(assertThrows(FmiException.class, () -> comm.alltoallv(new int[3], new int[] {1, 1, 1}, new int[6], new int[] {2, 2, 2})),
+                    "alltoallv", "sendCounts[" + r + "] = 1 but recvCounts[" + r + "] = 2", "itself");
+            assertMessage(assertThrows(FmiException.class, () -> comm.alltoallv(new int[2], new int[] {1, 1, 1}, new int[3], new int[] {1, 1, 1})),
+                    "alltoallv", "send buffer holds 2", "sum of sendCounts [1, 1, 1] = 3");
+            assertMessage(assertThrows(FmiException.class, () -> comm.reduceScatter(new int[4], one, new int[] {1, 1, 1}, ReduceOp.SUM)),
+                    "reduceScatter", "send buffer holds 4", "= 3");
+            assertMessage(assertThrows(FmiException.class, () -> comm.reduceScatter(new double[3], new double[1], new int[] {1, 1, 1}, ReduceOp.BAND)),
+                    "reduceScatter", "band", "double");
+            assertMessage(assertThrows(FmiException.class, () -> comm.alltoallBytes(java.util.List.of(new byte[0]))),
+                    "alltoallBytes", "1 arrays", "size = 3");
+            assertMessage(assertThrows(FmiException.class, () -> comm.recvBytes(3)), "recvBytes", "src rank 3");
+            // None of the refused calls took a sequence number: a real collective still matches on all ranks.
+            int[] all = new int[3];
+            comm.allgatherv(one, all, new int[] {1, 1, 1});
+            assertArrayEquals(new int[] {0, 1, 2}, all);
+            return null;
+        });
+    }
+
+    @Test
+    void shouldFailTheRankWhoseCountsDisagreeWithTheSenderAndLetTheOthersFinish() {
+        long t0 = System.nanoTime();
+        List<String> outcome = LocalCluster.run(FmiConfig.defaults().withOnly("Local"), 2, LocalCluster.timeout(Duration.ofSeconds(20)), comm -> {
+            // Rank 0 sends rank 1 two ints; rank 1 expects one.
+            int[] sc = comm.rank() == 0 ? new int[] {0, 2} : new int[] {0, 0};
+            int[] rc = comm.rank() == 0 ? new int[] {0, 0} : new int[] {1, 0};
+            int[] send = new int[java.util.Arrays.stream(sc).sum()];
+            int[] recv = new int[java.util.Arrays.stream(rc).sum()];
+            if (comm.rank() == 1) {
+                FmiException e = assertThrows(FmiException.class, () -> comm.alltoallv(send, sc, recv, rc));
+                return e.getMessage();
+            }
+            comm.alltoallv(send, sc, recv, rc);
+            return "done";
+        });
+        assertEquals("done", outcome.get(0));
+        assertMessage(outcome.get(1), "alltoallv #1", "message from rank 0 has 8 bytes", "receive buffer holds 4 bytes");
+        assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(10), "a rank waited for its deadline");
+    }
+
+    @Test
+    void shouldRefuseAMessageOverMaxMessageBytesNamingTheLimitAndKeepIt() {
+        FmiConfig small = FmiConfig.defaults().withOnly("Local")
+                .withBackend("Local", FmiConfig.newObject().put("enabled", true).put("max_message_bytes", 100));
+        LocalCluster.run(small, 2, comm -> {
+            if (comm.rank() == 0) {
+                comm.send(new byte[101], 1);
+                comm.sendObject("0123456789".repeat(20), 1);
+            } else {
+                assertMessage(assertThrows(FmiException.class, () -> comm.recvBytes(0)),
+                        "recvBytes", "rank 0", "101 bytes", "limit of 100 bytes", "backends.Local.max_message_bytes", "kept");
+                comm.recv(new byte[101], 0); // a receive of the right size still gets it
+                assertMessage(assertThrows(FmiException.class, () -> comm.recvObject(0, String.class)), "recvObject", "limit of 100 bytes");
+            }
+            return null;
+        });
+        assertMessage(assertThrows(FmiConfigException.class, () -> LocalCluster.run(FmiConfig.defaults().withOnly("Local")
+                        .withBackend("Local", FmiConfig.newObject().put("enabled", true).put("max_message_bytes", -1)), 1, c -> c.recvBytes(0))),
+                "backends.Local.max_message_bytes: -1", ">= 0");
+    }
+
+    @Test
+    void shouldNameTheRankThatIsNotCallingSplit() {
+        List<String> outcome = LocalCluster.run(FmiConfig.defaults().withOnly("Local"), 2, LocalCluster.timeout(Duration.ofSeconds(20)), comm -> {
+            if (comm.rank() == 0) {
+                return assertThrows(FmiException.class, () -> comm.split(0, 0)).getMessage();
+            }
+            comm.allgather(new int[] {1, 2, 3}, new int[6]); // the same size as a split's entry, another operation
+            return "";
+        });
+        assertMessage(outcome.get(0), "split #1", "rank 1 is not calling split", "collective #1");
+    }
+
+    @Test
+    void shouldNameTheOperationAndTypeWhenTheCodecFails() {
+        ObjectCodec refusing = new ObjectCodec() {
+            @Override
+            public byte[] encode(Object value) {
+                throw new IllegalArgumentException("no codec for " + value.getClass().getSimpleName());
+            }
+
+            @Override
+            public <T> T decode(byte[] bytes, Class<T> type) {
+                throw new IllegalArgumentException("never");
+            }
+
+            @Override
+            public String toString() {
+                return "refusing codec";
+            }
+        };
+        LocalCluster.run(FmiConfig.defaults().withOnly("Local"), 2, b -> b.codec(refusing), comm -> {
+            assertMessage(assertThrows(FmiException.class, () -> comm.sendObject(List.of(1), 1 - comm.rank())),
+                    "sendObject", "cannot encode a java.util", "refusing codec", "no codec for");
+            assertMessage(assertThrows(FmiException.class, () -> comm.recvObject(0, null)), "recvObject", "type is null");
+            comm.barrier();
+            return null;
+        });
+    }
+
+    @Test
     void shouldTimeOutNamingTheOperationPeerAndChannel() {
         CountDownLatch done = new CountDownLatch(1);
         List<String> messages = LocalCluster.run(FmiConfig.defaults().withOnly("Local"), 2, LocalCluster.timeout(Duration.ofMillis(300)), comm -> {

@@ -211,6 +211,80 @@ class DataTypesTest {
         });
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"Local", "LocalStore"})
+    void shouldRunTheOperationsWithCountsOnEveryElementTypeAndBufferForm(String backend) {
+        int n = 4;
+        int[] counts = {2, 0, 1, 3};
+        LocalCluster.run(FmiConfig.defaults().withOnly(backend), n, comm -> {
+            int r = comm.rank();
+            long[] mine = new long[counts[r]];
+            Arrays.fill(mine, 10L + r);
+            long[] all = new long[6];
+            comm.allgatherv(mine, all, counts);
+            assertArrayEquals(new long[] {10, 10, 12, 13, 13, 13}, all);
+            float[] parts = {0.5f, 0.5f, 2.5f, 3.5f, 3.5f, 3.5f};
+            float[] part = new float[counts[r]];
+            comm.scatterv(r == 2 ? parts : null, counts, part, 2);
+            for (float f : part) {
+                assertEquals(r + 0.5f, f);
+            }
+            // Elements r*10+j for rank j, j+1 of them; a byte per element.
+            int[] sc = {1, 2, 3, 4};
+            int[] rc = {r + 1, r + 1, r + 1, r + 1};
+            byte[] out = new byte[10];
+            for (int j = 0, at = 0; j < n; j++) {
+                for (int k = 0; k <= j; k++) {
+                    out[at++] = (byte) (r * 10 + j);
+                }
+            }
+            byte[] in = new byte[4 * (r + 1)];
+            comm.alltoallv(out, sc, in, rc);
+            for (int i = 0; i < n; i++) {
+                assertEquals((byte) (i * 10 + r), in[i * (r + 1)], "alltoallv byte from rank " + i);
+            }
+            // A double operator neither commutative nor associative: block r of ((x0 - x1) - x2) - x3.
+            double[] x = new double[6];
+            Arrays.fill(x, r + 1);
+            double[] block = new double[counts[r]];
+            comm.reduceScatter(x, block, counts, ReduceOp.ofDouble((a, b) -> a - b, false, false));
+            for (double d : block) {
+                assertEquals(1.0 - 2 - 3 - 4, d);
+            }
+            // Views with offsets, and direct ByteBuffers between position and limit.
+            long[] window = {-1, r + 1, -1};
+            long[] prefix = {-5, -5, -5};
+            comm.exscan(Buffer.of(window, 1, 1), Buffer.of(prefix, 2, 1), ReduceOp.PROD);
+            assertArrayEquals(new long[] {-5, -5, r == 0 ? -5 : factorial(r)}, prefix);
+            ByteBuffer send = ByteBuffer.allocateDirect(5);
+            send.position(1).limit(1 + counts[r]);
+            for (int i = 1; i < 1 + counts[r]; i++) {
+                send.put(i, (byte) (r + 1));
+            }
+            ByteBuffer recv = ByteBuffer.allocateDirect(8);
+            recv.position(1).limit(7);
+            comm.gatherv(send, r == 3 ? recv : null, counts, 3);
+            if (r == 3) {
+                assertEquals(1, recv.position());
+                byte[] got = new byte[6];
+                recv.duplicate().get(got);
+                assertArrayEquals(new byte[] {1, 1, 3, 4, 4, 4}, got);
+            }
+            double[] swapped = new double[2];
+            comm.sendrecv(Buffer.of(new double[] {9, r, r * 2.0}, 1, 2), r ^ 1, Buffer.of(swapped), r ^ 1);
+            assertArrayEquals(new double[] {r ^ 1, (r ^ 1) * 2.0}, swapped);
+            return null;
+        });
+    }
+
+    private static long factorial(int k) {
+        long f = 1;
+        for (int i = 2; i <= k; i++) {
+            f *= i;
+        }
+        return f;
+    }
+
     @Test
     void shouldRunEveryCollectiveOnASinglePeer() {
         LocalCluster.run(1, comm -> {
@@ -222,6 +296,18 @@ class DataTypesTest {
             assertArrayEquals(x, y);
             comm.gather(x, y, 0);
             assertArrayEquals(x, y);
+            comm.reduceScatter(x, y, new int[] {2}, ReduceOp.MAX);
+            assertArrayEquals(x, y);
+            int[] untouched = {-1, -1};
+            comm.exscan(x, untouched, ReduceOp.SUM);
+            assertArrayEquals(new int[] {-1, -1}, untouched);
+            comm.alltoallv(x, new int[] {2}, y, new int[] {2});
+            assertArrayEquals(x, y);
+            assertArrayEquals(new byte[] {1}, comm.allgatherBytes(new byte[] {1}).get(0));
+            assertEquals("x", comm.bcastObject("x", 0, String.class));
+            Communicator self = comm.split(0, 0);
+            assertEquals(1, self.size());
+            self.close();
             comm.barrier();
             comm.send(x, 0);
             comm.recv(y, 0);

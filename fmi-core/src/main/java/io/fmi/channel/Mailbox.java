@@ -25,9 +25,12 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Matches incoming messages with posted receives, for channels of the peer-to-peer family.
  *
- * <p>A message is identified by its source rank and a tag (the operation's sequence number,
- * {@link OpContext#P2P_SEQ} for point-to-point). Messages with the same source and tag are
- * matched first in, first out. When a receive is already posted the payload is copied straight
+ * <p>A message is identified by its source (a channel rank, see {@link ChannelContext#channelRank}),
+ * its communicator id ({@link ChannelContext#commId()}: 0 for the communicator that built the
+ * channel, another id for each sub-communicator sharing it) and a tag (the operation's sequence
+ * number, {@link OpContext#P2P_SEQ} for point-to-point). Messages with the same source,
+ * communicator and tag are matched first in, first out. A receive either names its exact length
+ * ({@link #post}) or takes a message of any length up to a limit ({@link #postAny}). When a receive is already posted the payload is copied straight
  * into the caller's buffer; otherwise it waits in an unexpected-message queue as a private copy.
  *
  * <p>A message whose length differs from the posted buffer fails that receive with a clear error
@@ -60,6 +63,8 @@ public final class Mailbox {
     private final AtomicInteger waiting = new AtomicInteger();
     private final Map<Key, ArrayDeque<Object>> slots = new HashMap<>();
     private final Map<Integer, Throwable> failedPeers = new HashMap<>();
+    /** Sub-communicators closed on this mailbox; messages for them are dropped. */
+    private final Set<Integer> closedComms = new java.util.HashSet<>();
     /** Keys of point-to-point messages by source; under the lock. */
     private Key[] p2pKeys = new Key[0];
     private Throwable closed;
@@ -124,12 +129,12 @@ public final class Mailbox {
 
     /** Fails every waiting receive whose deadline has passed. */
     private void expireOverdue() {
-        List<Posted> overdue = new ArrayList<>();
+        List<Receive<?>> overdue = new ArrayList<>();
         synchronized (lock) {
             for (ArrayDeque<Object> q : slots.values()) {
                 for (Object o : q) {
-                    if (o instanceof Posted && ((Posted) o).op.deadline().expired()) {
-                        overdue.add((Posted) o);
+                    if (o instanceof Receive && ((Receive<?>) o).op.deadline().expired()) {
+                        overdue.add((Receive<?>) o);
                     }
                 }
             }
@@ -138,34 +143,67 @@ public final class Mailbox {
     }
 
     /**
-     * Posts a receive of the next message from {@code src} with {@code tag} into {@code dst}. The
-     * future fails with {@link io.fmi.FmiTimeoutException} at the operation's deadline (within
+     * Posts a receive of the next message from channel rank {@code src} of communicator
+     * {@code comm} with {@code tag} into {@code dst}, which must be exactly as long as the message.
+     * The future fails with {@link io.fmi.FmiTimeoutException} at the operation's deadline (within
      * {@value #SWEEP_MILLIS} ms), with {@link io.fmi.PeerFailedException} if {@code src} fails first.
+     *
+     * @param src  the sender's channel rank
+     * @param comm the communicator id ({@link ChannelContext#commId()})
+     * @param tag  the operation's sequence number, {@link OpContext#P2P_SEQ} for point-to-point
+     * @param dst  receives the message
+     * @param op   the receiving call, for its deadline and error messages
+     * @return completes once the message is in {@code dst}
      */
+    public CompletableFuture<Void> post(int src, int comm, long tag, Buf dst, OpContext op) {
+        return post(new Posted(src, dst, op), comm, tag);
+    }
+
+    /** {@link #post(int, int, long, Buf, OpContext)} for communicator 0, the channel's own. */
     public CompletableFuture<Void> post(int src, long tag, Buf dst, OpContext op) {
-        Posted p = new Posted(src, dst, op);
+        return post(src, 0, tag, dst, op);
+    }
+
+    /**
+     * Posts a receive of the next message from {@code src} of communicator {@code comm} with
+     * {@code tag}, whatever its length up to {@code maxBytes}; the future completes with the
+     * message's bytes. A longer message fails the receive with an error naming the limit and stays
+     * queued. Deadlines and failures as for {@link #post(int, int, long, Buf, OpContext)}.
+     *
+     * @param src      the sender's channel rank
+     * @param comm     the communicator id
+     * @param tag      the operation's sequence number
+     * @param maxBytes the longest message accepted ({@link ChannelContext#maxMessageBytes()})
+     * @param op       the receiving call
+     * @return completes with the message, an array the caller owns
+     */
+    public CompletableFuture<byte[]> postAny(int src, int comm, long tag, int maxBytes, OpContext op) {
+        return post(new PostedAny(src, maxBytes, op), comm, tag);
+    }
+
+    private <T> Receive<T> post(Receive<T> p, int comm, long tag) {
+        int src = p.src;
+        OpContext op = p.op;
         Throwable failure = null;
-        boolean matched = false;
+        byte[] matched = null;
         synchronized (lock) {
             if (closed != null) {
                 failure = op.error("communicator is closed");
             } else {
-                Key key = key(src, tag);
+                Key key = key(src, comm, tag);
                 ArrayDeque<Object> q = slots.get(key);
                 Object head = q == null ? null : q.peekFirst();
                 if (head instanceof byte[]) {
                     byte[] msg = (byte[]) head;
-                    if (msg.length != dst.byteLength()) {
-                        failure = sizeMismatch(op, src, msg.length, dst);
-                    } else {
+                    failure = p.refuse(msg.length);
+                    if (failure == null) {
                         q.pollFirst();
                         dropIfEmpty(key, q);
-                        System.arraycopy(msg, 0, dst.array(), dst.offset(), msg.length);
-                        matched = true;
+                        matched = msg;
                     }
                 } else if (failedPeers.containsKey(src)) {
                     Throwable why = failedPeers.get(src);
-                    failure = op.peerFailed(src, String.valueOf(why.getMessage()), why);
+                    failure = op.peerFailed(named(op, src), String.valueOf(why.getMessage()), why);
                 } else {
                     if (q == null) {
                         q = new ArrayDeque<>();
@@ -180,89 +218,114 @@ public final class Mailbox {
         if (failure != null) {
             p.claim();
             p.completeExceptionally(failure);
-        } else if (matched) {
+        } else if (matched != null) {
             p.claim();
-            p.succeed();
+            p.take(matched); // a queued message is a private copy: a receive of any size keeps the array
         }
         return p;
     }
 
     /**
-     * The key of {@code (src, tag)}. Point-to-point keys are made once per source and their queues
-     * stay in the map when empty, so a stream of point-to-point messages allocates no keys or queues.
+     * The key of {@code (src, comm, tag)}. Point-to-point keys of communicator 0 are made once per
+     * source and their queues stay in the map when empty, so a stream of point-to-point messages
+     * allocates no keys or queues.
      */
-    private Key key(int src, long tag) {
-        if (tag != OpContext.P2P_SEQ || src < 0) {
-            return new Key(src, tag);
+    private Key key(int src, int comm, long tag) {
+        if (tag != OpContext.P2P_SEQ || comm != 0 || src < 0) {
+            return new Key(src, comm, tag);
         }
         if (src >= p2pKeys.length) {
             p2pKeys = Arrays.copyOf(p2pKeys, Math.max(src + 1, 2 * p2pKeys.length));
         }
         Key k = p2pKeys[src];
         if (k == null) {
-            k = new Key(src, tag);
+            k = new Key(src, 0, tag);
             p2pKeys[src] = k;
         }
         return k;
     }
 
-    /** Under the lock: forgets an empty queue of a collective's tag (those tags are not used again). */
+    /** Under the lock: forgets an empty queue, except the cached point-to-point ones of communicator 0. */
     private void dropIfEmpty(Key key, ArrayDeque<Object> q) {
-        if (q.isEmpty() && key.tag != OpContext.P2P_SEQ) {
+        if (q.isEmpty() && (key.tag != OpContext.P2P_SEQ || key.comm != 0)) {
             slots.remove(key);
         }
     }
 
-    /** Delivers a message; the payload (position..limit) is copied, the caller keeps its buffer. */
+    /**
+     * Delivers a message from channel rank {@code src} of communicator {@code comm}; the payload
+     * (position..limit) is copied, the caller keeps its buffer.
+     *
+     * @param src     the sender's channel rank
+     * @param comm    the communicator id the message carries
+     * @param tag     the tag it carries
+     * @param payload the message, between position and limit
+     */
+    public void deliver(int src, int comm, long tag, ByteBuffer payload) {
+        deliver(src, comm, tag, payload, null);
+    }
+
+    /** {@link #deliver(int, int, long, ByteBuffer)} for communicator 0, the channel's own. */
     public void deliver(int src, long tag, ByteBuffer payload) {
-        deliver(src, tag, payload, null);
+        deliver(src, 0, tag, payload, null);
     }
 
-    /** Delivers a message whose array the mailbox may keep (no copy when nobody waits yet). */
-    public void deliverOwned(int src, long tag, byte[] payload) {
-        deliver(src, tag, null, Objects.requireNonNull(payload, "payload"));
+    /**
+     * Delivers a message whose array the mailbox may keep (no copy when nobody waits yet, nor when
+     * a receive of any size waits).
+     *
+     * @param src     the sender's channel rank
+     * @param comm    the communicator id the message carries
+     * @param tag     the tag it carries
+     * @param payload the message; the caller gives it up
+     */
+    public void deliverOwned(int src, int comm, long tag, byte[] payload) {
+        deliver(src, comm, tag, null, Objects.requireNonNull(payload, "payload"));
     }
 
-    private void deliver(int src, long tag, ByteBuffer view, byte[] owned) {
+    private void deliver(int src, int comm, long tag, ByteBuffer view, byte[] owned) {
         int len = view != null ? view.remaining() : owned.length;
         List<Runnable> after = null; // failures to report outside the lock; rare
-        Posted matched = null;
+        Receive<?> matched = null;
+        byte[] taken = null;
         synchronized (lock) {
-            if (closed != null) {
+            if (closed != null || (!closedComms.isEmpty() && closedComms.contains(comm))) {
                 return;
             }
-            Key key = key(src, tag);
+            Key key = key(src, comm, tag);
             ArrayDeque<Object> q = slots.get(key);
             boolean consumed = false;
             // A queue holds either posted receives or unexpected messages, never both.
-            while (q != null && q.peekFirst() instanceof Posted) {
-                Posted p = (Posted) q.pollFirst();
+            while (q != null && q.peekFirst() instanceof Receive) {
+                Receive<?> p = (Receive<?>) q.pollFirst();
                 if (!p.claim()) {
                     continue; // expired meanwhile
                 }
                 waiting.decrementAndGet();
-                if (len != p.dst.byteLength()) {
+                FmiException refused = p.refuse(len);
+                if (refused != null) {
                     if (after == null) {
                         after = new ArrayList<>(1);
                     }
-                    p.failClaimed(sizeMismatch(p.op, src, len, p.dst), after);
+                    p.failClaimed(refused, after);
                     continue; // the message stays for the next receive
                 }
-                if (view != null) {
-                    view.get(view.position(), p.dst.array(), p.dst.offset(), len);
+                if (p instanceof Posted) {
+                    Buf dst = ((Posted) p).dst;
+                    if (view != null) {
+                        view.get(view.position(), dst.array(), dst.offset(), len);
+                    } else {
+                        System.arraycopy(owned, 0, dst.array(), dst.offset(), len);
+                    }
                 } else {
-                    System.arraycopy(owned, 0, p.dst.array(), p.dst.offset(), len);
+                    taken = owned != null ? owned : copyOf(view, len);
                 }
                 matched = p;
                 consumed = true;
                 break;
             }
             if (!consumed) {
-                byte[] copy = owned;
-                if (copy == null) {
-                    copy = new byte[len];
-                    view.get(view.position(), copy);
-                }
+                byte[] copy = owned != null ? owned : copyOf(view, len);
                 if (q == null) {
                     q = new ArrayDeque<>();
                     slots.put(key, q);
@@ -276,8 +339,14 @@ public final class Mailbox {
             after.forEach(Runnable::run);
         }
         if (matched != null) {
-            matched.succeed();
+            matched.take(taken);
         }
+    }
+
+    private static byte[] copyOf(ByteBuffer view, int len) {
+        byte[] copy = new byte[len];
+        view.get(view.position(), copy);
+        return copy;
     }
 
     /** Fails every receive waiting on {@code src}, and later ones that find no queued message. */
@@ -287,11 +356,11 @@ public final class Mailbox {
             failedPeers.putIfAbsent(src, cause);
             for (ArrayDeque<Object> q : slots.values()) {
                 q.removeIf(o -> {
-                    if (o instanceof Posted && ((Posted) o).src == src) {
-                        Posted p = (Posted) o;
+                    if (o instanceof Receive && ((Receive<?>) o).src == src) {
+                        Receive<?> p = (Receive<?>) o;
                         if (p.claim()) {
                             waiting.decrementAndGet();
-                            p.failClaimed(p.op.peerFailed(src, String.valueOf(cause.getMessage()), cause), after);
+                            p.failClaimed(p.op.peerFailed(named(p.op, src), String.valueOf(cause.getMessage()), cause), after);
                         }
                         return true;
                     }
@@ -299,6 +368,43 @@ public final class Mailbox {
                 });
             }
             slots.values().removeIf(ArrayDeque::isEmpty);
+        }
+        after.forEach(Runnable::run);
+    }
+
+    /**
+     * A sub-communicator using this mailbox closed: its waiting receives fail with {@code why}, its
+     * queued messages are dropped, and messages arriving for it later are discarded. Other
+     * communicators' messages are untouched.
+     *
+     * @param comm the closed communicator's id, not 0
+     * @param why  what the failed receives say
+     */
+    public void closeComm(int comm, String why) {
+        if (comm == 0) {
+            throw new IllegalArgumentException("comm: 0 (expected: a sub-communicator; close the mailbox instead)");
+        }
+        List<Runnable> after = new ArrayList<>();
+        synchronized (lock) {
+            if (closed != null) {
+                return;
+            }
+            closedComms.add(comm);
+            slots.entrySet().removeIf(e -> {
+                if (e.getKey().comm != comm) {
+                    return false;
+                }
+                for (Object o : e.getValue()) {
+                    if (o instanceof Receive) {
+                        Receive<?> p = (Receive<?>) o;
+                        if (p.claim()) {
+                            waiting.decrementAndGet();
+                            p.failClaimed(p.op.error(why), after);
+                        }
+                    }
+                }
+                return true;
+            });
         }
         after.forEach(Runnable::run);
     }
@@ -320,8 +426,8 @@ public final class Mailbox {
             }
             for (ArrayDeque<Object> q : slots.values()) {
                 for (Object o : q) {
-                    if (o instanceof Posted) {
-                        Posted p = (Posted) o;
+                    if (o instanceof Receive) {
+                        Receive<?> p = (Receive<?>) o;
                         if (p.claim()) {
                             waiting.decrementAndGet();
                             p.failClaimed(p.op.error(why), after);
@@ -350,15 +456,16 @@ public final class Mailbox {
     }
 
     /**
-     * Withdraws a receive returned by {@link #post} that its waiter gave up on: it fails with a
-     * timeout and a message arriving later stays queued. Returns false if it had already completed.
+     * Withdraws a receive returned by {@link #post} or {@link #postAny} that its waiter gave up
+     * on: it fails with a timeout and a message arriving later stays queued. Returns false if it
+     * had already completed.
      */
-    public boolean withdraw(CompletableFuture<Void> receive) {
+    public boolean withdraw(CompletableFuture<?> receive) {
         synchronized (lock) {
             for (ArrayDeque<Object> q : slots.values()) {
                 for (Object o : q) {
                     if (o == receive) {
-                        return expire((Posted) o);
+                        return expire((Receive<?>) o);
                     }
                 }
             }
@@ -366,7 +473,7 @@ public final class Mailbox {
         return false;
     }
 
-    private boolean expire(Posted p) {
+    private boolean expire(Receive<?> p) {
         synchronized (lock) {
             if (!p.claim()) {
                 return false;
@@ -378,84 +485,110 @@ public final class Mailbox {
                 dropIfEmpty(p.key, q);
             }
         }
-        p.completeExceptionally(p.op.timeout(p.src, "receive of " + p.dst.byteLength() + " bytes"));
+        p.completeExceptionally(p.op.timeout(named(p.op, p.src), p.describe()));
         return true;
     }
 
     /**
      * For channels that read a frame's header before its payload: claims the receive waiting for
-     * the next message from {@code src} with {@code tag} if its buffer holds exactly
-     * {@code length} bytes. The caller writes the payload into {@link Claim#buffer()} and calls
+     * the next message from {@code src} of communicator {@code comm} with {@code tag} if it takes
+     * a message of {@code length} bytes (a receive of exactly that length, or of any length up to
+     * at least that). The caller writes the payload into {@link Claim#buffer()} and calls
      * {@link Claim#complete()} (or {@link Claim#fail}); the deadline no longer applies to it.
      * Returns null when no such receive is waiting: deliver the message with {@link #deliver}
-     * then, which also handles a receive of the wrong size.
+     * then, which also handles a receive that refuses it.
+     *
+     * @param src    the sender's channel rank
+     * @param comm   the communicator id the frame carries
+     * @param tag    the tag it carries
+     * @param length the payload's length
+     * @return the claimed receive, or null
      */
-    public Claim claim(int src, long tag, int length) {
+    public Claim claim(int src, int comm, long tag, int length) {
         synchronized (lock) {
             if (closed != null) {
                 return null;
             }
-            Key key = key(src, tag);
+            Key key = key(src, comm, tag);
             ArrayDeque<Object> q = slots.get(key);
-            while (q != null && q.peekFirst() instanceof Posted) {
-                Posted p = (Posted) q.peekFirst();
+            while (q != null && q.peekFirst() instanceof Receive) {
+                Receive<?> p = (Receive<?>) q.peekFirst();
                 if (p.claimed()) {
                     q.pollFirst(); // expired meanwhile
                     continue;
                 }
-                if (p.dst.byteLength() != length || !p.claim()) {
+                if (p.refuses(length) || !p.claim()) {
                     return null;
                 }
                 q.pollFirst();
                 dropIfEmpty(key, q);
                 waiting.decrementAndGet();
-                return new Claim(p);
+                return new Claim(p, length);
             }
             return null;
         }
     }
 
+    /** {@link #claim(int, int, long, int)} for communicator 0, the channel's own. */
+    public Claim claim(int src, long tag, int length) {
+        return claim(src, 0, tag, length);
+    }
+
     /** A receive claimed by {@link #claim}: fill {@link #buffer()}, then {@link #complete()}. Not thread-safe. */
     public static final class Claim {
-        private final Posted posted;
+        private final Receive<?> posted;
+        private final Buf buffer;
+        private final byte[] any;
 
-        private Claim(Posted posted) {
+        private Claim(Receive<?> posted, int length) {
             this.posted = posted;
+            if (posted instanceof Posted) {
+                this.buffer = ((Posted) posted).dst;
+                this.any = null;
+            } else {
+                this.any = new byte[length];
+                this.buffer = Buf.wrap(io.fmi.DataType.BYTE, any, 0, length);
+            }
         }
 
-        /** The caller's receive buffer, exactly as long as the message. */
+        /** The buffer to write the payload into, exactly as long as the message. */
         public Buf buffer() {
-            return posted.dst;
+            return buffer;
         }
 
+        /** The payload is in {@link #buffer()}: the receive completes. */
         public void complete() {
-            posted.succeed();
+            posted.take(any);
         }
 
+        /**
+         * The payload will not come: the receive fails.
+         *
+         * @param cause what it fails with
+         */
         public void fail(Throwable cause) {
             posted.completeExceptionally(cause);
         }
     }
 
-    private static FmiException sizeMismatch(OpContext op, int src, int len, Buf dst) {
-        return op.error("message from rank " + src + " has " + len + " bytes but the receive buffer holds "
-                + dst.byteLength() + " bytes (" + dst + "); the message is kept for a receive of the right size");
+    /** The rank to name in errors about channel rank {@code src}: its rank in the caller's communicator. */
+    private static int named(OpContext op, int src) {
+        int r = op.channel().rankOf(src);
+        return r >= 0 ? r : src;
     }
 
-    private static final AtomicIntegerFieldUpdater<Posted> CLAIMED = AtomicIntegerFieldUpdater.newUpdater(Posted.class, "claimed");
+    private static final AtomicIntegerFieldUpdater<Receive> CLAIMED = AtomicIntegerFieldUpdater.newUpdater(Receive.class, "claimed");
 
     /** A posted receive, and the future its caller waits on (one object per receive). */
-    private static final class Posted extends CompletableFuture<Void> {
+    private abstract static class Receive<T> extends CompletableFuture<T> {
         final int src;
-        final Buf dst;
         final OpContext op;
         /** 1 once matched, failed or expired; see {@link #claim()}. */
-        private volatile int claimed;
+        volatile int claimed;
         Key key;
 
-        Posted(int src, Buf dst, OpContext op) {
+        Receive(int src, OpContext op) {
             this.src = src;
-            this.dst = dst;
             this.op = op;
         }
 
@@ -471,28 +604,110 @@ public final class Mailbox {
             after.add(() -> completeExceptionally(t));
         }
 
-        void succeed() {
+        /** Whether a message of {@code len} bytes cannot be taken by this receive. */
+        abstract boolean refuses(int len);
+
+        /** Why a message of {@code len} bytes cannot be taken, or null when it can. */
+        abstract FmiException refuse(int len);
+
+        /** Completes with the message, already copied into the receive buffer or handed over as {@code message}. */
+        abstract void take(byte[] message);
+
+        /** What the receive waits for, for a timeout's message. */
+        abstract String describe();
+    }
+
+    /** A receive into a buffer of the message's exact length. */
+    private static final class Posted extends Receive<Void> {
+        final Buf dst;
+
+        Posted(int src, Buf dst, OpContext op) {
+            super(src, op);
+            this.dst = dst;
+        }
+
+        @Override
+        boolean refuses(int len) {
+            return len != dst.byteLength();
+        }
+
+        @Override
+        FmiException refuse(int len) {
+            if (len == dst.byteLength()) {
+                return null;
+            }
+            return op.error("message from rank " + named(op, src) + " has " + len + " bytes but the receive buffer holds "
+                    + dst.byteLength() + " bytes (" + dst + "); the message is kept for a receive of the right size");
+        }
+
+        @Override
+        void take(byte[] message) {
+            if (message != null) {
+                System.arraycopy(message, 0, dst.array(), dst.offset(), message.length);
+            }
             complete(null);
+        }
+
+        @Override
+        String describe() {
+            return "receive of " + dst.byteLength() + " bytes";
+        }
+    }
+
+    /** A receive of a message of any length up to a limit, completing with the message's bytes. */
+    private static final class PostedAny extends Receive<byte[]> {
+        final int maxBytes;
+
+        PostedAny(int src, int maxBytes, OpContext op) {
+            super(src, op);
+            this.maxBytes = maxBytes;
+        }
+
+        @Override
+        boolean refuses(int len) {
+            return len > maxBytes;
+        }
+
+        @Override
+        FmiException refuse(int len) {
+            if (len <= maxBytes) {
+                return null;
+            }
+            return op.error("message from rank " + named(op, src) + " has " + len + " bytes, more than the limit of "
+                    + maxBytes + " bytes (backends." + op.channel().backend().name() + "." + ChannelContext.MAX_MESSAGE_BYTES_KEY
+                    + "); the message is kept");
+        }
+
+        @Override
+        void take(byte[] message) {
+            complete(message);
+        }
+
+        @Override
+        String describe() {
+            return "receive of a message of any size";
         }
     }
 
     private static final class Key {
         final int src;
+        final int comm;
         final long tag;
 
-        Key(int src, long tag) {
+        Key(int src, int comm, long tag) {
             this.src = src;
+            this.comm = comm;
             this.tag = tag;
         }
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Key && ((Key) o).src == src && ((Key) o).tag == tag;
+            return o instanceof Key && ((Key) o).src == src && ((Key) o).comm == comm && ((Key) o).tag == tag;
         }
 
         @Override
         public int hashCode() {
-            return 31 * src + Long.hashCode(tag);
+            return 31 * (31 * src + comm) + Long.hashCode(tag);
         }
     }
 }

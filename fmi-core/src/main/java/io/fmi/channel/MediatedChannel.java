@@ -47,12 +47,20 @@ import org.slf4j.LoggerFactory;
  * read and they are deleted too. What a crashed job leaves behind expires through the store's
  * TTL or lifecycle rule.
  *
+ * <h2>Sub-communicators</h2>
+ * A communicator made by {@code split} or {@code dup} runs over its parent's channel through
+ * {@link #subgroup}: a view that stores through this channel's client under the
+ * sub-communicator's own scope ({@code kmeans/run-7/s5c1/...}), with its own ranks, message
+ * numbers and clean-up. Closing the view deletes what it created (after a closing barrier of its
+ * members) and leaves the channel working.
+ *
  * <h2>Job identity and liveness</h2>
  * On a store with {@linkplain #supportsRecords() records}, each rank claims its slot of the run
  * ({@code <scope>/member/<rank>}) when the channel first carries an operation, and a heartbeat
  * keeps the record moving while the channel is open; a second process claiming the same rank of
  * the same name and run id fails at once, and a rank that closed, aborted, died or froze is
- * reported as {@link io.fmi.PeerFailedException} naming it. See {@link StoreMembership}.
+ * reported as {@link io.fmi.PeerFailedException} naming it. See {@link StoreMembership}. A
+ * sub-communicator's view uses the membership of the channel it runs over.
  *
  * <h2>Failure</h2>
  * A peer that fails writes the {@code abort} key, naming the rank at fault; a peer waiting for an
@@ -70,6 +78,7 @@ import org.slf4j.LoggerFactory;
  * ({@link #untake}), and a point-to-point receive that fails leaves its place in the order to the
  * next receive from that peer.
  *
+
  * <p>Thread-safe as the {@link Channel} contract requires.
  */
 public abstract class MediatedChannel implements Channel {
@@ -81,7 +90,10 @@ public abstract class MediatedChannel implements Channel {
     /** Deadline of the requests that put back an object, or write the abort marker. */
     private static final Duration KEEP_TIMEOUT = Duration.ofSeconds(5);
 
+
     protected final ChannelContext context;
+    /** The channel that owns the store client: this one, or the one a sub-communicator's view runs over. */
+    private final MediatedChannel root;
     private final long[] sendSeq;
     private final long[] recvSeq;
     private final List<Created> multiReader = new ArrayList<>();
@@ -93,7 +105,7 @@ public abstract class MediatedChannel implements Channel {
     private final List<java.util.TreeSet<Long>> keptRecv = new ArrayList<>();
     private final Duration liveness;
     private final Duration heartbeat;
-    /** Made on first use when the store has records; null before, and for stores without them. */
+    /** Made on first use when the store has records; null before, for stores without them, and in a view (which uses its channel's). */
     private StoreMembership membership;
     /** Which peer a wait for nobody in particular checks next. */
     private final java.util.concurrent.atomic.AtomicInteger watch = new java.util.concurrent.atomic.AtomicInteger();
@@ -101,7 +113,12 @@ public abstract class MediatedChannel implements Channel {
     private volatile boolean closed;
 
     protected MediatedChannel(ChannelContext context) {
+        this(context, null);
+    }
+
+    private MediatedChannel(ChannelContext context, MediatedChannel root) {
         this.context = context;
+        this.root = root == null ? this : root;
         this.sendSeq = new long[context.size()];
         this.recvSeq = new long[context.size()];
         for (int i = 0; i < context.size(); i++) {
@@ -110,6 +127,12 @@ public abstract class MediatedChannel implements Channel {
         this.io = context.executor();
         this.liveness = StoreMembership.liveness(context.backend());
         this.heartbeat = StoreMembership.heartbeat(context.backend(), liveness);
+    }
+
+    /** A view of this channel for a sub-communicator; see the class documentation. */
+    @Override
+    public Channel subgroup(ChannelContext sub) {
+        return new Subgroup(root, sub);
     }
 
     // ---------------------------------------------------------------- the store primitives
@@ -227,8 +250,16 @@ public abstract class MediatedChannel implements Channel {
 
     // ---------------------------------------------------------------- membership
 
-    /** This channel's membership, made on first use; null when the store has no records or there is no peer. */
-    private synchronized StoreMembership membership() {
+    /**
+     * The membership of the channel's run, made on first use; null when the store has no records
+     * or there is no peer. A view answers its channel's: ranks claim and beat once, in the
+     * communicator that built the channel.
+     */
+    private StoreMembership membership() {
+        return root == this ? ownMembership() : root.membership();
+    }
+
+    private synchronized StoreMembership ownMembership() {
         if (membership == null && supportsRecords() && context.size() > 1 && !closed) {
             membership = new StoreMembership(context, new StoreMembership.Records() {
                 @Override
@@ -266,7 +297,8 @@ public abstract class MediatedChannel implements Channel {
             try {
                 m.join(op);
             } catch (ChannelException e) {
-                throw blame(e, op, -1, "claim of rank " + context.rank() + " (" + key("member/" + context.rank()) + ")", null);
+                int own = context.channelRank(context.rank());
+                throw blame(e, op, -1, "claim of rank " + own + " (" + root.key("member/" + own) + ")", null);
             }
         }
     }
@@ -301,17 +333,26 @@ public abstract class MediatedChannel implements Channel {
         return key("p2p/" + src + "-" + context.rank() + "/" + n);
     }
 
-    /** Receives message {@code n} from {@code src} into {@code data}; on failure its number goes to the next receive. */
-    private void receive(OpContext op, Buf data, int src, long n) {
+    /**
+     * Receives message {@code n} from {@code src} into {@code data}, or whatever its size when
+     * {@code data} is null; on failure its number goes to the next receive from {@code src}.
+     */
+    private byte[] receive(OpContext op, Buf data, int src, long n) {
         String k = recvKey(src, n);
+        byte[] v = null;
         try {
             join(op);
-            fetch(k, src, data, op, true);
+            if (data == null) {
+                v = fetchAny(k, src, op, true);
+            } else {
+                fetch(k, src, data, op, true);
+            }
         } catch (RuntimeException e) {
             keepRecv(src, n);
             throw e;
         }
         deleteTakenLater(k);
+        return v;
     }
 
     @Override
@@ -329,6 +370,18 @@ public abstract class MediatedChannel implements Channel {
     public CompletableFuture<Void> recv(OpContext op, Buf data, int src) {
         long n = nextRecv(src); // numbered in call order, so receives match messages in order
         return track(CompletableFuture.runAsync(() -> receive(op, data, src, n), io));
+    }
+
+    @Override
+    public CompletableFuture<byte[]> recvAny(OpContext op, int src) {
+        long n = nextRecv(src);
+        return track(CompletableFuture.supplyAsync(() -> receive(op, null, src, n), io));
+    }
+
+    /** On the calling thread; see {@link #sendBlocking}. */
+    @Override
+    public byte[] recvAnyBlocking(OpContext op, int src) {
+        return receive(op, null, src, nextRecv(src));
     }
 
     /** On the calling thread: the store request blocks anyway, a hand-off would only add latency. */
@@ -391,25 +444,92 @@ public abstract class MediatedChannel implements Channel {
         run(op, t -> StoreCollectives.scan(t, send, recv, reduceOp));
     }
 
-    private interface Algorithm {
+    @Override
+    public void exscan(OpContext op, Buf send, Buf recv, ReduceOp reduceOp) {
+        run(op, t -> StoreCollectives.exscan(t, send, recv, reduceOp));
+    }
+
+    @Override
+    public void gatherv(OpContext op, Buf send, Buf recv, int[] counts, int root) {
+        run(op, t -> StoreCollectives.gatherv(t, send, recv, counts, root));
+    }
+
+    @Override
+    public void scatterv(OpContext op, Buf send, int[] counts, Buf recv, int root) {
+        run(op, t -> StoreCollectives.scatterv(t, send, counts, recv, root));
+    }
+
+    @Override
+    public void allgatherv(OpContext op, Buf send, Buf recv, int[] counts) {
+        run(op, t -> StoreCollectives.allgatherv(t, send, recv, counts));
+    }
+
+    @Override
+    public void alltoallv(OpContext op, Buf send, int[] sendCounts, Buf recv, int[] recvCounts) {
+        run(op, t -> StoreCollectives.alltoallv(t, send, sendCounts, recv, recvCounts));
+    }
+
+    @Override
+    public void reduceScatter(OpContext op, Buf send, Buf recv, int[] counts, ReduceOp reduceOp) {
+        run(op, t -> StoreCollectives.reduceScatter(t, send, recv, counts, reduceOp));
+    }
+
+    @Override
+    public byte[] bcastBytes(OpContext op, byte[] data, int root) {
+        return call(op, t -> StoreCollectives.bcastBytes(t, data, root));
+    }
+
+    @Override
+    public List<byte[]> gatherBytes(OpContext op, byte[] send, int root) {
+        return call(op, t -> StoreCollectives.gatherBytes(t, send, root));
+    }
+
+    @Override
+    public List<byte[]> allgatherBytes(OpContext op, byte[] send) {
+        return call(op, t -> StoreCollectives.allgatherBytes(t, send));
+    }
+
+    @Override
+    public List<byte[]> alltoallBytes(OpContext op, List<byte[]> send) {
+        return call(op, t -> StoreCollectives.alltoallBytes(t, send));
+    }
+
+    private interface Algorithm<T> {
+        T run(StoreTransport t);
+    }
+
+    private interface VoidAlgorithm {
         void run(StoreTransport t);
     }
 
-    private void run(OpContext op, Algorithm algorithm) {
+    private void run(OpContext op, VoidAlgorithm algorithm) {
+        call(op, t -> {
+            algorithm.run(t);
+            return null;
+        });
+    }
+
+    private <T> T call(OpContext op, Algorithm<T> algorithm) {
         join(op);
         carriedCollectives = true;
         CallTransport t = new CallTransport(op);
-        algorithm.run(t);
+        T result = algorithm.run(t);
         t.finish();
         if (everyoneTookPart(op.operation()) && context.size() > 1) {
             deleteMultiReaderBefore(op.seq());
         }
+        return result;
     }
 
-    /** Operations after which every rank knows every rank finished all earlier collectives. */
+    /**
+     * Operations after which every rank knows every rank finished all earlier collectives: each
+     * rank reads an object written after the writer had heard from every rank. Not the ones that
+     * skip empty blocks (gatherv, allgatherv, alltoallv, reduce-scatter), whose ranks may hear
+     * from nobody.
+     */
     private static boolean everyoneTookPart(Operation op) {
         switch (op) {
-            case ALLREDUCE: case ALLGATHER: case ALLTOALL: case SCAN: case BARRIER:
+            case ALLREDUCE: case ALLGATHER: case ALLTOALL: case SCAN: case EXSCAN: case BARRIER:
                 return true;
             default:
                 return false;
@@ -479,13 +599,30 @@ public abstract class MediatedChannel implements Channel {
     }
 
     /**
+     * Waits for {@code key} and returns it whatever its length up to
+     * {@link ChannelContext#maxMessageBytes()}. A longer object raises an error naming the limit
+     * and stays in the store, as one of the wrong size does.
+     */
+    private byte[] fetchAny(String key, int producer, OpContext op, boolean single) {
+        byte[] v = fetch(key, producer, op, single);
+        int max = context.maxMessageBytes();
+        if (v.length > max) {
+            throw op.error("object " + key + (producer >= 0 ? " from rank " + producer : "") + " has " + v.length
+                    + " bytes, more than the limit of " + max + " bytes (backends." + context.backend().name() + "."
+                    + ChannelContext.MAX_MESSAGE_BYTES_KEY + ")" + keep(key, v, single));
+        }
+        return v;
+    }
+
+    /**
      * Waits for {@code key}; a {@code single} reader takes it with {@link #take}. Between two
      * waits of {@link #abortCheckInterval()} it checks the abort marker and the member record of
      * {@code producer} (-1: of the peers in turn).
      */
     private byte[] fetch(String key, int producer, OpContext op, boolean single) {
         long slice = Math.max(1, abortCheckInterval().toNanos());
-        String abortKey = key("abort");
+        // A failed peer writes the marker of the communicator that made the channel, seen by all its sub-communicators.
+        String abortKey = root.key("abort");
         StoreMembership members = membership();
         while (true) {
             long left = op.deadline().remainingNanos();
@@ -518,14 +655,14 @@ public abstract class MediatedChannel implements Channel {
         byte[] abort = get(abortKey, 0, op);
         if (abort != null) {
             String why = new String(abort, StandardCharsets.UTF_8);
-            int failed = parseRank(why);
+            int failed = context.rankOf(parseRank(why));
             throw op.peerFailed(failed, why, null);
         }
         if (members == null) {
             return null;
         }
         int peer = producer >= 0 ? producer : nextWatched();
-        StoreMembership.Status s = members.check(peer, op);
+        StoreMembership.Status s = members.check(context.channelRank(peer), op);
         boolean failed;
         switch (s.state) {
             case SILENT: case ABORTED:
@@ -552,9 +689,10 @@ public abstract class MediatedChannel implements Channel {
         }
         if (s.state == StoreMembership.State.SILENT) {
             // The others may wait on it too, or on this rank: fail them now rather than at their deadlines.
-            markFailed(peer, s.detail + " (noticed by rank " + context.rank() + ")");
+            markFailed(context.channelRank(peer), s.detail + " (noticed by rank " + context.channelRank(context.rank()) + ")");
         }
-        throw new PeerFailedException(peer, op.label() + ": " + s.detail + ", and object " + key + " did not come " + op.where());
+        String who = context.isSubgroup() ? "rank " + peer + " of this communicator, " : "";
+        throw new PeerFailedException(peer, op.label() + ": " + who + s.detail + ", and object " + key + " did not come " + op.where());
     }
 
     /** The peer a wait for nobody in particular checks next: the others in turn, starting after this rank. */
@@ -564,7 +702,7 @@ public abstract class MediatedChannel implements Channel {
     }
 
     private FmiTimeoutException timeout(OpContext op, int producer, String what, StoreMembership members) {
-        return op.timeout(producer, what, members == null || producer < 0 ? null : members.lastSeen(producer));
+        return op.timeout(producer, what, members == null || producer < 0 ? null : members.lastSeen(context.channelRank(producer)));
     }
 
     /**
@@ -586,12 +724,12 @@ public abstract class MediatedChannel implements Channel {
         return t;
     }
 
-    /** Writes the run's abort marker naming rank {@code failed}; best effort. */
+    /** Writes the run's abort marker naming channel rank {@code failed}; best effort. */
     private void markFailed(int failed, String why) {
         try {
             byte[] msg = ("rank " + failed + ": " + why).getBytes(StandardCharsets.UTF_8);
             OpContext op = new OpContext(Operation.BARRIER, "abort", OpContext.P2P_SEQ, Deadline.after(KEEP_TIMEOUT), context);
-            put(key("abort"), ByteBuffer.wrap(msg), context.size(), op);
+            put(root.key("abort"), ByteBuffer.wrap(msg), context.size(), op);
         } catch (RuntimeException e) {
             log.debug("{} could not write the abort marker: {}", context.logPrefix(), e.toString());
         }
@@ -655,6 +793,17 @@ public abstract class MediatedChannel implements Channel {
         }
 
         @Override
+        public byte[] getAny(String name, int producer) {
+            String k = opKey(op, name);
+            boolean single = hasOneReader(name);
+            byte[] v = fetchAny(k, producer, op, single);
+            if (single && !takeRemoves()) {
+                consumed.add(k);
+            }
+            return v;
+        }
+
+        @Override
         public boolean hasCounters() {
             return supportsCounters();
         }
@@ -700,9 +849,10 @@ public abstract class MediatedChannel implements Channel {
     // ---------------------------------------------------------------- lifecycle
 
     /**
-     * Writes the abort marker, naming the rank at fault: the peer of a {@link PeerFailedException},
-     * else this rank. Then marks this rank's member record aborted and releases the store client.
-     * A channel whose claim of its rank was refused writes nothing: the run is another process's.
+     * Writes the abort marker naming this rank, unless one is there already (the first failure's
+     * account stands: a rank that found a peer silent wrote it naming that peer). Then marks this
+     * rank's member record aborted and releases the store client. A channel whose claim of its
+     * rank was refused writes nothing: the run is another process's.
      */
     @Override
     public void abort(Throwable cause) {
@@ -713,10 +863,13 @@ public abstract class MediatedChannel implements Channel {
         }
         try {
             if (m == null || !m.refused()) {
-                int failed = cause instanceof PeerFailedException && ((PeerFailedException) cause).peer() >= 0
-                        ? ((PeerFailedException) cause).peer() : context.rank();
-                markFailed(failed, cause == null ? "aborted" : cause.toString());
+                OpContext op = new OpContext(Operation.BARRIER, "abort", OpContext.P2P_SEQ, Deadline.after(KEEP_TIMEOUT), context);
+                if (get(root.key("abort"), 0, op) == null) {
+                    markFailed(context.channelRank(context.rank()), cause == null ? "aborted" : cause.toString());
+                }
             }
+        } catch (RuntimeException e) {
+            log.debug("{} could not write the abort marker: {}", context.logPrefix(), e.toString());
         } finally {
             if (m != null) {
                 m.leave(true);
@@ -795,6 +948,69 @@ public abstract class MediatedChannel implements Channel {
             closeStore();
         } catch (RuntimeException e) {
             log.debug("{} closing the store client failed: {}", context.logPrefix(), e.toString());
+        }
+    }
+
+    /**
+     * A sub-communicator's view of a channel: stores through the channel's client under the
+     * sub-communicator's scope; never closes the client.
+     */
+    private static final class Subgroup extends MediatedChannel {
+        private final MediatedChannel channel;
+
+        Subgroup(MediatedChannel channel, ChannelContext sub) {
+            super(sub, channel);
+            this.channel = channel;
+        }
+
+        @Override
+        protected void put(String key, ByteBuffer value, int readers, OpContext op) {
+            channel.put(key, value, readers, op);
+        }
+
+        @Override
+        protected byte[] get(String key, long waitNanos, OpContext op) {
+            return channel.get(key, waitNanos, op);
+        }
+
+        @Override
+        protected byte[] take(String key, long waitNanos, OpContext op) {
+            return channel.take(key, waitNanos, op);
+        }
+
+        @Override
+        protected boolean takeRemoves() {
+            return channel.takeRemoves();
+        }
+
+        @Override
+        protected void delete(Collection<String> keys) {
+            channel.delete(keys);
+        }
+
+        @Override
+        protected boolean supportsCounters() {
+            return channel.supportsCounters();
+        }
+
+        @Override
+        protected long increment(String key, OpContext op) {
+            return channel.increment(key, op);
+        }
+
+        @Override
+        protected void untake(String key, byte[] value, OpContext op) {
+            channel.untake(key, value, op);
+        }
+
+        @Override
+        protected void ping(Duration within) {
+            channel.ping(within);
+        }
+
+        @Override
+        protected Duration abortCheckInterval() {
+            return channel.abortCheckInterval();
         }
     }
 }

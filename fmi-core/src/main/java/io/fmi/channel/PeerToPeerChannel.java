@@ -28,13 +28,22 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * final class PipeChannel extends PeerToPeerChannel {
- *     protected CompletableFuture&lt;Void&gt; transmit(int dest, long tag, ByteBuffer data, OpContext op) {
- *         pipes[dest].write(rank(), tag, data);          // copy the bytes before returning
+ *     protected CompletableFuture&lt;Void&gt; transmit(int dest, int comm, long tag, ByteBuffer data, OpContext op) {
+ *         pipes[dest].write(rank(), comm, tag, data);    // copy the bytes before returning
  *         return CompletableFuture.completedFuture(null);
  *     }
- *     // reader thread: deliver(src, tag, payload);
+ *     // reader thread: deliver(src, comm, tag, payload);
  * }
  * </pre>
+ *
+ * <h2>Sub-communicators</h2>
+ * A communicator made by {@code split} or {@code dup} runs over its parent's channel through
+ * {@link #subgroup}: a view with its own ranks and its own communicator id
+ * ({@link ChannelContext#commId()}), sharing the channel's connections, mailbox and I/O. So the
+ * hooks a subclass implements speak <i>channel ranks</i> (the ranks of the communicator that made
+ * the channel) and carry the communicator id with every message: a subclass sends it with the
+ * tag and hands it back to {@link #deliver}, and never opens a second connection for a
+ * sub-communicator. Closing a view fails its waiting receives and leaves the channel working.
  *
  * <p>Thread-safe as the {@link Channel} contract requires.
  */
@@ -43,7 +52,11 @@ public abstract class PeerToPeerChannel implements Channel {
     protected final ChannelContext context;
     protected final Mailbox mailbox;
     /** Sends handed to {@link #transmit} whose write has not finished; {@link #drainSends} waits for them. */
-    private final Set<CompletableFuture<Void>> inFlight = ConcurrentHashMap.newKeySet();
+    private final Set<CompletableFuture<Void>> inFlight;
+    /** The channel that owns the connections: this one, or the one a sub-communicator's view runs over. */
+    private final PeerToPeerChannel root;
+    /** This communicator's id, carried with every message. */
+    private final int comm;
 
     protected PeerToPeerChannel(ChannelContext context) {
         this(context, context.scheduler().map(Mailbox::new).orElseGet(Mailbox::new));
@@ -53,19 +66,50 @@ public abstract class PeerToPeerChannel implements Channel {
     protected PeerToPeerChannel(ChannelContext context, Mailbox mailbox) {
         this.context = context;
         this.mailbox = mailbox;
+        this.inFlight = ConcurrentHashMap.newKeySet();
+        this.root = this;
+        this.comm = context.commId();
+    }
+
+    /** A sub-communicator's view of {@code root}. */
+    private PeerToPeerChannel(PeerToPeerChannel root, ChannelContext sub) {
+        this.context = sub;
+        this.mailbox = root.mailbox;
+        this.inFlight = root.inFlight;
+        this.root = root;
+        this.comm = sub.commId();
     }
 
     /**
-     * Sends one tagged message. Must copy (or write) all of {@code data} before returning, because
-     * the caller may reuse the buffer at once; the future reports the write's outcome.
+     * Sends one tagged message of communicator {@code comm} to channel rank {@code dest}. Must copy
+     * (or write) all of {@code data} before returning, because the caller may reuse the buffer at
+     * once; the future reports the write's outcome. The receiver hands {@code comm} and
+     * {@code tag} back to {@link #deliver}.
+     *
+     * @param dest the receiver's channel rank
+     * @param comm the communicator id ({@link ChannelContext#commId()}; 0 for the channel's own)
+     * @param tag  the operation's sequence number, {@link OpContext#P2P_SEQ} for point-to-point
+     * @param data the payload, between position and limit
+     * @param op   the call, for its deadline and error messages
+     * @return completes once the message is written
      */
-    protected abstract CompletableFuture<Void> transmit(int dest, long tag, ByteBuffer data, OpContext op);
+    protected abstract CompletableFuture<Void> transmit(int dest, int comm, long tag, ByteBuffer data, OpContext op);
 
     /**
-     * The connection to {@code peer} is about to be needed (called before every send to and
-     * receive from it): a channel that connects lazily starts connecting here, without blocking.
+     * The connection to channel rank {@code peer} is about to be needed (called before every send
+     * to and receive from it): a channel that connects lazily starts connecting here, without
+     * blocking.
      */
     protected void prepare(int peer, OpContext op) {
+    }
+
+    /**
+     * A receive was posted that no thread waits for (a non-blocking one): a channel whose I/O is
+     * driven by waiting threads arranges for it to make progress anyway. Does nothing by default.
+     *
+     * @param receive the receive's future
+     */
+    protected void unattended(CompletableFuture<?> receive) {
     }
 
     /** How long a waiting thread spins before it parks, in nanoseconds; 0 parks at once. */
@@ -74,17 +118,25 @@ public abstract class PeerToPeerChannel implements Channel {
         return 0;
     }
 
-    /** Hands a message that arrived from {@code src} to the receive matching; copies {@code payload}. */
-    protected final void deliver(int src, long tag, ByteBuffer payload) {
-        mailbox.deliver(src, tag, payload);
+    /**
+     * Hands a message that arrived from channel rank {@code src} to the receive matching; copies
+     * {@code payload}.
+     *
+     * @param src     the sender's channel rank
+     * @param comm    the communicator id the message carried
+     * @param tag     the tag it carried
+     * @param payload the message, between position and limit
+     */
+    protected final void deliver(int src, int comm, long tag, ByteBuffer payload) {
+        mailbox.deliver(src, comm, tag, payload);
     }
 
-    /** Hands over a message whose array the mailbox may keep. */
-    protected final void deliverOwned(int src, long tag, byte[] payload) {
-        mailbox.deliverOwned(src, tag, payload);
+    /** Hands over a message whose array the mailbox may keep; see {@link #deliver}. */
+    protected final void deliverOwned(int src, int comm, long tag, byte[] payload) {
+        mailbox.deliverOwned(src, comm, tag, payload);
     }
 
-    /** Peer {@code peer} is gone: receives waiting for it fail at once with {@link io.fmi.PeerFailedException}. */
+    /** Channel rank {@code peer} is gone: receives waiting for it fail at once with {@link io.fmi.PeerFailedException}. */
     protected final void peerFailed(int peer, Throwable cause) {
         mailbox.failPeer(peer, cause);
     }
@@ -102,6 +154,17 @@ public abstract class PeerToPeerChannel implements Channel {
         return context.channelName();
     }
 
+    /** A view of this channel for a sub-communicator; see the class documentation. */
+    @Override
+    public Channel subgroup(ChannelContext sub) {
+        return new Subgroup(root, sub);
+    }
+
+    /** The channel rank of rank {@code r} of this communicator. */
+    private int wire(int r) {
+        return context.channelRank(r);
+    }
+
     // ---------------------------------------------------------------- point to point
 
     /**
@@ -113,11 +176,12 @@ public abstract class PeerToPeerChannel implements Channel {
     @Override
     public CompletableFuture<Void> send(OpContext op, Buf data, int dest) {
         if (dest == rank()) {
-            mailbox.deliver(dest, OpContext.P2P_SEQ, data.view());
+            mailbox.deliver(wire(dest), comm, OpContext.P2P_SEQ, data.view());
             return DONE;
         }
-        prepare(dest, op);
-        CompletableFuture<Void> f = track(transmit(dest, OpContext.P2P_SEQ, data.view(), op));
+        int d = wire(dest);
+        root.prepare(d, op);
+        CompletableFuture<Void> f = track(root.transmit(d, comm, OpContext.P2P_SEQ, data.view(), op));
         return f.isDone() ? f : DONE;
     }
 
@@ -158,10 +222,59 @@ public abstract class PeerToPeerChannel implements Channel {
 
     @Override
     public CompletableFuture<Void> recv(OpContext op, Buf data, int src) {
+        int s = wire(src);
         if (src != rank()) {
-            prepare(src, op);
+            root.prepare(s, op);
         }
-        return mailbox.post(src, OpContext.P2P_SEQ, data, op);
+        CompletableFuture<Void> f = mailbox.post(s, comm, OpContext.P2P_SEQ, data, op);
+        if (!f.isDone()) {
+            root.unattended(f);
+        }
+        return f;
+    }
+
+    @Override
+    public CompletableFuture<byte[]> recvAny(OpContext op, int src) {
+        int s = wire(src);
+        if (src != rank()) {
+            root.prepare(s, op);
+        }
+        CompletableFuture<byte[]> f = mailbox.postAny(s, comm, OpContext.P2P_SEQ, context.maxMessageBytes(), op);
+        if (!f.isDone()) {
+            root.unattended(f);
+        }
+        return f;
+    }
+
+    @Override
+    public byte[] recvAnyBlocking(OpContext op, int src) {
+        int s = wire(src);
+        if (src != rank()) {
+            root.prepare(s, op);
+        }
+        CompletableFuture<byte[]> f = mailbox.postAny(s, comm, OpContext.P2P_SEQ, context.maxMessageBytes(), op);
+        await(f, op, src, "message", -1);
+        return f.join();
+    }
+
+    /** Posts the receive first, so the incoming message lands in {@code recv} while {@code send} is written. */
+    @Override
+    public void sendrecv(OpContext op, Buf send, int dest, Buf recv, int src) {
+        int s = wire(src);
+        if (src != rank()) {
+            root.prepare(s, op);
+        }
+        CompletableFuture<Void> r = mailbox.post(s, comm, OpContext.P2P_SEQ, recv, op);
+        try {
+            CompletableFuture<Void> sent = send(op, send, dest);
+            if (sent.isCompletedExceptionally()) {
+                Waits.outcome(sent, op, dest, "send", send.byteLength());
+            }
+        } catch (RuntimeException e) {
+            mailbox.withdraw(r);
+            throw e;
+        }
+        await(r, op, src, "receive", recv.byteLength());
     }
 
     // ---------------------------------------------------------------- collectives
@@ -211,7 +324,57 @@ public abstract class PeerToPeerChannel implements Channel {
         PeerCollectives.scan(transport(op), send, recv, reduceOp);
     }
 
-    /** Allreduce payloads from this size on use the ring algorithm (commutative operators). */
+    @Override
+    public void exscan(OpContext op, Buf send, Buf recv, ReduceOp reduceOp) {
+        PeerCollectives.exscan(transport(op), send, recv, reduceOp);
+    }
+
+    @Override
+    public void gatherv(OpContext op, Buf send, Buf recv, int[] counts, int root) {
+        PeerCollectives.gatherv(transport(op), send, recv, counts, root);
+    }
+
+    @Override
+    public void scatterv(OpContext op, Buf send, int[] counts, Buf recv, int root) {
+        PeerCollectives.scatterv(transport(op), send, counts, recv, root);
+    }
+
+    @Override
+    public void allgatherv(OpContext op, Buf send, Buf recv, int[] counts) {
+        PeerCollectives.allgatherv(transport(op), send, recv, counts, ringThresholdBytes());
+    }
+
+    @Override
+    public void alltoallv(OpContext op, Buf send, int[] sendCounts, Buf recv, int[] recvCounts) {
+        PeerCollectives.alltoallv(transport(op), send, sendCounts, recv, recvCounts);
+    }
+
+    @Override
+    public void reduceScatter(OpContext op, Buf send, Buf recv, int[] counts, ReduceOp reduceOp) {
+        PeerCollectives.reduceScatter(transport(op), send, recv, counts, reduceOp, ringThresholdBytes());
+    }
+
+    @Override
+    public byte[] bcastBytes(OpContext op, byte[] data, int root) {
+        return PeerCollectives.bcastBytes(transport(op), data, root);
+    }
+
+    @Override
+    public List<byte[]> gatherBytes(OpContext op, byte[] send, int root) {
+        return PeerCollectives.gatherBytes(transport(op), send, root);
+    }
+
+    @Override
+    public List<byte[]> allgatherBytes(OpContext op, byte[] send) {
+        return PeerCollectives.allgatherBytes(transport(op), send);
+    }
+
+    @Override
+    public List<byte[]> alltoallBytes(OpContext op, List<byte[]> send) {
+        return PeerCollectives.alltoallBytes(transport(op), send);
+    }
+
+    /** Allreduce, allgatherv and reduce-scatter payloads from this size on use the ring algorithms (commutative operators). */
     protected int ringThresholdBytes() {
         return PeerCollectives.DEFAULT_RING_THRESHOLD_BYTES;
     }
@@ -225,10 +388,12 @@ public abstract class PeerToPeerChannel implements Channel {
      * Waits for a receive posted in {@link #mailbox} until the call's deadline, spinning first for
      * {@link #spinNanos()}; a receive given up on is withdrawn, so a message arriving later stays
      * queued for the next receive.
+     *
+     * @param peer the rank waited for, in this communicator's ranks
      */
-    protected final void await(CompletableFuture<Void> f, OpContext op, int peer, String what, int bytes) {
+    protected final void await(CompletableFuture<?> f, OpContext op, int peer, String what, int bytes) {
         try {
-            waitFor(f, op, peer, what, bytes);
+            root.waitFor(f, op, peer, what, bytes);
         } catch (FmiException e) {
             if (!f.isDone() && mailbox.withdraw(f)) {
                 throw e;
@@ -266,10 +431,11 @@ public abstract class PeerToPeerChannel implements Channel {
 
     @Override
     public void recvBlocking(OpContext op, Buf data, int src) {
+        int s = wire(src);
         if (src != rank()) {
-            prepare(src, op);
+            root.prepare(s, op);
         }
-        await(mailbox.post(src, OpContext.P2P_SEQ, data, op), op, src, "receive", data.byteLength());
+        await(mailbox.post(s, comm, OpContext.P2P_SEQ, data, op), op, src, "receive", data.byteLength());
     }
 
     private final class CallTransport implements PeerTransport {
@@ -297,12 +463,13 @@ public abstract class PeerToPeerChannel implements Channel {
 
         @Override
         public void send(int dest, Buf data) {
+            int d = wire(dest);
             if (dest == rank()) {
-                mailbox.deliver(dest, op.seq(), data.view());
+                mailbox.deliver(d, comm, op.seq(), data.view());
                 return;
             }
-            PeerToPeerChannel.this.prepare(dest, op);
-            CompletableFuture<Void> f = track(transmit(dest, op.seq(), data.view(), op));
+            root.prepare(d, op);
+            CompletableFuture<Void> f = track(root.transmit(d, comm, op.seq(), data.view(), op));
             if (f.isCompletedExceptionally()) {
                 if (sends == null) {
                     sends = new ArrayList<>();
@@ -311,34 +478,58 @@ public abstract class PeerToPeerChannel implements Channel {
             }
         }
 
+        /** Posts a receive of this call's next message from {@code src} (exact length {@code into}, or any when null). */
+        private CompletableFuture<?> post(int src, Buf into) {
+            int s = wire(src);
+            if (src != rank()) {
+                root.prepare(s, op);
+            }
+            return into == null
+                    ? mailbox.postAny(s, comm, op.seq(), context.maxMessageBytes(), op)
+                    : mailbox.post(s, comm, op.seq(), into, op);
+        }
+
         @Override
         public void recv(int src, Buf into) {
-            if (src != rank()) {
-                PeerToPeerChannel.this.prepare(src, op);
-            }
-            await(mailbox.post(src, op.seq(), into, op), op, src, "message", into.byteLength());
+            await(post(src, into), op, src, "message", into.byteLength());
+        }
+
+        @Override
+        public byte[] recvAny(int src) {
+            CompletableFuture<?> f = post(src, null);
+            await(f, op, src, "message", -1);
+            return (byte[]) f.join();
         }
 
         /** Posts the receive before sending, so the incoming message streams into {@code in} meanwhile. */
         @Override
         public void sendRecv(int dest, Buf out, int src, Buf in) {
-            if (src != rank()) {
-                PeerToPeerChannel.this.prepare(src, op);
-            }
-            CompletableFuture<Void> r = mailbox.post(src, op.seq(), in, op);
+            CompletableFuture<?> r = post(src, in);
+            sendAfterPosting(r, dest, out);
+            await(r, op, src, "message", in.byteLength());
+        }
+
+        @Override
+        public byte[] sendRecvAny(int dest, Buf out, int src) {
+            CompletableFuture<?> r = post(src, null);
+            sendAfterPosting(r, dest, out);
+            await(r, op, src, "message", -1);
+            return (byte[]) r.join();
+        }
+
+        private void sendAfterPosting(CompletableFuture<?> posted, int dest, Buf out) {
             try {
                 send(dest, out);
             } catch (RuntimeException e) {
-                mailbox.withdraw(r);
+                mailbox.withdraw(posted);
                 throw e;
             }
-            await(r, op, src, "message", in.byteLength());
         }
 
         @Override
         public void prepare(int... peers) {
             for (int p : peers) {
-                PeerToPeerChannel.this.prepare(p, op);
+                root.prepare(wire(p), op);
             }
         }
 
@@ -351,6 +542,45 @@ public abstract class PeerToPeerChannel implements Channel {
                 }
                 sends = null;
             }
+        }
+    }
+
+    /**
+     * A sub-communicator's view of a channel: the channel's connections, mailbox and I/O, with
+     * the sub-communicator's ranks and communicator id. Closing it fails what waits for its
+     * messages and drops those that arrive later; the channel goes on.
+     */
+    private static final class Subgroup extends PeerToPeerChannel {
+        private final PeerToPeerChannel channel;
+
+        Subgroup(PeerToPeerChannel channel, ChannelContext sub) {
+            super(channel, sub);
+            this.channel = channel;
+        }
+
+        @Override
+        protected CompletableFuture<Void> transmit(int dest, int comm, long tag, ByteBuffer data, OpContext op) {
+            return channel.transmit(dest, comm, tag, data, op);
+        }
+
+        @Override
+        public long spinNanos() {
+            return channel.spinNanos();
+        }
+
+        @Override
+        protected int ringThresholdBytes() {
+            return channel.ringThresholdBytes();
+        }
+
+        @Override
+        public void abort(Throwable cause) {
+            close();
+        }
+
+        @Override
+        public void close() {
+            mailbox.closeComm(context.commId(), "communicator " + context.commName() + " closed");
         }
     }
 }

@@ -3,6 +3,9 @@ package io.fmi.collective;
 import io.fmi.DataType;
 import io.fmi.ReduceOp;
 import io.fmi.channel.Buf;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * Collective algorithms of the peer-to-peer family, written against {@link PeerTransport}.
@@ -24,6 +27,27 @@ import io.fmi.channel.Buf;
  *   <li>barrier: dissemination (Hensgen, Finkel and Manber 1988), {@code ceil(log2 n)} rounds.</li>
  *   <li>scan: recursive doubling (Hillis and Steele 1986, as MPICH's scan), the received partial
  *       always on the left; non-associative operators: a rank-ordered chain.</li>
+ *   <li>exscan: MPICH's recursive doubling ({@code MPIR_Exscan_intra_recursive_doubling}): a
+ *       partial of the ranks seen so far, and the result built from the partials of lower
+ *       groups only, each on the left; non-associative operators: a rank-ordered chain.</li>
+ *   <li>gatherv, scatterv: linear, the root exchanging one message with every rank, as MPICH
+ *       ({@code MPIR_Gatherv_allcomm_linear}) and Open MPI ({@code basic_linear}) do: a tree
+ *       would forward blocks of uneven size through ranks that do not need them.</li>
+ *   <li>allgatherv: recursive doubling for powers of two below the ring threshold, ring
+ *       otherwise (MPICH's {@code MPIR_Allgatherv_intra_recursive_doubling} and
+ *       {@code _ring}).</li>
+ *   <li>alltoallv: pairwise exchange, {@code n-1} steps; step {@code i} sends to
+ *       {@code rank+i} and receives from {@code rank-i} (Open MPI's
+ *       {@code ompi_coll_base_alltoallv_intra_pairwise}).</li>
+ *   <li>reduce-scatter, commutative operators: recursive halving below the ring threshold
+ *       (MPICH's {@code MPIR_Reduce_scatter_intra_recursive_halving}, with its pre/post step for
+ *       non-powers of two), the ring from it (Open MPI's
+ *       {@code ompi_coll_base_reduce_scatter_intra_ring}); non-commutative or non-associative
+ *       operators: a rank-ordered reduce to rank 0, then scatterv (Open MPI's
+ *       {@code _nonoverlapping}), so the result is the rank-ordered fold.</li>
+ *   <li>the byte operations (messages whose length the receiver does not know): bcast along the
+ *       binomial tree, gather linear, allgather ring, alltoall pairwise; each block travels as one
+ *       message and is received whatever its length, so no sizes are exchanged first.</li>
  * </ul>
  * Every combine places the lower ranks' operand on the left, so results equal the rank-ordered
  * fold {@code x0 ∘ x1 ∘ ... ∘ x(n-1)} for every associative operator and every root, and every
@@ -46,20 +70,33 @@ public final class PeerCollectives {
             return;
         }
         int vrank = rel(t.rank(), root, n);
+        int bit = receiveBit(vrank, n);
+        if (vrank != 0) {
+            t.recv(abs(vrank - bit, root, n), data);
+        }
+        forward(t, data, vrank, bit, root);
+    }
+
+    /**
+     * The bit through which relative rank {@code vrank} of a binomial tree over {@code n} ranks
+     * receives (from {@code vrank - bit}): its lowest set bit, or for the root the power of two
+     * at or above {@code n}.
+     */
+    private static int receiveBit(int vrank, int n) {
         int mask = 1;
-        while (mask < n) {
-            if ((vrank & mask) != 0) {
-                t.recv(abs(vrank - mask, root, n), data);
-                break;
-            }
+        while (mask < n && (vrank & mask) == 0) {
             mask <<= 1;
         }
-        mask >>= 1;
-        while (mask > 0) {
+        return mask;
+    }
+
+    /** Sends {@code data} to the children of {@code vrank}, the ranks {@code vrank + b} for the bits {@code b} below {@code bit}. */
+    private static void forward(PeerTransport t, Buf data, int vrank, int bit, int root) {
+        int n = t.size();
+        for (int mask = bit >> 1; mask > 0; mask >>= 1) {
             if (vrank + mask < n) {
                 t.send(abs(vrank + mask, root, n), data);
             }
-            mask >>= 1;
         }
         t.flush();
     }
@@ -165,19 +202,34 @@ public final class PeerCollectives {
 
     public static void allgather(PeerTransport t, Buf send, Buf recv) {
         int n = t.size();
-        int r = t.rank();
         int c = send.count();
-        recv.slice(r * c, c).copyFrom(send);
+        int[] d = new int[n + 1];
+        for (int i = 0; i <= n; i++) {
+            d[i] = i * c;
+        }
+        recv.slice(t.rank() * c, c).copyFrom(send);
+        shareBlocks(t, recv, d, Integer.bitCount(n) == 1);
+    }
+
+    /**
+     * Every rank has put its own block {@code [d[rank], d[rank+1])} in {@code recv}; afterwards
+     * every rank has all of them. With {@code doubling} (n a power of two) recursive doubling:
+     * after step k each rank holds the blocks of its group of 2^(k+1) ranks, which lie next to
+     * each other in recv; otherwise the ring, n-1 steps of one block each.
+     */
+    private static void shareBlocks(PeerTransport t, Buf recv, int[] d, boolean doubling) {
+        int n = t.size();
+        int r = t.rank();
         if (n == 1) {
             return;
         }
-        if (Integer.bitCount(n) == 1) {
-            // Recursive doubling: after step k each rank holds the 2^(k+1) blocks of its group.
+        if (doubling) {
             for (int mask = 1; mask < n; mask <<= 1) {
                 int partner = r ^ mask;
                 int mine = r & ~(mask - 1);
                 int theirs = partner & ~(mask - 1);
-                t.sendRecv(partner, recv.slice(mine * c, mask * c), partner, recv.slice(theirs * c, mask * c));
+                t.sendRecv(partner, recv.slice(d[mine], d[mine + mask] - d[mine]),
+                        partner, recv.slice(d[theirs], d[theirs + mask] - d[theirs]));
             }
         } else {
             int right = (r + 1) % n;
@@ -185,7 +237,7 @@ public final class PeerCollectives {
             for (int s = 0; s < n - 1; s++) {
                 int out = (r - s + n) % n;
                 int in = (r - s - 1 + n) % n;
-                t.sendRecv(right, recv.slice(out * c, c), left, recv.slice(in * c, c));
+                t.sendRecv(right, recv.slice(d[out], d[out + 1] - d[out]), left, recv.slice(d[in], d[in + 1] - d[in]));
             }
         }
         t.flush();
@@ -303,19 +355,7 @@ public final class PeerCollectives {
         int pof2 = Integer.highestOneBit(n);
         int rem = n - pof2;
         Buf tmp = Buf.scratch(acc.type(), acc.count(), false); // every use receives into it whole first
-        int newrank;
-        if (r < 2 * rem) {
-            if (r % 2 == 0) {
-                t.send(r + 1, acc);
-                newrank = -1;
-            } else {
-                t.recv(r - 1, tmp);
-                Buf.combine(op, tmp, acc, true);
-                newrank = r / 2;
-            }
-        } else {
-            newrank = r - rem;
-        }
+        int newrank = foldExtraRanks(t, acc, tmp, op);
         if (newrank != -1) {
             for (int mask = 1; mask < pof2; mask <<= 1) {
                 int newdst = newrank ^ mask;
@@ -332,6 +372,27 @@ public final class PeerCollectives {
             }
         }
         tmp.release(); // not after a failure: a late receive might still land in it
+    }
+
+    /**
+     * MPICH's pre-step for a rank count that is no power of two: of the first {@code 2·rem} ranks
+     * ({@code rem = n - 2^k}), each even one sends its {@code acc} to the odd one above it, which
+     * combines it on the left and stands in for both. Returns this rank's rank among the 2^k that
+     * go on, or -1 for a rank that sat out.
+     */
+    private static int foldExtraRanks(PeerTransport t, Buf acc, Buf tmp, ReduceOp op) {
+        int r = t.rank();
+        int rem = t.size() - Integer.highestOneBit(t.size());
+        if (r >= 2 * rem) {
+            return r - rem;
+        }
+        if (r % 2 == 0) {
+            t.send(r + 1, acc);
+            return -1;
+        }
+        t.recv(r - 1, tmp);
+        Buf.combine(op, tmp, acc, true);
+        return r / 2;
     }
 
     /** Ring allreduce: n-1 reduce-scatter steps, then n-1 allgather steps over n chunks. */
@@ -371,40 +432,307 @@ public final class PeerCollectives {
     }
 
     public static void scan(PeerTransport t, Buf send, Buf recv, ReduceOp op) {
+        prefix(t, send, recv, op, true);
+    }
+
+    public static void exscan(PeerTransport t, Buf send, Buf recv, ReduceOp op) {
+        prefix(t, send, recv, op, false);
+    }
+
+    /**
+     * Scan ({@code inclusive}) and exscan. Associative operators: recursive doubling, each rank
+     * keeping the fold of its group so far ({@code partial}) and folding into its result only the
+     * partials of lower groups, always on the left (MPICH's {@code MPIR_Scan_intra_recursive_doubling}
+     * and {@code MPIR_Exscan_intra_recursive_doubling}); exscan's result starts with the first
+     * lower partial, so rank 0's stays unwritten. Others: a strict left fold along the ranks.
+     */
+    private static void prefix(PeerTransport t, Buf send, Buf recv, ReduceOp op, boolean inclusive) {
         int n = t.size();
         int r = t.rank();
-        recv.copyFrom(send);
+        if (inclusive) {
+            recv.copyFrom(send);
+        }
         if (n == 1) {
             return;
         }
         if (!op.isAssociative()) {
-            // Strict left fold: rank i receives x0 ∘ ... ∘ x(i-1), appends its own operand, passes it on.
+            // Rank i receives x0 ∘ ... ∘ x(i-1) from rank i-1, appends its own operand, passes it on.
+            Buf before = null;
             if (r > 0) {
-                Buf prefix = Buf.allocate(send.type(), send.count());
-                t.recv(r - 1, prefix);
-                Buf.combine(op, prefix, recv, true);
+                before = inclusive ? Buf.allocate(send.type(), send.count()) : recv;
+                t.recv(r - 1, before);
+            }
+            if (inclusive && before != null) {
+                Buf.combine(op, before, recv, true);
             }
             if (r < n - 1) {
-                t.send(r + 1, recv);
+                Buf upto = inclusive ? recv : send;
+                if (!inclusive && before != null) {
+                    upto = before.copy();
+                    Buf.combine(op, send, upto, false);
+                }
+                t.send(r + 1, upto);
             }
             t.flush();
             return;
         }
         Buf partial = send.copy();
         Buf tmp = Buf.allocate(send.type(), send.count());
+        boolean started = inclusive;
         for (int mask = 1; mask < n; mask <<= 1) {
             int dst = r ^ mask;
             if (dst < n) {
                 t.sendRecv(dst, partial, dst, tmp);
                 if (r > dst) {
                     Buf.combine(op, tmp, partial, true);
-                    Buf.combine(op, tmp, recv, true);
+                    if (started) {
+                        Buf.combine(op, tmp, recv, true);
+                    } else {
+                        recv.copyFrom(tmp);
+                        started = true;
+                    }
                 } else {
                     Buf.combine(op, tmp, partial, false);
                 }
             }
         }
         t.flush();
+    }
+
+    // ------------------------------------------------------------------ variable-size collectives
+
+    /** Element offsets of the blocks of {@code counts}, packed in rank order, and their total at index n. */
+    static int[] displs(int[] counts) {
+        int[] d = new int[counts.length + 1];
+        for (int i = 0; i < counts.length; i++) {
+            d[i + 1] = d[i] + counts[i];
+        }
+        return d;
+    }
+
+    public static void gatherv(PeerTransport t, Buf send, Buf recv, int[] counts, int root) {
+        int n = t.size();
+        int r = t.rank();
+        if (r != root) {
+            t.send(root, send);
+            t.flush();
+            return;
+        }
+        int[] d = displs(counts);
+        recv.slice(d[r], counts[r]).copyFrom(send);
+        for (int i = 1; i < n; i++) {
+            int p = (root + i) % n;
+            t.recv(p, recv.slice(d[p], counts[p]));
+        }
+        t.flush();
+    }
+
+    public static void scatterv(PeerTransport t, Buf send, int[] counts, Buf recv, int root) {
+        int n = t.size();
+        int r = t.rank();
+        if (r != root) {
+            t.recv(root, recv);
+            return;
+        }
+        int[] d = displs(counts);
+        for (int i = 1; i < n; i++) {
+            int p = (root + i) % n;
+            t.send(p, send.slice(d[p], counts[p]));
+        }
+        recv.copyFrom(send.slice(d[r], counts[r]));
+        t.flush();
+    }
+
+    public static void allgatherv(PeerTransport t, Buf send, Buf recv, int[] counts, int ringThresholdBytes) {
+        int n = t.size();
+        int[] d = displs(counts);
+        recv.slice(d[t.rank()], counts[t.rank()]).copyFrom(send);
+        shareBlocks(t, recv, d, Integer.bitCount(n) == 1 && (long) d[n] * send.type().sizeBytes() < ringThresholdBytes);
+    }
+
+    public static void alltoallv(PeerTransport t, Buf send, int[] sendCounts, Buf recv, int[] recvCounts) {
+        int n = t.size();
+        int r = t.rank();
+        int[] sd = displs(sendCounts);
+        int[] rd = displs(recvCounts);
+        recv.slice(rd[r], recvCounts[r]).copyFrom(send.slice(sd[r], sendCounts[r]));
+        for (int i = 1; i < n; i++) {
+            int dst = (r + i) % n;
+            int src = (r - i + n) % n;
+            t.sendRecv(dst, send.slice(sd[dst], sendCounts[dst]), src, recv.slice(rd[src], recvCounts[src]));
+        }
+        t.flush();
+    }
+
+    public static void reduceScatter(PeerTransport t, Buf send, Buf recv, int[] counts, ReduceOp op, int ringThresholdBytes) {
+        int n = t.size();
+        if (n == 1) {
+            recv.copyFrom(send);
+            return;
+        }
+        if (!op.isCommutative() || !op.isAssociative()) {
+            // reduce keeps the rank order for every operator; one message then hands each rank its block.
+            Buf all = t.rank() == 0 ? Buf.allocate(send.type(), send.count()) : null;
+            reduce(t, send, all, 0, op);
+            scatterv(t, all, counts, recv, 0);
+            return;
+        }
+        int[] d = displs(counts);
+        if (send.byteLength() >= ringThresholdBytes) {
+            ringReduceScatter(t, send, recv, counts, d, op);
+        } else {
+            recursiveHalving(t, send, recv, counts, d, op);
+        }
+        t.flush();
+    }
+
+    /**
+     * Ring reduce-scatter: n-1 steps; in step s a rank sends the block it combined in step s-1
+     * (its own operand's block r-1 first) to the right and combines the block r-s-2 arriving from
+     * the left, so that after the last step block r holds every rank's contribution.
+     */
+    private static void ringReduceScatter(PeerTransport t, Buf send, Buf recv, int[] counts, int[] d, ReduceOp op) {
+        int n = t.size();
+        int r = t.rank();
+        int right = (r + 1) % n;
+        int left = (r - 1 + n) % n;
+        Buf acc = Buf.scratch(send.type(), send.count(), false);
+        acc.copyFrom(send);
+        Buf tmp = Buf.scratch(send.type(), Arrays.stream(counts).max().orElse(0), false); // received into before it is read
+        for (int s = 0; s < n - 1; s++) {
+            int out = Math.floorMod(r - s - 1, n);
+            int in = Math.floorMod(r - s - 2, n);
+            Buf incoming = tmp.slice(0, counts[in]);
+            t.sendRecv(right, acc.slice(d[out], counts[out]), left, incoming);
+            Buf.combine(op, incoming, acc.slice(d[in], counts[in]), true);
+        }
+        recv.copyFrom(acc.slice(d[r], counts[r]));
+        Buf.release(acc, tmp); // not after a failure: a late receive might still land in them
+    }
+
+    /**
+     * MPICH's recursive halving for commutative operators: the extra {@code n - 2^k} ranks fold
+     * their vector into a neighbour first; then each of the 2^k ranks halves the range of blocks it
+     * is responsible for in every step, exchanging the other half with its partner; finally each
+     * neighbour that folded in gets its block back.
+     */
+    private static void recursiveHalving(PeerTransport t, Buf send, Buf recv, int[] counts, int[] d, ReduceOp op) {
+        int n = t.size();
+        int r = t.rank();
+        int pof2 = Integer.highestOneBit(n);
+        int rem = n - pof2;
+        Buf acc = send.copy();
+        Buf tmp = Buf.allocate(send.type(), send.count());
+        int newrank = foldExtraRanks(t, acc, tmp, op);
+        if (newrank != -1) {
+            // New block i: old blocks 2i and 2i+1 for i < rem, old block i + rem otherwise.
+            int[] nd = new int[pof2 + 1];
+            for (int i = 0; i < pof2; i++) {
+                nd[i] = d[i < rem ? 2 * i : i + rem];
+            }
+            nd[pof2] = d[n];
+            int lo = 0;
+            for (int mask = pof2 >> 1; mask > 0; mask >>= 1) {
+                int newdst = newrank ^ mask;
+                int dst = newdst < rem ? newdst * 2 + 1 : newdst + rem;
+                int mid = lo + mask;
+                int hi = lo + 2 * mask;
+                Buf out;
+                Buf keep;
+                if ((newrank & mask) == 0) {
+                    out = acc.slice(nd[mid], nd[hi] - nd[mid]);
+                    keep = acc.slice(nd[lo], nd[mid] - nd[lo]);
+                } else {
+                    out = acc.slice(nd[lo], nd[mid] - nd[lo]);
+                    keep = acc.slice(nd[mid], nd[hi] - nd[mid]);
+                    lo = mid;
+                }
+                Buf in = tmp.slice(0, keep.count());
+                t.sendRecv(dst, out, dst, in);
+                Buf.combine(op, in, keep, true);
+            }
+            recv.copyFrom(acc.slice(d[r], counts[r]));
+        }
+        if (r < 2 * rem) {
+            if (r % 2 == 1) {
+                t.send(r - 1, acc.slice(d[r - 1], counts[r - 1]));
+            } else {
+                t.recv(r + 1, recv);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ messages of any length
+
+    private static Buf bytes(byte[] a) {
+        return Buf.wrap(DataType.BYTE, a, 0, a.length);
+    }
+
+    /** Binomial bcast whose receivers take the message whatever its length. */
+    public static byte[] bcastBytes(PeerTransport t, byte[] data, int root) {
+        int n = t.size();
+        if (n == 1) {
+            return data;
+        }
+        int vrank = rel(t.rank(), root, n);
+        int bit = receiveBit(vrank, n);
+        byte[] buf = vrank == 0 ? data : t.recvAny(abs(vrank - bit, root, n));
+        forward(t, bytes(buf), vrank, bit, root);
+        return buf;
+    }
+
+    /** Linear: every rank sends its bytes to the root, which takes each message whatever its length. */
+    public static List<byte[]> gatherBytes(PeerTransport t, byte[] send, int root) {
+        int n = t.size();
+        int r = t.rank();
+        if (r != root) {
+            t.send(root, bytes(send));
+            t.flush();
+            return null;
+        }
+        List<byte[]> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(null);
+        }
+        out.set(r, send.clone());
+        for (int i = 1; i < n; i++) {
+            int p = (root + i) % n;
+            out.set(p, t.recvAny(p));
+        }
+        return out;
+    }
+
+    /** Ring: each block travels n-1 hops as one message, received whatever its length. */
+    public static List<byte[]> allgatherBytes(PeerTransport t, byte[] send) {
+        int n = t.size();
+        int r = t.rank();
+        byte[][] blocks = new byte[n][];
+        blocks[r] = send;
+        int right = (r + 1) % n;
+        int left = (r - 1 + n) % n;
+        for (int s = 0; s < n - 1; s++) {
+            int out = (r - s + n) % n;
+            int in = (r - s - 1 + n) % n;
+            blocks[in] = t.sendRecvAny(right, bytes(blocks[out]), left);
+        }
+        t.flush();
+        blocks[r] = send.clone();
+        return new ArrayList<>(Arrays.asList(blocks));
+    }
+
+    /** Pairwise exchange with receives of any length. */
+    public static List<byte[]> alltoallBytes(PeerTransport t, List<byte[]> send) {
+        int n = t.size();
+        int r = t.rank();
+        byte[][] blocks = new byte[n][];
+        blocks[r] = send.get(r).clone();
+        for (int i = 1; i < n; i++) {
+            int dst = (r + i) % n;
+            int src = (r - i + n) % n;
+            blocks[src] = t.sendRecvAny(dst, bytes(send.get(dst)), src);
+        }
+        t.flush();
+        return new ArrayList<>(Arrays.asList(blocks));
     }
 
     // ------------------------------------------------------------------ helpers

@@ -27,6 +27,28 @@ public interface PeerTransport {
     void recv(int src, Buf into);
 
     /**
+     * Receives the next message of this call from {@code src}, whatever its length (up to the
+     * channel's {@code max_message_bytes}).
+     *
+     * @param src the sending rank
+     * @return the message, an array the caller owns
+     */
+    byte[] recvAny(int src);
+
+    /**
+     * {@link #sendRecv} with a receive of any length.
+     *
+     * @param dest the receiving rank
+     * @param out  the message to send
+     * @param src  the sending rank
+     * @return the message received, an array the caller owns
+     */
+    default byte[] sendRecvAny(int dest, Buf out, int src) {
+        send(dest, out);
+        return recvAny(src);
+    }
+
+    /**
      * Sends {@code out} to {@code dest} and receives the next message from {@code src} into
      * {@code in} (which must not overlap {@code out}). A channel may post the receive first, so
      * the incoming message lands in {@code in} while {@code out} is still being written.

@@ -1,8 +1,12 @@
 package io.fmi.collective;
 
+import io.fmi.DataType;
 import io.fmi.ReduceOp;
 import io.fmi.channel.Buf;
-import io.fmi.DataType;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Collective algorithms of the mediated family, shaped for storage where every request costs
@@ -17,6 +21,15 @@ import io.fmi.DataType;
  *       rounds, rather than {@code n(n-1)/2} reads).</li>
  *   <li>allgather: gather at rank 0, then one object with every block for {@code n-1} readers.</li>
  *   <li>alltoall: {@code n(n-1)} single-reader objects.</li>
+ *   <li>exscan: as scan, rank 0 putting each rank the fold of the ranks below it.</li>
+ *   <li>gatherv, scatterv, alltoallv: one object per (writer, reader) pair with data; a block of
+ *       zero elements costs no request at all, since both ends know its count. A sparse shuffle
+ *       touches only the blocks it moves.</li>
+ *   <li>allgatherv: gatherv at rank 0, then one object with every block for {@code n-1} readers.</li>
+ *   <li>reduce-scatter: reduce to rank 0 (rank-ordered fold for every operator), then scatterv:
+ *       the requests of an allreduce, but each rank reads only its block.</li>
+ *   <li>byte operations (lengths unknown to the reader): the same shapes, every object read
+ *       whatever its length; allgather's combined object starts with every block's length.</li>
  *   <li>barrier: an atomic counter where the store has one (the last arrival releases the others
  *       with one object each); otherwise arrival objects read by rank 0, which releases the
  *       others. Never by listing keys, so two jobs sharing a bucket cannot satisfy each other's
@@ -189,5 +202,210 @@ public final class StoreCollectives {
             Buf.combine(op, in, acc, false);
             t.put("s/" + p, acc, 1);
         }
+    }
+
+    public static void exscan(StoreTransport t, Buf send, Buf recv, ReduceOp op) {
+        int n = t.size();
+        int r = t.rank();
+        if (n == 1) {
+            return;
+        }
+        if (r != 0) {
+            if (r < n - 1) {
+                t.put("g/" + r, send, 1); // the last rank's operand is in no other rank's result
+            }
+            t.get("s/" + r, 0, recv);
+            return;
+        }
+        // Left fold in rank order: rank p gets x0 ∘ ... ∘ x(p-1).
+        Buf acc = send.copy();
+        Buf in = Buf.allocate(send.type(), send.count());
+        for (int p = 1; p < n; p++) {
+            t.put("s/" + p, acc, 1);
+            if (p < n - 1) {
+                t.get("g/" + p, p, in);
+                Buf.combine(op, in, acc, false);
+            }
+        }
+    }
+
+    public static void gatherv(StoreTransport t, Buf send, Buf recv, int[] counts, int root) {
+        int n = t.size();
+        int r = t.rank();
+        if (r != root) {
+            if (counts[r] > 0) {
+                t.put("g/" + r, send, 1);
+            }
+            return;
+        }
+        int[] d = PeerCollectives.displs(counts);
+        recv.slice(d[r], counts[r]).copyFrom(send);
+        for (int i = 1; i < n; i++) {
+            int p = (root + i) % n;
+            if (counts[p] > 0) {
+                t.get("g/" + p, p, recv.slice(d[p], counts[p]));
+            }
+        }
+    }
+
+    public static void scatterv(StoreTransport t, Buf send, int[] counts, Buf recv, int root) {
+        int n = t.size();
+        int r = t.rank();
+        if (r != root) {
+            if (counts[r] > 0) {
+                t.get("s/" + r, root, recv);
+            }
+            return;
+        }
+        int[] d = PeerCollectives.displs(counts);
+        for (int i = 1; i < n; i++) {
+            int p = (root + i) % n;
+            if (counts[p] > 0) {
+                t.put("s/" + p, send.slice(d[p], counts[p]), 1);
+            }
+        }
+        recv.copyFrom(send.slice(d[r], counts[r]));
+    }
+
+    public static void allgatherv(StoreTransport t, Buf send, Buf recv, int[] counts) {
+        int n = t.size();
+        int r = t.rank();
+        int[] d = PeerCollectives.displs(counts);
+        if (n == 1) {
+            recv.copyFrom(send);
+            return;
+        }
+        gatherv(t, send, r == 0 ? recv : null, counts, 0);
+        if (d[n] == 0) {
+            return;
+        }
+        if (r == 0) {
+            t.put("all", recv, n - 1);
+        } else {
+            t.get("all", 0, recv);
+        }
+    }
+
+    public static void alltoallv(StoreTransport t, Buf send, int[] sendCounts, Buf recv, int[] recvCounts) {
+        int n = t.size();
+        int r = t.rank();
+        int[] sd = PeerCollectives.displs(sendCounts);
+        int[] rd = PeerCollectives.displs(recvCounts);
+        for (int i = 1; i < n; i++) {
+            int p = (r + i) % n;
+            if (sendCounts[p] > 0) {
+                t.put("a/" + r + "-" + p, send.slice(sd[p], sendCounts[p]), 1);
+            }
+        }
+        recv.slice(rd[r], recvCounts[r]).copyFrom(send.slice(sd[r], sendCounts[r]));
+        // Readers start with the rank that wrote for them first (its own writes run r+1, r+2, ...).
+        for (int i = 1; i < n; i++) {
+            int p = (r - i + n) % n;
+            if (recvCounts[p] > 0) {
+                t.get("a/" + p + "-" + r, p, recv.slice(rd[p], recvCounts[p]));
+            }
+        }
+    }
+
+    public static void reduceScatter(StoreTransport t, Buf send, Buf recv, int[] counts, ReduceOp op) {
+        if (t.size() == 1) {
+            recv.copyFrom(send);
+            return;
+        }
+        Buf all = t.rank() == 0 ? Buf.allocate(send.type(), send.count()) : null;
+        reduce(t, send, all, 0, op);
+        scatterv(t, all, counts, recv, 0);
+    }
+
+    // ------------------------------------------------------------------ messages of any length
+
+    private static Buf bytes(byte[] a) {
+        return Buf.wrap(DataType.BYTE, a, 0, a.length);
+    }
+
+    public static byte[] bcastBytes(StoreTransport t, byte[] data, int root) {
+        if (t.size() == 1) {
+            return data;
+        }
+        if (t.rank() == root) {
+            t.put("bcast", bytes(data), t.size() - 1);
+            return data;
+        }
+        return t.getAny("bcast", root);
+    }
+
+    public static List<byte[]> gatherBytes(StoreTransport t, byte[] send, int root) {
+        int n = t.size();
+        int r = t.rank();
+        if (r != root) {
+            t.put("g/" + r, bytes(send), 1);
+            return null;
+        }
+        List<byte[]> out = new ArrayList<>(n);
+        for (int p = 0; p < n; p++) {
+            out.add(p == r ? send.clone() : null);
+        }
+        for (int i = 1; i < n; i++) {
+            int p = (root + i) % n;
+            out.set(p, t.getAny("g/" + p, p));
+        }
+        return out;
+    }
+
+    /**
+     * Gather at rank 0, which puts one object for {@code n-1} readers: {@code n} little-endian
+     * int32 lengths, then the blocks in rank order.
+     */
+    public static List<byte[]> allgatherBytes(StoreTransport t, byte[] send) {
+        int n = t.size();
+        List<byte[]> all = gatherBytes(t, send, 0);
+        if (n == 1) {
+            return all;
+        }
+        if (t.rank() == 0) {
+            long total = 4L * n;
+            for (byte[] b : all) {
+                total += b.length;
+            }
+            if (total > Integer.MAX_VALUE - 8) {
+                throw t.op().error("the blocks of every rank add up to " + total + " bytes, more than one object of at most "
+                        + (Integer.MAX_VALUE - 8) + " bytes");
+            }
+            ByteBuffer packed = ByteBuffer.allocate((int) total).order(ByteOrder.LITTLE_ENDIAN);
+            all.forEach(b -> packed.putInt(b.length));
+            all.forEach(packed::put);
+            t.put("all", bytes(packed.array()), n - 1);
+            return all;
+        }
+        ByteBuffer packed = ByteBuffer.wrap(t.getAny("all", 0)).order(ByteOrder.LITTLE_ENDIAN);
+        List<byte[]> out = new ArrayList<>(n);
+        int[] lengths = new int[n];
+        for (int p = 0; p < n; p++) {
+            lengths[p] = packed.getInt();
+        }
+        for (int p = 0; p < n; p++) {
+            byte[] b = new byte[lengths[p]];
+            packed.get(b);
+            out.add(p == t.rank() ? send.clone() : b);
+        }
+        return out;
+    }
+
+    public static List<byte[]> alltoallBytes(StoreTransport t, List<byte[]> send) {
+        int n = t.size();
+        int r = t.rank();
+        for (int i = 1; i < n; i++) {
+            int p = (r + i) % n;
+            t.put("a/" + r + "-" + p, bytes(send.get(p)), 1);
+        }
+        List<byte[]> out = new ArrayList<>(n);
+        for (int p = 0; p < n; p++) {
+            out.add(p == r ? send.get(r).clone() : null);
+        }
+        for (int i = 1; i < n; i++) {
+            int p = (r - i + n) % n;
+            out.set(p, t.getAny("a/" + p + "-" + r, p));
+        }
+        return out;
     }
 }

@@ -28,6 +28,17 @@ public interface StoreTransport {
      */
     void get(String name, int producer, Buf into);
 
+    /**
+     * Waits for object {@code name}, written by {@code producer}, and returns it whatever its
+     * length (up to the channel's {@code max_message_bytes}). A single-reader object is deleted
+     * after it was read.
+     *
+     * @param name     the object's name within this call
+     * @param producer the rank that writes it, for error messages
+     * @return its bytes, an array the caller owns
+     */
+    byte[] getAny(String name, int producer);
+
     /** Whether the store has an atomic counter ({@link #increment}). */
     boolean hasCounters();
 

@@ -21,14 +21,14 @@ public final class LocalChannel extends PeerToPeerChannel {
     }
 
     @Override
-    protected CompletableFuture<Void> transmit(int dest, long tag, ByteBuffer data, OpContext op) {
+    protected CompletableFuture<Void> transmit(int dest, int comm, long tag, ByteBuffer data, OpContext op) {
         Throwable gone = group.gone(dest);
         if (gone != null) {
-            return CompletableFuture.failedFuture(op.peerFailed(dest, "it left the communicator: " + gone.getMessage(), gone));
+            return CompletableFuture.failedFuture(op.peerFailed(op.channel().rankOf(dest), "it left the communicator: " + gone.getMessage(), gone));
         }
         byte[] copy = new byte[data.remaining()];
         data.get(copy);
-        group.mailbox(dest).deliverOwned(rank(), tag, copy);
+        group.mailbox(dest).deliverOwned(rank(), comm, tag, copy);
         return CompletableFuture.completedFuture(null);
     }
 

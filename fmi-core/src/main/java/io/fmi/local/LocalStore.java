@@ -16,10 +16,12 @@ public final class LocalStore {
     private final Condition changed = lock.newCondition();
     private final Map<String, byte[]> objects = new HashMap<>();
     private final Map<String, Long> counters = new HashMap<>();
+    private long writes;
 
     public void put(String key, byte[] value) {
         lock.lock();
         try {
+            writes++;
             objects.put(key, value);
             changed.signalAll();
         } finally {
@@ -60,6 +62,21 @@ public final class LocalStore {
         lock.lock();
         try {
             return counters.merge(key, 1L, Long::sum);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Number of objects written so far, the requests a store would bill for writes (tests count
+     * what an algorithm writes with it).
+     *
+     * @return puts since the store was made
+     */
+    public long writes() {
+        lock.lock();
+        try {
+            return writes;
         } finally {
             lock.unlock();
         }

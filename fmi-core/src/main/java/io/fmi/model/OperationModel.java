@@ -25,6 +25,14 @@ import java.util.Objects;
  *   <tr><td>allgather, n a power of two</td><td>recursive doubling</td><td>round k carries 2^k blocks</td></tr>
  *   <tr><td>allgather, otherwise</td><td>ring</td><td>(n-1) × b</td></tr>
  *   <tr><td>alltoall</td><td>pairwise exchange</td><td>(n-1) × b/n</td></tr>
+ *   <tr><td>exscan</td><td>recursive doubling</td><td>L × b</td></tr>
+ *   <tr><td>gatherv</td><td>linear: n-1 ranks to the root</td><td>one fan-in (n-1 → 1, b)</td></tr>
+ *   <tr><td>scatterv</td><td>linear: the root to n-1 ranks</td><td>one fan-out (1 → n-1, b) personalized</td></tr>
+ *   <tr><td>allgatherv, n a power of two, n·b &lt; 64 KiB</td><td>recursive doubling</td><td>round k carries 2^k blocks</td></tr>
+ *   <tr><td>allgatherv, otherwise</td><td>ring</td><td>(n-1) × b</td></tr>
+ *   <tr><td>alltoallv</td><td>pairwise exchange</td><td>(n-1) × b/n</td></tr>
+ *   <tr><td>reduce_scatter, b &lt; 64 KiB</td><td>recursive halving</td><td>round k carries b/2^k, +2 when n is no power of two</td></tr>
+ *   <tr><td>reduce_scatter, b ≥ 64 KiB</td><td>ring</td><td>(n-1) × b/n</td></tr>
  * </table>
  * The selector does not know the reduction operator; allreduce is modelled for a commutative one
  * (a non-commutative operator always takes recursive doubling, which is never cheaper).
@@ -43,12 +51,22 @@ import java.util.Objects;
  *   <tr><td>allgather</td><td>(n-1 → 1, b), then (1 → n-1, n·b)</td></tr>
  *   <tr><td>alltoall</td><td>(n → n-1, b/n) personalized</td></tr>
  *   <tr><td>barrier</td><td>(n-1 → 1, 0), then (1 → n-1, 0) personalized</td></tr>
+ *   <tr><td>exscan</td><td>(n-1 → 1, b), then (1 → n-1, b) personalized</td></tr>
+ *   <tr><td>gatherv</td><td>(n-1 → 1, b)</td></tr>
+ *   <tr><td>scatterv</td><td>(1 → n-1, b) personalized</td></tr>
+ *   <tr><td>allgatherv</td><td>(n-1 → 1, b), then (1 → n-1, n·b)</td></tr>
+ *   <tr><td>alltoallv</td><td>(n → n-1, b/n) personalized</td></tr>
+ *   <tr><td>reduce_scatter</td><td>(n-1 → 1, b), then (1 → n-1, b/n) personalized</td></tr>
  * </table>
  *
  * <p>{@code b} is the byte count {@code DefaultCommunicator} passes to the selector: the message
- * of send and bcast, the contribution of one peer for gather, reduce, allreduce, scan and
- * allgather, the block one peer receives for scatter, and a peer's whole send buffer for
- * alltoall. Stateless and thread-safe.
+ * of send and bcast, the contribution of one peer for gather, reduce, allreduce, scan, exscan and
+ * allgather, the block one peer receives for scatter, a peer's whole send buffer for alltoall and
+ * alltoallv, the average block per peer for gatherv, scatterv and allgatherv, and the whole
+ * vector for reduce_scatter. Where the ranks do not all know the sizes (alltoallv, the byte and
+ * object operations) it is 0, so that they agree on the channel; point-to-point messages are
+ * placed with 0 as well, so that messages between two peers all take one channel. Stateless and
+ * thread-safe.
  */
 public final class OperationModel {
     private OperationModel() {
@@ -118,6 +136,7 @@ public final class OperationModel {
             case REDUCE:
                 return uniform("binomial tree", b, log);
             case SCAN:
+            case EXSCAN:
                 return uniform("recursive doubling", b, log);
             case BARRIER:
                 return uniform("dissemination", 0, log);
@@ -148,7 +167,39 @@ public final class OperationModel {
                 return p.build();
             }
             case ALLTOALL:
+            case ALLTOALLV:
                 return uniform("pairwise exchange", ceilDiv(b, n), n - 1);
+            case GATHERV:
+                return plan("linear", TransferPattern.of(n - 1, 1, b));
+            case SCATTERV:
+                return plan("linear", TransferPattern.personalized(1, n - 1, b));
+            case ALLGATHERV: {
+                if (Integer.bitCount(n) != 1 || b * n >= PeerCollectives.DEFAULT_RING_THRESHOLD_BYTES) {
+                    return uniform("ring", b, n - 1);
+                }
+                Builder p = new Builder("recursive doubling");
+                for (int mask = 1; mask < n; mask <<= 1) {
+                    p.add(TransferPattern.pair(mask * b));
+                }
+                return p.build();
+            }
+            case REDUCE_SCATTER: {
+                if (b >= PeerCollectives.DEFAULT_RING_THRESHOLD_BYTES) {
+                    return uniform("ring", ceilDiv(b, n), n - 1);
+                }
+                int pof2 = Integer.highestOneBit(n);
+                Builder p = new Builder("recursive halving");
+                if (pof2 != n) {
+                    p.add(TransferPattern.pair(b));
+                }
+                for (int mask = pof2 >> 1; mask > 0; mask >>= 1) {
+                    p.add(TransferPattern.pair(ceilDiv(b * mask, pof2)));
+                }
+                if (pof2 != n) {
+                    p.add(TransferPattern.pair(ceilDiv(b, n)));
+                }
+                return p.build();
+            }
             default:
                 throw new IllegalArgumentException("operation: " + op + " (expected: a collective)");
         }
@@ -166,23 +217,31 @@ public final class OperationModel {
             case BCAST:
                 return plan("1 put, n-1 gets", TransferPattern.of(1, others, b));
             case GATHER:
+            case GATHERV:
                 return plan("fan-in", TransferPattern.of(others, 1, b));
             case REDUCE:
                 return plan("fan-in, fold at root", TransferPattern.of(others, 1, b));
             case SCATTER:
+            case SCATTERV:
                 return plan("fan-out", TransferPattern.personalized(1, others, b));
             case ALLREDUCE:
                 return plan("fan-in to rank 0, fan-out", TransferPattern.of(others, 1, b), TransferPattern.of(1, others, b));
             case SCAN:
+            case EXSCAN:
                 return plan("fan-in to rank 0, prefix per rank", TransferPattern.of(others, 1, b),
                         TransferPattern.personalized(1, others, b));
             case ALLGATHER:
+            case ALLGATHERV:
                 return plan("fan-in to rank 0, fan-out of all blocks", TransferPattern.of(others, 1, b),
                         TransferPattern.of(1, others, b * n));
             case ALLTOALL:
-                return plan("n(n-1) single-reader objects", TransferPattern.personalized(n, others, ceilDiv(b, n)));
+            case ALLTOALLV:
+                return plan("one object per destination", TransferPattern.personalized(n, others, ceilDiv(b, n)));
             case BARRIER:
                 return plan("arrive, release", TransferPattern.of(others, 1, 0), TransferPattern.personalized(1, others, 0));
+            case REDUCE_SCATTER:
+                return plan("fan-in to rank 0, one block per rank", TransferPattern.of(others, 1, b),
+                        TransferPattern.personalized(1, others, ceilDiv(b, n)));
             default:
                 throw new IllegalArgumentException("operation: " + op + " (expected: a collective)");
         }

@@ -65,6 +65,42 @@ class LocalStoreCleanupTest {
     }
 
     @Test
+    void shouldLeaveNothingInTheStoreAfterSubCommunicatorsAndTheVariableSizeCollectives() {
+        FmiConfig cfg = FmiConfig.defaults().withOnly("LocalStore");
+        int n = 5;
+        ExecutorService pool = Executors.newCachedThreadPool();
+        try {
+            List<CompletableFuture<Long>> peers = new ArrayList<>();
+            for (int r = 0; r < n; r++) {
+                int rank = r;
+                peers.add(CompletableFuture.supplyAsync(() -> {
+                    try (Communicator c = Communicator.builder().config(cfg).name("subs").runId("run-1").rank(rank).size(n).build()) {
+                        Communicator half = c.split(rank % 2, rank);
+                        Communicator twin = c.dup();
+                        long[] sum = new long[1];
+                        half.allreduce(new long[] {rank}, sum, ReduceOp.SUM);
+                        int[] counts = new int[half.size()];
+                        java.util.Arrays.fill(counts, 1);
+                        half.allgatherv(new int[] {rank}, new int[half.size()], counts);
+                        half.bcast(new int[1], half.size() - 1); // a shared object right before close
+                        half.close();
+                        twin.alltoallBytes(java.util.Collections.nCopies(n, new byte[3]));
+                        twin.bcastObject("x", 0, String.class); // left open: the parent's close closes it
+                        c.reduceScatter(new int[n], new int[1], new int[] {1, 1, 1, 1, 1}, ReduceOp.SUM);
+                        return sum[0];
+                    }
+                }, pool));
+            }
+            for (int r = 0; r < n; r++) {
+                assertEquals(r % 2 == 0 ? 6 : 4, peers.get(r).join(), "allreduce in the half of rank " + r);
+            }
+            assertEquals(List.of(), LocalFabric.shared().store().keys("subs/"), "objects left behind");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void shouldKeepTwoRunsOfTheSameJobApartOnOneStore() {
         ExecutorService pool = Executors.newCachedThreadPool();
         try {

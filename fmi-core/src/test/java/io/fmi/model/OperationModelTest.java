@@ -78,6 +78,48 @@ class OperationModelTest {
     }
 
     @Test
+    void shouldPlanEveryOperationOnBothFamilies() {
+        for (Operation op : Operation.values()) {
+            for (int n : new int[] {1, 2, 5, 16}) {
+                assertTrue(p2p(op, 1000, n).rounds() >= (n == 1 && op != Operation.SEND ? 0 : 1), op + " on " + n);
+                assertTrue(store(op, 1000, n).rounds() >= (n == 1 && op != Operation.SEND ? 0 : 1), op + " on " + n);
+            }
+        }
+    }
+
+    @Test
+    void shouldModelTheVariableSizeCollectivesAsTheAlgorithmsRun() {
+        assertEquals(TransferPattern.of(7, 1, 100), p2p(Operation.GATHERV, 100, 8).steps().get(0).pattern(), "linear gatherv");
+        assertEquals(TransferPattern.personalized(1, 7, 100), p2p(Operation.SCATTERV, 100, 8).steps().get(0).pattern());
+        assertEquals("recursive doubling", p2p(Operation.ALLGATHERV, 100, 8).algorithm());
+        assertEquals("ring", p2p(Operation.ALLGATHERV, 100, 6).algorithm());
+        assertEquals("ring", p2p(Operation.ALLGATHERV, 65536 / 8, 8).algorithm(), "8 KiB blocks of 8 ranks: 64 KiB in all");
+        assertEquals(7, p2p(Operation.ALLTOALLV, 800, 8).rounds());
+        assertEquals(3, p2p(Operation.EXSCAN, 8, 5).rounds());
+        OperationModel.Plan halving = p2p(Operation.REDUCE_SCATTER, 8000, 8);
+        assertEquals("recursive halving", halving.algorithm());
+        assertEquals(3, halving.rounds());
+        assertEquals(4000, halving.steps().get(0).pattern().bytes(), "the first step sends half the vector");
+        assertEquals(1000, halving.steps().get(halving.steps().size() - 1).pattern().bytes());
+        assertEquals(2 + 2, p2p(Operation.REDUCE_SCATTER, 8000, 6).rounds(), "4 = 2^2 halving rounds plus MPICH's pre and post step");
+        OperationModel.Plan ring = p2p(Operation.REDUCE_SCATTER, 80_000, 8);
+        assertEquals("ring", ring.algorithm());
+        assertEquals(7, ring.rounds());
+        assertEquals(10_000, ring.steps().get(0).pattern().bytes());
+    }
+
+    @Test
+    void shouldModelTheVariableSizeCollectivesOnAStoreAsTheirObjects() {
+        OperationModel.Plan rs = store(Operation.REDUCE_SCATTER, 800, 8);
+        assertEquals(TransferPattern.of(7, 1, 800), rs.steps().get(0).pattern(), "reduce to rank 0");
+        assertEquals(TransferPattern.personalized(1, 7, 100), rs.steps().get(1).pattern(), "one block per rank");
+        assertEquals(56, store(Operation.ALLTOALLV, 800, 8).steps().get(0).pattern().writes(), "one object per destination");
+        assertEquals(TransferPattern.of(1, 7, 800), store(Operation.ALLGATHERV, 100, 8).steps().get(1).pattern());
+        assertEquals(2, store(Operation.EXSCAN, 100, 8).steps().size());
+        assertEquals(TransferPattern.of(7, 1, 100), store(Operation.GATHERV, 100, 8).steps().get(0).pattern());
+    }
+
+    @Test
     void shouldPlanAPointToPointMessageEvenForOnePeer() {
         assertEquals(1, p2p(Operation.SEND, 10, 1).rounds());
         assertEquals(1, store(Operation.SEND, 10, 1).rounds());

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fmi.BackendConfig;
 import io.fmi.Communicator;
 import io.fmi.FmiConfig;
 import io.fmi.Operation;
@@ -25,7 +27,11 @@ import org.junit.jupiter.api.TestFactory;
  * The collective contract every channel must pass: every operation of the API, over many peer
  * counts (powers of two and not), every root, commutative and non-commutative (and
  * non-associative) operators, and lengths 0, 1, odd and large, each checked against a sequential
- * reference ({@link Reference}) under a timeout.
+ * reference ({@link Reference}) under a timeout. Besides the operations on equal blocks
+ * ({@link #collectives()}): blocks of a size per rank, exscan and sendrecv
+ * ({@link #variableSizeCollectives()}, {@link VariableSizeChecks}), split and dup
+ * ({@link #subCommunicators()}, {@link SubCommunicatorChecks}), and messages of any size and
+ * objects ({@link #anySizeMessages()}, {@link AnySizeChecks}).
  *
  * <p>A subclass names the configuration (which channel), and may narrow the peer counts and
  * lengths where a channel is slow:
@@ -75,7 +81,13 @@ public abstract class CollectiveContract {
         return b -> b.timeout(Duration.ofSeconds(30));
     }
 
-    private interface Check {
+    /** Peer counts for the variable-size collectives, sub-communicators and messages of any size; {@link #peerCounts()} by default. */
+    protected int[] morePeerCounts() {
+        return peerCounts();
+    }
+
+    /** One check of one operation, run by every peer of a cluster. */
+    interface Check {
         void run(Communicator comm, int salt);
     }
 
@@ -100,16 +112,81 @@ public abstract class CollectiveContract {
         return nodes.stream();
     }
 
+    @TestFactory
+    Stream<DynamicNode> variableSizeCollectives() {
+        VariableSizeChecks c = new VariableSizeChecks(this);
+        List<DynamicNode> nodes = new ArrayList<>();
+        for (int n : morePeerCounts()) {
+            nodes.add(DynamicContainer.dynamicContainer(n + " peers", List.of(
+                    test(n, "gatherv", c::gatherv),
+                    test(n, "scatterv", c::scatterv),
+                    test(n, "allgatherv", c::allgatherv),
+                    test(n, "alltoallv", c::alltoallv),
+                    test(n, "reduceScatter", c::reduceScatter),
+                    test(n, "exscan", c::exscan),
+                    test(n, "sendrecv", c::sendrecv),
+                    test(n, "non-blocking variable-size collectives in call order", c::nonBlocking))));
+        }
+        return nodes.stream();
+    }
+
+    @TestFactory
+    Stream<DynamicNode> subCommunicators() {
+        SubCommunicatorChecks c = new SubCommunicatorChecks(this);
+        List<DynamicNode> nodes = new ArrayList<>();
+        for (int n : morePeerCounts()) {
+            nodes.add(DynamicContainer.dynamicContainer(n + " peers", List.of(
+                    test(n, "split: groups, ranks, operations in each, parent after close", c::split),
+                    test(n, "dup: a message space of its own", c::dup),
+                    test(n, "nested splits interleaved with their parents", c::nested),
+                    test(n, "split with a collective in flight is refused", c.splitWhileInFlight(n)))));
+        }
+        return nodes.stream();
+    }
+
+    @TestFactory
+    Stream<DynamicNode> anySizeMessages() {
+        AnySizeChecks c = new AnySizeChecks(this);
+        List<DynamicNode> nodes = new ArrayList<>();
+        for (int n : morePeerCounts()) {
+            nodes.add(DynamicContainer.dynamicContainer(n + " peers", List.of(
+                    test(n, "recvBytes", c::recvBytes),
+                    test(n, "gatherBytes, allgatherBytes, alltoallBytes", c::bytesCollectives),
+                    test(n, "objects", c::objects))));
+        }
+        nodes.add(test(config(maxMessageBytes(100)), 2, "recvBytes over max_message_bytes", c::limit));
+        return nodes.stream();
+    }
+
+    /** {@link #config()} with {@code max_message_bytes} set on every enabled backend. */
+    private FmiConfig config(Consumer<ObjectNode> tweak) {
+        FmiConfig c = config();
+        for (BackendConfig b : c.enabledBackends()) {
+            ObjectNode entry = b.json();
+            tweak.accept(entry);
+            c = c.withBackend(b.name(), entry);
+        }
+        return c;
+    }
+
+    private static Consumer<ObjectNode> maxMessageBytes(int max) {
+        return entry -> entry.put("max_message_bytes", max);
+    }
+
     private DynamicTest test(int n, String name, Check check) {
+        return test(config(), n, name, check);
+    }
+
+    private DynamicTest test(FmiConfig config, int n, String name, Check check) {
         return DynamicTest.dynamicTest(name, () -> assertTimeoutPreemptively(testTimeout(), () -> {
-            LocalCluster.run(config(), n, builderOptions(), comm -> {
+            LocalCluster.run(config, n, builderOptions(), comm -> {
                 check.run(comm, name.hashCode());
                 return null;
             });
         }, () -> name + " on " + n + " peers over " + expectedChannel() + " did not finish in " + testTimeout()));
     }
 
-    private int[] roots(int n) {
+    int[] roots(int n) {
         if (everyRoot() || n <= 3) {
             int[] r = new int[n];
             for (int i = 0; i < n; i++) {
@@ -120,7 +197,7 @@ public abstract class CollectiveContract {
         return new int[] {0, 1, n - 1};
     }
 
-    private void expectChannel(Communicator comm, Operation op, long bytes) {
+    void expectChannel(Communicator comm, Operation op, long bytes) {
         assertEquals(expectedChannel(), comm.channelFor(op, bytes), "channel selected for " + op.label() + " of " + bytes + " bytes");
     }
 

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "fmi", mixinStandardHelpOptions = true, version = "FMI for Java 0.1.0",
         description = "FMI for Java: MPI-style message passing for serverless functions.",
-        subcommands = {DemoCommand.class, KMeansCommand.class, BenchCommand.class, CostCommand.class, CalibrateCommand.class, PollCurveCommand.class,
+        subcommands = {DemoCommand.class, KMeansCommand.class, LambdaCommand.class, BenchCommand.class, CostCommand.class, CalibrateCommand.class, PollCurveCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Fmi implements Runnable {
     @CommandLine.Spec

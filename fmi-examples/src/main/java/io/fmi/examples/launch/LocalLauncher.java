@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fmi.BackendConfig;
 import io.fmi.FmiConfig;
+import io.fmi.lambda.FmiLambda;
 import io.fmi.tcpunch.RendezvousServer;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -73,10 +74,10 @@ public final class LocalLauncher {
                 progress.printf("rendezvous server listening on 127.0.0.1:%d (in the launcher)%n", server.port());
             }
             Map<String, Object> template = new LinkedHashMap<>(job);
-            template.putIfAbsent("name", "local-job");
-            template.putIfAbsent("run_id", UUID.randomUUID().toString().substring(0, 8));
-            template.put("size", size);
-            template.put("config", JSON.convertValue(effective.json(), new TypeReference<Map<String, Object>>() { }));
+            template.putIfAbsent(FmiLambda.NAME, "local-job");
+            template.put(FmiLambda.CONFIG, JSON.convertValue(effective.json(), new TypeReference<Map<String, Object>>() { }));
+            // A fresh run id per run, so a rerun never meets the keys of an earlier one.
+            String runId = job.containsKey(FmiLambda.RUN_ID) ? String.valueOf(job.get(FmiLambda.RUN_ID)) : UUID.randomUUID().toString();
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             String classpath = System.getProperty("java.class.path");
             long remainingMs = timeout.toMillis();
@@ -87,7 +88,7 @@ public final class LocalLauncher {
                 cmd.add("-cp");
                 cmd.add(classpath);
                 cmd.add(PeerMain.class.getName());
-                cmd.add(JSON.writeValueAsString(io.fmi.examples.lambda.JobRequest.forRank(template, r)));
+                cmd.add(JSON.writeValueAsString(FmiLambda.event(template, r, size, runId)));
                 cmd.add(Long.toString(remainingMs));
                 ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(logs.resolve("rank-" + r + ".log").toFile());
                 procs.add(pb.start());

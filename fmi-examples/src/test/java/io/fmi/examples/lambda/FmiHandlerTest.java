@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fmi.examples.kmeans.KMeans;
-import io.fmi.examples.launch.LocalContext;
+import io.fmi.lambda.FmiLambda;
+import io.fmi.lambda.LocalContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +24,8 @@ class FmiHandlerTest {
         try {
             List<CompletableFuture<Map<String, Object>>> fs = new ArrayList<>();
             for (int r = 0; r < size; r++) {
-                Map<String, Object> event = JobRequest.forRank(template, r);
-                fs.add(CompletableFuture.supplyAsync(() -> new FmiHandler().handleRequest(event, new LocalContext(remainingMs, 1024)), pool));
+                Map<String, Object> event = FmiLambda.event(template, r, size, "t1");
+                fs.add(CompletableFuture.supplyAsync(() -> new FmiHandler().handleRequest(event, new LocalContext("fmi-example", remainingMs, 1024)), pool));
             }
             List<Map<String, Object>> out = new ArrayList<>();
             fs.forEach(f -> out.add(f.join()));
@@ -37,7 +38,7 @@ class FmiHandlerTest {
     @Test
     void shouldRunKMeansOnFourFunctionsAndAgree() {
         Map<String, Object> template = Map.of(
-                "size", 4, "name", "handler-kmeans", "run_id", "t1", "epochs", 5, "points", 500,
+                "name", "handler-kmeans", "epochs", 5, "points", 500,
                 "config", Map.of("backends", Map.of("Local", Map.of("enabled", true))));
         List<Map<String, Object>> results = invoke(4, template, 30_000);
         for (Map<String, Object> r : results) {
@@ -56,10 +57,10 @@ class FmiHandlerTest {
     @Test
     void shouldReportAClearErrorInsteadOfOverrunningTheFunction() {
         // Rank 1 of 2 never starts: rank 0 must give up before its (fake) function runs out of time.
-        Map<String, Object> event = Map.of("rank", 0, "size", 2, "name", "handler-alone", "job", "allreduce",
+        Map<String, Object> event = Map.of("rank", 0, "size", 2, "run_id", "t2", "name", "handler-alone", "job", "allreduce",
                 "safety_margin_ms", 500, "config", Map.of("backends", Map.of("Local", Map.of("enabled", true))));
         long t0 = System.nanoTime();
-        Map<String, Object> r = new FmiHandler().handleRequest(event, new LocalContext(1_500, 512));
+        Map<String, Object> r = new FmiHandler().handleRequest(event, new LocalContext("fmi-example", 1_500, 512));
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertEquals(false, r.get("ok"));
         assertTrue(String.valueOf(r.get("error")).contains("FmiTimeoutException"), String.valueOf(r.get("error")));
@@ -68,10 +69,12 @@ class FmiHandlerTest {
 
     @Test
     void shouldRejectABadEventWithTheFieldName() {
-        Map<String, Object> r = new FmiHandler().handleRequest(Map.of("size", 2), new LocalContext(10_000, 512));
+        Map<String, Object> r = new FmiHandler().handleRequest(Map.of("size", 2), new LocalContext("fmi-example", 10_000, 512));
         assertEquals(false, r.get("ok"));
         assertTrue(String.valueOf(r.get("error")).contains("event.rank"), String.valueOf(r.get("error")));
-        r = new FmiHandler().handleRequest(Map.of("rank", 0, "size", 1, "job", "sort"), new LocalContext(10_000, 512));
+        r = new FmiHandler().handleRequest(Map.of("rank", 0, "size", 1, "job", "sort"), new LocalContext("fmi-example", 10_000, 512));
         assertTrue(String.valueOf(r.get("error")).contains("event.job"), String.valueOf(r.get("error")));
+        r = new FmiHandler().handleRequest(Map.of("rank", 0, "size", 2, "job", "allreduce"), new LocalContext("fmi-example", 10_000, 512));
+        assertTrue(String.valueOf(r.get("error")).contains("event.run_id: missing"), String.valueOf(r.get("error")));
     }
 }

@@ -96,7 +96,7 @@ public final class DirectChannel extends PeerToPeerChannel {
             if (log.isTraceEnabled()) {
                 log.trace("{} rank {} -> here: {} bytes, tag {}", prefix, src, payload.remaining(), tag);
             }
-            deliver(src, tag, payload);
+            deliver(src, ContextTags.comm(tag), ContextTags.seq(tag), payload);
         }
 
         @Override
@@ -106,7 +106,7 @@ public final class DirectChannel extends PeerToPeerChannel {
 
         @Override
         public Mailbox.Claim claim(int src, long tag, int length) {
-            return mailbox.claim(src, tag, length);
+            return mailbox.claim(src, ContextTags.comm(tag), ContextTags.seq(tag), length);
         }
 
         @Override
@@ -327,7 +327,8 @@ public final class DirectChannel extends PeerToPeerChannel {
     // ---------------------------------------------------------------- sending
 
     @Override
-    protected CompletableFuture<Void> transmit(int dest, long tag, ByteBuffer data, OpContext op) {
+    protected CompletableFuture<Void> transmit(int dest, int comm, long seq, ByteBuffer data, OpContext op) {
+        long tag = ContextTags.tag(comm, seq);
         Link l = links[dest];
         DirectIo.Conn c = l.conn;
         if (c == null) {
@@ -377,7 +378,7 @@ public final class DirectChannel extends PeerToPeerChannel {
                 return done;
             }
         }
-        return transmit(dest, tag, data, op); // it came up meanwhile
+        return transmit(dest, ContextTags.comm(tag), ContextTags.seq(tag), data, op); // it came up meanwhile
     }
 
     private FmiException sendFailure(Link l, OpContext op, Throwable writeCause) {
@@ -394,7 +395,7 @@ public final class DirectChannel extends PeerToPeerChannel {
             return refused(op, l.refusal, writeCause);
         }
         if (why != null) {
-            return op.peerFailed(l.peer, why, cause != null ? cause : writeCause);
+            return op.peerFailed(op.channel().rankOf(l.peer), why, cause != null ? cause : writeCause);
         }
         return new ChannelException(op.label() + ": send to rank " + l.peer + " failed: " + writeCause + " " + op.where(), writeCause);
     }
@@ -419,19 +420,24 @@ public final class DirectChannel extends PeerToPeerChannel {
      */
     @Override
     public CompletableFuture<Void> recv(OpContext op, Buf data, int src) {
-        CompletableFuture<Void> f = super.recv(op, data, src);
+        CompletableFuture<Void> f = super.recv(op, data, src); // calls unattended(f) when it must wait
         if (f.isDone()) {
             return f;
         }
-        io.unattendedStarted();
         return f.handle((v, t) -> {
-            io.unattendedDone();
             if (t != null) {
                 throw new CompletionException(
                         t instanceof PeerFailedException ? refusedOr((PeerFailedException) t, op) : t);
             }
             return null;
         });
+    }
+
+    /** A receive nobody waits for (yet), of this channel or of a sub-communicator's view of it, makes progress on the background thread. */
+    @Override
+    protected void unattended(CompletableFuture<?> receive) {
+        io.unattendedStarted();
+        receive.whenComplete((v, t) -> io.unattendedDone());
     }
 
     /**

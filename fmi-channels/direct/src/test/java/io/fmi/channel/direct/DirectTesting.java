@@ -40,6 +40,11 @@ final class DirectTesting implements BeforeAllCallback, AfterAllCallback {
         return server.port();
     }
 
+    /** The server's counters now. */
+    io.fmi.tcpunch.ServerStats stats() {
+        return server.stats();
+    }
+
     /** Only the Direct backend, pointed at this server. */
     FmiConfig config() {
         return config(d -> { });

@@ -121,14 +121,14 @@ public class DynamoDbChannel extends MediatedChannel {
 
     private synchronized DynamoDbClient client() {
         if (client == null) {
-            if (given != null) {
-                client = given;
-            } else {
-                client = AwsCalls.build(DynamoDbClient.builder(), context, settings.region, "region",
-                        "DynamoDB client for table " + settings.table);
-            }
+            client = given != null ? given : newClient(context, settings);
         }
         return client;
+    }
+
+    /** Builds the DynamoDB client of a backend entry; no network I/O. */
+    static DynamoDbClient newClient(ChannelContext context, DynamoDbSettings settings) {
+        return AwsCalls.build(DynamoDbClient.builder(), context, settings.region, "region", "DynamoDB client for table " + settings.table);
     }
 
     private String itemKey(String key) {

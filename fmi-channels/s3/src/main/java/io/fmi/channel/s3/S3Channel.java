@@ -100,14 +100,15 @@ public class S3Channel extends MediatedChannel {
 
     private synchronized S3Client client() {
         if (client == null) {
-            if (given != null) {
-                client = given;
-            } else {
-                client = AwsCalls.build(S3Client.builder().forcePathStyle(settings.pathStyle), context, settings.region,
-                        "s3_region", "S3 client for bucket " + settings.bucket);
-            }
+            client = given != null ? given : newClient(context, settings);
         }
         return client;
+    }
+
+    /** Builds the S3 client of a backend entry; no network I/O. */
+    static S3Client newClient(ChannelContext context, S3Settings settings) {
+        return AwsCalls.build(S3Client.builder().forcePathStyle(settings.pathStyle), context, settings.region,
+                "s3_region", "S3 client for bucket " + settings.bucket);
     }
 
     private String objectKey(String key) {

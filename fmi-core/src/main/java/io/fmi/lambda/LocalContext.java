@@ -1,4 +1,4 @@
-package io.fmi.examples.launch;
+package io.fmi.lambda;
 
 import com.amazonaws.services.lambda.runtime.ClientContext;
 import com.amazonaws.services.lambda.runtime.CognitoIdentity;
@@ -6,14 +6,29 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.LambdaLogger;
 
 /**
- * A Lambda {@link Context} for running a handler outside Lambda (the local launcher, tests): a
- * memory size and a remaining time that counts down. Thread-safe.
+ * A Lambda {@link Context} for running a handler outside Lambda: in a local launcher's process, in
+ * N threads of a test. Its remaining time counts down from its creation as Lambda's does, so
+ * {@link FmiLambda} gives the communicator the same lifetime it would have in Lambda; the logger
+ * writes to standard error. Fields that only Lambda knows (identity, client context) are null.
+ *
+ * <pre>
+ * Map&lt;String, Object&gt; report = new MyHandler().handleRequest(event, new LocalContext("my-function", 60_000, 1024));
+ * </pre>
+ *
+ * <p>Immutable and thread-safe.
  */
 public final class LocalContext implements Context {
+    private final String functionName;
     private final long endMillis;
     private final int memoryMiB;
 
-    public LocalContext(long remainingMillis, int memoryMiB) {
+    /**
+     * @param functionName    what {@link #getFunctionName()} answers: FmiLambda's default communicator name
+     * @param remainingMillis the function's time from now on
+     * @param memoryMiB       the function's memory, for the cost model
+     */
+    public LocalContext(String functionName, long remainingMillis, int memoryMiB) {
+        this.functionName = functionName;
         this.endMillis = System.currentTimeMillis() + remainingMillis;
         this.memoryMiB = memoryMiB;
     }
@@ -35,7 +50,7 @@ public final class LocalContext implements Context {
 
     @Override
     public String getFunctionName() {
-        return "fmi-local";
+        return functionName;
     }
 
     @Override
@@ -45,7 +60,7 @@ public final class LocalContext implements Context {
 
     @Override
     public String getInvokedFunctionArn() {
-        return "arn:aws:lambda:local:0:function:fmi-example";
+        return "arn:aws:lambda:local:000000000000:function:" + functionName;
     }
 
     @Override
@@ -78,7 +93,7 @@ public final class LocalContext implements Context {
 
             @Override
             public void log(byte[] message) {
-                System.err.println(new String(message, java.nio.charset.StandardCharsets.UTF_8));
+                System.err.write(message, 0, message.length);
             }
         };
     }
