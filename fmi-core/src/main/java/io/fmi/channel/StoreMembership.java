@@ -50,7 +50,10 @@ import org.slf4j.LoggerFactory;
  * {@code state=closed} after it; after an abort {@code state=aborted}. A waiting
  * peer {@link #check checks} a record between two waits: closed or aborted is reported at once;
  * a beat number that has not changed for {@code liveness_ms} (measured on the checker's own
- * clock, so the peers' clocks need not agree) means the holder died or is frozen. A rank that has
+ * clock, so the peers' clocks need not agree) means the holder died or is frozen. The window
+ * counts only time in which the checker watched: after a stretch without checks (the store did
+ * not answer, or the checker itself was frozen) it starts again, so an outage of the store is
+ * never taken for silent peers. A rank that has
  * no record yet has not opened the channel: it may be starting, so it is waited for until the
  * deadline. {@code liveness_ms = 0} turns heartbeats and the silence check off; claims and the
  * closed and aborted states remain.
@@ -71,6 +74,8 @@ final class StoreMembership {
     /** A holder with fewer beats than this claimed its slot moments ago (see the class documentation). */
     static final int SETTLED_BEATS = 2;
     private static final Duration LEAVE_TIMEOUT = Duration.ofSeconds(5);
+    /** Least time without a check after which past observations of peers are discarded (see {@link #check}). */
+    static final long MIN_BLIND_MS = 2000;
 
     /** The store requests a membership needs; implemented by the channel. */
     interface Records {
@@ -130,6 +135,8 @@ final class StoreMembership {
     private final AtomicBoolean beating = new AtomicBoolean();
     /** Last beat seen of each peer and when it changed, on this process's clock. */
     private final Map<Integer, Seen> seen = new ConcurrentHashMap<>();
+    /** When the last check's read came back, on this process's clock; 0 before the first. */
+    private volatile long lastCheck;
     /** Last status found of each peer, for timeout messages. */
     private final Map<Integer, Status> last = new ConcurrentHashMap<>();
     private boolean joined;
@@ -165,6 +172,15 @@ final class StoreMembership {
                     + ", at most half of " + LIVENESS_KEY + " = " + window + ", so that one late beat is not taken for a dead peer)");
         }
         return Duration.ofMillis(ms);
+    }
+
+    /**
+     * How long this process may go without watching (no check, or one read) before what it saw of
+     * its peers' beats is discarded: half the liveness window, at least {@value #MIN_BLIND_MS} ms
+     * (a waiter checks once per second).
+     */
+    private long blindNanos() {
+        return Math.max(livenessNanos / 2, TimeUnit.MILLISECONDS.toNanos(MIN_BLIND_MS));
     }
 
     private boolean livenessOn() {
@@ -259,10 +275,26 @@ final class StoreMembership {
 
     /**
      * What {@code peer}'s record says. A peer whose beat number has not moved for the liveness
-     * window since this process first saw it is {@link State#SILENT}.
+     * window since this process first saw it is {@link State#SILENT}. When this process could not
+     * watch for a while (no check for {@link #blindNanos()}, or a read that took that long: the
+     * store did not answer, or this process was frozen itself), what it saw before counts for
+     * nothing: the peers' beats stopped reaching the store too, and a record that has not moved
+     * since then is no sign of a dead peer. The window then starts again.
      */
     Status check(int peer, OpContext op) {
-        Record r = Record.parse(store.read(keyOf.apply(peer), op));
+        long start = System.nanoTime();
+        byte[] v = store.read(keyOf.apply(peer), op);
+        long end = System.nanoTime();
+        long blind = blindNanos();
+        long previous = lastCheck;
+        lastCheck = end;
+        long gap = Math.max(end - start, previous == 0 ? 0 : start - previous);
+        if (gap > blind && !seen.isEmpty()) {
+            log.debug("{} watched no peer for {} ms (the store did not answer, or this process did not run): peers' silence counts from now",
+                    context.logPrefix(), TimeUnit.NANOSECONDS.toMillis(gap));
+            seen.clear();
+        }
+        Record r = Record.parse(v);
         Status s = statusOf(peer, r);
         last.put(peer, s);
         return s;
