@@ -49,7 +49,16 @@ import java.util.concurrent.ScheduledExecutorService;
  *       is not consumed.</li>
  *   <li>Every blocking call has a deadline (the builder's {@code timeout}, else the channel's
  *       {@code max_timeout}, else 60 s) and raises {@link FmiTimeoutException} when it passes; a
- *       peer known to have failed raises {@link PeerFailedException} at once.</li>
+ *       peer known to have failed raises {@link PeerFailedException} at once. A thread
+ *       interrupted while it waits raises {@link FmiException} with its interrupt flag set.</li>
+ *   <li>No silent loss: a send returns once its message is copied or written (small messages may
+ *       still be on their way). A message that then cannot be delivered, for example because the
+ *       connection to its peer never comes up, is not dropped silently: {@link #close()} throws an
+ *       {@link FmiException} naming, per rank, the messages and bytes not delivered and why. Large
+ *       messages on the Direct channel move only into a receive posted for them (as MPI's
+ *       rendezvous protocol): their send returns, or their future completes, once delivered, and
+ *       fails otherwise; so two ranks that both send such a message to each other before receiving
+ *       wait until their deadline (use {@code isend}, or {@code irecv} first).</li>
  *   <li>Each operation {@code op} has a non-blocking twin {@code iop} returning a
  *       {@link CompletableFuture} that completes once the caller's buffers may be reused; the
  *       blocking form is the non-blocking one plus a bounded wait. Futures never complete on an
@@ -112,7 +121,13 @@ public interface Communicator extends AutoCloseable {
      */
     void abort(Throwable cause);
 
-    /** Releases every channel; operations still waiting fail. Idempotent. */
+    /**
+     * Releases every channel; operations still waiting fail. Idempotent.
+     *
+     * @throws FmiException after releasing everything, when a channel could not deliver messages
+     *         whose sends had returned (the Direct channel's eager messages whose connection never
+     *         came up): the message names, per rank, how many messages and bytes, and why
+     */
     @Override
     void close();
 
@@ -3061,13 +3076,23 @@ public interface Communicator extends AutoCloseable {
         Builder() {
         }
 
-        /** The configuration; {@link FmiConfig#defaults()} when not set. */
+        /**
+         * The configuration; {@link FmiConfig#defaults()} when not set.
+         *
+         * @param config the configuration
+         * @return this builder
+         */
         public Builder config(FmiConfig config) {
             this.config = Objects.requireNonNull(config, "config");
             return this;
         }
 
-        /** The communicator's name: the same on every peer, unique per concurrent job. */
+        /**
+         * The communicator's name: the same on every peer, unique per concurrent job.
+         *
+         * @param name 1-128 characters of {@code A-Z a-z 0-9 . _ -}
+         * @return this builder
+         */
         public Builder name(String name) {
             this.name = name;
             return this;
@@ -3078,7 +3103,7 @@ public interface Communicator extends AutoCloseable {
          * run of a job with this name, so that reruns and concurrent runs never see each other's
          * keys or pairings. Take it from the launcher, which makes one per launch (a UUID) and
          * passes it to every rank; FMI cannot make one, since ranks agree on nothing without
-         * talking. 1-64 characters of {@code A-Z a-z 0-9 . _ -}.
+         * talking.
          *
          * <p>Required when the communicator has more than one peer and may use a channel that
          * other jobs can share (Redis, S3, DynamoDB, Direct; see
@@ -3087,7 +3112,7 @@ public interface Communicator extends AutoCloseable {
          * default to {@code "0"}. Store channels also refuse a second process that claims a rank
          * of a run already held (see {@code docs/channels-mediated.md}).
          *
-         * @param runId the run's id
+         * @param runId the run's id: 1-64 characters of {@code A-Z a-z 0-9 . _ -}
          * @return this builder
          */
         public Builder runId(String runId) {
@@ -3095,29 +3120,56 @@ public interface Communicator extends AutoCloseable {
             return this;
         }
 
+        /**
+         * This peer's rank, from 0 to {@code size - 1}; required.
+         *
+         * @param rank the rank
+         * @return this builder
+         */
         public Builder rank(int rank) {
             this.rank = rank;
             return this;
         }
 
+        /**
+         * The number of peers in the job, at least 1; required.
+         *
+         * @param size the number of peers
+         * @return this builder
+         */
         public Builder size(int size) {
             this.size = size;
             return this;
         }
 
-        /** Memory of the function in MiB, for the cost model; 1024 by default. */
+        /**
+         * Memory of the function in MiB, for the cost model; 1024 by default.
+         *
+         * @param mib the function's memory size, e.g. 1769
+         * @return this builder
+         */
         public Builder functionMemoryMiB(int mib) {
             this.functionMemoryMiB = mib;
             return this;
         }
 
-        /** What the channel selector optimises for; {@link Hint#FAST} by default. */
+        /**
+         * What the channel selector optimises for; {@link Hint#FAST} by default.
+         *
+         * @param hint fastest or cheapest
+         * @return this builder
+         */
         public Builder hint(Hint hint) {
             this.hint = Objects.requireNonNull(hint, "hint");
             return this;
         }
 
-        /** Deadline of every blocking operation; by default each channel's {@code max_timeout}, else 60 s. */
+        /**
+         * Deadline of every blocking operation; by default each channel's {@code max_timeout}, else 60 s.
+         *
+         * @param timeout longer than zero
+         * @return this builder
+         */
         public Builder timeout(Duration timeout) {
             this.timeout = timeout;
             return this;
@@ -3128,19 +3180,33 @@ public interface Communicator extends AutoCloseable {
          * extends past it. In a Lambda function pass the remaining time less a margin
          * ({@code context.getRemainingTimeInMillis()}), so an operation fails with a clear
          * {@link FmiTimeoutException} before the function is killed. Unlimited by default.
+         *
+         * @param lifetime longer than zero
+         * @return this builder
          */
         public Builder lifetime(Duration lifetime) {
             this.lifetime = lifetime;
             return this;
         }
 
-        /** Adds a channel provider; it takes precedence over a {@link java.util.ServiceLoader} one of the same backend. */
+        /**
+         * Adds a channel provider; it takes precedence over a {@link java.util.ServiceLoader} one of the same backend.
+         *
+         * @param provider the provider
+         * @return this builder
+         */
         public Builder channelProvider(ChannelProvider provider) {
             providers.add(Objects.requireNonNull(provider, "provider"));
             return this;
         }
 
-        /** Always run {@code op} over the backend {@code backend} (e.g. {@code "Redis"}), whatever the selector says. */
+        /**
+         * Always run {@code op} over the backend {@code backend} (e.g. {@code "Redis"}), whatever the selector says.
+         *
+         * @param op the operation
+         * @param backend the backend's name in the configuration
+         * @return this builder
+         */
         public Builder channel(Operation op, String backend) {
             overrides.put(Objects.requireNonNull(op, "op"), Objects.requireNonNull(backend, "backend"));
             return this;
@@ -3149,6 +3215,9 @@ public interface Communicator extends AutoCloseable {
         /**
          * How the channel of each operation is chosen from the models' estimates;
          * {@link io.fmi.model.SelectionPolicy#BY_HINT} by default. Must be a pure function, the same on every peer.
+         *
+         * @param policy the policy
+         * @return this builder
          */
         public Builder selectionPolicy(io.fmi.model.SelectionPolicy policy) {
             this.selectionPolicy = Objects.requireNonNull(policy, "policy");
@@ -3198,7 +3267,12 @@ public interface Communicator extends AutoCloseable {
             return this;
         }
 
-        /** Validates the settings and builds the communicator. */
+        /**
+         * Validates the settings and builds the communicator.
+         *
+         * @return the communicator; it connects lazily, on first use of each channel
+         * @throws FmiConfigException naming the setting that is missing or out of range
+         */
         public Communicator build() {
             if (name == null || name.isEmpty()) {
                 throw new FmiConfigException("communicator name: " + (name == null ? "not set" : "empty") + " (expected: a name unique per concurrent job)");

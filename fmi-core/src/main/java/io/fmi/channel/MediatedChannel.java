@@ -91,6 +91,7 @@ public abstract class MediatedChannel implements Channel {
     private static final Duration KEEP_TIMEOUT = Duration.ofSeconds(5);
 
 
+    /** The communicator this channel serves: its name, run, rank, size and configuration. */
     protected final ChannelContext context;
     /** The channel that owns the store client: this one, or the one a sub-communicator's view runs over. */
     private final MediatedChannel root;
@@ -112,6 +113,11 @@ public abstract class MediatedChannel implements Channel {
     private volatile boolean carriedCollectives;
     private volatile boolean closed;
 
+    /**
+     * A channel for the communicator {@code context} describes.
+     *
+     * @param context the communicator, as the channel sees it
+     */
     protected MediatedChannel(ChannelContext context) {
         this(context, null);
     }
