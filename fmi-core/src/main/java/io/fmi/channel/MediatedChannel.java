@@ -633,7 +633,7 @@ public abstract class MediatedChannel implements Channel {
         while (true) {
             long left = op.deadline().remainingNanos();
             if (left <= 0) {
-                throw timeout(op, producer, "object " + key, members);
+                throw waitedOut(op, producer, "object " + key, members);
             }
             try {
                 byte[] v = single ? take(key, Math.min(left, slice), op) : get(key, Math.min(left, slice), op);
@@ -641,7 +641,7 @@ public abstract class MediatedChannel implements Channel {
                     return v;
                 }
                 if (op.deadline().expired()) {
-                    throw timeout(op, producer, "object " + key, members);
+                    throw waitedOut(op, producer, "object " + key, members);
                 }
                 v = checkPeers(abortKey, key, producer, op, single, members);
                 if (v != null) {
@@ -705,6 +705,24 @@ public abstract class MediatedChannel implements Channel {
     private int nextWatched() {
         int n = context.size();
         return (context.rank() + 1 + Math.floorMod(watch.getAndIncrement(), n - 1)) % n;
+    }
+
+    /**
+     * The error of a wait that reached its deadline without the object: the store is blamed when
+     * it does not answer a {@link #ping} (a take whose request the store never answered returns
+     * empty-handed, like one that waited in vain), the peer otherwise.
+     */
+    private FmiException waitedOut(OpContext op, int producer, String what, StoreMembership members) {
+        FmiTimeoutException t = timeout(op, producer, what, members);
+        try {
+            ping(PING_TIMEOUT);
+        } catch (ChannelException down) {
+            ChannelException e = new ChannelException(op.label() + ": " + what + " not complete within "
+                    + op.deadline().timeout().toMillis() + " ms, and the store does not answer: " + down.getMessage(), down, true);
+            e.addSuppressed(t);
+            return e;
+        }
+        return t;
     }
 
     private FmiTimeoutException timeout(OpContext op, int producer, String what, StoreMembership members) {
