@@ -21,7 +21,8 @@ import java.util.concurrent.ScheduledExecutorService;
  * FmiConfig cfg = FmiConfig.load(Path.of("fmi.json"));
  * try (Communicator comm = Communicator.builder()
  *         .config(cfg)
- *         .name("kmeans-42")          // unique per concurrent job
+ *         .name("kmeans")             // the job
+ *         .runId(runId)               // this run of it, from the launcher: the same on every rank
  *         .rank(peerId).size(numPeers)
  *         .build()) {
  *     double[] local = ..., global = new double[local.length];
@@ -3061,13 +3062,14 @@ public interface Communicator extends AutoCloseable {
     // ================================================================ builder
 
     /**
-     * Builds a {@link Communicator}. Required: {@link #name}, {@link #rank}, {@link #size}.
+     * Builds a {@link Communicator}. Required: {@link #name}, {@link #rank}, {@link #size}, and
+     * {@link #runId} wherever two jobs could meet (see there).
      * Building does no network I/O. Not thread-safe.
      */
     final class Builder {
         private FmiConfig config;
         private String name;
-        private String runId = "0";
+        private String runId;
         private int rank = -1;
         private int size = -1;
         private int functionMemoryMiB = 1024;
@@ -3107,10 +3109,20 @@ public interface Communicator extends AutoCloseable {
         }
 
         /**
-         * Identifies this run of the job (the same on every peer), so that reruns of a job with
-         * the same name never see each other's keys or pairings; {@code "0"} by default.
+         * Identifies this run of the job: the same on every rank of the run, and used by no other
+         * run of a job with this name, so that reruns and concurrent runs never see each other's
+         * keys or pairings. Take it from the launcher, which makes one per launch (a UUID) and
+         * passes it to every rank; FMI cannot make one, since ranks agree on nothing without
+         * talking.
          *
-         * @param runId 1-64 characters of {@code A-Z a-z 0-9 . _ -}
+         * <p>Required when the communicator has more than one peer and may use a channel that
+         * other jobs can share (Redis, S3, DynamoDB, Direct; see
+         * {@link ChannelProvider#sharedBetweenJobs()}): {@link #build()} refuses to go on without
+         * it. Only in-memory communicators ({@code Local}, {@code LocalStore}) and single peers
+         * default to {@code "0"}. Store channels also refuse a second process that claims a rank
+         * of a run already held (see {@code docs/channels-mediated.md}).
+         *
+         * @param runId the run's id: 1-64 characters of {@code A-Z a-z 0-9 . _ -}
          * @return this builder
          */
         public Builder runId(String runId) {
@@ -3278,7 +3290,7 @@ public interface Communicator extends AutoCloseable {
             if (!name.matches("[A-Za-z0-9._\\-]{1,128}")) {
                 throw new FmiConfigException("communicator name: '" + name + "' (expected: 1-128 characters of A-Z a-z 0-9 . _ -)");
             }
-            if (runId == null || !runId.matches("[A-Za-z0-9._\\-]{1,64}")) {
+            if (runId != null && !runId.matches("[A-Za-z0-9._\\-]{1,64}")) {
                 throw new FmiConfigException("runId: '" + runId + "' (expected: 1-64 characters of A-Z a-z 0-9 . _ -)");
             }
             if (size < 1) {

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fmi.channel.Channel;
+import io.fmi.channel.ChannelContext;
+import io.fmi.channel.ChannelProvider;
 import io.fmi.local.LocalCluster;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -37,6 +40,30 @@ class BadInputTest {
         assertMessage(assertThrows(FmiConfigException.class, () -> valid().timeout(Duration.ZERO).build()), "timeout");
         assertMessage(assertThrows(FmiConfigException.class, () -> valid().functionMemoryMiB(0).build()), "functionMemoryMiB");
         assertMessage(assertThrows(FmiConfigException.class, () -> valid().channel(Operation.BCAST, "Nope").build()), "bcast", "Nope");
+    }
+
+    @Test
+    void shouldRequireARunIdWhereOtherJobsCanMeet() {
+        ChannelProvider shared = new ChannelProvider() {
+            @Override
+            public String backend() {
+                return "SharedStore";
+            }
+
+            @Override
+            public Channel create(ChannelContext context) {
+                throw new UnsupportedOperationException("building does no I/O");
+            }
+        };
+        FmiConfig cfg = FmiConfig.fromJson("{\"backends\": {\"SharedStore\": {\"enabled\": true}}}");
+        Communicator.Builder b = Communicator.builder().config(cfg).channelProvider(shared).name("kmeans").rank(0).size(2);
+        assertMessage(assertThrows(FmiConfigException.class, b::build), "runId: not set", "'kmeans' of 2 peers", "[sharedstore]",
+                "Communicator.builder().runId(id)");
+        assertMessage(assertThrows(FmiConfigException.class, () -> b.runId("a/b").build()), "runId: 'a/b'");
+        b.runId("3f9c2a1e").build().close();
+        // No other job can meet a single peer, or peers that talk in memory.
+        Communicator.builder().config(cfg).channelProvider(shared).name("kmeans").rank(0).size(1).build().close();
+        valid().build().close();
     }
 
     @Test

@@ -92,6 +92,19 @@ public interface ChannelProvider {
     }
 
     /**
+     * Whether jobs in other processes can meet on this channel: its objects or pairings live
+     * outside this JVM (a store, a rendezvous server), so two runs with the same communicator name
+     * and run id would exchange data on it. A communicator of more than one peer that may use such
+     * a channel needs an explicit run id ({@code Communicator.Builder.runId}). {@code true} by
+     * default; the in-memory channels answer {@code false}.
+     *
+     * @return whether two jobs can share this channel's keys or pairing names
+     */
+    default boolean sharedBetweenJobs() {
+        return true;
+    }
+
+    /**
      * Creates the channel for one communicator. Must do no network I/O: channels connect on
      * first use, so building a communicator never blocks.
      */

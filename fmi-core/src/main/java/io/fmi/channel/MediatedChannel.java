@@ -5,6 +5,7 @@ import io.fmi.CollectiveMismatchException;
 import io.fmi.FmiException;
 import io.fmi.FmiTimeoutException;
 import io.fmi.Operation;
+import io.fmi.PeerFailedException;
 import io.fmi.ReduceOp;
 import io.fmi.collective.StoreCollectives;
 import io.fmi.collective.StoreTransport;
@@ -66,11 +67,32 @@ import org.slf4j.LoggerFactory;
  * then on reads the declaration of the rank it waits for: one that names another collective or
  * root under this number fails the wait at once, naming both. Short waits cost nothing more.
  *
- * <h2>Failure</h2>
- * A peer that fails writes the {@code abort} key; a peer waiting for an object checks it every
- * {@link #abortCheckInterval()} and fails with {@link io.fmi.PeerFailedException} instead of
- * waiting out its deadline.
+ * <h2>Job identity and liveness</h2>
+ * On a store with {@linkplain #supportsRecords() records}, each rank claims its slot of the run
+ * ({@code <scope>/member/<rank>}) when the channel first carries an operation, and a heartbeat
+ * keeps the record moving while the channel is open; a second process claiming the same rank of
+ * the same name and run id fails at once, and a rank that closed, aborted, died or froze is
+ * reported as {@link io.fmi.PeerFailedException} naming it. See {@link StoreMembership}. A
+ * sub-communicator's view uses the membership of the channel it runs over.
  *
+ *
+ * <h2>Failure</h2>
+ * A peer that fails writes the {@code abort} key, naming the rank at fault; a peer waiting for an
+ * object checks it every {@link #abortCheckInterval()}, and the member record of the peer it waits
+ * for (a barrier on a counter, which waits for nobody in particular, checks the peers in turn),
+ * and fails with {@link io.fmi.PeerFailedException} instead of waiting out its deadline. A peer
+ * that finds another silent for the liveness window writes the {@code abort} key for it, so that
+ * the others fail too. When a store request fails at the deadline, the store is asked a trivial
+ * request ({@link #ping}): only if that fails too is the store blamed ({@link ChannelException});
+ * otherwise the wait was for a peer ({@link io.fmi.FmiTimeoutException} naming it).
+ *
+ * <h2>Sizes</h2>
+ * An object whose size differs from the receive buffer raises an {@link FmiException} naming both
+ * sizes and is kept for a later receive: an object that {@link #take} removed is put back
+ * ({@link #untake}), and a point-to-point receive that fails leaves its place in the order to the
+ * next receive from that peer.
+ *
+
  * <p>Thread-safe as the {@link Channel} contract requires.
  */
 public abstract class MediatedChannel implements Channel {
@@ -78,6 +100,13 @@ public abstract class MediatedChannel implements Channel {
     /** Length of the header that starts every object of a collective. */
     static final int HEADER_BYTES = 8;
     private static final byte HEADER_MAGIC = (byte) 0xC5;
+    /** How long a store may take to answer the {@link #ping} that decides whom to blame. */
+    private static final Duration PING_TIMEOUT = Duration.ofSeconds(2);
+    /** Sequence number of the closing barrier. */
+    private static final long CLOSE_SEQ = Long.MAX_VALUE;
+    /** Deadline of the requests that put back an object, or write the abort marker. */
+    private static final Duration KEEP_TIMEOUT = Duration.ofSeconds(5);
+
 
     /** The communicator this channel serves: its name, run, rank, size and configuration. */
     protected final ChannelContext context;
@@ -94,6 +123,14 @@ public abstract class MediatedChannel implements Channel {
     private volatile long declared;
     /** Which peer a counter barrier's wait (for nobody in particular) reads the declaration of next. */
     private int watched;
+    /** Message numbers of receives that failed, by source: the next receive from that source takes the lowest. */
+    private final List<java.util.TreeSet<Long>> keptRecv = new ArrayList<>();
+    private final Duration liveness;
+    private final Duration heartbeat;
+    /** Made on first use when the store has records; null before, for stores without them, and in a view (which uses its channel's). */
+    private StoreMembership membership;
+    /** Which peer a wait for nobody in particular checks next. */
+    private final java.util.concurrent.atomic.AtomicInteger watch = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean carriedCollectives;
     private volatile boolean closed;
 
@@ -111,7 +148,12 @@ public abstract class MediatedChannel implements Channel {
         this.root = root == null ? this : root;
         this.sendSeq = new long[context.size()];
         this.recvSeq = new long[context.size()];
+        for (int i = 0; i < context.size(); i++) {
+            keptRecv.add(new java.util.TreeSet<>());
+        }
         this.io = context.executor();
+        this.liveness = StoreMembership.liveness(context.backend());
+        this.heartbeat = StoreMembership.heartbeat(context.backend(), liveness);
     }
 
     /** A view of this channel for a sub-communicator; see the class documentation. */
@@ -162,6 +204,52 @@ public abstract class MediatedChannel implements Channel {
         throw new UnsupportedOperationException(name() + " has no atomic counter");
     }
 
+    /**
+     * Whether the store has records ({@link #createRecord}, {@link #writeRecord},
+     * {@link #readRecord}); only then does the channel claim its rank and watch its peers'
+     * liveness. {@code false} by default.
+     */
+    protected boolean supportsRecords() {
+        return false;
+    }
+
+    /**
+     * Creates the small record {@code key} holding {@code value}, with the store's TTL, only if
+     * no record of that key exists, atomically (Redis {@code SET NX}, a conditional put); whether
+     * this call created it. A request repeated after a lost reply may answer {@code false} for a
+     * record it created itself: the caller reads it back to tell.
+     */
+    protected boolean createRecord(String key, byte[] value, OpContext op) {
+        throw new UnsupportedOperationException(name() + " has no records");
+    }
+
+    /** Writes the small record {@code key}, replacing what is there, with the store's TTL. */
+    protected void writeRecord(String key, byte[] value, OpContext op) {
+        throw new UnsupportedOperationException(name() + " has no records");
+    }
+
+    /** The record under {@code key}, or null when there is none. */
+    protected byte[] readRecord(String key, OpContext op) {
+        throw new UnsupportedOperationException(name() + " has no records");
+    }
+
+    /**
+     * Puts back an object that {@link #take} removed and the caller cannot use (its size did not
+     * match the receive buffer), so that a later {@code take} of {@code key} returns it. Only
+     * called when {@link #takeRemoves()}; the default does nothing.
+     */
+    protected void untake(String key, byte[] value, OpContext op) {
+    }
+
+    /**
+     * Sends the store a trivial request (Redis {@code PING}) and throws a {@link ChannelException}
+     * naming the store when it does not answer within {@code within}: asked after a request failed
+     * at an operation's deadline, to tell an unavailable store from a peer that never wrote. The
+     * default does nothing (the store counts as answering).
+     */
+    protected void ping(Duration within) {
+    }
+
     /** How often a waiting peer checks whether another peer aborted; 1 s by default. */
     protected Duration abortCheckInterval() {
         return Duration.ofSeconds(1);
@@ -187,6 +275,61 @@ public abstract class MediatedChannel implements Channel {
         return context.channelName();
     }
 
+    // ---------------------------------------------------------------- membership
+
+    /**
+     * The membership of the channel's run, made on first use; null when the store has no records
+     * or there is no peer. A view answers its channel's: ranks claim and beat once, in the
+     * communicator that built the channel.
+     */
+    private StoreMembership membership() {
+        return root == this ? ownMembership() : root.membership();
+    }
+
+    private synchronized StoreMembership ownMembership() {
+        if (membership == null && supportsRecords() && context.size() > 1 && !closed) {
+            membership = new StoreMembership(context, new StoreMembership.Records() {
+                @Override
+                public boolean create(String key, byte[] value, OpContext op) {
+                    return createRecord(key, value, op);
+                }
+
+                @Override
+                public void write(String key, byte[] value, OpContext op) {
+                    writeRecord(key, value, op);
+                }
+
+                @Override
+                public byte[] read(String key, OpContext op) {
+                    return readRecord(key, op);
+                }
+
+                @Override
+                public void abortRun(int failed, String why) {
+                    markFailed(failed, why);
+                }
+            }, r -> key("member/" + r), liveness, heartbeat);
+        }
+        return membership;
+    }
+
+    /**
+     * Claims this rank's slot on the first operation (see {@link StoreMembership}); then returns
+     * at once. A claim that the store did not answer by the deadline blames the store only if it
+     * does not answer a {@link #ping} either.
+     */
+    private void join(OpContext op) {
+        StoreMembership m = membership();
+        if (m != null) {
+            try {
+                m.join(op);
+            } catch (ChannelException e) {
+                int own = context.channelRank(context.rank());
+                throw blame(e, op, -1, "claim of rank " + own + " (" + root.key("member/" + own) + ")", null);
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- point to point
 
     /** Key of the next message from this rank to {@code dest}; numbering fixes the order. */
@@ -198,12 +341,45 @@ public abstract class MediatedChannel implements Channel {
         return key("p2p/" + context.rank() + "-" + dest + "/" + n);
     }
 
-    private String nextRecvKey(int src) {
-        long n;
+    /** Number of the next message to receive from {@code src}: one a failed receive left, else the next new one. */
+    private long nextRecv(int src) {
         synchronized (recvSeq) {
-            n = recvSeq[src]++;
+            Long kept = keptRecv.get(src).pollFirst();
+            return kept != null ? kept : recvSeq[src]++;
         }
+    }
+
+    /** A receive of message {@code n} from {@code src} failed: the next receive from {@code src} waits for it. */
+    private void keepRecv(int src, long n) {
+        synchronized (recvSeq) {
+            keptRecv.get(src).add(n);
+        }
+    }
+
+    private String recvKey(int src, long n) {
         return key("p2p/" + src + "-" + context.rank() + "/" + n);
+    }
+
+    /**
+     * Receives message {@code n} from {@code src} into {@code data}, or whatever its size when
+     * {@code data} is null; on failure its number goes to the next receive from {@code src}.
+     */
+    private byte[] receive(OpContext op, Buf data, int src, long n) {
+        String k = recvKey(src, n);
+        byte[] v = null;
+        try {
+            join(op);
+            if (data == null) {
+                v = fetchAny(k, src, op, true);
+            } else {
+                fetch(k, src, data, op, true);
+            }
+        } catch (RuntimeException e) {
+            keepRecv(src, n);
+            throw e;
+        }
+        deleteTakenLater(k);
+        return v;
     }
 
     @Override
@@ -211,49 +387,41 @@ public abstract class MediatedChannel implements Channel {
         String k = nextSendKey(dest);
         byte[] copy = new byte[data.byteLength()];
         System.arraycopy(data.array(), data.offset(), copy, 0, copy.length);
-        return track(CompletableFuture.runAsync(() -> put(k, ByteBuffer.wrap(copy), 1, op), io));
+        return track(CompletableFuture.runAsync(() -> {
+            join(op);
+            put(k, ByteBuffer.wrap(copy), 1, op);
+        }, io));
     }
 
     @Override
     public CompletableFuture<Void> recv(OpContext op, Buf data, int src) {
-        String k = nextRecvKey(src);
-        return track(CompletableFuture.runAsync(() -> {
-            fetch(k, src, data, op, true);
-            deleteTakenLater(k);
-        }, io));
+        long n = nextRecv(src); // numbered in call order, so receives match messages in order
+        return track(CompletableFuture.runAsync(() -> receive(op, data, src, n), io));
     }
 
     @Override
     public CompletableFuture<byte[]> recvAny(OpContext op, int src) {
-        String k = nextRecvKey(src);
-        return track(CompletableFuture.supplyAsync(() -> {
-            byte[] v = fetchAny(k, src, op, true);
-            deleteTakenLater(k);
-            return v;
-        }, io));
+        long n = nextRecv(src);
+        return track(CompletableFuture.supplyAsync(() -> receive(op, null, src, n), io));
     }
 
     /** On the calling thread; see {@link #sendBlocking}. */
     @Override
     public byte[] recvAnyBlocking(OpContext op, int src) {
-        String k = nextRecvKey(src);
-        byte[] v = fetchAny(k, src, op, true);
-        deleteTakenLater(k);
-        return v;
+        return receive(op, null, src, nextRecv(src));
     }
 
     /** On the calling thread: the store request blocks anyway, a hand-off would only add latency. */
     @Override
     public void sendBlocking(OpContext op, Buf data, int dest) {
+        join(op);
         put(nextSendKey(dest), data.asByteBuffer(), 1, op);
     }
 
     /** On the calling thread; see {@link #sendBlocking}. */
     @Override
     public void recvBlocking(OpContext op, Buf data, int src) {
-        String k = nextRecvKey(src);
-        fetch(k, src, data, op, true);
-        deleteTakenLater(k);
+        receive(op, data, src, nextRecv(src));
     }
 
     // ---------------------------------------------------------------- collectives
@@ -369,6 +537,7 @@ public abstract class MediatedChannel implements Channel {
     }
 
     private <T> T call(OpContext op, Algorithm<T> algorithm) {
+        join(op);
         carriedCollectives = true;
         CallTransport t = new CallTransport(op);
         T result = algorithm.run(t);
@@ -430,23 +599,37 @@ public abstract class MediatedChannel implements Channel {
     }
 
     /**
-     * Waits for {@code key}, checking for aborted peers, and copies it into {@code into}, which
-     * must be exactly as long; a {@code single} reader takes it with {@link #take}.
+     * Waits for {@code key} and copies it into {@code into}, which must be exactly as long; a
+     * {@code single} reader takes it with {@link #take}. An object of another size stays in the
+     * store (see "Sizes" above).
      */
     private void fetch(String key, int producer, Buf into, OpContext op, boolean single) {
         byte[] v = fetch(key, producer, op, single);
         int skip = checkHeader(v, key, producer, op);
         if (v.length - skip != into.byteLength()) {
             throw op.error("object " + key + (producer >= 0 ? " from rank " + producer : "") + " has " + (v.length - skip)
-                    + " bytes but the buffer holds " + into.byteLength() + " bytes (" + into + ")");
+                    + " bytes but the buffer holds " + into.byteLength() + " bytes (" + into + ")" + keep(key, v, single));
         }
         System.arraycopy(v, skip, into.array(), into.offset(), v.length - skip);
     }
 
+    /** Puts an object of the wrong size back where {@link #take} removed it; says what became of it. */
+    private String keep(String key, byte[] v, boolean single) {
+        if (single && takeRemoves()) {
+            OpContext op = new OpContext(Operation.SEND, "put back", OpContext.P2P_SEQ, Deadline.after(KEEP_TIMEOUT), context);
+            try {
+                untake(key, v, op);
+            } catch (RuntimeException e) {
+                return "; putting it back failed, so it is lost: " + e.getMessage();
+            }
+        }
+        return "; it stays in the store for a receive of " + v.length + " bytes";
+    }
+
     /**
      * Waits for {@code key} and returns it whatever its length up to
-     * {@link ChannelContext#maxMessageBytes()}. A longer object raises an error naming the limit;
-     * it has been read by then (and, by a single reader, taken).
+     * {@link ChannelContext#maxMessageBytes()}. A longer object raises an error naming the limit
+     * and stays in the store, as one of the wrong size does.
      */
     private byte[] fetchAny(String key, int producer, OpContext op, boolean single) {
         byte[] v = fetch(key, producer, op, single);
@@ -458,30 +641,40 @@ public abstract class MediatedChannel implements Channel {
         if (v.length > max) {
             throw op.error("object " + key + (producer >= 0 ? " from rank " + producer : "") + " has " + v.length
                     + " bytes, more than the limit of " + max + " bytes (backends." + context.backend().name() + "."
-                    + ChannelContext.MAX_MESSAGE_BYTES_KEY + ")");
+                    + ChannelContext.MAX_MESSAGE_BYTES_KEY + ")" + keep(key, v, single));
         }
         return v;
     }
 
-    /** Waits for {@code key}, checking for aborted peers; a {@code single} reader takes it with {@link #take}. */
+    /**
+     * Waits for {@code key}; a {@code single} reader takes it with {@link #take}. Between two
+     * waits of {@link #abortCheckInterval()} it checks the abort marker and the member record of
+     * {@code producer} (-1: of the peers in turn).
+     */
     private byte[] fetch(String key, int producer, OpContext op, boolean single) {
         long slice = Math.max(1, abortCheckInterval().toNanos());
         // A failed peer writes the marker of the communicator that made the channel, seen by all its sub-communicators.
         String abortKey = root.key("abort");
+        StoreMembership members = membership();
         while (true) {
             long left = op.deadline().remainingNanos();
             if (left <= 0) {
-                throw op.timeout(producer, "object " + key);
+                throw waitedOut(op, producer, "object " + key, members);
             }
-            byte[] v = single ? take(key, Math.min(left, slice), op) : get(key, Math.min(left, slice), op);
-            if (v != null) {
-                return v;
-            }
-            byte[] abort = get(abortKey, 0, op);
-            if (abort != null) {
-                String why = new String(abort, StandardCharsets.UTF_8);
-                int failed = context.rankOf(parseRank(why));
-                throw op.peerFailed(failed, why, null);
+            try {
+                byte[] v = single ? take(key, Math.min(left, slice), op) : get(key, Math.min(left, slice), op);
+                if (v != null) {
+                    return v;
+                }
+                if (op.deadline().expired()) {
+                    throw waitedOut(op, producer, "object " + key, members);
+                }
+                v = checkPeers(abortKey, key, producer, op, single, members);
+                if (v != null) {
+                    return v;
+                }
+            } catch (ChannelException e) {
+                throw blame(e, op, producer, "object " + key, members);
             }
             checkDeclaration(op, producer);
         }
@@ -572,6 +765,112 @@ public abstract class MediatedChannel implements Channel {
             }
         } catch (RuntimeException e) {
             log.debug("{} could not write the declaration of {}: {}", context.logPrefix(), op.label(), e.toString());
+        }
+    }
+
+    /**
+     * Fails when the run was marked failed or the peer waited for is gone; returns the object if a
+     * second look after finding the peer gone found it (it came just before the peer left), else null.
+     */
+    private byte[] checkPeers(String abortKey, String key, int producer, OpContext op, boolean single, StoreMembership members) {
+        byte[] abort = get(abortKey, 0, op);
+        if (abort != null) {
+            String why = new String(abort, StandardCharsets.UTF_8);
+            int failed = context.rankOf(parseRank(why));
+            throw op.peerFailed(failed, why, null);
+        }
+        if (members == null) {
+            return null;
+        }
+        int peer = producer >= 0 ? producer : nextWatched();
+        StoreMembership.Status s = members.check(context.channelRank(peer), op);
+        boolean failed;
+        switch (s.state) {
+            case SILENT: case ABORTED:
+                failed = true;
+                break;
+            case CLOSED:
+                // Only for a wait on that peer: one that passed a barrier may close while another
+                // still waits for its release from the last to arrive.
+                failed = producer >= 0;
+                break;
+            case CLOSING:
+                // Closing peers meet in the closing barrier, and nowhere else.
+                failed = producer >= 0 && op.seq() != CLOSE_SEQ;
+                break;
+            default:
+                failed = false;
+        }
+        if (!failed) {
+            return null;
+        }
+        byte[] v = single ? take(key, 0, op) : get(key, 0, op);
+        if (v != null) {
+            return v;
+        }
+        if (s.state == StoreMembership.State.SILENT) {
+            // The others may wait on it too, or on this rank: fail them now rather than at their deadlines.
+            markFailed(context.channelRank(peer), s.detail + " (noticed by rank " + context.channelRank(context.rank()) + ")");
+        }
+        String who = context.isSubgroup() ? "rank " + peer + " of this communicator, " : "";
+        throw new PeerFailedException(peer, op.label() + ": " + who + s.detail + ", and object " + key + " did not come " + op.where());
+    }
+
+    /** The peer a wait for nobody in particular checks next: the others in turn, starting after this rank. */
+    private int nextWatched() {
+        int n = context.size();
+        return (context.rank() + 1 + Math.floorMod(watch.getAndIncrement(), n - 1)) % n;
+    }
+
+    /**
+     * The error of a wait that reached its deadline without the object: the store is blamed when
+     * it does not answer a {@link #ping} (a take whose request the store never answered returns
+     * empty-handed, like one that waited in vain), the peer otherwise.
+     */
+    private FmiException waitedOut(OpContext op, int producer, String what, StoreMembership members) {
+        FmiTimeoutException t = timeout(op, producer, what, members);
+        try {
+            ping(PING_TIMEOUT);
+        } catch (ChannelException down) {
+            ChannelException e = new ChannelException(op.label() + ": " + what + " not complete within "
+                    + op.deadline().timeout().toMillis() + " ms, and the store does not answer: " + down.getMessage(), down, true);
+            e.addSuppressed(t);
+            return e;
+        }
+        return t;
+    }
+
+    private FmiTimeoutException timeout(OpContext op, int producer, String what, StoreMembership members) {
+        return op.timeout(producer, what, members == null || producer < 0 ? null : members.lastSeen(context.channelRank(producer)));
+    }
+
+    /**
+     * A store request failed: at the deadline, the store is blamed only if it does not answer a
+     * {@link #ping} either; otherwise the wait was for a peer, and the error names it.
+     */
+    private FmiException blame(ChannelException e, OpContext op, int producer, String what, StoreMembership members) {
+        if (!e.retryable() || !op.deadline().expired()) {
+            return e;
+        }
+        try {
+            ping(PING_TIMEOUT);
+        } catch (ChannelException down) {
+            e.addSuppressed(down);
+            return e;
+        }
+        FmiTimeoutException t = timeout(op, producer, what, members);
+        t.initCause(e);
+        return t;
+    }
+
+    /** Writes the run's abort marker naming channel rank {@code failed}; best effort. */
+    private void markFailed(int failed, String why) {
+        try {
+            byte[] msg = ("rank " + failed + ": " + why).getBytes(StandardCharsets.UTF_8);
+            OpContext op = new OpContext(Operation.BARRIER, "abort", OpContext.P2P_SEQ, Deadline.after(KEEP_TIMEOUT), context);
+            put(root.key("abort"), ByteBuffer.wrap(msg), context.size(), op);
+        } catch (RuntimeException e) {
+            log.debug("{} could not write the abort marker: {}", context.logPrefix(), e.toString());
         }
     }
 
@@ -700,22 +999,31 @@ public abstract class MediatedChannel implements Channel {
     /**
      * Writes the abort marker naming this rank, unless one is there already: the first failure's
      * account stands, so a rank that gives up because another failed (and read that in the
-     * marker) does not replace the name of the rank that failed with its own.
+     * marker), or that found a peer silent and wrote it naming that peer, does not replace that
+     * name with its own. Then marks this rank's member record aborted and releases the store
+     * client. A channel whose claim of its rank was refused writes nothing: the run is another
+     * process's.
      */
     @Override
     public void abort(Throwable cause) {
+        StoreMembership m;
+        synchronized (this) {
+            closed = true;
+            m = membership;
+        }
         try {
-            String why = "rank " + context.channelRank(context.rank()) + ": " + (cause == null ? "aborted" : cause.toString());
-            byte[] msg = why.getBytes(StandardCharsets.UTF_8);
-            OpContext op = new OpContext(Operation.BARRIER, "abort", OpContext.P2P_SEQ,
-                    Deadline.after(Duration.ofSeconds(5)), context);
-            if (get(root.key("abort"), 0, op) == null) {
-                put(root.key("abort"), ByteBuffer.wrap(msg), context.size(), op);
+            if (m == null || !m.refused()) {
+                OpContext op = new OpContext(Operation.BARRIER, "abort", OpContext.P2P_SEQ, Deadline.after(KEEP_TIMEOUT), context);
+                if (get(root.key("abort"), 0, op) == null) {
+                    markFailed(context.channelRank(context.rank()), cause == null ? "aborted" : cause.toString());
+                }
             }
         } catch (RuntimeException e) {
             log.debug("{} could not write the abort marker: {}", context.logPrefix(), e.toString());
         } finally {
-            closed = true;
+            if (m != null) {
+                m.leave(true);
+            }
             shutdown();
         }
     }
@@ -726,10 +1034,14 @@ public abstract class MediatedChannel implements Channel {
      */
     @Override
     public void close() {
-        if (closed) {
-            return;
+        StoreMembership m;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            m = membership;
         }
-        closed = true;
         List<String> rest;
         synchronized (multiReader) {
             rest = new ArrayList<>();
@@ -739,7 +1051,10 @@ public abstract class MediatedChannel implements Channel {
         // Every peer closes the same way (all of them carried the same collectives), so the barrier always completes.
         if (carriedCollectives && context.size() > 1) {
             Duration wait = context.timeout().compareTo(Duration.ofSeconds(10)) < 0 ? context.timeout() : Duration.ofSeconds(10);
-            OpContext op = new OpContext(Operation.BARRIER, "close", Long.MAX_VALUE, Deadline.after(wait), context);
+            if (m != null) {
+                m.closing();
+            }
+            OpContext op = new OpContext(Operation.BARRIER, "close", CLOSE_SEQ, Deadline.after(wait), context);
             try {
                 CallTransport t = new CallTransport(op);
                 StoreCollectives.barrier(t);
@@ -754,6 +1069,9 @@ public abstract class MediatedChannel implements Channel {
                 log.debug("{} closing barrier failed ({}); {} shared objects are left to the store's TTL",
                         context.logPrefix(), e.getMessage(), rest.size());
             }
+        }
+        if (m != null) {
+            m.leave(false);
         }
         shutdown();
     }
@@ -828,6 +1146,16 @@ public abstract class MediatedChannel implements Channel {
         @Override
         protected long increment(String key, OpContext op) {
             return channel.increment(key, op);
+        }
+
+        @Override
+        protected void untake(String key, byte[] value, OpContext op) {
+            channel.untake(key, value, op);
+        }
+
+        @Override
+        protected void ping(Duration within) {
+            channel.ping(within);
         }
 
         @Override

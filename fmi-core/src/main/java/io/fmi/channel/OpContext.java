@@ -167,6 +167,15 @@ public final class OpContext {
     }
 
     /**
+     * A timeout error waiting for {@code peer} (or -1), with what is known of why: {@code why}
+     * (null for nothing) is added in parentheses.
+     */
+    public FmiTimeoutException timeout(int peer, String what, String why) {
+        return new FmiTimeoutException(label() + ": " + what + (peer >= 0 ? " from rank " + peer : "")
+                + " not complete within " + deadline.timeout().toMillis() + " ms" + (why == null ? "" : " (" + why + ")") + " " + where());
+    }
+
+    /**
      * A peer failure error. When {@code cause} is the departure of {@code peer}
      * ({@link #departure}) and says it gave up because another rank failed first, the error names
      * that rank ({@link PeerFailedException#peer()}) and says which rank passed the failure on, so

@@ -150,6 +150,10 @@ public final class DefaultCommunicator implements Communicator {
         this.root = this;
         this.logPrefix = "[comm=" + name + " rank=" + rank + "/" + size + "]";
         this.check = new Checks(size, logPrefix);
+        // A provider that fails to load (a missing dependency jar) is skipped, not fatal: the
+        // other channels still serve, and the error below names it if nothing else is left.
+        ChannelProviders found = ChannelProviders.load(DefaultCommunicator.class.getClassLoader()).with(explicit);
+        String run = runId != null ? runId : defaultRunId(found, config, name, size);
         ExecutorService own = null;
         if (executor == null) {
             // Threads are made on demand and end after a minute idle; close() shuts the pool down.
@@ -160,14 +164,11 @@ public final class DefaultCommunicator implements Communicator {
                 return t;
             });
         }
-        this.tree = new Tree(config, runId, functionMemoryMiB, hint, timeout,
+        this.tree = new Tree(config, run, functionMemoryMiB, hint, timeout,
                 lifetime == null ? Long.MAX_VALUE : System.nanoTime() + lifetime.toNanos(),
                 selectionPolicy == null ? io.fmi.model.SelectionPolicy.BY_HINT : selectionPolicy,
                 executor == null ? own : executor, own, scheduler, codec == null ? ObjectCodec.json() : codec);
 
-        // A provider that fails to load (a missing dependency jar) is skipped, not fatal: the
-        // other channels still serve, and the error below names it if nothing else is left.
-        ChannelProviders found = ChannelProviders.load(DefaultCommunicator.class.getClassLoader()).with(explicit);
         List<Slot> usable = new ArrayList<>();
         List<String> missing = new ArrayList<>();
         for (BackendConfig b : config.enabledBackends()) {
@@ -220,6 +221,25 @@ public final class DefaultCommunicator implements Communicator {
             overrides.put(e.getKey(), s);
         }
         log.debug("{} built with channels {} (hint {})", logPrefix, backendNames(), hint);
+    }
+
+    /**
+     * The run id of a communicator built without one: {@code "0"} where no other job can meet it
+     * (one peer, or only in-memory channels); elsewhere an error, since ranks cannot agree on a
+     * fresh id without talking and a fixed one lets two runs with this name exchange data.
+     */
+    private static String defaultRunId(ChannelProviders found, FmiConfig config, String name, int size) {
+        List<String> shared = new ArrayList<>();
+        for (BackendConfig b : config.enabledBackends()) {
+            found.find(b.name()).filter(ChannelProvider::sharedBetweenJobs).ifPresent(p -> shared.add(p.channelName()));
+        }
+        if (size > 1 && !shared.isEmpty()) {
+            throw new FmiConfigException("runId: not set, and communicator '" + name + "' of " + size + " peers may use channels "
+                    + shared + ", which other jobs can reach: two runs with this name would exchange data (expected: "
+                    + "Communicator.builder().runId(id) with an id that every rank of this run gets from its launcher and no "
+                    + "other run uses, e.g. a UUID made once per launch)");
+        }
+        return "0";
     }
 
     private ChannelContext rootContext(ChannelProvider p, BackendConfig b) {

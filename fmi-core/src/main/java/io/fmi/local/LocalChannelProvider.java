@@ -50,6 +50,12 @@ public final class LocalChannelProvider implements ChannelProvider {
         return 0;
     }
 
+    /** {@code false}: its messages never leave this JVM (see {@link LocalCluster} for how runs are kept apart). */
+    @Override
+    public boolean sharedBetweenJobs() {
+        return false;
+    }
+
     @Override
     public Channel create(ChannelContext context) {
         return new LocalChannel(context, fabric.group(context.scope(), context.size()));

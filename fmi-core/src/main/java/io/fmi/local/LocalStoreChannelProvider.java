@@ -55,6 +55,12 @@ public final class LocalStoreChannelProvider implements ChannelProvider {
         return "local-store";
     }
 
+    /** {@code false}: its messages never leave this JVM (see {@link LocalCluster} for how runs are kept apart). */
+    @Override
+    public boolean sharedBetweenJobs() {
+        return false;
+    }
+
     @Override
     public Channel create(ChannelContext context) {
         return new LocalStoreChannel(context, fabric.store());

@@ -162,11 +162,11 @@ class DirectFailureTest {
     void shouldBuildWithoutNetworkIoAndRejectBadSettings() {
         FmiConfig noServer = FmiConfig.defaults().withOnly("Direct").withBackend("Direct",
                 FmiConfig.newObject().put("enabled", true).put("host", "127.0.0.1").put("port", 9));
-        try (Communicator c = Communicator.builder().config(noServer).name("offline").rank(0).size(2).build()) {
+        try (Communicator c = Communicator.builder().config(noServer).name("offline").runId("r1").rank(0).size(2).build()) {
             assertEquals(2, c.size()); // nothing connected yet
         }
         FmiConfig bad = server.config(d -> d.put("spin_us", -5));
-        try (Communicator c = Communicator.builder().config(bad).name("bad").rank(0).size(2).timeout(Duration.ofSeconds(2)).build()) {
+        try (Communicator c = Communicator.builder().config(bad).name("bad").runId("r1").rank(0).size(2).timeout(Duration.ofSeconds(2)).build()) {
             FmiException e = assertThrows(FmiException.class, () -> c.send(new int[1], 1));
             Throwable t = e;
             while (!(t instanceof FmiConfigException) && t.getCause() != null) {

@@ -38,7 +38,7 @@ class DirectLivenessTest {
 
     private static Communicator rank0(String name) {
         FmiConfig cfg = server.config(d -> d.put("liveness_ms", LIVENESS_MS));
-        return Communicator.builder().config(cfg).name(name).rank(0).size(2).timeout(Duration.ofSeconds(30)).build();
+        return Communicator.builder().config(cfg).name(name).runId("r1").rank(0).size(2).timeout(Duration.ofSeconds(30)).build();
     }
 
     private static long ms(long t0) {

@@ -39,7 +39,7 @@ class DirectNoSilentLossTest {
     @Test
     void shouldFailLargeSendsAndReportEagerOnesAtCloseWhenTheSecretIsWrong() throws Exception {
         FmiConfig cfg = server.config(d -> d.put("secret", "not-the-servers"));
-        Communicator c = Communicator.builder().config(cfg).name("wrong-secret").rank(0).size(2)
+        Communicator c = Communicator.builder().config(cfg).name("wrong-secret").runId("r1").rank(0).size(2)
                 .timeout(Duration.ofSeconds(30)).build();
         // eager: both return once copied, before the server has answered
         c.send(new int[] {1}, 1);
@@ -64,7 +64,7 @@ class DirectNoSilentLossTest {
 
     @Test
     void shouldFailLargeSendsAndReportEagerOnesAtCloseWhenThePeerNeverStarts() throws Exception {
-        Communicator c = Communicator.builder().config(server.config()).name("never").rank(0).size(2)
+        Communicator c = Communicator.builder().config(server.config()).name("never").runId("r1").rank(0).size(2)
                 .timeout(Duration.ofMillis(1500)).build();
         c.send(new int[] {1}, 1);
         c.isend(new int[] {2, 3}, 1).get(5, TimeUnit.SECONDS);

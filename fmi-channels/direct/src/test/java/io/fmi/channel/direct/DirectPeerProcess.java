@@ -65,7 +65,7 @@ public final class DirectPeerProcess {
             }
         }
         FmiConfig cfg = FmiConfig.defaults().withOnly("Direct").withBackend("Direct", d);
-        try (Communicator comm = Communicator.builder().config(cfg).name(name).rank(rank).size(size)
+        try (Communicator comm = Communicator.builder().config(cfg).name(name).runId("r1").rank(rank).size(size)
                 .timeout(Duration.ofSeconds(30)).build()) {
             switch (mode) {
                 case "idle":

@@ -79,7 +79,7 @@ class DirectSecureByDefaultTest {
     @Test
     void shouldBuildWithoutIoAndFailTheFirstOperationNamingTheKeys() {
         FmiConfig noSecret = FmiConfig.defaults().withOnly("Direct").withBackend("Direct", server());
-        try (Communicator c = Communicator.builder().config(noSecret).name("nosecret").rank(0).size(2)
+        try (Communicator c = Communicator.builder().config(noSecret).name("nosecret").runId("r1").rank(0).size(2)
                 .timeout(Duration.ofSeconds(5)).build()) {
             if (System.getenv(DirectOptions.SECRET_ENV) != null) {
                 return; // this environment gives every Direct channel a secret

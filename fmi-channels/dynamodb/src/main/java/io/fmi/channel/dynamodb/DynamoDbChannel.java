@@ -27,6 +27,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.DeleteRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
@@ -60,7 +61,9 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  * item carries {@code ttl} (epoch seconds, now + {@code ttl_seconds}); enable Time To Live on that
  * attribute and DynamoDB removes what a crashed job left behind (the channel does so itself when it
  * creates the table). A counter is a string set: {@code increment} adds a token unique to the call
- * ({@code ADD}) and counts the set, so a retried request never counts twice.
+ * ({@code ADD}) and counts the set, so a retried request never counts twice. A member record,
+ * which claims a rank of a run and carries its heartbeat, is item {@code c = 0} of its key with the
+ * record in {@code d}, claimed by a {@code PutItem} on condition {@code attribute_not_exists(k)}.
  *
  * <h2>Errors and ownership</h2>
  * See {@link AwsCalls}: throttling, 5xx and connection failures are retried inside the deadline;
@@ -281,6 +284,65 @@ public class DynamoDbChannel extends MediatedChannel {
         }
         writeBatches(deletes, itemKey(keys.iterator().next()), op);
         log.trace("{} deleted {} items", context.logPrefix(), deletes.size());
+    }
+
+    @Override
+    protected boolean supportsRecords() {
+        return true;
+    }
+
+    /** {@code PutItem} of item {@code c = 0} on condition {@code attribute_not_exists(k)}. */
+    @Override
+    protected boolean createRecord(String key, byte[] value, OpContext op) {
+        ensureTable(op);
+        String k = itemKey(key);
+        Map<String, AttributeValue> item = recordItem(k, value);
+        return AwsCalls.call(op, "PutItem", resource(k), t -> {
+            try {
+                client().putItem(b -> b.tableName(settings.table).item(item)
+                        .conditionExpression("attribute_not_exists(#k)")
+                        .expressionAttributeNames(Map.of("#k", KEY))
+                        .overrideConfiguration(o -> o.apiCallTimeout(t)));
+                return true;
+            } catch (ConditionalCheckFailedException e) {
+                return false;
+            }
+        }, e -> refused(op, "PutItem", k, e));
+    }
+
+    @Override
+    protected void writeRecord(String key, byte[] value, OpContext op) {
+        ensureTable(op);
+        String k = itemKey(key);
+        Map<String, AttributeValue> item = recordItem(k, value);
+        AwsCalls.call(op, "PutItem", resource(k), t -> client().putItem(b -> b.tableName(settings.table).item(item)
+                .overrideConfiguration(o -> o.apiCallTimeout(t))), e -> refused(op, "PutItem", k, e));
+    }
+
+    @Override
+    protected byte[] readRecord(String key, OpContext op) {
+        ensureTable(op);
+        String k = itemKey(key);
+        GetItemResponse r = AwsCalls.call(op, "GetItem", resource(k), t -> client().getItem(b -> b.tableName(settings.table)
+                .key(keyOf(k, 0)).consistentRead(true).overrideConfiguration(o -> o.apiCallTimeout(t))), e -> refused(op, "GetItem", k, e));
+        AttributeValue d = r.hasItem() ? r.item().get(DATA) : null;
+        return d == null ? null : d.b().asByteArrayUnsafe();
+    }
+
+    private Map<String, AttributeValue> recordItem(String k, byte[] value) {
+        Map<String, AttributeValue> item = keyOf(k, 0);
+        item.put(DATA, AttributeValue.fromB(SdkBytes.fromByteArray(value)));
+        item.put(TTL, AttributeValue.fromN(Long.toString(expiresAt())));
+        return item;
+    }
+
+    /** A consistent {@code GetItem} of a key that does not exist: any answer means DynamoDB answers. */
+    @Override
+    protected void ping(Duration within) {
+        OpContext op = new OpContext(Operation.BARRIER, "ping", OpContext.P2P_SEQ, Deadline.after(within), context);
+        String k = itemKey(context.scope() + "/ping");
+        AwsCalls.call(op, "GetItem", resource(k), t -> client().getItem(b -> b.tableName(settings.table)
+                .key(keyOf(k, 0)).consistentRead(true).overrideConfiguration(o -> o.apiCallTimeout(t))), e -> refused(op, "GetItem", k, e));
     }
 
     @Override

@@ -9,7 +9,8 @@ import io.fmi.FmiConfigException;
  * <p>Keys: {@code table_name} (default {@code "fmi"}), {@code region} (else the SDK's region
  * chain), {@code endpoint}, {@code create}, {@code access_key}/{@code secret_key}/{@code session_token},
  * {@code key_prefix}, {@code ttl_seconds}, {@code chunk_bytes}, and the poll keys {@code timeout},
- * {@code poll_backoff}, {@code poll_max_ms} ({@link io.fmi.channel.aws.PollSchedule}).
+ * {@code poll_backoff}, {@code poll_max_ms} ({@link io.fmi.channel.aws.PollSchedule}). {@code liveness_ms} and
+ * {@code heartbeat_ms} are read by {@link io.fmi.channel.MediatedChannel}.
  */
 final class DynamoDbSettings {
     static final String DEFAULT_TABLE = "fmi";

@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * ({@code bcast}, {@code all}, {@code result}, the abort marker) is a stream, which a reader waits
  * for with {@code XREAD BLOCK} without consuming it. Barrier counters are sets: {@link #increment}
  * adds a token unique to the call and returns the set's size in one script, so a retried call
- * never counts twice. {@code docs/channels-mediated.md} shows the commands, and why each is safe
+ * never counts twice. Member records, which claim a rank of a run and carry its heartbeat, are
+ * plain strings ({@code RedisRecords}). A taken object of the wrong size is pushed back as it was
+ * ({@link #untake}). {@code docs/channels-mediated.md} shows the commands, and why each is safe
  * when Lettuce sends it again after a reconnect.
  *
  * <h2>Connections</h2>
@@ -69,6 +71,7 @@ public final class RedisChannel extends MediatedChannel {
     private final RedisConnections connections;
     private final ListObjects lists;
     private final StreamObjects streams;
+    private final RedisRecords records;
     private final AtomicLong tokens = new AtomicLong();
     private final ByteBuffer ttlArg;
 
@@ -81,6 +84,7 @@ public final class RedisChannel extends MediatedChannel {
         this.connections = new RedisConnections(context, settings, calls, ChannelClient.open(settings, client, resources));
         this.lists = new ListObjects(context, settings, calls, connections);
         this.streams = new StreamObjects(context, settings, calls, connections);
+        this.records = new RedisRecords(settings, calls, connections);
     }
 
     /** The key in Redis of a channel key. */
@@ -111,6 +115,37 @@ public final class RedisChannel extends MediatedChannel {
     @Override
     protected byte[] take(String key, long waitNanos, OpContext op) {
         return lists.take(key, waitNanos, op);
+    }
+
+    /** Pushes the object back as a new list object of the same key: the take had consumed it. */
+    @Override
+    protected void untake(String key, byte[] value, OpContext op) {
+        lists.push(key, ByteBuffer.wrap(value), op);
+    }
+
+    @Override
+    protected boolean supportsRecords() {
+        return true;
+    }
+
+    @Override
+    protected boolean createRecord(String key, byte[] value, OpContext op) {
+        return records.create(key, value, op);
+    }
+
+    @Override
+    protected void writeRecord(String key, byte[] value, OpContext op) {
+        records.write(key, value, op);
+    }
+
+    @Override
+    protected byte[] readRecord(String key, OpContext op) {
+        return records.read(key, op);
+    }
+
+    @Override
+    protected void ping(Duration within) {
+        records.ping(within, new OpContext(Operation.BARRIER, "ping", OpContext.P2P_SEQ, Deadline.after(within), context));
     }
 
     @Override

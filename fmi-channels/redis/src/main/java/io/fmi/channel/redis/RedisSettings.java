@@ -16,6 +16,7 @@ import java.util.Optional;
  * {@code database}; {@code tls}; {@code tls_ca_file} (PEM bundle trusted for TLS);
  * {@code key_prefix}; {@code ttl_seconds}; {@code chunk_bytes}; {@code connect_timeout_ms}.
  * {@code timeout} (the C++ FMI's poll interval) is accepted and unused: reads block in Redis.
+ * {@code liveness_ms} and {@code heartbeat_ms} are read by {@link io.fmi.channel.MediatedChannel}.
  */
 final class RedisSettings {
     /** Default {@code key_prefix}: {@value}. */

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -27,6 +28,7 @@ import software.amazon.awssdk.services.s3.model.ExpirationStatus;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * The mediated channel over S3, on the AWS SDK for Java v2. S3 cannot block a reader, so readers
@@ -42,7 +44,9 @@ import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
  * </pre>
  * S3 objects reach 5 GB, beyond a Java array, so nothing is chunked. S3 has no atomic counter:
  * barriers use one arrival object per rank, read by rank 0, never a bucket listing, so jobs sharing
- * a bucket cannot satisfy each other's barriers. Objects are deleted once read (or at close, after
+ * a bucket cannot satisfy each other's barriers. Member records ({@code <scope>/member/<rank>},
+ * claimed with {@code If-None-Match: *}, see {@link #createRecord}) are small objects too, left
+ * for the lifecycle rule. Objects are deleted once read (or at close, after
  * a closing barrier); what a crashed job leaves behind is removed by a lifecycle rule on
  * {@code key_prefix} (see docs/channels-mediated.md; set on a bucket this channel creates).
  *
@@ -64,6 +68,7 @@ public class S3Channel extends MediatedChannel {
     private static final Logger log = LoggerFactory.getLogger(S3Channel.class);
     private static final Duration DELETE_TIMEOUT = Duration.ofSeconds(10);
     private static final int DELETE_BATCH = 1000;
+    private static final long CONFLICT_RETRY_MS = 20;
 
     private final S3Settings settings;
     private final S3Client given;
@@ -150,6 +155,73 @@ public class S3Channel extends MediatedChannel {
                 return null;
             }
         }, e -> refused(op, "GetObject", k, e)));
+    }
+
+    @Override
+    protected boolean supportsRecords() {
+        return true;
+    }
+
+    /**
+     * {@code PutObject} with {@code If-None-Match: *}: S3 refuses it with 412 when the object
+     * exists (AWS since August 2024; s3proxy too). A 409 ({@code ConditionalRequestConflict}, a
+     * create racing another on the same key) is tried again until the deadline, then the loser
+     * gets its 412. A store that ignores the header lets a second claimant through: there the
+     * claim is a best effort (see docs/channels-mediated.md).
+     */
+    @Override
+    protected boolean createRecord(String key, byte[] value, OpContext op) {
+        ensureBucket(op);
+        String k = objectKey(key);
+        while (true) {
+            Boolean created = AwsCalls.call(op, "PutObject If-None-Match", resource(k), t -> {
+                try {
+                    client().putObject(b -> b.bucket(settings.bucket).key(k).ifNoneMatch("*")
+                            .contentLength((long) value.length).overrideConfiguration(o -> o.apiCallTimeout(t)), RequestBody.fromBytes(value));
+                    return true;
+                } catch (S3Exception e) {
+                    if (e.statusCode() == 412) {
+                        return false;
+                    }
+                    if (e.statusCode() == 409) {
+                        return null;
+                    }
+                    throw e;
+                }
+            }, e -> refused(op, "PutObject", k, e));
+            if (created != null) {
+                return created;
+            }
+            if (op.deadline().remainingNanos() < TimeUnit.MILLISECONDS.toNanos(CONFLICT_RETRY_MS)) {
+                throw new ChannelException(op.label() + ": PutObject If-None-Match of " + resource(k)
+                        + " kept conflicting with another create until the deadline " + op.where(), null, true);
+            }
+            AwsCalls.sleep(CONFLICT_RETRY_MS, op);
+        }
+    }
+
+    @Override
+    protected void writeRecord(String key, byte[] value, OpContext op) {
+        put(key, ByteBuffer.wrap(value), 1, op);
+    }
+
+    @Override
+    protected byte[] readRecord(String key, OpContext op) {
+        return get(key, 0, op);
+    }
+
+    /** A {@code GetObject} of a key that does not exist: any answer, 404 included, means S3 answers. */
+    @Override
+    protected void ping(Duration within) {
+        OpContext op = new OpContext(Operation.BARRIER, "ping", OpContext.P2P_SEQ, Deadline.after(within), context);
+        String k = objectKey(context.scope() + "/ping");
+        AwsCalls.call(op, "GetObject", resource(k), t -> {
+            try {
+                return client().getObjectAsBytes(b -> b.bucket(settings.bucket).key(k).overrideConfiguration(o -> o.apiCallTimeout(t)));
+            } catch (NoSuchKeyException e) {
+                return null;
+            }
+        }, e -> refused(op, "GetObject", k, e));
     }
 
     @Override

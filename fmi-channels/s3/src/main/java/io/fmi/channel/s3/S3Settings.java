@@ -11,7 +11,8 @@ import io.fmi.FmiConfigException;
  * {@code create}, {@code access_key}/{@code secret_key}/{@code session_token}, {@code key_prefix},
  * {@code ttl_seconds} (the expiry of the lifecycle rule set on a bucket the channel creates, in
  * whole days), and the poll keys {@code timeout}, {@code poll_backoff}, {@code poll_max_ms}
- * ({@link io.fmi.channel.aws.PollSchedule}).
+ * ({@link io.fmi.channel.aws.PollSchedule}). {@code liveness_ms} and {@code heartbeat_ms} are read
+ * by {@link io.fmi.channel.MediatedChannel}.
  */
 final class S3Settings {
     static final String DEFAULT_BUCKET = "fmi";
