@@ -57,6 +57,8 @@ public abstract class PeerToPeerChannel implements Channel {
     private final PeerToPeerChannel root;
     /** This communicator's id, carried with every message. */
     private final int comm;
+    /** {@value IdleStrategy#CONFIG_KEY} of the backend entry, or null. */
+    private final IdleStrategy configuredIdle;
 
     protected PeerToPeerChannel(ChannelContext context) {
         this(context, context.scheduler().map(Mailbox::new).orElseGet(Mailbox::new));
@@ -69,6 +71,7 @@ public abstract class PeerToPeerChannel implements Channel {
         this.inFlight = ConcurrentHashMap.newKeySet();
         this.root = this;
         this.comm = context.commId();
+        this.configuredIdle = IdleStrategy.fromConfig(context.backend(), null);
     }
 
     /** A sub-communicator's view of {@code root}. */
@@ -78,6 +81,7 @@ public abstract class PeerToPeerChannel implements Channel {
         this.inFlight = root.inFlight;
         this.root = root;
         this.comm = sub.commId();
+        this.configuredIdle = root.configuredIdle;
     }
 
     /**
@@ -112,10 +116,25 @@ public abstract class PeerToPeerChannel implements Channel {
     protected void unattended(CompletableFuture<?> receive) {
     }
 
-    /** How long a waiting thread spins before it parks, in nanoseconds; 0 parks at once. */
+    /**
+     * What a waiting thread does before it parks: {@value IdleStrategy#CONFIG_KEY} of the backend
+     * entry, else {@link #defaultIdleStrategy()}.
+     */
     @Override
-    public long spinNanos() {
-        return 0;
+    public IdleStrategy idleStrategy() {
+        IdleStrategy s = configuredIdle;
+        return s != null ? s : defaultIdleStrategy();
+    }
+
+    /**
+     * The idle strategy when the backend entry names none: {@link IdleStrategy#block()}, right for
+     * peers that are threads of one process (which would poll each other off the cores). A channel
+     * between processes overrides it.
+     *
+     * @return the default
+     */
+    protected IdleStrategy defaultIdleStrategy() {
+        return IdleStrategy.block();
     }
 
     /**
@@ -385,8 +404,8 @@ public abstract class PeerToPeerChannel implements Channel {
     }
 
     /**
-     * Waits for a receive posted in {@link #mailbox} until the call's deadline, spinning first for
-     * {@link #spinNanos()}; a receive given up on is withdrawn, so a message arriving later stays
+     * Waits for a receive posted in {@link #mailbox} until the call's deadline, polling first as
+     * {@link #idleStrategy()} says; a receive given up on is withdrawn, so a message arriving later stays
      * queued for the next receive.
      *
      * @param peer the rank waited for, in this communicator's ranks
@@ -420,10 +439,11 @@ public abstract class PeerToPeerChannel implements Channel {
     /**
      * Blocks until {@code f} completes or the call's deadline (plus {@link Waits#GRACE_NANOS})
      * passes, then returns or raises as {@link Waits#await} does. A channel whose I/O is driven by
-     * the waiting threads overrides this; by default the thread spins {@link #spinNanos()}, then parks.
+     * the waiting threads overrides this; by default the thread polls as {@link #idleStrategy()}
+     * says, then parks.
      */
     protected void waitFor(CompletableFuture<?> f, OpContext op, int peer, String what, int bytes) {
-        Waits.await(f, op, peer, what, bytes, spinNanos());
+        Waits.await(f, op, peer, what, bytes, idleStrategy());
     }
 
     /** How long a receive whose message has started arriving may overrun its deadline to finish. */
@@ -564,8 +584,8 @@ public abstract class PeerToPeerChannel implements Channel {
         }
 
         @Override
-        public long spinNanos() {
-            return channel.spinNanos();
+        public IdleStrategy idleStrategy() {
+            return channel.idleStrategy();
         }
 
         @Override

@@ -20,7 +20,7 @@ import java.time.Duration;
  *   "max_timeout": 60000,                // ms, deadline of one operation and of opening a connection
  *   "secret": "...",                     // or "secret_file": "/run/secrets/fmi" (first line)
  *   "eager_connect": false,              // true: the first operation connects to every peer at once
- *   "spin_us": 0,                        // how long a waiting thread polls its sockets before it blocks
+ *   "idle_strategy": "adaptive",         // what a waiting thread does before it blocks (io.fmi.channel.IdleStrategy)
  *   "io_threads": 2,                     // event loops that open connections, shared by the channels of one JVM
  *   "relay": true,                       // fall back to the server's relay when punching fails
  *   "nat_probe": true,                   // detect symmetric NAT before punching
@@ -33,10 +33,10 @@ import java.time.Duration;
  */
 public final class DirectOptions {
     /**
-     * Polling time of a waiting thread when {@code spin_us} is absent: 50 µs with 4+ CPUs, else 0.
-     * With fewer cores polling did not pay on the 2-core test machine (docs/benchmarks.md).
+     * {@link #spinNanos()} when {@code spin_us} is absent: 0. The older key only matters when given;
+     * without it the channel's {@code idle_strategy} decides (adaptive by default).
      */
-    public static final long DEFAULT_SPIN_US = Runtime.getRuntime().availableProcessors() >= 4 ? 50 : 0;
+    public static final long DEFAULT_SPIN_US = 0;
     /** Event loop threads that open connections when {@code io_threads} is absent: min(2, CPUs). */
     public static final int DEFAULT_IO_THREADS = Math.min(2, Runtime.getRuntime().availableProcessors());
     public static final int DEFAULT_MAX_MESSAGE_BYTES = Integer.MAX_VALUE - 8;
