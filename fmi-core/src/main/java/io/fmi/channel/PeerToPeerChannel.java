@@ -59,6 +59,11 @@ public abstract class PeerToPeerChannel implements Channel {
     private final int comm;
     /** {@value IdleStrategy#CONFIG_KEY} of the backend entry, or null. */
     private final IdleStrategy configuredIdle;
+    /** {@value #SEGMENT_BYTES_KEY} of the backend entry. */
+    private final int segmentBytes;
+
+    /** The backend key of the pipelined allreduce's segment size; {@link PeerCollectives#DEFAULT_SEGMENT_BYTES} by default. */
+    public static final String SEGMENT_BYTES_KEY = "allreduce_segment_bytes";
 
     protected PeerToPeerChannel(ChannelContext context) {
         this(context, context.scheduler().map(Mailbox::new).orElseGet(Mailbox::new));
@@ -72,6 +77,11 @@ public abstract class PeerToPeerChannel implements Channel {
         this.root = this;
         this.comm = context.commId();
         this.configuredIdle = IdleStrategy.fromConfig(context.backend(), null);
+        this.segmentBytes = context.backend().integer(SEGMENT_BYTES_KEY, PeerCollectives.DEFAULT_SEGMENT_BYTES);
+        if (segmentBytes < 8 || segmentBytes > 64 << 20) {
+            throw new io.fmi.FmiConfigException("backends." + context.backend().name() + "." + SEGMENT_BYTES_KEY + ": "
+                    + segmentBytes + " (expected: 8 to " + (64 << 20) + " bytes)");
+        }
     }
 
     /** A sub-communicator's view of {@code root}. */
@@ -82,6 +92,7 @@ public abstract class PeerToPeerChannel implements Channel {
         this.root = root;
         this.comm = sub.commId();
         this.configuredIdle = root.configuredIdle;
+        this.segmentBytes = root.segmentBytes;
     }
 
     /**
@@ -335,7 +346,7 @@ public abstract class PeerToPeerChannel implements Channel {
 
     @Override
     public void allreduce(OpContext op, Buf send, Buf recv, ReduceOp reduceOp) {
-        PeerCollectives.allreduce(transport(op), send, recv, reduceOp, ringThresholdBytes());
+        PeerCollectives.allreduce(transport(op), send, recv, reduceOp, ringThresholdBytes(), segmentBytes);
     }
 
     @Override
@@ -512,6 +523,24 @@ public abstract class PeerToPeerChannel implements Channel {
         @Override
         public void recv(int src, Buf into) {
             await(post(src, into), op, src, "message", into.byteLength());
+        }
+
+        @Override
+        public Object postRecv(int src, Buf into) {
+            return post(src, into);
+        }
+
+        @Override
+        public void awaitRecv(Object posted, int src, Buf into) {
+            await((CompletableFuture<?>) posted, op, src, "message", into.byteLength());
+        }
+
+        @Override
+        public void cancelRecv(Object posted) {
+            CompletableFuture<?> f = (CompletableFuture<?>) posted;
+            if (f != null && !f.isDone()) {
+                mailbox.withdraw(f);
+            }
         }
 
         @Override
