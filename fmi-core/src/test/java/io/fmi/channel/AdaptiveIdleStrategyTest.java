@@ -86,6 +86,20 @@ class AdaptiveIdleStrategyTest {
                 "a calm window resets the back-off: " + reset + " ms");
     }
 
+    @Test
+    void shouldKeepPollingWhileWaitsAreServedOnABusyHost() {
+        AdaptiveIdleStrategy s = withCores(2);
+        for (int i = 0; i < 4; i++) {
+            s.record(WINDOW / 2, WINDOW / 4, true); // ran a quarter of the time, but the message came while polling
+        }
+        s.record(WINDOW / 2, WINDOW / 4, false);
+        assertTrue(s.polling(), "pollers ran little, yet most waits were served while polling: other jobs, not the peer");
+        assertEquals(0, s.contendedWindows());
+        s.record(WINDOW, WINDOW / 4, false);
+        s.record(WINDOW, WINDOW / 4, false);
+        assertFalse(s.polling(), "pollers ran little and their waits gave up: the peer shares the core");
+    }
+
     /** Milliseconds from {@code start} until {@code s} polls again. */
     private static long untilPolling(AdaptiveIdleStrategy s, long start) throws InterruptedException {
         while (!s.polling()) {
