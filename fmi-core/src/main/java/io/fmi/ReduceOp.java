@@ -144,6 +144,7 @@ public final class ReduceOp {
      */
     public void combine(DataType type, int n, byte[] x, int xo, byte[] y, int yo, boolean inIsLeft) {
         checkKernel(type);
+        io.fmi.channel.PassCounter.add((long) n * type.sizeBytes());
         switch (type) {
             case BYTE: ReduceKernels.bytes(kind.ordinal(), x, xo, y, yo, y, yo, n); break;
             case INT: ReduceKernels.ints(kind.ordinal(), intOp, x, xo, y, yo, n, inIsLeft); break;
@@ -174,6 +175,7 @@ public final class ReduceOp {
      */
     public void combineInto(DataType type, int n, byte[] x, int xo, Object s, int so, Object d, int dOff, boolean inIsLeft) {
         checkKernel(type);
+        io.fmi.channel.PassCounter.add((long) n * type.sizeBytes());
         switch (type) {
             case BYTE: ReduceKernels.bytes(kind.ordinal(), x, xo, (byte[]) s, so, (byte[]) d, dOff, n); break;
             case INT: ReduceKernels.ints(kind.ordinal(), intOp, x, xo, (int[]) s, so, (int[]) d, dOff, n, inIsLeft); break;

@@ -397,6 +397,7 @@ public final class Buf {
         Object from = src.elements();
         if (to != null && from != null) {
             System.arraycopy(from, src.typedOffset, to, typedOffset, count);
+            PassCounter.add(byteLength());
             wroteTyped = true;
         } else if (to != null) {
             TypedArrays.decode(type, src.bytes(), src.offset, to, typedOffset, count);
@@ -405,6 +406,7 @@ public final class Buf {
             TypedArrays.encode(type, from, src.typedOffset, count, bytes(), offset);
         } else {
             System.arraycopy(src.bytes(), src.offset, bytes(), offset, byteLength());
+            PassCounter.add(byteLength());
         }
     }
 

@@ -32,6 +32,7 @@ public final class TypedArrays {
      * @param dstOffset where the first goes
      */
     public static void encode(DataType type, Object array, int from, int n, byte[] dst, int dstOffset) {
+        PassCounter.add((long) n * type.sizeBytes());
         switch (type) {
             case BYTE:
                 System.arraycopy(array, from, dst, dstOffset, n);
@@ -81,6 +82,7 @@ public final class TypedArrays {
      * @param n         number of elements
      */
     public static void decode(DataType type, byte[] src, int srcOffset, Object array, int to, int n) {
+        PassCounter.add((long) n * type.sizeBytes());
         switch (type) {
             case BYTE:
                 System.arraycopy(src, srcOffset, array, to, n);
