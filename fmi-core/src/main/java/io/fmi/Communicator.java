@@ -48,7 +48,16 @@ import java.util.concurrent.ScheduledExecutorService;
  *       is not consumed.</li>
  *   <li>Every blocking call has a deadline (the builder's {@code timeout}, else the channel's
  *       {@code max_timeout}, else 60 s) and raises {@link FmiTimeoutException} when it passes; a
- *       peer known to have failed raises {@link PeerFailedException} at once.</li>
+ *       peer known to have failed raises {@link PeerFailedException} at once. A thread
+ *       interrupted while it waits raises {@link FmiException} with its interrupt flag set.</li>
+ *   <li>No silent loss: a send returns once its message is copied or written (small messages may
+ *       still be on their way). A message that then cannot be delivered, for example because the
+ *       connection to its peer never comes up, is not dropped silently: {@link #close()} throws an
+ *       {@link FmiException} naming, per rank, the messages and bytes not delivered and why. Large
+ *       messages on the Direct channel move only into a receive posted for them (as MPI's
+ *       rendezvous protocol): their send returns, or their future completes, once delivered, and
+ *       fails otherwise; so two ranks that both send such a message to each other before receiving
+ *       wait until their deadline (use {@code isend}, or {@code irecv} first).</li>
  *   <li>Each operation {@code op} has a non-blocking twin {@code iop} returning a
  *       {@link CompletableFuture} that completes once the caller's buffers may be reused; the
  *       blocking form is the non-blocking one plus a bounded wait. Futures never complete on an
@@ -111,7 +120,13 @@ public interface Communicator extends AutoCloseable {
      */
     void abort(Throwable cause);
 
-    /** Releases every channel; operations still waiting fail. Idempotent. */
+    /**
+     * Releases every channel; operations still waiting fail. Idempotent.
+     *
+     * @throws FmiException after releasing everything, when a channel could not deliver messages
+     *         whose sends had returned (the Direct channel's eager messages whose connection never
+     *         came up): the message names, per rank, how many messages and bytes, and why
+     */
     @Override
     void close();
 

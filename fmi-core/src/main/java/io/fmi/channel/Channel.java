@@ -240,7 +240,11 @@ public interface Channel extends AutoCloseable {
      */
     void abort(Throwable cause);
 
-    /** Releases connections, threads and buffers; fails operations still waiting. Idempotent. */
+    /**
+     * Releases connections, threads and buffers; fails operations still waiting. Idempotent. A
+     * channel that accepted messages (their send returned) it could not deliver throws an
+     * {@link io.fmi.FmiException} saying so, after releasing everything: no silent loss.
+     */
     @Override
     void close();
 }

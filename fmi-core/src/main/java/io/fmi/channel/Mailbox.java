@@ -7,6 +7,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -21,6 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 /**
  * Matches incoming messages with posted receives, for channels of the peer-to-peer family.
@@ -46,7 +48,11 @@ import java.util.concurrent.locks.LockSupport;
  * scheduler given to the communicator's builder) sweeps on it instead and cancels its task at
  * {@link #close}; that scheduler stays its owner's to shut down. A channel that reads a frame
  * header before its payload can {@link #claim} the posted receive and write the payload straight
- * into it.
+ * into it. A channel whose sender announces a large message before sending it (MPI's rendezvous
+ * protocol) queues the {@link #announce announcement} in the message's place, under the message's
+ * source, communicator and tag: a receive of that source, communicator and tag that takes its size
+ * is bound to it (and the channel asks for the payload), one that refuses its size fails and leaves
+ * it queued, and no payload is ever copied here.
  *
  * <p>Thread-safe. Futures are completed outside the lock.
  */
@@ -182,18 +188,43 @@ public final class Mailbox {
     }
 
     private <T> Receive<T> post(Receive<T> p, int comm, long tag) {
+        match(p, comm, tag, false);
+        return p;
+    }
+
+    /**
+     * Matches {@code p} with the first message of its source, communicator and tag, or queues it; a
+     * receive given back ({@code requeue}, see {@link Claim#giveBack()}) is queued first in line,
+     * where it was.
+     */
+    private void match(Receive<?> p, int comm, long tag, boolean requeue) {
         int src = p.src;
         OpContext op = p.op;
         Throwable failure = null;
         byte[] matched = null;
+        Announced bound = null;
         synchronized (lock) {
+            if (requeue) {
+                CLAIMED.set(p, 0);
+            }
             if (closed != null) {
                 failure = op.error("communicator is closed");
+            } else if (!closedComms.isEmpty() && closedComms.contains(comm)) {
+                failure = op.error("communicator is closed");
             } else {
-                Key key = key(src, comm, tag);
+                Key key = requeue ? p.key : key(src, comm, tag);
+                p.key = key;
                 ArrayDeque<Object> q = slots.get(key);
                 Object head = q == null ? null : q.peekFirst();
-                if (head instanceof byte[]) {
+                if (head instanceof Announced) {
+                    Announced a = (Announced) head;
+                    failure = p.refuse(a.length);
+                    if (failure == null) {
+                        q.pollFirst();
+                        dropIfEmpty(key, q);
+                        bound = a;
+                    }
+                } else if (head instanceof byte[]) {
                     byte[] msg = (byte[]) head;
                     failure = p.refuse(msg.length);
                     if (failure == null) {
@@ -209,8 +240,11 @@ public final class Mailbox {
                         q = new ArrayDeque<>();
                         slots.put(key, q);
                     }
-                    q.addLast(p);
-                    p.key = key;
+                    if (requeue) {
+                        q.addFirst(p);
+                    } else {
+                        q.addLast(p);
+                    }
                     waiting.incrementAndGet();
                 }
             }
@@ -221,8 +255,10 @@ public final class Mailbox {
         } else if (matched != null) {
             p.claim();
             p.take(matched); // a queued message is a private copy: a receive of any size keeps the array
+        } else if (bound != null) {
+            p.claim();
+            bound.onMatch.accept(new Claim(this, p, bound.length));
         }
-        return p;
     }
 
     /**
@@ -295,7 +331,7 @@ public final class Mailbox {
             Key key = key(src, comm, tag);
             ArrayDeque<Object> q = slots.get(key);
             boolean consumed = false;
-            // A queue holds either posted receives or unexpected messages, never both.
+            // A queue holds either posted receives or unexpected messages (copies, announcements), never both.
             while (q != null && q.peekFirst() instanceof Receive) {
                 Receive<?> p = (Receive<?>) q.pollFirst();
                 if (!p.claim()) {
@@ -349,13 +385,131 @@ public final class Mailbox {
         return copy;
     }
 
-    /** Fails every receive waiting on {@code src}, and later ones that find no queued message. */
+    /**
+     * Announces a message that {@code src} will send once a receive for it is posted (a channel's
+     * rendezvous protocol): the announcement takes the message's place in the matching, first in,
+     * first out with the other messages of {@code src}, {@code comm} and {@code tag}, so only a
+     * receive of that communicator and tag can take it. When a receive that takes a message of
+     * {@code length} bytes takes it, now or when one is posted later, it is claimed for the message
+     * (its deadline no longer applies) and {@code onMatch} gets the {@link Claim}, outside the lock,
+     * on the thread that matched: the channel then asks the sender for the payload and writes it
+     * into {@link Claim#buffer()}. A receive that refuses the size fails with the size error and
+     * leaves the announcement queued; {@link #withdrawAnnounced} with the same {@code onMatch} takes
+     * it back. An announcement for a closed sub-communicator is dropped.
+     *
+     * @param src     the sender's channel rank
+     * @param comm    the communicator id the message carries
+     * @param tag     the tag it carries
+     * @param length  the message's length in bytes
+     * @param onMatch told, once, of the receive bound to the message
+     */
+    public void announce(int src, int comm, long tag, int length, Consumer<Claim> onMatch) {
+        Objects.requireNonNull(onMatch, "onMatch");
+        List<Runnable> after = null;
+        Receive<?> bound = null;
+        Announced a = new Announced(length, onMatch);
+        synchronized (lock) {
+            if (closed != null || (!closedComms.isEmpty() && closedComms.contains(comm))) {
+                return;
+            }
+            Key key = key(src, comm, tag);
+            ArrayDeque<Object> q = slots.get(key);
+            while (q != null && q.peekFirst() instanceof Receive) {
+                Receive<?> p = (Receive<?>) q.pollFirst();
+                if (!p.claim()) {
+                    continue; // expired meanwhile
+                }
+                waiting.decrementAndGet();
+                FmiException refused = p.refuse(length);
+                if (refused != null) {
+                    if (after == null) {
+                        after = new ArrayList<>(1);
+                    }
+                    p.failClaimed(refused, after);
+                    continue; // the announcement stays for the next receive
+                }
+                bound = p;
+                break;
+            }
+            if (bound == null) {
+                if (q == null) {
+                    q = new ArrayDeque<>();
+                    slots.put(key, q);
+                }
+                q.addLast(a);
+            } else {
+                dropIfEmpty(key, q);
+            }
+        }
+        if (after != null) {
+            after.forEach(Runnable::run);
+        }
+        if (bound != null) {
+            onMatch.accept(new Claim(this, bound, length));
+        }
+    }
+
+    /**
+     * Takes back the announcement made by {@link #announce} with {@code onMatch} if no receive took
+     * it yet (its sender gave up); false if a receive took it (or it is gone with its peer or
+     * communicator).
+     *
+     * @param src     the sender's channel rank
+     * @param comm    the communicator id it was announced with
+     * @param tag     the tag it was announced with
+     * @param onMatch the consumer given to {@link #announce}
+     * @return whether it was still queued and is now gone
+     */
+    public boolean withdrawAnnounced(int src, int comm, long tag, Consumer<Claim> onMatch) {
+        synchronized (lock) {
+            Key key = key(src, comm, tag);
+            ArrayDeque<Object> q = slots.get(key);
+            if (q == null) {
+                return false;
+            }
+            for (Iterator<Object> it = q.iterator(); it.hasNext(); ) {
+                Object o = it.next();
+                if (o instanceof Announced && ((Announced) o).onMatch == onMatch) {
+                    it.remove();
+                    dropIfEmpty(key, q);
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /**
+     * Fails every receive waiting on {@code src}, and later ones that find no queued message;
+     * announcements of {@code src} are dropped (their payload can no longer come).
+     *
+     * @param src   the failed peer's channel rank
+     * @param cause why it failed
+     */
     public void failPeer(int src, Throwable cause) {
+        fail(src, cause, true);
+    }
+
+    /**
+     * Fails the receives waiting on {@code src} now (e.g. a connection to it could not be opened
+     * this time), without marking {@code src} failed: a later receive waits as usual.
+     *
+     * @param src   the peer's channel rank
+     * @param cause what the receives fail with
+     */
+    public void failWaiting(int src, Throwable cause) {
+        fail(src, cause, false);
+    }
+
+    private void fail(int src, Throwable cause, boolean forever) {
         List<Runnable> after = new ArrayList<>();
         synchronized (lock) {
-            failedPeers.putIfAbsent(src, cause);
-            for (ArrayDeque<Object> q : slots.values()) {
-                q.removeIf(o -> {
+            if (forever) {
+                failedPeers.putIfAbsent(src, cause);
+            }
+            for (Map.Entry<Key, ArrayDeque<Object>> e : slots.entrySet()) {
+                boolean fromSrc = e.getKey().src == src;
+                e.getValue().removeIf(o -> {
                     if (o instanceof Receive && ((Receive<?>) o).src == src) {
                         Receive<?> p = (Receive<?>) o;
                         if (p.claim()) {
@@ -364,7 +518,7 @@ public final class Mailbox {
                         }
                         return true;
                     }
-                    return false;
+                    return forever && fromSrc && o instanceof Announced;
                 });
             }
             slots.values().removeIf(ArrayDeque::isEmpty);
@@ -440,13 +594,13 @@ public final class Mailbox {
         after.forEach(Runnable::run);
     }
 
-    /** Number of queued unexpected messages (for tests and diagnostics). */
+    /** Number of queued unexpected messages, announced ones included (for tests and diagnostics). */
     public int queuedMessages() {
         synchronized (lock) {
             int n = 0;
             for (ArrayDeque<Object> q : slots.values()) {
                 for (Object o : q) {
-                    if (o instanceof byte[]) {
+                    if (o instanceof byte[] || o instanceof Announced) {
                         n++;
                     }
                 }
@@ -523,7 +677,7 @@ public final class Mailbox {
                 q.pollFirst();
                 dropIfEmpty(key, q);
                 waiting.decrementAndGet();
-                return new Claim(p, length);
+                return new Claim(this, p, length);
             }
             return null;
         }
@@ -534,13 +688,18 @@ public final class Mailbox {
         return claim(src, 0, tag, length);
     }
 
-    /** A receive claimed by {@link #claim}: fill {@link #buffer()}, then {@link #complete()}. Not thread-safe. */
+    /**
+     * A receive claimed by {@link #claim} or bound to an {@link #announce announcement}: fill
+     * {@link #buffer()}, then {@link #complete()}; or {@link #fail}, or {@link #giveBack()}. Not thread-safe.
+     */
     public static final class Claim {
+        private final Mailbox mailbox;
         private final Receive<?> posted;
         private final Buf buffer;
         private final byte[] any;
 
-        private Claim(Receive<?> posted, int length) {
+        private Claim(Mailbox mailbox, Receive<?> posted, int length) {
+            this.mailbox = mailbox;
             this.posted = posted;
             if (posted instanceof Posted) {
                 this.buffer = ((Posted) posted).dst;
@@ -549,6 +708,15 @@ public final class Mailbox {
                 this.any = new byte[length];
                 this.buffer = Buf.wrap(io.fmi.DataType.BYTE, any, 0, length);
             }
+        }
+
+        /**
+         * The message it was claimed for will not come (its sender withdrew the announcement): the
+         * receive waits again, first in line, for the next message of its source, communicator and
+         * tag, under its own deadline. Only before any byte was written into {@link #buffer()}.
+         */
+        public void giveBack() {
+            mailbox.match(posted, posted.key.comm, posted.key.tag, true);
         }
 
         /** The buffer to write the payload into, exactly as long as the message. */
@@ -686,6 +854,17 @@ public final class Mailbox {
         @Override
         String describe() {
             return "receive of a message of any size";
+        }
+    }
+
+    /** A message its sender announced and sends once a receive is bound to it; queued in its place. */
+    private static final class Announced {
+        final int length;
+        final Consumer<Claim> onMatch;
+
+        Announced(int length, Consumer<Claim> onMatch) {
+            this.length = length;
+            this.onMatch = onMatch;
         }
     }
 

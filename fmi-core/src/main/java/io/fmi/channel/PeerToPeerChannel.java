@@ -211,7 +211,24 @@ public abstract class PeerToPeerChannel implements Channel {
         }
         int d = wire(dest);
         root.prepare(d, op);
-        CompletableFuture<Void> f = track(root.transmit(d, comm, OpContext.P2P_SEQ, data.view(), op));
+        return root.sendPointToPoint(d, comm, data.view(), op);
+    }
+
+    /**
+     * Sends a point-to-point message of communicator {@code comm} to channel rank {@code dest}, for
+     * {@link #send} of this channel and of its sub-communicators' views. By default eager, through
+     * {@link #transmit}: complete once the bytes are copied. A channel that moves some messages only
+     * into a receive the peer posted (a rendezvous protocol for large ones) overrides it and returns
+     * a future that completes when such a message is written.
+     *
+     * @param dest the receiver's channel rank
+     * @param comm the communicator id
+     * @param data the payload, between position and limit
+     * @param op   the call
+     * @return completes once the message is copied or written
+     */
+    protected CompletableFuture<Void> sendPointToPoint(int dest, int comm, ByteBuffer data, OpContext op) {
+        CompletableFuture<Void> f = track(transmit(dest, comm, OpContext.P2P_SEQ, data, op));
         return f.isDone() ? f : DONE;
     }
 
@@ -287,7 +304,11 @@ public abstract class PeerToPeerChannel implements Channel {
         return f.join();
     }
 
-    /** Posts the receive first, so the incoming message lands in {@code recv} while {@code send} is written. */
+    /**
+     * Posts the receive first, so the incoming message lands in {@code recv} while {@code send} is
+     * written; returns once both are done, {@code send} free again (a send that moves only into the
+     * peer's posted receive, see {@link #sendPointToPoint}, may still read it after the receive).
+     */
     @Override
     public void sendrecv(OpContext op, Buf send, int dest, Buf recv, int src) {
         int s = wire(src);
@@ -295,8 +316,9 @@ public abstract class PeerToPeerChannel implements Channel {
             root.prepare(s, op);
         }
         CompletableFuture<Void> r = mailbox.post(s, comm, OpContext.P2P_SEQ, recv, op);
+        CompletableFuture<Void> sent;
         try {
-            CompletableFuture<Void> sent = send(op, send, dest);
+            sent = send(op, send, dest);
             if (sent.isCompletedExceptionally()) {
                 Waits.outcome(sent, op, dest, "send", send.byteLength());
             }
@@ -305,6 +327,11 @@ public abstract class PeerToPeerChannel implements Channel {
             throw e;
         }
         await(r, op, src, "receive", recv.byteLength());
+        if (!sent.isDone()) {
+            root.waitFor(sent, op, dest, "send", send.byteLength());
+        } else if (sent.isCompletedExceptionally()) {
+            Waits.outcome(sent, op, dest, "send", send.byteLength());
+        }
     }
 
     // ---------------------------------------------------------------- collectives

@@ -1265,11 +1265,18 @@ public final class DefaultCommunicator implements Communicator {
             subs.forEach(DefaultCommunicator::close);
         }
         closed = true;
+        FmiException failure = null; // e.g. messages a channel could not deliver: raised once all is released
         for (Slot s : slots) {
             Channel c = s.opened();
             if (c != null) {
                 try {
                     c.close();
+                } catch (FmiException e) {
+                    if (failure == null) {
+                        failure = e;
+                    } else {
+                        failure.addSuppressed(e);
+                    }
                 } catch (RuntimeException e) {
                     log.warn("{} closing channel {} failed: {}", logPrefix, s.context.channelName(), e.toString());
                 }
@@ -1282,6 +1289,9 @@ public final class DefaultCommunicator implements Communicator {
         }
         stop();
         log.debug("{} closed", logPrefix);
+        if (failure != null) {
+            throw failure;
+        }
     }
 
     private List<DefaultCommunicator> liveSubs() {

@@ -28,7 +28,8 @@ import java.util.function.Function;
  * <p>Peers talk over the in-memory channel ({@code Local}) of a fabric private to the run. With a
  * configuration, the configured backends are used as well; the in-memory channel is added unless
  * the configuration has a {@code Local} entry of its own, so
- * {@code FmiConfig.defaults().withOnly("Direct")} runs the same peers over direct TCP and
+ * {@code FmiConfig.defaults().withOnly("Direct")} (with the rendezvous server's address and secret
+ * in its Direct entry) runs the same peers over direct TCP and
  * {@code withOnly("LocalStore")} over the in-memory store.
  *
  * <p>When a peer's body throws, its communicator aborts (the others fail at once instead of

@@ -91,6 +91,12 @@ public final class HolePunchClient implements AutoCloseable {
     public static final Duration DEFAULT_DIRECT_TIMEOUT = Duration.ofSeconds(3);
     /** How long the symmetric-NAT probe may take, unless {@link Builder#probeTimeout} says otherwise. */
     public static final Duration DEFAULT_PROBE_TIMEOUT = Duration.ofSeconds(1);
+    /**
+     * How long a call keeps retrying an unreachable or busy rendezvous server, unless
+     * {@link Builder#serverRetryTimeout} says otherwise: long enough for a server restart, short
+     * enough that a missing server is reported within seconds rather than at the call's deadline.
+     */
+    public static final Duration DEFAULT_SERVER_RETRY_TIMEOUT = Duration.ofSeconds(5);
 
     private final ClientSettings settings;
     private final boolean ownsGroup;
@@ -196,6 +202,7 @@ public final class HolePunchClient implements AutoCloseable {
         private List<InetAddress> privateAddresses;
         private Duration directTimeout = DEFAULT_DIRECT_TIMEOUT;
         private Duration probeTimeout = DEFAULT_PROBE_TIMEOUT;
+        private Duration serverRetryTimeout = DEFAULT_SERVER_RETRY_TIMEOUT;
         private boolean mappingProbe = true;
         private boolean relay = true;
         private boolean direct = true;
@@ -251,6 +258,22 @@ public final class HolePunchClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How long a call keeps retrying while the rendezvous server is unreachable (connection
+         * refused or reset, closed before the registration was acknowledged) or busy (SERVER_FULL,
+         * shutting down): it reconnects with exponential back-off (100 ms doubling to 1 s) and
+         * registers again, so a server restart within this time goes unnoticed. When the trouble
+         * lasts longer (counted from its start; a successful registration resets it), or the call's
+         * deadline comes first, the call fails with {@link PunchException.Reason#SERVER_UNREACHABLE}
+         * or {@link PunchException.Reason#BUSY} and the last problem seen. Refusals that retrying
+         * cannot cure (a wrong secret, a duplicate registration) fail at once. Default
+         * {@link #DEFAULT_SERVER_RETRY_TIMEOUT}.
+         */
+        public Builder serverRetryTimeout(Duration timeout) {
+            this.serverRetryTimeout = RendezvousServer.Builder.checkPositive(timeout, "server retry timeout");
+            return this;
+        }
+
         /** Whether to probe for symmetric NAT before registering. Default true. */
         public Builder mappingProbe(boolean enabled) {
             this.mappingProbe = enabled;
@@ -290,7 +313,7 @@ public final class HolePunchClient implements AutoCloseable {
                     secret == null ? null : secret.clone(), g, Transports.isEpoll(g),
                     callbackExecutor != null ? callbackExecutor : ForkJoinPool.commonPool(),
                     privateAddresses != null ? privateAddresses : localAddresses(),
-                    directTimeout, probeTimeout, mappingProbe, relay, direct, new SecureRandom());
+                    directTimeout, probeTimeout, serverRetryTimeout, mappingProbe, relay, direct, new SecureRandom());
             return new HolePunchClient(s, own);
         }
 

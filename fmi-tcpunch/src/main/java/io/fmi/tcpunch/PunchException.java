@@ -16,11 +16,16 @@ public class PunchException extends RuntimeException {
         AUTH_FAILED(false),
         /** The other end of a punched connection failed the handshake: not the intended peer. */
         PEER_VERIFICATION_FAILED(false),
-        /** The server refused the request (name in use, full, malformed, ...). */
+        /** The server refused the request (malformed, unsupported, ...). */
         REFUSED(false),
-        /** The server refused for now (full, busy). Retryable. */
+        /**
+         * Another client holds a waiting registration of the same pairing name and self id
+         * (server error DUPLICATE_REGISTRATION): another job with this name and run id is running.
+         */
+        DUPLICATE_REGISTRATION(false),
+        /** The server refused for now (SERVER_FULL, busy, shutting down), still so after retries. Retryable. */
         BUSY(true),
-        /** The server could not be reached or closed the connection early. Retryable. */
+        /** The server could not be reached, or closed the connection early, still so after retries. Retryable. */
         SERVER_UNREACHABLE(true),
         /** The client was closed or the call cancelled. */
         CLOSED(false);

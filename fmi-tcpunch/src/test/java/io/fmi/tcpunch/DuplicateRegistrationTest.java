@@ -71,7 +71,7 @@ class DuplicateRegistrationTest {
                     () -> client.connect("victim/0:0:1", "1", "0", DEADLINE, ch -> { }).join());
             clientNanos[i] = System.nanoTime() - t0;
             PunchException p = assertInstanceOf(PunchException.class, e.getCause());
-            assertEquals(PunchException.Reason.REFUSED, p.reason(), p.getMessage());
+            assertEquals(PunchException.Reason.DUPLICATE_REGISTRATION, p.reason(), p.getMessage());
             assertTrue(p.getMessage().contains("DUPLICATE_REGISTRATION") && p.getMessage().contains("victim/0:0:1"),
                     p.getMessage());
         }

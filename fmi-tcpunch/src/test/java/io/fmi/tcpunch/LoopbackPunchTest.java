@@ -330,6 +330,96 @@ class LoopbackPunchTest {
     }
 
     @Test
+    void shouldReportAnUnreachableServerWithItsCauseAfterTheRetriesNotAtTheDeadline() throws Exception {
+        int unused;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            unused = s.getLocalPort(); // nothing listens there once it closes: connections are refused
+        }
+        int port = unused;
+        HolePunchClient client = HolePunchClient.builder()
+                .server(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
+                .serverRetryTimeout(Duration.ofMillis(1500)).build();
+        closeables.add(client);
+        long t0 = System.nanoTime();
+        CompletionException e = assertThrows(CompletionException.class,
+                () -> client.connectSocket("nobody:0:1", "0", "1", DEADLINE).join());
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        PunchException p = assertInstanceOf(PunchException.class, e.getCause());
+        assertEquals(PunchException.Reason.SERVER_UNREACHABLE, p.reason(), p.getMessage());
+        assertTrue(p.retryable());
+        assertTrue(p.getMessage().contains("Connection refused") && p.getMessage().contains(":" + port)
+                && p.getMessage().contains("1500 ms"), p.getMessage());
+        // retried (100, 200, 400, 800 ms back-off) for about the retry timeout, far from the 20 s deadline
+        assertTrue(ms >= 600 && ms < 4_000, "failed after " + ms + " ms");
+    }
+
+    @Test
+    void shouldRetryThroughARestartOfTheServerWithinTheDeadline() throws Exception {
+        int port = server.port();
+        HolePunchClient first = client(b -> b.serverRetryTimeout(Duration.ofSeconds(10)));
+        CompletableFuture<PunchedSocket> a = first.connectSocket("restart:0:1", "0", "1", DEADLINE);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (server.stats().pendingRegistrations() != 1 && System.nanoTime() < end) {
+            Thread.sleep(5);
+        }
+        assertEquals(1, server.stats().pendingRegistrations(), "registered before the restart");
+        server.close(); // the waiting registration is gone with it
+        Thread.sleep(300); // down for a moment: connections are refused meanwhile
+        assertFalse(a.isDone(), "still retrying while the server is down");
+        server = RendezvousServer.builder().bindAddress(InetAddress.getLoopbackAddress()).port(port).insecure(true)
+                .build().start();
+        HolePunchClient second = client(b -> { });
+        PunchedSocket b = second.connectSocket("restart:0:1", "1", "0", DEADLINE).get(15, TimeUnit.SECONDS);
+        PunchedSocket s = a.get(15, TimeUnit.SECONDS);
+        s.socket().close();
+        b.socket().close();
+    }
+
+    @Test
+    void shouldRetryAFullServerForTheRetryTimeoutThenSaySo() throws Exception {
+        RendezvousServer full = RendezvousServer.builder().bindAddress(InetAddress.getLoopbackAddress()).port(0)
+                .insecure(true).maxPendingPerAddress(1).build().start();
+        closeables.add(full);
+        HolePunchClient client = HolePunchClient.builder()
+                .server(new InetSocketAddress(InetAddress.getLoopbackAddress(), full.port()))
+                .serverRetryTimeout(Duration.ofMillis(1500)).build();
+        closeables.add(client);
+        CompletableFuture<PunchedSocket> holder = client.connectSocket("full:0:1", "0", "1", DEADLINE);
+        long t0 = System.nanoTime();
+        CompletionException e = assertThrows(CompletionException.class,
+                () -> client.connectSocket("full:0:2", "0", "2", DEADLINE).join());
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        PunchException p = assertInstanceOf(PunchException.class, e.getCause());
+        assertEquals(PunchException.Reason.BUSY, p.reason(), p.getMessage());
+        assertTrue(p.getMessage().contains("SERVER_FULL"), p.getMessage());
+        // SERVER_FULL follows REGISTERED: that acknowledgement must not restart the run of retries
+        assertTrue(ms >= 600 && ms < 4_000, "failed after " + ms + " ms (retry timeout 1500 ms, deadline 20 s)");
+        assertFalse(holder.isDone());
+        holder.cancel(false);
+    }
+
+    @Test
+    void shouldRefuseADuplicateRegistrationAtOnceWithItsOwnReason() {
+        HolePunchClient client = client(b -> { });
+        CompletableFuture<PunchedSocket> holder = client.connectSocket("dup:0:1", "0", "1", DEADLINE);
+        long t0 = System.nanoTime();
+        CompletionException e = assertThrows(CompletionException.class,
+                () -> {
+                    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                    while (server.stats().pendingRegistrations() != 1 && System.nanoTime() < end) {
+                        Thread.onSpinWait();
+                    }
+                    client.connectSocket("dup:0:1", "0", "1", DEADLINE).join();
+                });
+        PunchException p = assertInstanceOf(PunchException.class, e.getCause());
+        assertEquals(PunchException.Reason.DUPLICATE_REGISTRATION, p.reason(), p.getMessage());
+        assertFalse(p.retryable());
+        assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5));
+        assertFalse(holder.isDone(), "the first registration keeps waiting");
+        holder.cancel(false);
+    }
+
+    @Test
     void shouldPairTwoTcpunchClientsOverRealSockets() throws Exception {
         try (java.net.Socket a = new java.net.Socket(InetAddress.getLoopbackAddress(), server.port());
              java.net.Socket b = new java.net.Socket(InetAddress.getLoopbackAddress(), server.port())) {

@@ -19,6 +19,7 @@ public record ClientSettings(
         List<InetAddress> privateAddresses,
         Duration directTimeout,
         Duration probeTimeout,
+        Duration serverRetryTimeout,
         boolean mappingProbe,
         boolean relay,
         boolean direct,

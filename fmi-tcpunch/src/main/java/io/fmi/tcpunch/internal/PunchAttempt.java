@@ -67,7 +67,9 @@ import org.slf4j.LoggerFactory;
 final class PunchAttempt {
     private static final Logger log = LoggerFactory.getLogger(PunchAttempt.class);
     private static final long RETRY_DELAY_MS = 20;
-    private static final long SERVER_RETRY_DELAY_MS = 250;
+    /** First back-off after server trouble; doubles per retry up to {@link #MAX_SERVER_RETRY_DELAY_MS}. */
+    private static final long SERVER_RETRY_DELAY_MS = 100;
+    private static final long MAX_SERVER_RETRY_DELAY_MS = 1000;
     /**
      * How often a handed-over socket is checked, a millisecond apart, for its selector to have
      * dropped its cancelled key (normally at the first check: the loop selects right after the
@@ -113,6 +115,12 @@ final class PunchAttempt {
     private ScheduledFuture<?> deadlineTimer;
     private ScheduledFuture<?> stageTimer;
     private String lastProblem;
+    /** When the current run of server trouble began ({@link System#nanoTime()}); valid while {@link #serverRetries} > 0. */
+    private long troubleSinceNanos;
+    /** Retries of the server in the current run of trouble. */
+    private int serverRetries;
+    /** When the server last acknowledged the registration (0: not since the last trouble). */
+    private long registeredNanos;
 
     /** {@code initializer} null: the connection is handed over as a socket ({@link #socketResult}). */
     PunchAttempt(ClientSettings settings, String name, String selfId, String peerId, Duration timeout,
@@ -201,9 +209,8 @@ final class PunchAttempt {
             if (stage == Stage.DONE) {
                 f.channel().close();
             } else if (!done.isSuccess()) {
-                lastProblem = "server " + server + " unreachable: " + done.cause().getMessage();
-                log.debug("{} {}; retrying", this, lastProblem);
-                loop.schedule(this::connectRendezvous, SERVER_RETRY_DELAY_MS, TimeUnit.MILLISECONDS);
+                serverTrouble(Reason.SERVER_UNREACHABLE, "server " + server + " unreachable: " + done.cause().getMessage(),
+                        done.cause());
             } else {
                 localBind = new InetSocketAddress(any, ((InetSocketAddress) f.channel().localAddress()).getPort());
                 stage = Stage.PROBING;
@@ -236,6 +243,9 @@ final class PunchAttempt {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
             Message m = MessageCodec.decode(frame);
+            if (ctx.channel() != (main ? rendezvous : probe)) {
+                return; // a connection given up on for a retry
+            }
             if (m instanceof Message.Error) {
                 serverError(ctx.channel(), (Message.Error) m);
             } else if (!main) {
@@ -246,6 +256,7 @@ final class PunchAttempt {
                 observed((Message.Observed) m);
             } else if (m instanceof Message.Registered && stage == Stage.REGISTERING) {
                 stage = Stage.WAITING_FOR_PEER;
+                registeredNanos = System.nanoTime();
                 log.debug("{} registered as {}, waiting for the peer", PunchAttempt.this, ((Message.Registered) m).observed());
             } else if (m instanceof Message.Peer && stage == Stage.WAITING_FOR_PEER) {
                 punch((Message.Peer) m);
@@ -258,7 +269,8 @@ final class PunchAttempt {
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             if (main && ctx.channel() == rendezvous && stage.compareTo(Stage.PUNCHING) < 0) {
-                fail(Reason.SERVER_UNREACHABLE, "server closed the connection in stage " + stage, null);
+                // A restart, or a per-address limit that closes connections at once: try again.
+                serverTrouble(Reason.SERVER_UNREACHABLE, "server closed the connection in stage " + stage, null);
             } else if (!main && ctx.channel() == probe && stage == Stage.PROBING) {
                 probed(null);
             }
@@ -266,7 +278,9 @@ final class PunchAttempt {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            if (main) {
+            if (main && ctx.channel() == rendezvous && cause instanceof IOException) {
+                serverTrouble(Reason.SERVER_UNREACHABLE, "rendezvous connection failed: " + cause.getMessage(), cause);
+            } else if (main && ctx.channel() == rendezvous) {
                 fail(Reason.SERVER_UNREACHABLE, "rendezvous connection failed: " + cause.getMessage(), cause);
             } else {
                 ctx.close();
@@ -284,6 +298,9 @@ final class PunchAttempt {
         ChannelFuture f = bootstrap(true).handler(serverPipeline(false)).connect(probeAddr, localBind);
         probe = f.channel();
         f.addListener(done -> {
+            if (f.channel() != probe) {
+                return; // given up on for a retry
+            }
             if (done.isSuccess() && stage == Stage.PROBING) {
                 send(f.channel(), new Message.Probe(settings.auth()));
             } else if (stage == Stage.PROBING) {
@@ -599,9 +616,60 @@ final class PunchAttempt {
             }
         }
         Reason r = e.code() == ErrorCode.AUTH_FAILED || e.code() == ErrorCode.REPLAYED ? Reason.AUTH_FAILED
+                : e.code() == ErrorCode.DUPLICATE_REGISTRATION ? Reason.DUPLICATE_REGISTRATION
                 : e.code().retryable() && e.code() != ErrorCode.EXPIRED ? Reason.BUSY
                 : e.code() == ErrorCode.EXPIRED ? Reason.TIMEOUT : Reason.REFUSED;
-        fail(r, text, null);
+        if (r == Reason.BUSY && ch == rendezvous) {
+            serverTrouble(r, text, null); // full or shutting down: perhaps not for long
+        } else {
+            fail(r, text, null);
+        }
+    }
+
+    /**
+     * The rendezvous server is unreachable, closed the connection before acknowledging the
+     * registration, or is busy: start over from a new connection after a back-off (100 ms,
+     * doubling to 1 s), as long as the trouble has lasted less than the client's server retry
+     * timeout and the call's deadline is not reached; else fail with {@code reason} and the problem.
+     */
+    private void serverTrouble(Reason reason, String problem, Throwable cause) {
+        if (stage == Stage.DONE || stage.compareTo(Stage.PUNCHING) >= 0) {
+            return;
+        }
+        lastProblem = problem;
+        long now = System.nanoTime();
+        if (registeredNanos != 0 && now - registeredNanos > TimeUnit.MILLISECONDS.toNanos(MAX_SERVER_RETRY_DELAY_MS)) {
+            // The server held the registration for a while (SERVER_FULL comes right after REGISTERED):
+            // it worked, and this is a new run of trouble, e.g. a restart.
+            serverRetries = 0;
+        }
+        registeredNanos = 0;
+        if (serverRetries == 0) {
+            troubleSinceNanos = now;
+        }
+        long delayMs = Math.min(MAX_SERVER_RETRY_DELAY_MS, SERVER_RETRY_DELAY_MS << Math.min(serverRetries, 10));
+        long retryAt = now + TimeUnit.MILLISECONDS.toNanos(delayMs);
+        long troubleMs = TimeUnit.NANOSECONDS.toMillis(now - troubleSinceNanos);
+        if (retryAt - (troubleSinceNanos + settings.serverRetryTimeout().toNanos()) > 0 || retryAt - deadlineNanos >= 0) {
+            fail(reason, problem + " (still so after " + (serverRetries + 1) + " attempts over " + troubleMs + " ms; "
+                    + "retried for up to " + settings.serverRetryTimeout().toMillis() + " ms within the deadline)", cause);
+            return;
+        }
+        serverRetries++;
+        log.debug("{} {}; retrying in {} ms (attempt {}, trouble for {} ms)", this, problem, delayMs, serverRetries + 1, troubleMs);
+        stage = Stage.CONNECTING;
+        cancel(stageTimer);
+        Channel old = rendezvous;
+        Channel oldProbe = probe;
+        rendezvous = null; // so the old channels' events no longer count
+        probe = null;
+        if (old != null) {
+            old.close();
+        }
+        if (oldProbe != null) {
+            oldProbe.close();
+        }
+        loop.schedule(this::connectRendezvous, delayMs, TimeUnit.MILLISECONDS);
     }
 
     void candidateFailed(Channel ch, PunchPath path, Throwable cause) {

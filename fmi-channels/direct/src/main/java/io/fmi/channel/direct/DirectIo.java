@@ -12,7 +12,9 @@ import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -51,6 +53,17 @@ import org.slf4j.LoggerFactory;
  * Non-blocking receives and queued writes make progress on a background thread, which drives the
  * I/O only while no caller does (a caller that arrives takes over).
  *
+ * <h2>Liveness</h2>
+ * A peer that dies closes or resets its connections, which a read sees at once. A frozen one
+ * (SIGSTOP, a Lambda sandbox suspended after its handler returned) sends nothing and closes
+ * nothing. So every connection whose peer speaks heartbeats ({@link FrameCodec#FEATURE_HEARTBEAT})
+ * carries something at least every {@code liveness / 5}: the background thread, whatever the
+ * callers do (they may be busy in user code), writes a HEARTBEAT frame on each connection that
+ * carried nothing else since its last look; a connection with traffic gets none. The thread driving
+ * the I/O declares a peer failed when its connection carried nothing for {@code liveness} while
+ * some thread was driving the I/O all along (time when nobody drove, and so nobody read, does not
+ * count). The hot path pays one counter per write and one flag per read.
+ *
  * <p>Thread-safe.
  */
 final class DirectIo implements AutoCloseable {
@@ -62,6 +75,9 @@ final class DirectIo implements AutoCloseable {
     /** Longest single select: how late a waiter notices a completion that did not wake it (timeouts, close). */
     private static final long MAX_SELECT_MILLIS = 20;
     private static final long BACKGROUND_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** Rounds between two looks at the clock for the liveness check when every select finds work. */
+    private static final int LIVENESS_ROUNDS = 64;
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
     private static final ThreadLocal<ByteBuffer> WRITE_BUFFER = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(IO_BUFFER_BYTES));
 
     /** What the channel hears from its connections. */
@@ -75,6 +91,23 @@ final class DirectIo implements AutoCloseable {
          * mid-message fails with.
          */
         Throwable onConnectionLost(int peer, String protocolError, boolean refused, boolean prefaceReceived, Throwable cause);
+
+        /** The peer's preface arrived on {@code c} and passed its checks: frames may go. Driving thread; must not block. */
+        default void onOpen(Conn c) {
+        }
+
+        /** Called by the background thread at least every {@value #BACKGROUND_PARK_NANOS} ns, for the channel's timers. */
+        default void onTick() {
+        }
+    }
+
+    /** Why a connection was declared dead although it never closed: its peer sent nothing for the liveness window. */
+    static final class SilentPeerException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        SilentPeerException(String message) {
+            super(message);
+        }
     }
 
     /** One connection: its socket, its decoder (driving thread only) and its queue of unwritten frames. */
@@ -94,6 +127,16 @@ final class DirectIo implements AutoCloseable {
          * {@link #out}. Guarded by {@link #writeLock}; set by the driving thread.
          */
         private boolean open;
+        /** {@link #open}, readable without the lock. */
+        private volatile boolean opened;
+        /** The features of the peer's preface; set before {@link #opened}. */
+        private volatile long peerFeatures;
+        /** Frames written so far (any thread, under writeLock), and their number at the last heartbeat look. */
+        private int writes;
+        private int writesAtTick;
+        /** Driving thread: bytes were read since the last liveness check; when the peer was last heard. */
+        private boolean readSinceCheck;
+        private long lastHeardNanos;
         /** Set once (under writeLock) when the connection ended; later writes fail. */
         private volatile boolean dead;
         /** Why it ended: an I/O error, or null (EOF or protocol error); set with {@link #dead}. */
@@ -117,11 +160,22 @@ final class DirectIo implements AutoCloseable {
         boolean dead() {
             return dead;
         }
+
+        /** Whether the peer's preface arrived and passed its checks (frames flow). */
+        boolean isOpen() {
+            return opened;
+        }
+
+        /** Whether the peer speaks {@code feature} ({@link FrameCodec#FEATURES}); false until {@link #isOpen()}. */
+        boolean peerSpeaks(long feature) {
+            return (peerFeatures & feature) != 0;
+        }
     }
 
     /** A frame (partly) unwritten: bytes {@code written..} of header + payload are still to go. */
-    private static final class Out {
+    static final class Out {
         final byte type;
+        final byte flags;
         final int len;
         final long tag;
         /** Payload bytes {@code base..len} (the payload index {@code i} is at {@code body.position() + i - base}). */
@@ -131,14 +185,20 @@ final class DirectIo implements AutoCloseable {
         final boolean borrowed;
         final CompletableFuture<Void> done = new CompletableFuture<>();
 
-        Out(byte type, int len, long tag, ByteBuffer body, int base, int written, boolean borrowed) {
+        Out(byte type, byte flags, int len, long tag, ByteBuffer body, int base, int written, boolean borrowed) {
             this.type = type;
+            this.flags = flags;
             this.len = len;
             this.tag = tag;
             this.body = body;
             this.base = base;
             this.written = written;
             this.borrowed = borrowed;
+        }
+
+        /** Completes once the frame is written whole; fails when its connection ends first. */
+        CompletableFuture<Void> done() {
+            return done;
         }
 
         /** Replaces a borrowed payload by a copy of what is still unwritten. */
@@ -155,6 +215,17 @@ final class DirectIo implements AutoCloseable {
     private final Events events;
     /** What a thread waiting for a message does before it blocks in the selector. */
     private final IdleStrategy idle;
+    /** A peer that carries nothing for this long is declared failed; 0: never. */
+    private final long livenessNanos;
+    private final long heartbeatNanos;
+    private final long livenessCheckNanos;
+    /** Driving thread: the last liveness check, and rounds since then. */
+    private long lastLivenessCheck;
+    private int roundsSinceCheck;
+    /** Background thread: the last heartbeat look. */
+    private long lastHeartbeatTick;
+    /** The connections, for the background thread's heartbeats; replaced by the driving thread on change. */
+    private volatile Conn[] live = new Conn[0];
     private final Selector selector;
     private final ReentrantLock progress = new ReentrantLock();
     /** The thread holding {@link #progress}, or null. */
@@ -175,10 +246,15 @@ final class DirectIo implements AutoCloseable {
     private final Thread background;
     private volatile boolean closed;
 
-    DirectIo(String prefix, String threadName, Events events, IdleStrategy idle) throws IOException {
+    DirectIo(String prefix, String threadName, Events events, IdleStrategy idle, long livenessNanos) throws IOException {
         this.prefix = prefix;
         this.events = events;
         this.idle = idle;
+        this.livenessNanos = livenessNanos;
+        this.heartbeatNanos = livenessNanos / 5;
+        this.livenessCheckNanos = livenessNanos / 10;
+        this.lastLivenessCheck = System.nanoTime();
+        this.lastHeartbeatTick = lastLivenessCheck;
         this.selector = Selector.open();
         this.background = new Thread(this::background, threadName);
         background.setDaemon(true);
@@ -222,7 +298,7 @@ final class DirectIo implements AutoCloseable {
                 failWrites(c, failed, null); // reported when the driving thread registers it
             }
             for (Queued q : queued) {
-                enqueue(c, new Out(FrameCodec.DATA, q.payload.length, q.tag, ByteBuffer.wrap(q.payload), 0, 0, false));
+                enqueue(c, new Out(FrameCodec.DATA, (byte) 0, q.payload.length, q.tag, ByteBuffer.wrap(q.payload), 0, 0, false));
             }
         }
         added.add(c);
@@ -252,6 +328,8 @@ final class DirectIo implements AutoCloseable {
                 continue;
             }
             conns.add(c);
+            live = conns.toArray(new Conn[0]);
+            c.lastHeardNanos = System.nanoTime();
             ByteBuffer in = c.initial;
             c.initial = null;
             if (in != null && in.hasRemaining()) {
@@ -269,30 +347,27 @@ final class DirectIo implements AutoCloseable {
      * when the connection is gone.
      */
     CompletableFuture<Void> send(Conn c, byte type, long tag, ByteBuffer data, Deadline deadline) {
+        return send(c, type, (byte) 0, tag, data, deadline);
+    }
+
+    /** {@link #send(Conn, byte, long, ByteBuffer, Deadline)} with frame flags. */
+    CompletableFuture<Void> send(Conn c, byte type, byte flags, long tag, ByteBuffer data, Deadline deadline) {
         int len = data.remaining();
         Out o;
         synchronized (c.writeLock) {
             if (c.dead) {
                 return null;
             }
-            int written = 0;
-            if (c.out.isEmpty() && c.open) {
-                try {
-                    written = write(c.socket, type, len, tag, data, 0, 0);
-                } catch (IOException e) {
-                    failWrites(c, e, null);
-                    written = -1;
-                }
-                if (written == FrameCodec.HEADER_BYTES + len) {
-                    return DONE;
-                }
+            int written = writeNow(c, type, flags, len, tag, data);
+            if (written == FrameCodec.HEADER_BYTES + len) {
+                return DONE;
             }
             if (written < 0) {
                 o = null;
             } else {
                 boolean borrow = len - Math.max(0, written - FrameCodec.HEADER_BYTES) >= BORROW_MIN_BYTES
-                        && !progress.isHeldByCurrentThread();
-                o = new Out(type, len, tag, data.duplicate(), 0, written, borrow);
+                        && !progress.isHeldByCurrentThread() && !Thread.currentThread().isInterrupted();
+                o = new Out(type, flags, len, tag, data.duplicate(), 0, written, borrow);
                 if (!borrow) {
                     o.copyRest();
                 }
@@ -310,13 +385,69 @@ final class DirectIo implements AutoCloseable {
         }
         if (o.borrowed) {
             await(o.done, System.nanoTime() + deadline.remainingNanos());
-            synchronized (c.writeLock) {
-                if (!o.done.isDone()) {
-                    o.copyRest(); // the caller's buffer is its own again
-                }
-            }
+            release(c, o); // deadline or interrupt: the caller's buffer is its own again
         }
         return o.done;
+    }
+
+    /**
+     * Sends one frame whose payload stays the caller's until the returned frame is
+     * {@link Out#done() done} (or {@link #release released}): written as far as the socket takes it
+     * now, the rest by whichever thread drives the I/O. Never blocks, never copies. Returns null
+     * when the connection is gone.
+     */
+    Out sendBorrowed(Conn c, byte type, byte flags, long tag, ByteBuffer data) {
+        int len = data.remaining();
+        Out o;
+        synchronized (c.writeLock) {
+            if (c.dead) {
+                return null;
+            }
+            int written = writeNow(c, type, flags, len, tag, data);
+            if (written < 0) {
+                o = null;
+            } else {
+                o = new Out(type, flags, len, tag, data.duplicate(), 0, written, true);
+                if (written == FrameCodec.HEADER_BYTES + len) {
+                    o.done.complete(null);
+                    return o;
+                }
+                enqueue(c, o);
+            }
+        }
+        if (o == null) {
+            report(c);
+            return null;
+        }
+        wakeForWrite();
+        return o;
+    }
+
+    /**
+     * Under writeLock: writes the frame as far as the socket takes it when nothing is queued before
+     * it (else 0 bytes); -1 when the connection broke (its writes are failed).
+     */
+    private int writeNow(Conn c, byte type, byte flags, int len, long tag, ByteBuffer data) {
+        if (!c.out.isEmpty() || !c.open) {
+            return 0;
+        }
+        try {
+            int written = write(c.socket, type, flags, len, tag, data, 0, 0);
+            c.writes++;
+            return written;
+        } catch (IOException e) {
+            failWrites(c, e, null);
+            return -1;
+        }
+    }
+
+    /** The caller takes its buffer back: what of {@code o} is not written yet is copied (rare: a deadline, an interrupt). */
+    void release(Conn c, Out o) {
+        synchronized (c.writeLock) {
+            if (!o.done.isDone() && o.borrowed) {
+                o.copyRest();
+            }
+        }
     }
 
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
@@ -350,7 +481,7 @@ final class DirectIo implements AutoCloseable {
      * payload index {@code i} at {@code body.position() + i - base}) as far as the socket takes them,
      * through this thread's direct buffer. Returns how many bytes of the frame are written then.
      */
-    private static int write(SocketChannel socket, byte type, int len, long tag, ByteBuffer body, int base, int from)
+    private static int write(SocketChannel socket, byte type, byte flags, int len, long tag, ByteBuffer body, int base, int from)
             throws IOException {
         ByteBuffer w = WRITE_BUFFER.get();
         int total = FrameCodec.HEADER_BYTES + len;
@@ -359,7 +490,7 @@ final class DirectIo implements AutoCloseable {
             w.clear();
             int start = 0;
             if (pos < FrameCodec.HEADER_BYTES) {
-                FrameCodec.putHeader(w, type, len, tag);
+                FrameCodec.putHeader(w, type, flags, len, tag);
                 start = pos;
             }
             int p = Math.max(0, pos - FrameCodec.HEADER_BYTES);
@@ -387,7 +518,8 @@ final class DirectIo implements AutoCloseable {
             Out o;
             try {
                 while ((o = c.out.peekFirst()) != null) {
-                    o.written = write(c.socket, o.type, o.len, o.tag, o.body, o.base, o.written);
+                    o.written = write(c.socket, o.type, o.flags, o.len, o.tag, o.body, o.base, o.written);
+                    c.writes++;
                     if (o.written < FrameCodec.HEADER_BYTES + o.len) {
                         break;
                     }
@@ -457,6 +589,7 @@ final class DirectIo implements AutoCloseable {
     private void lost(Conn c) {
         report(c);
         if (conns.remove(c)) {
+            live = conns.toArray(new Conn[0]);
             c.codec.fail(c.claimFailure);
         }
     }
@@ -510,6 +643,7 @@ final class DirectIo implements AutoCloseable {
             if (n == 0) {
                 return;
             }
+            c.readSinceCheck = true;
             r.flip();
             if (!decode(c, r)) {
                 return;
@@ -543,18 +677,24 @@ final class DirectIo implements AutoCloseable {
      * throws away what it had not sent yet.
      */
     private void open(Conn c) {
+        boolean flush;
         synchronized (c.writeLock) {
             c.open = true;
-            if (c.dead || c.out.isEmpty()) {
-                return;
-            }
-            try {
-                c.key.interestOpsOr(SelectionKey.OP_WRITE);
-            } catch (CancelledKeyException e) {
-                return; // the connection is ending; its queue fails with it
+            c.peerFeatures = c.codec.peerFeatures();
+            c.opened = true;
+            flush = !c.dead && !c.out.isEmpty();
+            if (flush) {
+                try {
+                    c.key.interestOpsOr(SelectionKey.OP_WRITE);
+                } catch (CancelledKeyException e) {
+                    flush = false; // the connection is ending; its queue fails with it
+                }
             }
         }
-        flushQueue(c);
+        if (flush) {
+            flushQueue(c);
+        }
+        events.onOpen(c);
     }
 
     private void closeQuietly(Conn c) {
@@ -576,6 +716,9 @@ final class DirectIo implements AutoCloseable {
             return;
         }
         Thread me = Thread.currentThread();
+        if (me.isInterrupted()) {
+            return; // the caller reports the interrupt; a select would return at once, again and again
+        }
         if (progress.isHeldByCurrentThread()) {
             // Called back from the driving loop itself: it cannot drive again; wait plainly.
             parkUntil(f, deadlineNanos);
@@ -584,7 +727,7 @@ final class DirectIo implements AutoCloseable {
         drivers.incrementAndGet();
         boolean callback = false;
         try {
-            while (!f.isDone() && !closed) {
+            while (!f.isDone() && !closed && !me.isInterrupted()) {
                 long left = deadlineNanos - System.nanoTime();
                 if (left <= 0) {
                     return;
@@ -593,7 +736,7 @@ final class DirectIo implements AutoCloseable {
                     leader = me;
                     IdleStrategy.Wait w = IdleStrategy.Wait.begin();
                     try {
-                        while (!f.isDone() && !closed && (left = deadlineNanos - System.nanoTime()) > 0) {
+                        while (!f.isDone() && !closed && !me.isInterrupted() && (left = deadlineNanos - System.nanoTime()) > 0) {
                             round(f, left, w);
                         }
                     } finally {
@@ -627,10 +770,15 @@ final class DirectIo implements AutoCloseable {
         }
     }
 
-    /** Drives the I/O until no frame is queued or {@code deadlineNanos} passes; true when all were written. */
+    /**
+     * Drives the I/O until no frame is queued or {@code deadlineNanos} passes (at once when this
+     * thread is interrupted); true when all were written.
+     */
     boolean flush(long deadlineNanos) {
         CompletableFuture<Void> never = new CompletableFuture<>();
-        while (queuedConns.get() > 0 && System.nanoTime() - deadlineNanos < 0 && !closed) {
+        // An interrupted caller (closing in a hurry) does not wait: await would return at once, again and again.
+        while (queuedConns.get() > 0 && System.nanoTime() - deadlineNanos < 0 && !closed
+                && !Thread.currentThread().isInterrupted()) {
             await(never, Math.min(deadlineNanos, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MAX_SELECT_MILLIS)));
         }
         return queuedConns.get() == 0;
@@ -677,6 +825,7 @@ final class DirectIo implements AutoCloseable {
                 do {
                     if (selector.selectNow(onReady) > 0) {
                         w.work();
+                        checkLiveness(false);
                         return;
                     }
                     if (f.isDone() || System.nanoTime() - until >= 0) {
@@ -685,12 +834,96 @@ final class DirectIo implements AutoCloseable {
                 } while (w.idle(idle));
             }
             long ms = Math.max(1, Math.min(MAX_SELECT_MILLIS, TimeUnit.NANOSECONDS.toMillis(maxWaitNanos + 999_999)));
-            selector.select(onReady, ms);
+            checkLiveness(selector.select(onReady, ms) == 0);
         } catch (ClosedSelectorException e) {
             // closing
         } catch (IOException e) {
             log.warn("{} select failed: {}", prefix, e.toString());
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+    }
+
+    /**
+     * Driving thread, after a select: every {@code liveness / 10} (looking at the clock after a
+     * select that found nothing, or every {@value #LIVENESS_ROUNDS} rounds when traffic flows),
+     * declares failed each peer that speaks heartbeats and carried nothing for the liveness window.
+     * A check that comes long after the last one (nobody drove the I/O meanwhile, so nothing was
+     * read) starts every window over instead.
+     */
+    private void checkLiveness(boolean idle) {
+        if (livenessNanos <= 0 || (!idle && ++roundsSinceCheck < LIVENESS_ROUNDS)) {
+            return;
+        }
+        roundsSinceCheck = 0;
+        long now = System.nanoTime();
+        if (now - lastLivenessCheck < livenessCheckNanos) {
+            return;
+        }
+        boolean gap = now - lastLivenessCheck > 3 * livenessCheckNanos + TimeUnit.MILLISECONDS.toNanos(MAX_SELECT_MILLIS);
+        lastLivenessCheck = now;
+        List<Conn> silent = null;
+        for (Conn c : conns) {
+            if (c.readSinceCheck || gap || !c.opened || !c.peerSpeaks(FrameCodec.FEATURE_HEARTBEAT)) {
+                c.readSinceCheck = false;
+                c.lastHeardNanos = now;
+            } else if (now - c.lastHeardNanos > livenessNanos) {
+                if (silent == null) {
+                    silent = new ArrayList<>(1);
+                }
+                silent.add(c);
+            }
+        }
+        if (silent != null) {
+            for (Conn c : silent) {
+                long ms = TimeUnit.NANOSECONDS.toMillis(now - c.lastHeardNanos);
+                log.debug("{} rank {} silent for {} ms: declared failed", prefix, c.peer, ms);
+                lost(c, null, new SilentPeerException("sent nothing for " + ms
+                        + " ms, though a live peer sends a heartbeat every " + TimeUnit.NANOSECONDS.toMillis(heartbeatNanos)
+                        + " ms: it is frozen (stopped, suspended), hung or unreachable (backends.Direct.liveness_ms = "
+                        + TimeUnit.NANOSECONDS.toMillis(livenessNanos) + ")"));
+            }
+        }
+    }
+
+    /**
+     * Background thread, every {@code liveness / 5}: a HEARTBEAT on each open connection whose peer
+     * speaks them and that carried no frame since the last look (a busy connection needs none).
+     */
+    private void heartbeats() {
+        if (heartbeatNanos <= 0) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (now - lastHeartbeatTick < heartbeatNanos) {
+            return;
+        }
+        lastHeartbeatTick = now;
+        for (Conn c : live) {
+            boolean failed = false;
+            synchronized (c.writeLock) {
+                if (c.dead || !c.open || !c.peerSpeaks(FrameCodec.FEATURE_HEARTBEAT)) {
+                    continue;
+                }
+                if (c.writes != c.writesAtTick || !c.out.isEmpty()) {
+                    c.writesAtTick = c.writes; // traffic (or a full socket, which the peer drains): no heartbeat
+                    continue;
+                }
+                try {
+                    int written = write(c.socket, FrameCodec.HEARTBEAT, (byte) 0, 0, 0, EMPTY, 0, 0);
+                    if (written < FrameCodec.HEADER_BYTES) {
+                        Out o = new Out(FrameCodec.HEARTBEAT, (byte) 0, 0, 0, EMPTY, 0, written, false);
+                        enqueue(c, o);
+                    }
+                    c.writes++;
+                    c.writesAtTick = c.writes;
+                } catch (IOException e) {
+                    failWrites(c, e, null);
+                    failed = true;
+                }
+            }
+            if (failed) {
+                report(c);
+            }
         }
     }
 
@@ -729,11 +962,15 @@ final class DirectIo implements AutoCloseable {
     private void background() {
         CompletableFuture<Void> never = new CompletableFuture<>();
         while (!closed) {
+            heartbeats();
+            events.onTick();
             if (drivers.get() == 0 && backgroundWork() && progress.tryLock()) {
                 leader = background;
                 try {
                     while (drivers.get() == 0 && backgroundWork() && !closed) {
                         round(never, TimeUnit.MILLISECONDS.toNanos(MAX_SELECT_MILLIS), null);
+                        heartbeats();
+                        events.onTick();
                     }
                 } finally {
                     leader = null;
@@ -754,8 +991,17 @@ final class DirectIo implements AutoCloseable {
     /** Stops the background thread and closes every socket and the selector. Idempotent. */
     @Override
     public void close() {
+        closeCounting();
+    }
+
+    /**
+     * {@link #close()}, returning the point-to-point messages (DATA frames with tag 0) still
+     * unwritten that it drops: per peer rank, {count, bytes}; empty when none (or already closed).
+     */
+    Map<Integer, long[]> closeCounting() {
+        Map<Integer, long[]> dropped = new TreeMap<>();
         if (closed) {
-            return;
+            return dropped;
         }
         closed = true;
         LockSupport.unpark(background);
@@ -770,6 +1016,13 @@ final class DirectIo implements AutoCloseable {
             register(); // connections added at the last moment are closed too
             for (Conn c : new ArrayList<>(conns)) {
                 synchronized (c.writeLock) {
+                    for (Out o : c.out) {
+                        if (o.type == FrameCodec.DATA && o.flags == 0 && o.tag == 0) {
+                            long[] n = dropped.computeIfAbsent(c.peer, k -> new long[2]);
+                            n[0]++;
+                            n[1] += o.len;
+                        }
+                    }
                     failWrites(c, null, "the channel is closed");
                 }
             }
@@ -780,6 +1033,7 @@ final class DirectIo implements AutoCloseable {
         } finally {
             progress.unlock();
         }
+        return dropped;
     }
 
     /** For tests: resets every connection (SO_LINGER 0) without a goodbye, as a process that dies. */

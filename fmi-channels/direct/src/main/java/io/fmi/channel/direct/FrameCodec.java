@@ -34,8 +34,10 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>{@code features} is how a format grows without a version break: bit i set means "I speak
  * optional feature i". A peer may use a feature only when the other's preface set its bit, and
- * ignores bits it does not know. Version 1 defines none and sends 0. Reserved: bit 0 for the
- * rendezvous protocol of large messages (ANNOUNCE / CLEAR_TO_SEND below), bit 1 for heartbeats.
+ * ignores bits it does not know. Defined: bit 0 ({@link #FEATURE_RENDEZVOUS}) the rendezvous
+ * protocol of large messages (ANNOUNCE / CLEAR_TO_SEND below), bit 1 ({@link #FEATURE_HEARTBEAT})
+ * heartbeats. This implementation sets both ({@link #FEATURES}); the first release of version 1
+ * sent 0, and gets neither from this one.
  *
  * <h2>Frame: one message or control signal</h2>
  * <pre>
@@ -49,16 +51,18 @@ import java.nio.charset.StandardCharsets;
  * <li>{@code length}: payload bytes, {@code 0..max_message_bytes} for DATA and at most
  *     {@value #MAX_CONTROL_PAYLOAD} for the others; anything else closes the connection.</li>
  * <li>{@code type}: {@link #DATA} 1 (a message), {@link #BYE} 2 (the sender closes its communicator;
- *     empty), {@link #ABORT} 3 (the sender aborts; payload: the reason, UTF-8, never user data).
- *     Reserved: 4 ANNOUNCE and 5 CLEAR_TO_SEND for the rendezvous protocol of large messages (the
- *     sender announces tag, context and size; the payload follows as DATA once the receiver has
- *     posted a matching receive and said so), 6 HEARTBEAT for peer liveness. Version 1 refuses
- *     any other type.</li>
- * <li>{@code flags}, {@code rsvd}: 0 in version 1, which refuses anything else; for later
- *     features negotiated through the preface (e.g. "payload follows an ANNOUNCE").</li>
- * <li>{@code tag}: DATA: the operation's sequence number, {@code 0} point-to-point and
+ *     empty), {@link #ABORT} 3 (the sender aborts; payload: the reason, UTF-8, never user data),
+ *     and, for the peers whose preface set the feature's bit: {@link #ANNOUNCE} 4 and
+ *     {@link #CLEAR_TO_SEND} 5 (rendezvous, below), {@link #HEARTBEAT} 6 (empty: "I am alive",
+ *     written on a connection that carried nothing else for a while). Any other type is
+ *     refused.</li>
+ * <li>{@code flags}: 0, except {@link #FLAG_RENDEZVOUS} (0x01) on a DATA frame that carries an
+ *     announced message, and {@link #FLAG_WITHDRAW} (0x01) on an ANNOUNCE that takes one back.
+ *     {@code rsvd}: 0. Anything else is refused.</li>
+ * <li>{@code tag}: DATA and ANNOUNCE: the operation's sequence number, {@code 0} point-to-point and
  *     {@code n >= 1} the collective numbered n (the same on every peer); matched with the source
- *     rank. 0 in control frames.</li>
+ *     rank. A DATA frame with {@link #FLAG_RENDEZVOUS} carries the announcement's id instead (the
+ *     receiver knows the tag from the ANNOUNCE). 0 in the other frames.</li>
  * <li>{@code op}, {@code root}: the collective the message belongs to ({@code op}: the
  *     operation's code, 0 = not stated) and its root rank, for detecting ranks that call
  *     different collectives or roots. Version 1 writes 0 and ignores both on receipt, so a sender
@@ -67,6 +71,20 @@ import java.nio.charset.StandardCharsets;
  *     (sub-communicators from {@code split} and {@code dup}); 0 = the communicator the connection
  *     was opened for. Version 1 has only that one and refuses any other.</li>
  * </ul>
+ *
+ * <h2>Rendezvous: large messages move only into a posted receive</h2>
+ * A message of {@code rendezvous_bytes} or more is not sent at once (MPI's rendezvous protocol):
+ * <pre>
+ * sender                                       receiver
+ * ANNOUNCE  tag=t  payload: id int64, size int32  -&gt;  queued in the receive matching like a message
+ *                                                   (a receive of another size fails, the announcement stays)
+ *           &lt;-  CLEAR_TO_SEND  payload: id int64    a receive of {@code size} bytes is posted and bound to it
+ * DATA      flags=RENDEZVOUS  tag=id  size bytes  -&gt;  streamed straight into that receive's buffer
+ * ANNOUNCE  flags=WITHDRAW  tag=t  id, size       -&gt;  the sender gave up (its deadline): the announcement,
+ *                                                   or the receive bound to it, is dropped
+ * </pre>
+ * Ids are the sender's, one sequence per connection. So no payload is ever copied or staged by the
+ * receiver, and a size mismatch is refused before any payload moves.
  *
  * <h2>Decoding</h2>
  * One instance per connection, used by one thread at a time (the thread driving the channel's
@@ -87,8 +105,12 @@ final class FrameCodec {
     static final int PREFACE_BYTES = 24;
     /** Largest preface a version-1 peer accepts (later revisions may append fields). */
     static final int MAX_PREFACE_BYTES = 1024;
-    /** Optional features this implementation speaks (see the class comment): none in version 1. */
-    static final long FEATURES = 0;
+    /** Feature bit 0: the rendezvous protocol of large messages (ANNOUNCE, CLEAR_TO_SEND). */
+    static final long FEATURE_RENDEZVOUS = 1L;
+    /** Feature bit 1: heartbeats on idle connections (HEARTBEAT), for peer liveness. */
+    static final long FEATURE_HEARTBEAT = 1L << 1;
+    /** Optional features this implementation speaks (see the class comment). */
+    static final long FEATURES = FEATURE_RENDEZVOUS | FEATURE_HEARTBEAT;
     /** Bytes of a frame header. */
     static final int HEADER_BYTES = 24;
     /** Frame type: a message. */
@@ -97,6 +119,20 @@ final class FrameCodec {
     static final byte BYE = 2;
     /** Frame type: the sender aborts; the payload is the reason in UTF-8. */
     static final byte ABORT = 3;
+    /** Frame type: the sender has a large message for the receiver (rendezvous); payload id, size. */
+    static final byte ANNOUNCE = 4;
+    /** Frame type: the receiver posted a receive for an announced message; payload its id. */
+    static final byte CLEAR_TO_SEND = 5;
+    /** Frame type: the sender is alive; empty. */
+    static final byte HEARTBEAT = 6;
+    /** DATA flag: the payload of an announced message; the tag field holds the announcement's id. */
+    static final byte FLAG_RENDEZVOUS = 0x01;
+    /** ANNOUNCE flag: the sender takes the announcement back. */
+    static final byte FLAG_WITHDRAW = 0x01;
+    /** Payload bytes of ANNOUNCE: id (int64), size (int32). */
+    static final int ANNOUNCE_PAYLOAD = 12;
+    /** Payload bytes of CLEAR_TO_SEND: id (int64). */
+    static final int CLEAR_TO_SEND_PAYLOAD = 8;
     /** Largest payload of a control frame (BYE, ABORT). */
     static final int MAX_CONTROL_PAYLOAD = 4096;
 
@@ -118,6 +154,23 @@ final class FrameCodec {
         default Mailbox.Claim claim(int src, long tag, int length) {
             return null;
         }
+
+        /** An ANNOUNCE: {@code src} has a message of {@code size} bytes with {@code tag}, or takes it back ({@code withdrawn}). */
+        default void onAnnounce(int src, long tag, long id, int size, boolean withdrawn) {
+        }
+
+        /** A CLEAR_TO_SEND: {@code src} posted the receive for this peer's announcement {@code id}. */
+        default void onClearToSend(int src, long id) {
+        }
+
+        /**
+         * The receive this peer bound to {@code src}'s announcement {@code id} (and cleared to send),
+         * for the DATA frame of {@code length} bytes that carries it; null when there is none, a
+         * protocol error.
+         */
+        default Mailbox.Claim claimAnnounced(int src, long id, int length) {
+            return null;
+        }
     }
 
     // ---------------------------------------------------------------- encoding
@@ -127,10 +180,25 @@ final class FrameCodec {
      * puts, {@value #HEADER_BYTES} bytes); the payload follows it. No allocation.
      */
     static void putHeader(ByteBuffer dst, byte type, int length, long tag) {
+        putHeader(dst, type, (byte) 0, length, tag);
+    }
+
+    /** {@link #putHeader(ByteBuffer, byte, int, long)} with {@code flags}. */
+    static void putHeader(ByteBuffer dst, byte type, byte flags, int length, long tag) {
         dst.putInt(length)
-                .putInt(type << 24) // flags, op, rsvd: 0
+                .putInt(type << 24 | (flags & 0xFF) << 16) // op, rsvd: 0
                 .putLong(tag)
                 .putLong(0L); // context 0, root 0
+    }
+
+    /** The payload of an ANNOUNCE: the announcement's id and the message's size. */
+    static ByteBuffer announcePayload(long id, int size) {
+        return ByteBuffer.allocate(ANNOUNCE_PAYLOAD).putLong(id).putInt(size).flip();
+    }
+
+    /** The payload of a CLEAR_TO_SEND: the announcement's id. */
+    static ByteBuffer clearToSendPayload(long id) {
+        return ByteBuffer.allocate(CLEAR_TO_SEND_PAYLOAD).putLong(id).flip();
     }
 
     /** This peer's preface: version {@value #VERSION}, {@link #FEATURES}, its rank and communicator size. */
@@ -172,6 +240,7 @@ final class FrameCodec {
     private int headerFill;
     private int bodyLength = -1;
     private byte bodyType;
+    private byte bodyFlags;
     private long bodyTag;
     private byte[] staging = NONE;
     private int stagingFill;
@@ -220,28 +289,48 @@ final class FrameCodec {
                 if (bad != null) {
                     return bad;
                 }
-                if (in.remaining() >= bodyLength) {
+                if (bodyType == DATA && bodyFlags == FLAG_RENDEZVOUS) {
+                    // An announced message: it goes into the receive bound to the announcement, whole or read by read.
+                    claim = sink.claimAnnounced(peer, bodyTag, bodyLength);
+                    if (claim == null) {
+                        int len = bodyLength;
+                        bodyLength = -1;
+                        return "DATA of " + len + " bytes for announcement " + bodyTag
+                                + ", which no receive of this peer cleared to send with that size (expected: a"
+                                + " CLEAR_TO_SEND for it first)";
+                    }
+                    if (bodyLength == 0) {
+                        bodyLength = -1;
+                        Mailbox.Claim c = claim;
+                        claim = null;
+                        c.complete();
+                        continue;
+                    }
+                } else if (in.remaining() >= bodyLength) {
                     // Whole frame in this read: hand on a view, the matching copies it once.
                     int len = bodyLength;
                     bodyLength = -1;
                     int end = in.position() + len;
                     int limit = in.limit();
                     in.limit(end);
+                    String error;
                     try {
-                        dispatch(in);
+                        error = dispatch(in);
                     } finally {
                         in.limit(limit);
                         in.position(end);
                     }
+                    if (error != null) {
+                        return error;
+                    }
                     continue;
-                }
-                if (bodyType == DATA) {
+                } else if (bodyType == DATA) {
                     claim = sink.claim(peer, bodyTag, bodyLength);
                 }
                 if (claim == null && staging.length < bodyLength) {
                     staging = new byte[bodyLength];
                 }
-            } else if (claim == null && bodyType == DATA) {
+            } else if (claim == null && bodyType == DATA && bodyFlags == 0) {
                 // A receive posted while the frame arrives takes over from the staged part.
                 Mailbox.Claim c = sink.claim(peer, bodyTag, bodyLength);
                 if (c != null) {
@@ -267,19 +356,41 @@ final class FrameCodec {
                     claim = null;
                     c.complete();
                 } else {
-                    dispatch(ByteBuffer.wrap(staging, 0, len));
+                    String error = dispatch(ByteBuffer.wrap(staging, 0, len));
+                    if (error != null) {
+                        return error;
+                    }
                 }
             }
         }
         return null;
     }
 
-    /** Hands the payload of the frame just read (type {@link #bodyType}) to the sink. */
-    private void dispatch(ByteBuffer payload) {
-        if (bodyType == DATA) {
-            sink.onMessage(peer, bodyTag, payload);
-        } else {
-            sink.onGoodbye(peer, bodyType == ABORT ? StandardCharsets.UTF_8.decode(payload).toString() : null);
+    /** Hands the payload of the frame just read (type {@link #bodyType}) to the sink; null, or a protocol error. */
+    private String dispatch(ByteBuffer payload) {
+        switch (bodyType) {
+            case DATA:
+                sink.onMessage(peer, bodyTag, payload);
+                return null;
+            case ANNOUNCE: {
+                int p = payload.position();
+                long id = payload.getLong(p);
+                int size = payload.getInt(p + 8);
+                if (size < 0 || size > maxMessageBytes) {
+                    return "announced message of " + (size & 0xFFFFFFFFL) + " bytes with tag " + bodyTag
+                            + " (expected: 0.." + maxMessageBytes + " bytes, backends.Direct.max_message_bytes)";
+                }
+                sink.onAnnounce(peer, bodyTag, id, size, bodyFlags == FLAG_WITHDRAW);
+                return null;
+            }
+            case CLEAR_TO_SEND:
+                sink.onClearToSend(peer, payload.getLong(payload.position()));
+                return null;
+            case HEARTBEAT:
+                return null; // reading it is the point: the connection carried something
+            default:
+                sink.onGoodbye(peer, bodyType == ABORT ? StandardCharsets.UTF_8.decode(payload).toString() : null);
+                return null;
         }
     }
 
@@ -290,13 +401,16 @@ final class FrameCodec {
         byte type = (byte) (word >>> 24);
         long tag = b.getLong(at + 8);
         int context = b.getInt(at + 16);
+        byte flags = (byte) (word >>> 16);
         // op (byte 6) and root (bytes 20-23) are not checked by version 1
-        if (type != DATA && type != BYE && type != ABORT) {
-            return "frame type " + (type & 0xFF) + " (expected: 1 DATA, 2 BYE or 3 ABORT in protocol version " + VERSION + ")";
+        if (type < DATA || type > HEARTBEAT) {
+            return "frame type " + (type & 0xFF) + " (expected: 1 DATA, 2 BYE, 3 ABORT, 4 ANNOUNCE, 5 CLEAR_TO_SEND or"
+                    + " 6 HEARTBEAT in protocol version " + VERSION + ")";
         }
-        if ((word & 0x00FF00FF) != 0) {
-            return String.format("frame flags 0x%02X, reserved byte 0x%02X (expected: 0 in protocol version %d)",
-                    (word >>> 16) & 0xFF, word & 0xFF, VERSION);
+        boolean flagsOk = flags == 0 || (flags == FLAG_RENDEZVOUS && type == DATA) || (flags == FLAG_WITHDRAW && type == ANNOUNCE);
+        if (!flagsOk || (word & 0xFF) != 0) {
+            return String.format("frame type %d with flags 0x%02X, reserved byte 0x%02X (expected: flags 0, or 0x01 on"
+                    + " DATA and ANNOUNCE; reserved 0 in protocol version %d)", type & 0xFF, flags & 0xFF, word & 0xFF, VERSION);
         }
         if (context != 0) {
             return "frame for communicator context " + context + " (expected: 0; protocol version " + VERSION
@@ -310,15 +424,35 @@ final class FrameCodec {
                 return "frame of " + (len & 0xFFFFFFFFL) + " bytes with tag " + tag
                         + " (expected: 0.." + maxMessageBytes + " bytes, backends.Direct.max_message_bytes)";
             }
+        } else if (type == ANNOUNCE || type == CLEAR_TO_SEND || type == HEARTBEAT) {
+            int want = type == ANNOUNCE ? ANNOUNCE_PAYLOAD : type == CLEAR_TO_SEND ? CLEAR_TO_SEND_PAYLOAD : 0;
+            if (len != want) {
+                return typeName(type) + " frame of " + (len & 0xFFFFFFFFL) + " bytes (expected: " + want + ")";
+            }
+            if (type == ANNOUNCE && tag < 0) {
+                return "announcement with tag " + tag + " (expected: >= 0)";
+            }
         } else if (len < 0 || len > MAX_CONTROL_PAYLOAD) {
-            return (type == BYE ? "BYE" : "ABORT") + " frame of " + (len & 0xFFFFFFFFL) + " bytes (expected: 0.."
+            return typeName(type) + " frame of " + (len & 0xFFFFFFFFL) + " bytes (expected: 0.."
                     + MAX_CONTROL_PAYLOAD + ")";
         }
         bodyLength = len;
         bodyType = type;
+        bodyFlags = flags;
         bodyTag = tag;
         stagingFill = 0;
         return null;
+    }
+
+    private static String typeName(byte type) {
+        switch (type) {
+            case BYE: return "BYE";
+            case ABORT: return "ABORT";
+            case ANNOUNCE: return "ANNOUNCE";
+            case CLEAR_TO_SEND: return "CLEAR_TO_SEND";
+            case HEARTBEAT: return "HEARTBEAT";
+            default: return "DATA";
+        }
     }
 
     /** Reads the peer's preface from {@code in}; null (done, or more to come) or the reason to close. */

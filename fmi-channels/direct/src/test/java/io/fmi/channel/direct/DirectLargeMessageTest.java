@@ -18,7 +18,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Large messages through the caller-driven I/O: payloads written from the caller's buffer, sends
- * that outlast the socket buffers, and what a sender leaves behind when its deadline passes.
+ * that outlast the socket buffers, and what a sender leaves behind when its deadline passes; with
+ * the rendezvous protocol (the default above 64 KiB) and, where the eager path's behaviour is the
+ * point, with {@code rendezvous_bytes} set so high that every message is eager.
  */
 @ExtendWith(LeakCheck.class)
 @Timeout(60)
@@ -33,9 +35,14 @@ class DirectLargeMessageTest {
         return b;
     }
 
+    /** Every message eager: the write path without the rendezvous protocol. */
+    private static io.fmi.FmiConfig eager() {
+        return server.config(d -> d.put("rendezvous_bytes", Integer.MAX_VALUE));
+    }
+
     @Test
-    void shouldExchangeLargeMessagesBothWaysAtOnceWithoutDeadlock() {
-        List<Boolean> ok = LocalCluster.run(server.config(), 2, b -> b.timeout(Duration.ofSeconds(30)), comm -> {
+    void shouldExchangeLargeEagerMessagesBothWaysAtOnceWithoutDeadlock() {
+        List<Boolean> ok = LocalCluster.run(eager(), 2, b -> b.timeout(Duration.ofSeconds(30)), comm -> {
             int other = 1 - comm.rank();
             byte[] out = payload(comm.rank(), BIG);
             byte[] in = new byte[BIG];
@@ -45,6 +52,58 @@ class DirectLargeMessageTest {
                 comm.recv(in, other);
                 assertArrayEquals(payload(other, BIG), in, "round " + round + " on rank " + comm.rank());
             }
+            return true;
+        });
+        assertEquals(List.of(true, true), ok);
+    }
+
+    @Test
+    void shouldExchangeLargeMessagesBothWaysAtOnceWhileBothPayloadsMove() {
+        List<Boolean> ok = LocalCluster.run(server.config(), 2, b -> b.timeout(Duration.ofSeconds(30)), comm -> {
+            int other = 1 - comm.rank();
+            byte[] out = payload(comm.rank(), BIG);
+            byte[] in = new byte[BIG];
+            for (int round = 0; round < 3; round++) {
+                // Both payloads move at once, each outlasting the socket buffers: each side reads while it writes.
+                CompletableFuture<Void> s = comm.isend(out, other);
+                comm.recv(in, other);
+                s.join();
+                assertArrayEquals(payload(other, BIG), in, "round " + round + " on rank " + comm.rank());
+            }
+            return true;
+        });
+        assertEquals(List.of(true, true), ok);
+    }
+
+    /**
+     * As MPI_Send above the eager limit: a large message moves only into a posted receive, so two
+     * blocking sends to each other before either receives cannot complete. Each fails at its
+     * deadline saying why, takes its message back, and the ranks go on.
+     */
+    @Test
+    void shouldFailCrossingBlockingLargeSendsAtTheDeadlineNamingTheCause() {
+        List<Boolean> ok = LocalCluster.run(server.config(), 2, b -> b.timeout(Duration.ofMillis(1500)), comm -> {
+            int other = 1 - comm.rank();
+            comm.barrier(); // connected
+            long t0 = System.nanoTime();
+            FmiTimeoutException e = org.junit.jupiter.api.Assertions.assertThrows(FmiTimeoutException.class,
+                    () -> comm.send(payload(comm.rank(), BIG), other));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(ms >= 1400 && ms < 5000, "failed after " + ms + " ms (deadline 1500 ms)");
+            assertTrue(e.getMessage().contains("rank " + other + " posted no receive") && e.getMessage().contains("rendezvous_bytes"),
+                    e.getMessage());
+            // the announcements were taken back (each withdrawal reaches the other rank before this
+            // barrier's message): nothing is left to receive, and the ranks still talk
+            comm.barrier();
+            FmiTimeoutException none = org.junit.jupiter.api.Assertions.assertThrows(FmiTimeoutException.class,
+                    () -> comm.recv(new byte[BIG], other));
+            assertTrue(none.getMessage().contains("receive of " + BIG + " bytes"), none.getMessage());
+            comm.barrier(); // both receives gave up
+            int[] got = new int[1];
+            CompletableFuture<Void> s = comm.isend(new int[] {comm.rank() + 7}, other);
+            comm.recv(got, other);
+            s.join();
+            assertEquals(other + 7, got[0]);
             return true;
         });
         assertEquals(List.of(true, true), ok);
@@ -94,8 +153,8 @@ class DirectLargeMessageTest {
     }
 
     @Test
-    void shouldKeepWhatASendLeavesBehindAtItsDeadlineAndDeliverItLater() {
-        List<Long> sendMillis = LocalCluster.run(server.config(), 2, b -> b.timeout(Duration.ofMillis(1500)), comm -> {
+    void shouldKeepWhatAnEagerSendLeavesBehindAtItsDeadlineAndDeliverItLater() {
+        List<Long> sendMillis = LocalCluster.run(eager(), 2, b -> b.timeout(Duration.ofMillis(1500)), comm -> {
             byte[] ack = new byte[1];
             if (comm.rank() == 0) {
                 comm.barrier(); // connected
@@ -146,5 +205,41 @@ class DirectLargeMessageTest {
         } catch (InterruptedException e) {
             throw new AssertionError(e);
         }
+    }
+
+    /**
+     * A blocking sendrecv whose receive completes before its large send was cleared returns only
+     * once the send is written: the send moves from the caller's buffer (for an int[], a pooled
+     * byte image that the next operation reuses), so returning early would send what the next
+     * operation wrote there.
+     */
+    @Test
+    void shouldReturnFromSendrecvOnlyOnceItsLargeSendIsWritten() {
+        int n = 64 << 10; // ints: 256 KiB, above rendezvous_bytes
+        List<Boolean> ok = LocalCluster.run(server.config(), 2, b -> b.timeout(Duration.ofSeconds(30)), comm -> {
+            int[] first = new int[n];
+            Arrays.fill(first, 1);
+            int[] second = new int[n];
+            Arrays.fill(second, 2);
+            if (comm.rank() == 0) {
+                int[] got = new int[1];
+                comm.sendrecv(first, 1, got, 1); // the receive completes at once, the send when rank 1 posts
+                comm.send(second, 1); // its byte image may reuse the array of the first
+            } else {
+                comm.send(new int[] {7}, 0);
+                try {
+                    Thread.sleep(300); // rank 0's receive is done, its send announced and waiting
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+                int[] in = new int[n];
+                comm.recv(in, 0);
+                assertArrayEquals(first, in, "the sendrecv's message");
+                comm.recv(in, 0);
+                assertArrayEquals(second, in, "the next one");
+            }
+            return true;
+        });
+        assertEquals(List.of(true, true), ok);
     }
 }

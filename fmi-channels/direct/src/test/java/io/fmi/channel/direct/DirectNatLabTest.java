@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Collectives over Direct through real NAT (fmi-tcpunch's lab), on each of the three paths a
+ * Collectives over Direct through real NAT (fmi-tcpunch's lab), a 1 MiB bcast (the rendezvous
+ * protocol of large messages) among them, on each of the three paths a
  * connection can take: two hosts with the same private address, each behind its own MASQUERADE
  * router that drops unsolicited inbound packets (punched, public path); the same behind routers that
  * pick a random port per connection, as symmetric NAT does (relay); two hosts on one LAN behind one
@@ -51,7 +52,7 @@ class DirectNatLabTest {
             peers[r] = lab.startJava(ns[r], NatLabPeer.class.getName(), a);
         }
         for (int r = 0; r < 2; r++) {
-            assertTrue(peers[r].awaitOutput("result 3 10 14 bcast 42", WAIT),
+            assertTrue(peers[r].awaitOutput("result 3 10 14 bcast 42 large " + 3 * (1 << 20), WAIT),
                     "rank " + r + " did not finish the collectives: " + peers[r] + "\nstdout: " + peers[r].stdout()
                             + "\nstderr: " + peers[r].stderr());
         }

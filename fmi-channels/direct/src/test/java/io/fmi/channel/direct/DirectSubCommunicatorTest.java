@@ -50,4 +50,45 @@ class DirectSubCommunicatorTest {
         });
         assertEquals(n * (n - 1) / 2, server.stats().totalPairings() - before, "connections opened: one per pair of peers");
     }
+
+    /**
+     * A large message (rendezvous) of a sub-communicator is announced with its communicator id: a
+     * receive of the same size posted first on the parent does not take it, the twin's receive
+     * does; and a sub-communicator's non-blocking large send completes later rather than block, so
+     * two ranks that both isend before they receive proceed.
+     */
+    @Test
+    @Timeout(60)
+    void shouldBindASubCommunicatorsLargeMessageOnlyToItsOwnCommunicator() {
+        int bytes = 256 << 10; // above rendezvous_bytes (64 KiB)
+        LocalCluster.run(server.config(), 2, comm -> {
+            int r = comm.rank();
+            Communicator twin = comm.dup();
+            if (r == 0) {
+                twin.send(filled(bytes, (byte) 1), 1); // returns once in rank 1's twin receive
+                comm.send(filled(bytes, (byte) 2), 1);
+            } else {
+                byte[] parent = new byte[bytes];
+                java.util.concurrent.CompletableFuture<Void> early = comm.irecv(parent, 0);
+                byte[] sub = new byte[bytes];
+                twin.recv(sub, 0);
+                assertArrayEquals(filled(bytes, (byte) 1), sub, "the twin's message, in the twin's receive");
+                early.join();
+                assertArrayEquals(filled(bytes, (byte) 2), parent, "the parent's message, in the parent's receive");
+            }
+            byte[] in = new byte[bytes];
+            java.util.concurrent.CompletableFuture<Void> out = twin.isend(filled(bytes, (byte) (10 + r)), 1 - r);
+            twin.recv(in, 1 - r);
+            out.join();
+            assertArrayEquals(filled(bytes, (byte) (11 - r)), in, "exchanged by isend, then recv, on the twin");
+            twin.close();
+            return null;
+        });
+    }
+
+    private static byte[] filled(int n, byte b) {
+        byte[] a = new byte[n];
+        java.util.Arrays.fill(a, b);
+        return a;
+    }
 }

@@ -129,8 +129,8 @@ class FrameCodecTest {
 
     @Test
     void shouldWriteThePrefaceAsDrawnInTheJavadoc() {
-        // magic "\xFDFMD" | version 1 | length 24 | features 0 | rank 3 | size 4
-        assertEquals("FD464D44" + "0001" + "0018" + "0000000000000000" + "00000003" + "00000004", hex(preface()));
+        // magic "\xFDFMD" | version 1 | length 24 | features 3 (rendezvous, heartbeats) | rank 3 | size 4
+        assertEquals("FD464D44" + "0001" + "0018" + "0000000000000003" + "00000003" + "00000004", hex(preface()));
         assertTrue(ByteBuffer.wrap(preface()).getInt() < 0, "the magic is negative as a version-0 frame length");
     }
 
@@ -225,11 +225,14 @@ class FrameCodecTest {
     @Test
     void shouldReportHeadersVersion1DoesNotSpeak() {
         byte[] type = frame(FrameCodec.DATA, 1, new byte[0]);
-        type[4] = 4;
-        assertTrue(afterPreface(type, NO_LIMIT).contains("frame type 4"), afterPreface(type, NO_LIMIT));
+        type[4] = 7;
+        assertTrue(afterPreface(type, NO_LIMIT).contains("frame type 7"), afterPreface(type, NO_LIMIT));
         byte[] flags = frame(FrameCodec.DATA, 1, new byte[0]);
-        flags[5] = 1;
-        assertTrue(afterPreface(flags, NO_LIMIT).contains("flags 0x01"), afterPreface(flags, NO_LIMIT));
+        flags[5] = 2;
+        assertTrue(afterPreface(flags, NO_LIMIT).contains("flags 0x02"), afterPreface(flags, NO_LIMIT));
+        byte[] byeFlags = frame(FrameCodec.BYE, 0, new byte[0]);
+        byeFlags[5] = 1;
+        assertTrue(afterPreface(byeFlags, NO_LIMIT).contains("flags 0x01"), afterPreface(byeFlags, NO_LIMIT));
         byte[] reserved = frame(FrameCodec.DATA, 1, new byte[0]);
         reserved[7] = (byte) 0x80;
         assertTrue(afterPreface(reserved, NO_LIMIT).contains("reserved byte 0x80"), afterPreface(reserved, NO_LIMIT));
@@ -306,7 +309,7 @@ class FrameCodecTest {
     // ---------------------------------------------------------------- streaming into posted receives
 
     /** A sink whose receives are matched by a real mailbox, so large frames stream into posted buffers. */
-    static final class MailboxSink extends Recorder {
+    static class MailboxSink extends Recorder {
         final Mailbox mailbox = new Mailbox();
 
         @Override
@@ -319,6 +322,92 @@ class FrameCodecTest {
         public Mailbox.Claim claim(int src, long tag, int length) {
             return mailbox.claim(src, tag, length);
         }
+    }
+
+    /** A frame with flags, as a sender writes it. */
+    static byte[] frame(byte type, byte flags, long tag, byte[] payload) {
+        ByteBuffer b = ByteBuffer.allocate(FrameCodec.HEADER_BYTES + payload.length);
+        FrameCodec.putHeader(b, type, flags, payload.length, tag);
+        return b.put(payload).array();
+    }
+
+    /** The rendezvous protocol's receiving side: announcements into the mailbox, their DATA into the bound receive. */
+    static final class RendezvousSink extends MailboxSink {
+        final List<String> events = new ArrayList<>();
+        final java.util.Map<Long, Mailbox.Claim> bound = new java.util.HashMap<>();
+
+        @Override
+        public void onAnnounce(int src, long tag, long id, int size, boolean withdrawn) {
+            events.add((withdrawn ? "WITHDRAW " : "ANNOUNCE ") + tag + " " + id + " " + size);
+            if (!withdrawn) {
+                mailbox.announce(src, 0, tag, size, c -> bound.put(id, c));
+            }
+        }
+
+        @Override
+        public void onClearToSend(int src, long id) {
+            events.add("CTS " + id);
+        }
+
+        @Override
+        public Mailbox.Claim claimAnnounced(int src, long id, int length) {
+            Mailbox.Claim c = bound.remove(id);
+            return c != null && c.buffer().byteLength() == length ? c : null;
+        }
+    }
+
+    @Test
+    void shouldWriteTheRendezvousFramesAsDrawnInTheJavadoc() {
+        ByteBuffer b = ByteBuffer.allocate(FrameCodec.HEADER_BYTES);
+        FrameCodec.putHeader(b, FrameCodec.DATA, FrameCodec.FLAG_RENDEZVOUS, 0x10, 3);
+        assertEquals("00000010" + "01010000" + "0000000000000003" + "00000000" + "00000000", hex(b.array()));
+        assertEquals("0000000000000003" + "00000010", hex(bytes(FrameCodec.announcePayload(3, 16))));
+        assertEquals("0000000000000003", hex(bytes(FrameCodec.clearToSendPayload(3))));
+    }
+
+    @Test
+    void shouldStreamAnAnnouncedMessageIntoTheReceiveBoundToItSplitAtEveryByte() throws Exception {
+        byte[] want = random(300, 5);
+        byte[] wire = concat(preface(), frame(FrameCodec.ANNOUNCE, (byte) 0, 9, bytes(FrameCodec.announcePayload(4, 300))),
+                frame(FrameCodec.CLEAR_TO_SEND, (byte) 0, 0, bytes(FrameCodec.clearToSendPayload(11))),
+                frame(FrameCodec.HEARTBEAT, (byte) 0, 0, new byte[0]));
+        byte[] data = frame(FrameCodec.DATA, FrameCodec.FLAG_RENDEZVOUS, 4, want);
+        for (int chunk : new int[] {1, 7, 24, 25, data.length + wire.length}) {
+            RendezvousSink r = new RendezvousSink();
+            FrameCodec c = new FrameCodec(r, PEER, SIZE, NO_LIMIT);
+            assertNull(feed(c, wire, chunk));
+            assertEquals(List.of("ANNOUNCE 9 4 300", "CTS 11"), r.events);
+            assertEquals(1, r.mailbox.queuedMessages(), "announced, not received");
+            Buf small = Buf.wrap(DataType.BYTE, new byte[10], 0, 10);
+            assertTrue(r.mailbox.post(PEER, 9, small, op()).isCompletedExceptionally(), "a receive of another size fails");
+            Buf dst = Buf.wrap(DataType.BYTE, new byte[300], 0, 300);
+            CompletableFuture<Void> recv = r.mailbox.post(PEER, 9, dst, op());
+            assertTrue(r.bound.containsKey(4L));
+            assertNull(feed(c, data, chunk));
+            recv.get(1, TimeUnit.SECONDS);
+            assertArrayEquals(want, dst.array(), "chunk " + chunk);
+            assertTrue(r.payloads.isEmpty(), "never handed on as a copy");
+        }
+    }
+
+    @Test
+    void shouldReportRendezvousFramesThatBreakTheProtocol() {
+        // DATA for an announcement nobody cleared
+        RendezvousSink r = new RendezvousSink();
+        String bad = feed(new FrameCodec(r, PEER, SIZE, NO_LIMIT), concat(preface(),
+                frame(FrameCodec.DATA, FrameCodec.FLAG_RENDEZVOUS, 8, new byte[5])), 3);
+        assertTrue(bad != null && bad.contains("announcement 8"), bad);
+        // control frames of the wrong size, an announcement above the limit, a withdrawal read as such
+        String shortAnnounce = afterPreface(frame(FrameCodec.ANNOUNCE, (byte) 0, 1, new byte[11]), NO_LIMIT);
+        assertTrue(shortAnnounce.contains("ANNOUNCE frame of 11 bytes (expected: 12)"), shortAnnounce);
+        String heartbeat = afterPreface(frame(FrameCodec.HEARTBEAT, (byte) 0, 0, new byte[1]), NO_LIMIT);
+        assertTrue(heartbeat.contains("HEARTBEAT frame of 1 bytes (expected: 0)"), heartbeat);
+        String tooBig = afterPreface(frame(FrameCodec.ANNOUNCE, (byte) 0, 1, bytes(FrameCodec.announcePayload(1, 101))), 100);
+        assertTrue(tooBig.contains("announced message of 101 bytes") && tooBig.contains("max_message_bytes"), tooBig);
+        RendezvousSink w = new RendezvousSink();
+        assertNull(feed(new FrameCodec(w, PEER, SIZE, NO_LIMIT), concat(preface(),
+                frame(FrameCodec.ANNOUNCE, FrameCodec.FLAG_WITHDRAW, 2, bytes(FrameCodec.announcePayload(6, 50)))), 5));
+        assertEquals(List.of("WITHDRAW 2 6 50"), w.events);
     }
 
     private static final ChannelContext CONTEXT = context();

@@ -30,8 +30,18 @@ public final class NatLabPeer {
             comm.allreduce(new long[] {rank + 1, 10L * rank, 7}, out, ReduceOp.SUM);
             int[] b = {rank == 0 ? 42 : 0};
             comm.bcast(b, 0);
+            // A large message takes the rendezvous protocol (announce, clear to send, payload) over the same path.
+            byte[] big = new byte[1 << 20];
+            if (rank == 0) {
+                java.util.Arrays.fill(big, (byte) 3);
+            }
+            comm.bcast(big, 0);
+            long sum = 0;
+            for (byte x : big) {
+                sum += x;
+            }
             comm.barrier();
-            System.out.println("result " + out[0] + " " + out[1] + " " + out[2] + " bcast " + b[0]);
+            System.out.println("result " + out[0] + " " + out[1] + " " + out[2] + " bcast " + b[0] + " large " + sum);
             System.out.flush();
         }
     }
