@@ -25,29 +25,66 @@ public final class BackendConfig {
         this.node = node.deepCopy();
     }
 
-    /** The backend's name as written in the file, e.g. {@code "Direct"}, {@code "S3"}. */
+    /**
+     * The backend's name as written in the file, e.g. {@code "Direct"}, {@code "S3"}.
+     *
+     * @return the name
+     */
     public String name() {
         return name;
     }
 
+    /**
+     * Whether the entry says {@code "enabled": true}; an entry without the key is disabled.
+     *
+     * @return true when the backend may be used
+     */
     public boolean enabled() {
         JsonNode n = node.get("enabled");
         return n != null && n.asBoolean(false);
     }
 
+    /**
+     * Whether {@code key} is present with a non-null value.
+     *
+     * @param key the key, e.g. {@code "host"}
+     * @return true when the entry sets it
+     */
     public boolean has(String key) {
         return node.hasNonNull(key);
     }
 
+    /**
+     * The value of {@code key} as text, numbers and booleans included.
+     *
+     * @param key the key
+     * @return its text, or empty when absent or null
+     */
     public Optional<String> string(String key) {
         JsonNode n = node.get(key);
         return n == null || n.isNull() ? Optional.empty() : Optional.of(n.asText());
     }
 
+    /**
+     * The value of {@code key} as text, or a default.
+     *
+     * @param key the key
+     * @param defaultValue returned when the key is absent or null
+     * @return its text or {@code defaultValue}
+     */
     public String string(String key, String defaultValue) {
         return string(key).orElse(defaultValue);
     }
 
+    /**
+     * The value of {@code key} as a 32-bit integer (a number or a string of digits), or a default.
+     *
+     * @param key the key
+     * @param defaultValue returned when the key is absent or null
+     * @return its value or {@code defaultValue}
+     * @throws FmiConfigException naming {@code backends.<name>.<key>} when it is not an integer or does not fit
+     *         32 bits
+     */
     public int integer(String key, int defaultValue) {
         long v = longValue(key, defaultValue);
         if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
@@ -56,6 +93,14 @@ public final class BackendConfig {
         return (int) v;
     }
 
+    /**
+     * The value of {@code key} as a 64-bit integer (a number or a string of digits), or a default.
+     *
+     * @param key the key
+     * @param defaultValue returned when the key is absent or null
+     * @return its value or {@code defaultValue}
+     * @throws FmiConfigException naming {@code backends.<name>.<key>} when it is not an integer
+     */
     public long longValue(String key, long defaultValue) {
         JsonNode n = node.get(key);
         if (n == null || n.isNull()) {
@@ -67,6 +112,14 @@ public final class BackendConfig {
         return n.asLong();
     }
 
+    /**
+     * The value of {@code key} as a number, or a default.
+     *
+     * @param key the key
+     * @param defaultValue returned when the key is absent or null
+     * @return its value or {@code defaultValue}
+     * @throws FmiConfigException naming {@code backends.<name>.<key>} when it is not a number
+     */
     public double number(String key, double defaultValue) {
         JsonNode n = node.get(key);
         if (n == null || n.isNull()) {
@@ -78,6 +131,13 @@ public final class BackendConfig {
         return n.asDouble();
     }
 
+    /**
+     * The value of {@code key} as a boolean ({@code true}/{@code false}, or text of them), or a default.
+     *
+     * @param key the key
+     * @param defaultValue returned when the key is absent, null or not a boolean
+     * @return its value or {@code defaultValue}
+     */
     public boolean bool(String key, boolean defaultValue) {
         JsonNode n = node.get(key);
         return n == null || n.isNull() ? defaultValue : n.asBoolean(defaultValue);
@@ -86,6 +146,9 @@ public final class BackendConfig {
     /**
      * The operation deadline this backend asks for: {@code max_timeout} in milliseconds (the C++
      * FMI's key), else {@link #DEFAULT_TIMEOUT}.
+     *
+     * @return the deadline of one operation
+     * @throws FmiConfigException when {@code max_timeout} is not a positive integer
      */
     public Duration maxTimeout() {
         long ms = longValue("max_timeout", DEFAULT_TIMEOUT.toMillis());
@@ -95,7 +158,11 @@ public final class BackendConfig {
         return Duration.ofMillis(ms);
     }
 
-    /** A copy of the raw JSON object. */
+    /**
+     * A copy of the raw JSON object.
+     *
+     * @return the entry's JSON
+     */
     public ObjectNode json() {
         return node.deepCopy();
     }

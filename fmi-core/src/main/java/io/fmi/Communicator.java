@@ -3074,13 +3074,23 @@ public interface Communicator extends AutoCloseable {
         Builder() {
         }
 
-        /** The configuration; {@link FmiConfig#defaults()} when not set. */
+        /**
+         * The configuration; {@link FmiConfig#defaults()} when not set.
+         *
+         * @param config the configuration
+         * @return this builder
+         */
         public Builder config(FmiConfig config) {
             this.config = Objects.requireNonNull(config, "config");
             return this;
         }
 
-        /** The communicator's name: the same on every peer, unique per concurrent job. */
+        /**
+         * The communicator's name: the same on every peer, unique per concurrent job.
+         *
+         * @param name 1-128 characters of {@code A-Z a-z 0-9 . _ -}
+         * @return this builder
+         */
         public Builder name(String name) {
             this.name = name;
             return this;
@@ -3089,35 +3099,65 @@ public interface Communicator extends AutoCloseable {
         /**
          * Identifies this run of the job (the same on every peer), so that reruns of a job with
          * the same name never see each other's keys or pairings; {@code "0"} by default.
+         *
+         * @param runId 1-64 characters of {@code A-Z a-z 0-9 . _ -}
+         * @return this builder
          */
         public Builder runId(String runId) {
             this.runId = runId;
             return this;
         }
 
+        /**
+         * This peer's rank, from 0 to {@code size - 1}; required.
+         *
+         * @param rank the rank
+         * @return this builder
+         */
         public Builder rank(int rank) {
             this.rank = rank;
             return this;
         }
 
+        /**
+         * The number of peers in the job, at least 1; required.
+         *
+         * @param size the number of peers
+         * @return this builder
+         */
         public Builder size(int size) {
             this.size = size;
             return this;
         }
 
-        /** Memory of the function in MiB, for the cost model; 1024 by default. */
+        /**
+         * Memory of the function in MiB, for the cost model; 1024 by default.
+         *
+         * @param mib the function's memory size, e.g. 1769
+         * @return this builder
+         */
         public Builder functionMemoryMiB(int mib) {
             this.functionMemoryMiB = mib;
             return this;
         }
 
-        /** What the channel selector optimises for; {@link Hint#FAST} by default. */
+        /**
+         * What the channel selector optimises for; {@link Hint#FAST} by default.
+         *
+         * @param hint fastest or cheapest
+         * @return this builder
+         */
         public Builder hint(Hint hint) {
             this.hint = Objects.requireNonNull(hint, "hint");
             return this;
         }
 
-        /** Deadline of every blocking operation; by default each channel's {@code max_timeout}, else 60 s. */
+        /**
+         * Deadline of every blocking operation; by default each channel's {@code max_timeout}, else 60 s.
+         *
+         * @param timeout longer than zero
+         * @return this builder
+         */
         public Builder timeout(Duration timeout) {
             this.timeout = timeout;
             return this;
@@ -3128,19 +3168,33 @@ public interface Communicator extends AutoCloseable {
          * extends past it. In a Lambda function pass the remaining time less a margin
          * ({@code context.getRemainingTimeInMillis()}), so an operation fails with a clear
          * {@link FmiTimeoutException} before the function is killed. Unlimited by default.
+         *
+         * @param lifetime longer than zero
+         * @return this builder
          */
         public Builder lifetime(Duration lifetime) {
             this.lifetime = lifetime;
             return this;
         }
 
-        /** Adds a channel provider; it takes precedence over a {@link java.util.ServiceLoader} one of the same backend. */
+        /**
+         * Adds a channel provider; it takes precedence over a {@link java.util.ServiceLoader} one of the same backend.
+         *
+         * @param provider the provider
+         * @return this builder
+         */
         public Builder channelProvider(ChannelProvider provider) {
             providers.add(Objects.requireNonNull(provider, "provider"));
             return this;
         }
 
-        /** Always run {@code op} over the backend {@code backend} (e.g. {@code "Redis"}), whatever the selector says. */
+        /**
+         * Always run {@code op} over the backend {@code backend} (e.g. {@code "Redis"}), whatever the selector says.
+         *
+         * @param op the operation
+         * @param backend the backend's name in the configuration
+         * @return this builder
+         */
         public Builder channel(Operation op, String backend) {
             overrides.put(Objects.requireNonNull(op, "op"), Objects.requireNonNull(backend, "backend"));
             return this;
@@ -3149,6 +3203,9 @@ public interface Communicator extends AutoCloseable {
         /**
          * How the channel of each operation is chosen from the models' estimates;
          * {@link io.fmi.model.SelectionPolicy#BY_HINT} by default. Must be a pure function, the same on every peer.
+         *
+         * @param policy the policy
+         * @return this builder
          */
         public Builder selectionPolicy(io.fmi.model.SelectionPolicy policy) {
             this.selectionPolicy = Objects.requireNonNull(policy, "policy");
@@ -3198,7 +3255,12 @@ public interface Communicator extends AutoCloseable {
             return this;
         }
 
-        /** Validates the settings and builds the communicator. */
+        /**
+         * Validates the settings and builds the communicator.
+         *
+         * @return the communicator; it connects lazily, on first use of each channel
+         * @throws FmiConfigException naming the setting that is missing or out of range
+         */
         public Communicator build() {
             if (name == null || name.isEmpty()) {
                 throw new FmiConfigException("communicator name: " + (name == null ? "not set" : "empty") + " (expected: a name unique per concurrent job)");

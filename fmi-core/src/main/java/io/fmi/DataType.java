@@ -7,7 +7,16 @@ import java.util.Locale;
  * of x86-64 and AArch64, so Java peers interoperate with the C++ FMI's raw buffers.
  */
 public enum DataType {
-    BYTE(1), INT(4), LONG(8), FLOAT(4), DOUBLE(8);
+    /** 8-bit signed integer, as Java's {@code byte}. */
+    BYTE(1),
+    /** 32-bit signed integer, as Java's {@code int}. */
+    INT(4),
+    /** 64-bit signed integer, as Java's {@code long}. */
+    LONG(8),
+    /** IEEE 754 single precision, as Java's {@code float}. */
+    FLOAT(4),
+    /** IEEE 754 double precision, as Java's {@code double}. */
+    DOUBLE(8);
 
     private final int sizeBytes;
 
@@ -15,12 +24,20 @@ public enum DataType {
         this.sizeBytes = sizeBytes;
     }
 
-    /** Size of one element in bytes. */
+    /**
+     * Size of one element.
+     *
+     * @return bytes per element
+     */
     public int sizeBytes() {
         return sizeBytes;
     }
 
-    /** Lower-case name used in messages. */
+    /**
+     * Lower-case name used in messages.
+     *
+     * @return e.g. {@code "int"}
+     */
     public String label() {
         return name().toLowerCase(Locale.ROOT);
     }

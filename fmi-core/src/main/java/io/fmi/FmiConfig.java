@@ -67,7 +67,13 @@ public final class FmiConfig {
         this.backends = Collections.unmodifiableMap(b);
     }
 
-    /** Reads an {@code fmi.json} file. */
+    /**
+     * Reads an {@code fmi.json} file.
+     *
+     * @param file the file
+     * @return the configuration
+     * @throws FmiConfigException naming the file and the key that is invalid, or the I/O error
+     */
     public static FmiConfig load(Path file) {
         String text;
         try {
@@ -82,7 +88,13 @@ public final class FmiConfig {
         }
     }
 
-    /** Parses the text of an {@code fmi.json} file. */
+    /**
+     * Parses the text of an {@code fmi.json} file.
+     *
+     * @param json the JSON text
+     * @return the configuration
+     * @throws FmiConfigException naming the key that is invalid
+     */
     public static FmiConfig fromJson(String json) {
         JsonNode node;
         try {
@@ -128,12 +140,21 @@ public final class FmiConfig {
         return new FmiConfig(root);
     }
 
-    /** All backend entries in file order, enabled or not. */
+    /**
+     * All backend entries in file order, enabled or not.
+     *
+     * @return the entries by name, unmodifiable
+     */
     public Map<String, BackendConfig> backends() {
         return backends;
     }
 
-    /** The backend entry of that name (case-insensitive), if the file has one. */
+    /**
+     * The backend entry of that name (case-insensitive), if the file has one.
+     *
+     * @param name e.g. {@code "Redis"}
+     * @return the entry, or empty
+     */
     public Optional<BackendConfig> backend(String name) {
         BackendConfig exact = backends.get(name);
         if (exact != null) {
@@ -148,7 +169,11 @@ public final class FmiConfig {
         return Optional.empty();
     }
 
-    /** The enabled backends, in file order. */
+    /**
+     * The enabled backends, in file order.
+     *
+     * @return the entries that say {@code "enabled": true}
+     */
     public List<BackendConfig> enabledBackends() {
         List<BackendConfig> out = new ArrayList<>();
         for (BackendConfig b : backends.values()) {
@@ -159,18 +184,32 @@ public final class FmiConfig {
         return out;
     }
 
-    /** The {@code "model"} section (an empty object when the file has none); a copy. */
+    /**
+     * The {@code "model"} section (an empty object when the file has none); a copy.
+     *
+     * @return the model section
+     */
     public ObjectNode model() {
         JsonNode m = root.get("model");
         return m instanceof ObjectNode ? ((ObjectNode) m).deepCopy() : MAPPER.createObjectNode();
     }
 
-    /** The whole configuration as JSON, unknown keys included; a copy. */
+    /**
+     * The whole configuration as JSON, unknown keys included; a copy.
+     *
+     * @return the configuration's JSON
+     */
     public ObjectNode json() {
         return root.deepCopy();
     }
 
-    /** A copy of this configuration with backend {@code name} replaced or added. */
+    /**
+     * A copy of this configuration with backend {@code name} replaced or added.
+     *
+     * @param name the backend's name, e.g. {@code "Redis"}
+     * @param entry its settings, copied
+     * @return the new configuration; this one is unchanged
+     */
     public FmiConfig withBackend(String name, ObjectNode entry) {
         ObjectNode copy = root.deepCopy();
         JsonNode b = copy.get("backends");
@@ -188,6 +227,9 @@ public final class FmiConfig {
      * other entry, and each in-memory backend ({@code Local}, {@code LocalStore}) the file lacks, is
      * written disabled, so that nothing (not even {@code LocalCluster}'s in-memory default) adds one
      * back. A backend the file lacks is disabled anyway.
+     *
+     * @param names the backends to keep enabled
+     * @return the new configuration; this one is unchanged
      */
     public FmiConfig withOnly(String... names) {
         FmiConfig c = this;
@@ -213,7 +255,11 @@ public final class FmiConfig {
         return c;
     }
 
-    /** A new, empty JSON object node, for building backend entries. */
+    /**
+     * A new, empty JSON object node, for building backend entries.
+     *
+     * @return an empty object
+     */
     public static ObjectNode newObject() {
         return MAPPER.createObjectNode();
     }

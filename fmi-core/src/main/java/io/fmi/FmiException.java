@@ -10,15 +10,30 @@ package io.fmi;
 public class FmiException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * An error with its message.
+     *
+     * @param message what failed, naming the operation, peer, channel and limit
+     */
     public FmiException(String message) {
         super(message);
     }
 
+    /**
+     * An error with its message and cause.
+     *
+     * @param message what failed, naming the operation, peer, channel and limit
+     * @param cause the underlying error, or null
+     */
     public FmiException(String message, Throwable cause) {
         super(message, cause);
     }
 
-    /** Whether the same call may succeed if repeated (a transient condition); {@code false} by default. */
+    /**
+     * Whether the same call may succeed if repeated (a transient condition); {@code false} by default.
+     *
+     * @return true for a transient condition
+     */
     public boolean retryable() {
         return false;
     }

@@ -4,10 +4,21 @@ package io.fmi;
 public class FmiTimeoutException extends FmiException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A deadline that passed.
+     *
+     * @param message the operation, the peer waited for, the channel and the deadline
+     */
     public FmiTimeoutException(String message) {
         super(message);
     }
 
+    /**
+     * A deadline that passed, with the last error seen while waiting.
+     *
+     * @param message the operation, the peer waited for, the channel and the deadline
+     * @param cause the last error seen while waiting, or null
+     */
     public FmiTimeoutException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -73,8 +73,10 @@ public interface Channel extends AutoCloseable {
         Waits.await(recv(op, data, src), op, src, "receive", data.byteLength(), idleStrategy());
     }
 
+    /** {@code data} is the root's message on the root and the buffer it lands in on every other peer. */
     void bcast(OpContext op, Buf data, int root);
 
+    /** Returns once every peer has entered the barrier. */
     void barrier(OpContext op);
 
     /** {@code recv} (null on non-roots) holds {@code size} blocks of {@code send.count()} elements, in rank order. */
@@ -83,6 +85,9 @@ public interface Channel extends AutoCloseable {
     /** {@code send} (null on non-roots) holds {@code size} blocks of {@code recv.count()} elements, in rank order. */
     void scatter(OpContext op, Buf send, Buf recv, int root);
 
+    /**
+     * {@code recv} holds {@code size} blocks of {@code send.count()} elements, in rank order, on every peer.
+     */
     void allgather(OpContext op, Buf send, Buf recv);
 
     /** Block {@code j} of {@code send} goes to rank {@code j}; block {@code i} of {@code recv} comes from rank {@code i}. */
@@ -91,6 +96,9 @@ public interface Channel extends AutoCloseable {
     /** {@code recv} is null on non-roots. */
     void reduce(OpContext op, Buf send, Buf recv, int root, ReduceOp reduceOp);
 
+    /**
+     * Every peer's {@code recv} gets {@code x0 ∘ x1 ∘ ... ∘ x(size-1)}, element by element, in rank order.
+     */
     void allreduce(OpContext op, Buf send, Buf recv, ReduceOp reduceOp);
 
     /** Inclusive prefix reduction: rank {@code i} receives {@code x0 ∘ ... ∘ xi}. */

@@ -214,6 +214,11 @@ public final class ChannelContext {
         return Optional.ofNullable(scheduler);
     }
 
+    /**
+     * The communicator's name as the user gave it; peers of one job share it.
+     *
+     * @return the name, e.g. {@code "kmeans"}
+     */
     public String commName() {
         return commName;
     }
@@ -223,14 +228,29 @@ public final class ChannelContext {
         return runId;
     }
 
+    /**
+     * This peer's rank.
+     *
+     * @return 0 to {@code size() - 1}
+     */
     public int rank() {
         return rank;
     }
 
+    /**
+     * The number of peers.
+     *
+     * @return at least 1
+     */
     public int size() {
         return size;
     }
 
+    /**
+     * The whole configuration the communicator was built with.
+     *
+     * @return the configuration, all backends included
+     */
     public FmiConfig config() {
         return config;
     }
@@ -250,10 +270,20 @@ public final class ChannelContext {
         return timeout;
     }
 
+    /**
+     * The function's memory size, for the cost model: Lambda prices by memory and time.
+     *
+     * @return MiB of memory the function was given
+     */
     public int functionMemoryMiB() {
         return functionMemoryMiB;
     }
 
+    /**
+     * What the user asked the selector to favour.
+     *
+     * @return the hint, e.g. fastest or cheapest
+     */
     public Hint hint() {
         return hint;
     }

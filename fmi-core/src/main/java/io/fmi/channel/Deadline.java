@@ -46,6 +46,11 @@ public final class Deadline {
         return n / 1_000_000 + (n % 1_000_000 == 0 ? 0 : 1);
     }
 
+    /**
+     * Whether the deadline has passed.
+     *
+     * @return true once no time is left
+     */
     public boolean expired() {
         return expiresAtNanos - System.nanoTime() <= 0;
     }

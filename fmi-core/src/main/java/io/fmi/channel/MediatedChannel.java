@@ -63,6 +63,7 @@ import org.slf4j.LoggerFactory;
 public abstract class MediatedChannel implements Channel {
     private static final Logger log = LoggerFactory.getLogger(MediatedChannel.class);
 
+    /** The communicator this channel serves: its name, run, rank, size and configuration. */
     protected final ChannelContext context;
     /** The channel that owns the store client: this one, or the one a sub-communicator's view runs over. */
     private final MediatedChannel root;
@@ -76,6 +77,11 @@ public abstract class MediatedChannel implements Channel {
     private volatile boolean carriedCollectives;
     private volatile boolean closed;
 
+    /**
+     * A channel for the communicator {@code context} describes.
+     *
+     * @param context the communicator, as the channel sees it
+     */
     protected MediatedChannel(ChannelContext context) {
         this(context, null);
     }

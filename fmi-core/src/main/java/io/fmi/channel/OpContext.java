@@ -24,6 +24,15 @@ public final class OpContext {
     private final Deadline deadline;
     private final ChannelContext channel;
 
+    /**
+     * One call of an operation.
+     *
+     * @param operation the operation, as the models know it
+     * @param verb the API name of the call, e.g. {@code "allreduce"}
+     * @param seq the collective's sequence number, or {@link #P2P_SEQ}
+     * @param deadline when the call must be complete
+     * @param channel the communicator the call runs on, as its channel sees it
+     */
     public OpContext(Operation operation, String verb, long seq, Deadline deadline, ChannelContext channel) {
         this.operation = operation;
         this.verb = verb;
@@ -32,6 +41,11 @@ public final class OpContext {
         this.channel = channel;
     }
 
+    /**
+     * The operation, as the models know it.
+     *
+     * @return the operation
+     */
     public Operation operation() {
         return operation;
     }
@@ -41,14 +55,29 @@ public final class OpContext {
         return verb;
     }
 
+    /**
+     * The collective's sequence number, the same on every peer; {@link #P2P_SEQ} for point-to-point.
+     *
+     * @return the sequence number
+     */
     public long seq() {
         return seq;
     }
 
+    /**
+     * When the call must be complete.
+     *
+     * @return the call's deadline
+     */
     public Deadline deadline() {
         return deadline;
     }
 
+    /**
+     * The communicator the call runs on, as its channel sees it.
+     *
+     * @return the channel's context
+     */
     public ChannelContext channel() {
         return channel;
     }

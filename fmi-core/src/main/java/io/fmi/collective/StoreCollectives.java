@@ -41,6 +41,13 @@ public final class StoreCollectives {
     private StoreCollectives() {
     }
 
+    /**
+     * The root puts one object that every other peer reads.
+     *
+     * @param t the channel's objects for this call
+     * @param data the message on the root, where it lands elsewhere
+     * @param root the sending rank
+     */
     public static void bcast(StoreTransport t, Buf data, int root) {
         int n = t.size();
         if (n == 1) {
@@ -53,6 +60,11 @@ public final class StoreCollectives {
         }
     }
 
+    /**
+     * Returns once every peer has arrived: by the store's counter where it has one, else through rank 0.
+     *
+     * @param t the channel's objects for this call
+     */
     public static void barrier(StoreTransport t) {
         int n = t.size();
         int r = t.rank();
@@ -85,6 +97,14 @@ public final class StoreCollectives {
         }
     }
 
+    /**
+     * Each non-root puts its block for the root, which reads them into {@code recv} in rank order.
+     *
+     * @param t the channel's objects for this call
+     * @param send this peer's block
+     * @param recv {@code size} blocks on the root; unused elsewhere
+     * @param root the gathering rank
+     */
     public static void gather(StoreTransport t, Buf send, Buf recv, int root) {
         int n = t.size();
         int r = t.rank();
@@ -101,6 +121,14 @@ public final class StoreCollectives {
         }
     }
 
+    /**
+     * The root puts one object per peer; each reads its own.
+     *
+     * @param t the channel's objects for this call
+     * @param send {@code size} blocks on the root; unused elsewhere
+     * @param recv this peer's block
+     * @param root the scattering rank
+     */
     public static void scatter(StoreTransport t, Buf send, Buf recv, int root) {
         int n = t.size();
         int r = t.rank();
@@ -117,6 +145,13 @@ public final class StoreCollectives {
         }
     }
 
+    /**
+     * Gather at rank 0, then one object with every block for the others.
+     *
+     * @param t the channel's objects for this call
+     * @param send this peer's block
+     * @param recv {@code size} blocks in rank order
+     */
     public static void allgather(StoreTransport t, Buf send, Buf recv) {
         int n = t.size();
         gather(t, send, t.rank() == 0 ? recv : null, 0);
@@ -130,6 +165,13 @@ public final class StoreCollectives {
         }
     }
 
+    /**
+     * One single-reader object per ordered pair of peers.
+     *
+     * @param t the channel's objects for this call
+     * @param send block {@code j} for rank {@code j}
+     * @param recv block {@code i} from rank {@code i}
+     */
     public static void alltoall(StoreTransport t, Buf send, Buf recv) {
         int n = t.size();
         int r = t.rank();
@@ -147,6 +189,15 @@ public final class StoreCollectives {
         }
     }
 
+    /**
+     * Each non-root puts its operand; the root folds them in rank order, so any operator is exact.
+     *
+     * @param t the channel's objects for this call
+     * @param send this peer's operand
+     * @param recv the result on the root; unused elsewhere
+     * @param root the rank that gets the result
+     * @param op the operator
+     */
     public static void reduce(StoreTransport t, Buf send, Buf recv, int root, ReduceOp op) {
         int n = t.size();
         int r = t.rank();
@@ -172,6 +223,14 @@ public final class StoreCollectives {
         }
     }
 
+    /**
+     * Reduce at rank 0, then one object with the result for the others.
+     *
+     * @param t the channel's objects for this call
+     * @param send this peer's operand
+     * @param recv the result
+     * @param op the operator
+     */
     public static void allreduce(StoreTransport t, Buf send, Buf recv, ReduceOp op) {
         int n = t.size();
         reduce(t, send, t.rank() == 0 ? recv : null, 0, op);
@@ -185,6 +244,14 @@ public final class StoreCollectives {
         }
     }
 
+    /**
+     * Inclusive prefix: rank 0 reads every operand and puts each rank its prefix.
+     *
+     * @param t the channel's objects for this call
+     * @param send this peer's operand
+     * @param recv {@code x0 ∘ ... ∘ x(rank)}
+     * @param op the operator
+     */
     public static void scan(StoreTransport t, Buf send, Buf recv, ReduceOp op) {
         int n = t.size();
         int r = t.rank();
@@ -204,6 +271,15 @@ public final class StoreCollectives {
         }
     }
 
+    /**
+     * Exclusive prefix: as {@link #scan}, rank {@code p} getting {@code x0 ∘ ... ∘ x(p-1)}; rank 0's {@code recv} is
+     * left as it was.
+     *
+     * @param t the channel's objects for this call
+     * @param send this peer's operand
+     * @param recv the prefix of the ranks below this one
+     * @param op the operator
+     */
     public static void exscan(StoreTransport t, Buf send, Buf recv, ReduceOp op) {
         int n = t.size();
         int r = t.rank();
@@ -229,6 +305,15 @@ public final class StoreCollectives {
         }
     }
 
+    /**
+     * As {@link #gather} with a count per rank; an empty block costs no request.
+     *
+     * @param t the channel's objects for this call
+     * @param send this peer's {@code counts[rank]} elements
+     * @param recv the blocks back to back in rank order on the root; unused elsewhere
+     * @param counts elements per rank, the same on every peer
+     * @param root the gathering rank
+     */
     public static void gatherv(StoreTransport t, Buf send, Buf recv, int[] counts, int root) {
         int n = t.size();
         int r = t.rank();
@@ -248,6 +333,15 @@ public final class StoreCollectives {
         }
     }
 
+    /**
+     * As {@link #scatter} with a count per rank; an empty block costs no request.
+     *
+     * @param t the channel's objects for this call
+     * @param send the blocks back to back in rank order on the root; unused elsewhere
+     * @param counts elements per rank, the same on every peer
+     * @param recv this peer's {@code counts[rank]} elements
+     * @param root the scattering rank
+     */
     public static void scatterv(StoreTransport t, Buf send, int[] counts, Buf recv, int root) {
         int n = t.size();
         int r = t.rank();
@@ -267,6 +361,14 @@ public final class StoreCollectives {
         recv.copyFrom(send.slice(d[r], counts[r]));
     }
 
+    /**
+     * Gatherv at rank 0, then one object with every block for the others.
+     *
+     * @param t the channel's objects for this call
+     * @param send this peer's {@code counts[rank]} elements
+     * @param recv the blocks back to back in rank order
+     * @param counts elements per rank, the same on every peer
+     */
     public static void allgatherv(StoreTransport t, Buf send, Buf recv, int[] counts) {
         int n = t.size();
         int r = t.rank();
@@ -286,6 +388,15 @@ public final class StoreCollectives {
         }
     }
 
+    /**
+     * One single-reader object per (writer, reader) pair that has data to move.
+     *
+     * @param t the channel's objects for this call
+     * @param send the blocks for each rank, back to back in rank order
+     * @param sendCounts elements for each rank
+     * @param recv the blocks from each rank, back to back in rank order
+     * @param recvCounts elements from each rank
+     */
     public static void alltoallv(StoreTransport t, Buf send, int[] sendCounts, Buf recv, int[] recvCounts) {
         int n = t.size();
         int r = t.rank();
@@ -307,6 +418,15 @@ public final class StoreCollectives {
         }
     }
 
+    /**
+     * Reduce to rank 0 in rank order, then scatterv of the result.
+     *
+     * @param t the channel's objects for this call
+     * @param send this peer's operand: every rank's block, back to back
+     * @param recv this peer's block of the result
+     * @param counts elements of the result per rank
+     * @param op the operator
+     */
     public static void reduceScatter(StoreTransport t, Buf send, Buf recv, int[] counts, ReduceOp op) {
         if (t.size() == 1) {
             recv.copyFrom(send);
@@ -323,6 +443,14 @@ public final class StoreCollectives {
         return Buf.wrap(DataType.BYTE, a, 0, a.length);
     }
 
+    /**
+     * A broadcast whose length only the root knows.
+     *
+     * @param t the channel's objects for this call
+     * @param data the message on the root; ignored elsewhere
+     * @param root the sending rank
+     * @return the message, on every peer
+     */
     public static byte[] bcastBytes(StoreTransport t, byte[] data, int root) {
         if (t.size() == 1) {
             return data;
@@ -334,6 +462,14 @@ public final class StoreCollectives {
         return t.getAny("bcast", root);
     }
 
+    /**
+     * A gather of blocks of any length.
+     *
+     * @param t the channel's objects for this call
+     * @param send this peer's block
+     * @param root the gathering rank
+     * @return every block in rank order on the root; null elsewhere
+     */
     public static List<byte[]> gatherBytes(StoreTransport t, byte[] send, int root) {
         int n = t.size();
         int r = t.rank();
@@ -391,6 +527,13 @@ public final class StoreCollectives {
         return out;
     }
 
+    /**
+     * An all-to-all of blocks of any length: one object per ordered pair of peers.
+     *
+     * @param t the channel's objects for this call
+     * @param send block {@code j} for rank {@code j}
+     * @return block {@code i} from rank {@code i}
+     */
     public static List<byte[]> alltoallBytes(StoreTransport t, List<byte[]> send) {
         int n = t.size();
         int r = t.rank();

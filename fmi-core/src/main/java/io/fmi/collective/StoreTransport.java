@@ -13,10 +13,25 @@ import io.fmi.channel.OpContext;
  * thread at a time.
  */
 public interface StoreTransport {
+    /**
+     * This peer's rank.
+     *
+     * @return 0 to {@code size() - 1}
+     */
     int rank();
 
+    /**
+     * The number of peers.
+     *
+     * @return at least 1
+     */
     int size();
 
+    /**
+     * The collective call these objects belong to.
+     *
+     * @return the call, for its deadline and its errors
+     */
     OpContext op();
 
     /** Writes object {@code name} that {@code readers} peers will read. */

@@ -18,6 +18,12 @@ public final class LocalStore {
     private final Map<String, Long> counters = new HashMap<>();
     private long writes;
 
+    /**
+     * Stores {@code value} under {@code key}, replacing what was there, and wakes the readers waiting for it.
+     *
+     * @param key the object's name
+     * @param value the bytes, not copied: the caller hands them over
+     */
     public void put(String key, byte[] value) {
         lock.lock();
         try {
@@ -46,6 +52,11 @@ public final class LocalStore {
         }
     }
 
+    /**
+     * Removes the objects and counters under {@code keys}; absent ones are ignored.
+     *
+     * @param keys the names to remove
+     */
     public void delete(Collection<String> keys) {
         lock.lock();
         try {
@@ -58,6 +69,12 @@ public final class LocalStore {
         }
     }
 
+    /**
+     * Adds one to the counter under {@code key}, creating it at zero.
+     *
+     * @param key the counter's name
+     * @return the counter's value after the increment
+     */
     public long increment(String key) {
         lock.lock();
         try {

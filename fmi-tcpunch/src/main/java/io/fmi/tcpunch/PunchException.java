@@ -37,6 +37,7 @@ public class PunchException extends RuntimeException {
         }
     }
 
+    /** Why the punch failed. */
     private final Reason reason;
 
     /**

@@ -21,7 +21,9 @@ import java.util.function.Supplier;
  * {@code poll_max_ms} the cap (default {@value #DEFAULT_MAX_MS} ms). Thread-safe.
  */
 public final class PollSchedule {
+    /** Factor by which the wait grows while an object is absent: {@value}. */
     public static final double DEFAULT_FACTOR = 1.5;
+    /** The longest wait between two polls of one object, in milliseconds: {@value}. */
     public static final long DEFAULT_MAX_MS = 1000;
     /** Objects tracked at once; beyond it (only after many abandoned waits) the schedules start over. */
     private static final int MAX_TRACKED = 10_000;
@@ -31,18 +33,29 @@ public final class PollSchedule {
     private final long maxNanos;
     private final Map<String, Long> next = new ConcurrentHashMap<>();
 
+    /**
+     * A schedule that starts at {@code interval} and grows by {@code factor} up to {@code max}.
+     *
+     * @param interval the first wait
+     * @param factor growth per poll, at least 1
+     * @param max the longest wait; raised to {@code interval} when below it
+     */
     public PollSchedule(Duration interval, double factor, Duration max) {
         this.intervalNanos = interval.toNanos();
         this.factor = factor;
         this.maxNanos = Math.max(max.toNanos(), intervalNanos);
     }
 
-    /** The schedule of backend {@code b}, with {@code defaultInterval} when it sets no {@code timeout}. */
     /**
      * The schedule of a channel: the backend's {@code timeout} when set, else the cost model's
      * poll interval ({@link io.fmi.model.PollIntervalModel}: the interval that minimises request
      * fees plus the function's waiting GiB-seconds, for this function's memory), else
      * {@code fallback} when the configuration has no model for this backend.
+     *
+     * @param context the channel's communicator and configuration
+     * @param fallback the interval when nothing else sets one
+     * @return the channel's schedule
+     * @throws FmiConfigException naming the key when the backend's poll settings are invalid
      */
     public static PollSchedule forChannel(io.fmi.channel.ChannelContext context, Duration fallback) {
         Duration modelled;
@@ -54,6 +67,15 @@ public final class PollSchedule {
         return from(context.backend(), modelled);
     }
 
+    /**
+     * The schedule backend {@code b} configures.
+     *
+     * @param b the backend's entry
+     * @param defaultInterval the interval when it sets no {@code timeout}
+     * @return the schedule
+     * @throws FmiConfigException naming the key when {@code timeout}, {@code poll_backoff} or
+     *         {@code poll_max_ms} is out of range
+     */
     public static PollSchedule from(BackendConfig b, Duration defaultInterval) {
         String p = "backends." + b.name() + ".";
         long ms = b.longValue("timeout", -1);
@@ -72,10 +94,20 @@ public final class PollSchedule {
         return new PollSchedule(interval, factor, Duration.ofMillis(max));
     }
 
+    /**
+     * The first wait.
+     *
+     * @return the poll interval
+     */
     public Duration interval() {
         return Duration.ofNanos(intervalNanos);
     }
 
+    /**
+     * The longest wait.
+     *
+     * @return the cap of the back-off
+     */
     public Duration max() {
         return Duration.ofNanos(maxNanos);
     }

@@ -13,10 +13,12 @@ import java.util.function.Consumer;
  * {@link java.util.ServiceLoader}. Stateless and thread-safe; {@link #create} does no network I/O.
  */
 public final class DirectChannelProvider implements ChannelProvider {
+    /** The backend name in {@code fmi.json}: {@value}. */
     public static final String BACKEND = "Direct";
 
     private final Consumer<DirectChannel> onCreate;
 
+    /** The provider {@link java.util.ServiceLoader} instantiates. */
     public DirectChannelProvider() {
         this(c -> { });
     }

@@ -62,7 +62,9 @@ public final class DirectOptions {
     public static final long DEFAULT_SPIN_US = 0;
     /** Event loop threads that open connections when {@code io_threads} is absent: min(2, CPUs). */
     public static final int DEFAULT_IO_THREADS = Math.min(2, Runtime.getRuntime().availableProcessors());
+    /** The largest frame when {@code max_message_bytes} is absent: the largest Java array. */
     public static final int DEFAULT_MAX_MESSAGE_BYTES = Integer.MAX_VALUE - 8;
+    /** Time to punch when {@code punch_timeout} is absent: 3 s. */
     public static final Duration DEFAULT_PUNCH_TIMEOUT = Duration.ofSeconds(3);
     /**
      * Messages from this size on take the rendezvous protocol when {@code rendezvous_bytes} is
@@ -204,30 +206,65 @@ public final class DirectOptions {
         return insecure;
     }
 
+    /**
+     * Whether the first operation connects to every peer at once ({@code eager_connect}).
+     *
+     * @return true to connect eagerly
+     */
     public boolean eagerConnect() {
         return eagerConnect;
     }
 
+    /**
+     * How long a waiting thread polls its sockets before it blocks ({@code spin_us}).
+     *
+     * @return nanoseconds of polling
+     */
     public long spinNanos() {
         return spinNanos;
     }
 
+    /**
+     * Event loop threads that open connections ({@code io_threads}).
+     *
+     * @return the number of threads
+     */
     public int ioThreads() {
         return ioThreads;
     }
 
+    /**
+     * Whether a pair falls back to the server's relay when punching fails ({@code relay}).
+     *
+     * @return true to use the relay
+     */
     public boolean relay() {
         return relay;
     }
 
+    /**
+     * Whether symmetric NAT is detected before punching ({@code nat_probe}).
+     *
+     * @return true to probe
+     */
     public boolean natProbe() {
         return natProbe;
     }
 
+    /**
+     * How long direct paths are tried before the relay ({@code punch_timeout}).
+     *
+     * @return the time to punch
+     */
     public Duration punchTimeout() {
         return punchTimeout;
     }
 
+    /**
+     * The largest frame accepted from a peer; a larger one closes the connection ({@code max_message_bytes}).
+     *
+     * @return bytes
+     */
     public int maxMessageBytes() {
         return maxMessageBytes;
     }

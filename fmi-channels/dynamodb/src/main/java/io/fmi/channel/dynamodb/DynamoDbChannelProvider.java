@@ -21,6 +21,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * close. Thread-safe.
  */
 public final class DynamoDbChannelProvider implements ChannelProvider {
+    /** The backend name in {@code fmi.json}: {@value}. */
     public static final String BACKEND = "DynamoDB";
 
     private final DynamoDbClient client;

@@ -21,6 +21,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * close. Thread-safe.
  */
 public final class S3ChannelProvider implements ChannelProvider {
+    /** The backend name in {@code fmi.json}: {@value}. */
     public static final String BACKEND = "S3";
 
     private final S3Client client;
