@@ -216,7 +216,8 @@ public final class DirectOptions {
     }
 
     /**
-     * How long a waiting thread polls its sockets before it blocks ({@code spin_us}).
+     * How long a waiting thread polls its sockets before it blocks ({@code spin_us}); used only
+     * when the entry gives {@code spin_us} and no {@code idle_strategy}.
      *
      * @return nanoseconds of polling
      */
