@@ -1,9 +1,11 @@
 # Shared by the bench/run-*.sh scripts (sourced from the project root).
 
 # Builds fmi-core, fmi-tcpunch and the Direct channel's test classes; sets CP to run the benchmark classes.
+# Uses the Maven wrapper, so a fresh clone needs no Maven installed; MVN_ARGS="-Dmaven.repo.local=..."
+# keeps the build's artifacts out of the shared local repository.
 bench_classpath() {
-  mvn -q ${MVN_ARGS:-} -pl fmi-core,fmi-tcpunch install -DskipTests
-  mvn -q ${MVN_ARGS:-} -pl fmi-channels/direct test-compile dependency:build-classpath \
+  ./mvnw -q -B -ntp ${MVN_ARGS:-} -pl fmi-core,fmi-tcpunch install -DskipTests -Dinvoker.skip -Dmaven.javadoc.skip
+  ./mvnw -q -B -ntp ${MVN_ARGS:-} -pl fmi-channels/direct test-compile dependency:build-classpath \
       -Dmdep.outputFile=target/direct-bench-classpath.txt -Dmdep.includeScope=test
   local d=fmi-channels/direct/target
   CP="$d/test-classes:$d/classes:$(cat $d/direct-bench-classpath.txt)"

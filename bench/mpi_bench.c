@@ -2,7 +2,8 @@
  * Open MPI counterpart of io.fmi.bench.DirectBench (collectives), same OSU method:
  * barrier, time the operation, maximum over ranks, median over iterations.
  * Build: mpicc -O2 -o mpi_bench mpi_bench.c
- * Run:   mpirun --allow-run-as-root --oversubscribe --mca btl tcp,self --mca btl_tcp_if_include lo -np 4 ./mpi_bench [quick]
+ * Run:   mpirun --allow-run-as-root --oversubscribe --mca btl tcp,self --mca btl_tcp_if_include lo -np 4 ./mpi_bench [quick|full] [pingpong|collectives]
+ * At 2 processes it starts with the ping-pong of 8 B, 1 KiB, 64 KiB and 1 MiB between ranks 0 and 1.
  */
 #include <mpi.h>
 #include <stdio.h>
@@ -15,6 +16,34 @@ static int cmp(const void *a, const void *b) {
 }
 
 enum { ALLREDUCE, BCAST, REDUCE, SCAN, BARRIER, GATHER, SCATTER, ALLREDUCE_D };
+
+/* Ping-pong between ranks 0 and 1 (as DirectBench's): median and p99 of the round trips on rank 0. */
+static void pingpong(int bytes, int iters, char *buf) {
+    int rank;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    double *t = calloc(iters, sizeof(double));
+    int warm = iters / 10 < 20 ? 20 : iters / 10;
+    MPI_Barrier(MPI_COMM_WORLD);
+    for (int i = -warm; i < iters; i++) {
+        double t0 = MPI_Wtime();
+        if (rank == 0) {
+            MPI_Send(buf, bytes, MPI_BYTE, 1, 7, MPI_COMM_WORLD);
+            MPI_Recv(buf, bytes, MPI_BYTE, 1, 7, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        } else if (rank == 1) {
+            MPI_Recv(buf, bytes, MPI_BYTE, 0, 7, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+            MPI_Send(buf, bytes, MPI_BYTE, 0, 7, MPI_COMM_WORLD);
+        }
+        if (i >= 0) t[i] = MPI_Wtime() - t0;
+    }
+    if (rank == 0) {
+        qsort(t, iters, sizeof(double), cmp);
+        int p99 = (int)(iters * 0.99 + 0.999) - 1;
+        printf("RESULT op=pingpong impl=mpi procs=2 bytes=%d iters=%d median_us=%.2f p99_us=%.2f max_us=%.2f\n",
+               bytes, iters, t[iters / 2] * 1e6, t[p99] * 1e6, t[iters - 1] * 1e6);
+        fflush(stdout);
+    }
+    free(t);
+}
 
 static void run(int kind, const char *name, int bytes, int iters, int count, void *a, void *b) {
     int rank, n;
@@ -54,13 +83,26 @@ int main(int argc, char **argv) {
     int n, rank;
     MPI_Comm_size(MPI_COMM_WORLD, &n);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    int quick = argc > 1 && strcmp(argv[1], "quick") == 0;
+    int quick = argc > 1 && strcmp(argv[1], "quick") == 0;  /* "full" (or nothing): all iterations */
     int small = quick ? 200 : 1000;
     int one = rank + 1, oneOut = 0;
     int *g = calloc(5000, sizeof(int)), *gAll = calloc(5000 * (size_t)n, sizeof(int));
     size_t d1 = 128 * 1024, d16 = 2 * 1024 * 1024;
     double *m1 = calloc(d1, sizeof(double)), *m1o = calloc(d1, sizeof(double));
     double *m16 = calloc(d16, sizeof(double)), *m16o = calloc(d16, sizeof(double));
+    if (n == 2 && (argc < 3 || strcmp(argv[2], "collectives") != 0)) {
+        int sizes[] = {8, 1024, 64 * 1024, 1024 * 1024};
+        char *buf = calloc(1024 * 1024, 1);
+        for (int k = 0; k < 4; k++) {
+            int it = sizes[k] <= 1024 ? 20000 : sizes[k] <= 64 * 1024 ? 5000 : 1000;
+            pingpong(sizes[k], quick ? it / 10 : it, buf);
+        }
+        free(buf);
+    }
+    if (argc > 2 && strcmp(argv[2], "pingpong") == 0) {
+        MPI_Finalize();
+        return 0;
+    }
     run(ALLREDUCE, "allreduce", 4, small, 1, &one, &oneOut);
     run(BCAST, "bcast", 4, small, 1, &oneOut, NULL);
     run(REDUCE, "reduce", 4, small, 1, &one, &oneOut);

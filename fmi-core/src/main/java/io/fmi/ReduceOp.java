@@ -1,8 +1,5 @@
 package io.fmi;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.util.Objects;
 import java.util.function.DoubleBinaryOperator;
 import java.util.function.IntBinaryOperator;
@@ -29,6 +26,7 @@ import java.util.function.LongBinaryOperator;
  * <p>Instances are immutable and thread-safe; custom operator functions must be too.
  */
 public final class ReduceOp {
+    /** The kernels of {@link ReduceKernels} switch on the ordinal: keep the order in step with its constants. */
     private enum Kind { SUM, PROD, MIN, MAX, BAND, BOR, BXOR, CUSTOM }
 
     public static final ReduceOp SUM = new ReduceOp("sum", Kind.SUM);
@@ -38,11 +36,6 @@ public final class ReduceOp {
     public static final ReduceOp BAND = new ReduceOp("band", Kind.BAND);
     public static final ReduceOp BOR = new ReduceOp("bor", Kind.BOR);
     public static final ReduceOp BXOR = new ReduceOp("bxor", Kind.BXOR);
-
-    private static final VarHandle I32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle I64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle F32 = MethodHandles.byteArrayViewVarHandle(float[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle F64 = MethodHandles.byteArrayViewVarHandle(double[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final String name;
     private final Kind kind;
@@ -138,7 +131,8 @@ public final class ReduceOp {
      * Combines {@code n} little-endian elements of {@code type} at {@code x[xo...]} into those at
      * {@code y[yo...]}: {@code y[i] = x[i] ∘ y[i]} when {@code inIsLeft}, else
      * {@code y[i] = y[i] ∘ x[i]}. For collective algorithms and channels, which hold operands as
-     * bytes in the wire layout (see {@link DataType}).
+     * bytes in the wire layout (see {@link DataType}). The operator is chosen once per call, not
+     * per element: each (type, operator) pair has a loop of its own.
      *
      * @param type     the element type; must be {@linkplain #supports(DataType) supported}
      * @param n        number of elements
@@ -149,122 +143,53 @@ public final class ReduceOp {
      * @param inIsLeft whether the incoming operand is the left one (comes from lower ranks)
      */
     public void combine(DataType type, int n, byte[] x, int xo, byte[] y, int yo, boolean inIsLeft) {
+        checkKernel(type);
+        io.fmi.channel.PassCounter.add((long) n * type.sizeBytes());
         switch (type) {
-            case BYTE: combineBytes(x, xo, y, yo, n, inIsLeft); break;
-            case INT: combineInts(x, xo, y, yo, n, inIsLeft); break;
-            case LONG: combineLongs(x, xo, y, yo, n, inIsLeft); break;
-            case FLOAT: combineFloats(x, xo, y, yo, n, inIsLeft); break;
-            case DOUBLE: combineDoubles(x, xo, y, yo, n, inIsLeft); break;
+            case BYTE: ReduceKernels.bytes(kind.ordinal(), x, xo, y, yo, y, yo, n); break;
+            case INT: ReduceKernels.ints(kind.ordinal(), intOp, x, xo, y, yo, n, inIsLeft); break;
+            case LONG: ReduceKernels.longs(kind.ordinal(), longOp, x, xo, y, yo, n, inIsLeft); break;
+            case FLOAT: ReduceKernels.floats(kind.ordinal(), doubleOp, x, xo, y, yo, n, inIsLeft); break;
+            case DOUBLE: ReduceKernels.doubles(kind.ordinal(), doubleOp, x, xo, y, yo, n, inIsLeft); break;
             default: throw new AssertionError(type);
         }
     }
 
-    private void combineBytes(byte[] x, int xo, byte[] y, int yo, int n, boolean inIsLeft) {
-        for (int i = 0; i < n; i++) {
-            int a = inIsLeft ? x[xo + i] : y[yo + i];
-            int b = inIsLeft ? y[yo + i] : x[xo + i];
-            int r;
-            switch (kind) {
-                case SUM: r = a + b; break;
-                case PROD: r = a * b; break;
-                case MIN: r = Math.min(a, b); break;
-                case MAX: r = Math.max(a, b); break;
-                case BAND: r = a & b; break;
-                case BOR: r = a | b; break;
-                case BXOR: r = a ^ b; break;
-                default: throw unsupported(DataType.BYTE);
-            }
-            y[yo + i] = (byte) r;
+    /**
+     * Reduces straight from received bytes into the caller's array: {@code d[i] = x[i] ∘ s[i]}
+     * (when {@code inIsLeft}, else {@code s[i] ∘ x[i]}) for {@code n} elements, where {@code x}
+     * holds little-endian elements as they arrived and {@code s} and {@code d} are arrays of the
+     * element type ({@code byte[]}, {@code int[]}, {@code long[]}, {@code float[]} or
+     * {@code double[]}; they may be the same array). One pass, no decoding first: the received
+     * bytes are read through a little-endian view, and the operator is chosen once per call.
+     *
+     * @param type     the element type; must be {@linkplain #supports(DataType) supported}
+     * @param n        number of elements
+     * @param x        the received bytes
+     * @param xo       offset of the first received byte
+     * @param s        the local operand, an array of {@code type}
+     * @param so       index of its first element
+     * @param d        receives the result, an array of {@code type}
+     * @param dOff     index of its first element
+     * @param inIsLeft whether the received operand is the left one
+     */
+    public void combineInto(DataType type, int n, byte[] x, int xo, Object s, int so, Object d, int dOff, boolean inIsLeft) {
+        checkKernel(type);
+        io.fmi.channel.PassCounter.add((long) n * type.sizeBytes());
+        switch (type) {
+            case BYTE: ReduceKernels.bytes(kind.ordinal(), x, xo, (byte[]) s, so, (byte[]) d, dOff, n); break;
+            case INT: ReduceKernels.ints(kind.ordinal(), intOp, x, xo, (int[]) s, so, (int[]) d, dOff, n, inIsLeft); break;
+            case LONG: ReduceKernels.longs(kind.ordinal(), longOp, x, xo, (long[]) s, so, (long[]) d, dOff, n, inIsLeft); break;
+            case FLOAT: ReduceKernels.floats(kind.ordinal(), doubleOp, x, xo, (float[]) s, so, (float[]) d, dOff, n, inIsLeft); break;
+            case DOUBLE: ReduceKernels.doubles(kind.ordinal(), doubleOp, x, xo, (double[]) s, so, (double[]) d, dOff, n, inIsLeft); break;
+            default: throw new AssertionError(type);
         }
     }
 
-    private void combineInts(byte[] x, int xo, byte[] y, int yo, int n, boolean inIsLeft) {
-        if (kind == Kind.CUSTOM && intOp == null) {
-            throw unsupported(DataType.INT);
-        }
-        for (int i = 0, p = 0; i < n; i++, p += 4) {
-            int u = (int) I32.get(x, xo + p);
-            int v = (int) I32.get(y, yo + p);
-            int a = inIsLeft ? u : v;
-            int b = inIsLeft ? v : u;
-            int r;
-            switch (kind) {
-                case SUM: r = a + b; break;
-                case PROD: r = a * b; break;
-                case MIN: r = Math.min(a, b); break;
-                case MAX: r = Math.max(a, b); break;
-                case BAND: r = a & b; break;
-                case BOR: r = a | b; break;
-                case BXOR: r = a ^ b; break;
-                default: r = intOp.applyAsInt(a, b);
-            }
-            I32.set(y, yo + p, r);
-        }
-    }
-
-    private void combineLongs(byte[] x, int xo, byte[] y, int yo, int n, boolean inIsLeft) {
-        if (kind == Kind.CUSTOM && longOp == null) {
-            throw unsupported(DataType.LONG);
-        }
-        for (int i = 0, p = 0; i < n; i++, p += 8) {
-            long u = (long) I64.get(x, xo + p);
-            long v = (long) I64.get(y, yo + p);
-            long a = inIsLeft ? u : v;
-            long b = inIsLeft ? v : u;
-            long r;
-            switch (kind) {
-                case SUM: r = a + b; break;
-                case PROD: r = a * b; break;
-                case MIN: r = Math.min(a, b); break;
-                case MAX: r = Math.max(a, b); break;
-                case BAND: r = a & b; break;
-                case BOR: r = a | b; break;
-                case BXOR: r = a ^ b; break;
-                default: r = longOp.applyAsLong(a, b);
-            }
-            I64.set(y, yo + p, r);
-        }
-    }
-
-    private void combineFloats(byte[] x, int xo, byte[] y, int yo, int n, boolean inIsLeft) {
-        if (kind == Kind.CUSTOM && doubleOp == null || kind == Kind.BAND || kind == Kind.BOR || kind == Kind.BXOR) {
-            throw unsupported(DataType.FLOAT);
-        }
-        for (int i = 0, p = 0; i < n; i++, p += 4) {
-            float u = (float) F32.get(x, xo + p);
-            float v = (float) F32.get(y, yo + p);
-            float a = inIsLeft ? u : v;
-            float b = inIsLeft ? v : u;
-            float r;
-            switch (kind) {
-                case SUM: r = a + b; break;
-                case PROD: r = a * b; break;
-                case MIN: r = Math.min(a, b); break;
-                case MAX: r = Math.max(a, b); break;
-                default: r = (float) doubleOp.applyAsDouble(a, b);
-            }
-            F32.set(y, yo + p, r);
-        }
-    }
-
-    private void combineDoubles(byte[] x, int xo, byte[] y, int yo, int n, boolean inIsLeft) {
-        if (kind == Kind.CUSTOM && doubleOp == null || kind == Kind.BAND || kind == Kind.BOR || kind == Kind.BXOR) {
-            throw unsupported(DataType.DOUBLE);
-        }
-        for (int i = 0, p = 0; i < n; i++, p += 8) {
-            double u = (double) F64.get(x, xo + p);
-            double v = (double) F64.get(y, yo + p);
-            double a = inIsLeft ? u : v;
-            double b = inIsLeft ? v : u;
-            double r;
-            switch (kind) {
-                case SUM: r = a + b; break;
-                case PROD: r = a * b; break;
-                case MIN: r = Math.min(a, b); break;
-                case MAX: r = Math.max(a, b); break;
-                default: r = doubleOp.applyAsDouble(a, b);
-            }
-            F64.set(y, yo + p, r);
+    /** Throws unless a kernel exists for this operator on {@code type}. */
+    private void checkKernel(DataType type) {
+        if (!supports(type)) {
+            throw unsupported(type);
         }
     }
 

@@ -26,25 +26,73 @@ import java.util.Objects;
  *   ... r.commit();                   // decode into the int[]
  * </pre>
  *
+ * <h2>Typed arrays without conversion</h2>
+ * A {@code Buf} over an {@code int[]}, {@code long[]}, {@code float[]} or {@code double[]} holds
+ * the caller's array and converts nothing until a channel or algorithm asks for its bytes
+ * ({@link #array()}, {@link #view()}, {@link #slice}, ...): only then are a source's elements
+ * encoded into a scratch array, or a sink's scratch array made for {@link #commit()} to decode.
+ * Algorithms that work on the elements themselves ({@link #elements()}: the pipelined allreduce)
+ * never pay for either, nor for the scratch memory.
+ *
  * <p>Not thread-safe; an instance belongs to one operation.
  */
 public final class Buf {
     private static final byte[] EMPTY = new byte[0];
 
     private final DataType type;
-    private final byte[] bytes;
-    private final int offset;
+    /** The elements as little-endian bytes; null while a typed array's elements are not converted (see {@link #bytes()}). */
+    private byte[] bytes;
+    private int offset;
     private final int count;
-    private final Runnable commit;
+    private Runnable commit;
     /** The array came from (and {@link #release()} returns it to) this thread's {@link ScratchPool}. */
     private boolean pooled;
+    /** The caller's array the elements live in ({@code byte[]} .. {@code double[]}), or null; see {@link #elements()}. */
+    private final Object typed;
+    /** Index of the first element in {@link #typed}. */
+    private final int typedOffset;
+    /** A typed receive buffer (its scratch bytes, once made, are decoded by {@link #commit()}). */
+    private final boolean sink;
+    /** Elements were written straight into {@link #typed}; a scratch made afterwards starts from them. */
+    private boolean wroteTyped;
 
     private Buf(DataType type, byte[] bytes, int offset, int count, Runnable commit) {
+        this(type, bytes, offset, count, commit, null, 0, false);
+    }
+
+    private Buf(DataType type, byte[] bytes, int offset, int count, Runnable commit, Object typed, int typedOffset, boolean sink) {
         this.type = type;
         this.bytes = bytes;
         this.offset = offset;
         this.count = count;
         this.commit = commit;
+        this.typed = typed;
+        this.typedOffset = typedOffset;
+        this.sink = sink;
+    }
+
+    /**
+     * The elements as little-endian bytes, converting a typed array's the first time: a source's
+     * are encoded into a (pooled) scratch array, a sink gets a scratch array that
+     * {@link #commit()} decodes into the caller's array.
+     */
+    private byte[] bytes() {
+        byte[] b = bytes;
+        return b != null ? b : materialize();
+    }
+
+    private byte[] materialize() {
+        Buf s = scratch(type, count, false);
+        bytes = s.bytes;
+        offset = 0;
+        pooled = s.pooled;
+        if (!sink || wroteTyped) {
+            TypedArrays.encode(type, typed, typedOffset, count, bytes, 0);
+        }
+        if (sink) {
+            commit = () -> TypedArrays.decode(type, bytes, offset, typed, typedOffset, count);
+        }
+        return bytes;
     }
 
     /**
@@ -176,42 +224,35 @@ public final class Buf {
 
     public static Buf source(byte[] a, int off, int len) {
         checkArray(a, a == null ? 0 : a.length, off, len);
-        return new Buf(DataType.BYTE, a, off, len, null);
+        return new Buf(DataType.BYTE, a, off, len, null, a, off, false);
     }
 
     public static Buf source(int[] a, int off, int len) {
         checkArray(a, a == null ? 0 : a.length, off, len);
-        Buf b = scratch(DataType.INT, len, false);
-        b.le().asIntBuffer().put(a, off, len);
-        return b;
+        return new Buf(DataType.INT, null, 0, len, null, a, off, false);
     }
 
     public static Buf source(long[] a, int off, int len) {
         checkArray(a, a == null ? 0 : a.length, off, len);
-        Buf b = scratch(DataType.LONG, len, false);
-        b.le().asLongBuffer().put(a, off, len);
-        return b;
+        return new Buf(DataType.LONG, null, 0, len, null, a, off, false);
     }
 
     public static Buf source(float[] a, int off, int len) {
         checkArray(a, a == null ? 0 : a.length, off, len);
-        Buf b = scratch(DataType.FLOAT, len, false);
-        b.le().asFloatBuffer().put(a, off, len);
-        return b;
+        return new Buf(DataType.FLOAT, null, 0, len, null, a, off, false);
     }
 
     public static Buf source(double[] a, int off, int len) {
         checkArray(a, a == null ? 0 : a.length, off, len);
-        Buf b = scratch(DataType.DOUBLE, len, false);
-        b.le().asDoubleBuffer().put(a, off, len);
-        return b;
+        return new Buf(DataType.DOUBLE, null, 0, len, null, a, off, false);
     }
 
     /** The bytes between position and limit; the buffer's position is not moved. */
     public static Buf source(ByteBuffer bb) {
         Objects.requireNonNull(bb, "buffer");
         if (bb.hasArray()) {
-            return new Buf(DataType.BYTE, bb.array(), bb.arrayOffset() + bb.position(), bb.remaining(), null);
+            int off = bb.arrayOffset() + bb.position();
+            return new Buf(DataType.BYTE, bb.array(), off, bb.remaining(), null, bb.array(), off, false);
         }
         Buf b = allocate(DataType.BYTE, bb.remaining());
         bb.duplicate().get(b.bytes, 0, b.count);
@@ -222,31 +263,27 @@ public final class Buf {
 
     public static Buf sink(byte[] a, int off, int len) {
         checkArray(a, a == null ? 0 : a.length, off, len);
-        return new Buf(DataType.BYTE, a, off, len, null);
+        return new Buf(DataType.BYTE, a, off, len, null, a, off, true);
     }
 
     public static Buf sink(int[] a, int off, int len) {
         checkArray(a, a == null ? 0 : a.length, off, len);
-        Buf b = scratch(DataType.INT, len, false); // a successful operation writes all of it
-        return b.withCommit(() -> b.le().asIntBuffer().get(a, off, len));
+        return new Buf(DataType.INT, null, 0, len, null, a, off, true);
     }
 
     public static Buf sink(long[] a, int off, int len) {
         checkArray(a, a == null ? 0 : a.length, off, len);
-        Buf b = scratch(DataType.LONG, len, false); // a successful operation writes all of it
-        return b.withCommit(() -> b.le().asLongBuffer().get(a, off, len));
+        return new Buf(DataType.LONG, null, 0, len, null, a, off, true);
     }
 
     public static Buf sink(float[] a, int off, int len) {
         checkArray(a, a == null ? 0 : a.length, off, len);
-        Buf b = scratch(DataType.FLOAT, len, false); // a successful operation writes all of it
-        return b.withCommit(() -> b.le().asFloatBuffer().get(a, off, len));
+        return new Buf(DataType.FLOAT, null, 0, len, null, a, off, true);
     }
 
     public static Buf sink(double[] a, int off, int len) {
         checkArray(a, a == null ? 0 : a.length, off, len);
-        Buf b = scratch(DataType.DOUBLE, len, false); // a successful operation writes all of it
-        return b.withCommit(() -> b.le().asDoubleBuffer().get(a, off, len));
+        return new Buf(DataType.DOUBLE, null, 0, len, null, a, off, true);
     }
 
     /** Receives into position..limit; the buffer's position is not moved. */
@@ -256,7 +293,8 @@ public final class Buf {
             throw new IllegalArgumentException("receive buffer is read-only");
         }
         if (bb.hasArray()) {
-            return new Buf(DataType.BYTE, bb.array(), bb.arrayOffset() + bb.position(), bb.remaining(), null);
+            int off = bb.arrayOffset() + bb.position();
+            return new Buf(DataType.BYTE, bb.array(), off, bb.remaining(), null, bb.array(), off, true);
         }
         Buf b = allocate(DataType.BYTE, bb.remaining());
         ByteBuffer target = bb.duplicate();
@@ -264,7 +302,7 @@ public final class Buf {
     }
 
     private Buf withCommit(Runnable c) {
-        Buf b = new Buf(type, bytes, offset, count, c);
+        Buf b = new Buf(type, bytes(), offset, count, c);
         b.pooled = pooled;
         pooled = false;
         return b;
@@ -276,13 +314,14 @@ public final class Buf {
         return type;
     }
 
-    /** Backing array; the elements start at {@link #offset()}. */
+    /** Backing array; the elements start at {@link #offset()}. Converts a typed array's elements the first time (see the class documentation). */
     public byte[] array() {
-        return bytes;
+        return bytes();
     }
 
     /** Byte offset of the first element in {@link #array()}. */
     public int offset() {
+        bytes();
         return offset;
     }
 
@@ -296,12 +335,40 @@ public final class Buf {
         return count * type.sizeBytes();
     }
 
-    /** Elements {@code [from, from + n)} of this buffer, sharing its memory. */
+    /**
+     * The caller's array holding these elements ({@code byte[]}, {@code int[]}, {@code long[]},
+     * {@code float[]} or {@code double[]}, of {@link #type()}), starting at {@link #elementsOffset()},
+     * for algorithms that read a source's elements or write a sink's directly, without converting
+     * them to bytes; null when this buffer has no such array or its elements were converted
+     * already (use the bytes then). Whoever writes into a sink's elements calls
+     * {@link #wroteElements()}.
+     *
+     * @return the caller's array, or null
+     */
+    public Object elements() {
+        return typed != null && (bytes == null || bytes == typed) ? typed : null;
+    }
+
+    /** @return index of the first element in {@link #elements()} */
+    public int elementsOffset() {
+        return typedOffset;
+    }
+
+    /** Elements were written straight into {@link #elements()}: bytes made later start from them. */
+    public void wroteElements() {
+        wroteTyped = true;
+    }
+
+    /** Elements {@code [from, from + n)} of this buffer, sharing its memory (bytes: a typed array's elements are converted first). */
     public Buf slice(int from, int n) {
         if (from < 0 || n < 0 || from + n > count) {
             throw new IndexOutOfBoundsException("slice [" + from + ", " + (from + n) + ") of " + count + " elements");
         }
-        return new Buf(type, bytes, offset + from * type.sizeBytes(), n, null);
+        byte[] b = bytes();
+        int start = offset + from * type.sizeBytes();
+        return type == DataType.BYTE && typed != null
+                ? new Buf(type, b, start, n, null, typed, typedOffset + from, sink)
+                : new Buf(type, b, start, n, null);
     }
 
     /**
@@ -310,20 +377,37 @@ public final class Buf {
      * {@link #asByteBuffer()} makes two. Byte order and indices are those of the whole array.
      */
     public ByteBuffer view() {
-        return ByteBuffer.wrap(bytes, offset, byteLength());
+        return ByteBuffer.wrap(bytes(), offset, byteLength());
     }
 
     /** A little-endian view of exactly this buffer's bytes (position 0, limit {@link #byteLength()}). */
     public ByteBuffer asByteBuffer() {
-        return ByteBuffer.wrap(bytes, offset, byteLength()).slice().order(ByteOrder.LITTLE_ENDIAN);
+        return ByteBuffer.wrap(bytes(), offset, byteLength()).slice().order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** Copies all elements of {@code src} (same type and count) into this buffer. */
+    /**
+     * Copies all elements of {@code src} (same type and count) into this buffer: between typed
+     * arrays, from or to bytes, whichever forms the two have, in one pass.
+     */
     public void copyFrom(Buf src) {
         if (src.count != count || src.type != type) {
             throw new IllegalArgumentException("copy of " + src.count + " " + src.type.label() + " into " + count + " " + type.label());
         }
-        System.arraycopy(src.bytes, src.offset, bytes, offset, byteLength());
+        Object to = elements();
+        Object from = src.elements();
+        if (to != null && from != null) {
+            System.arraycopy(from, src.typedOffset, to, typedOffset, count);
+            PassCounter.add(byteLength());
+            wroteTyped = true;
+        } else if (to != null) {
+            TypedArrays.decode(type, src.bytes(), src.offset, to, typedOffset, count);
+            wroteTyped = true;
+        } else if (from != null) {
+            TypedArrays.encode(type, from, src.typedOffset, count, bytes(), offset);
+        } else {
+            System.arraycopy(src.bytes(), src.offset, bytes(), offset, byteLength());
+            PassCounter.add(byteLength());
+        }
     }
 
     /** A fresh copy of these elements. */
@@ -335,13 +419,21 @@ public final class Buf {
 
     /**
      * Combines {@code in} into {@code acc} element-wise with {@code op}: {@code acc = in ∘ acc} when
-     * {@code inIsLeft}, else {@code acc = acc ∘ in}. Both have the same type and count.
+     * {@code inIsLeft}, else {@code acc = acc ∘ in}. Both have the same type and count. An
+     * accumulator over the caller's typed array is updated in it, straight from {@code in}'s bytes.
      */
     public static void combine(ReduceOp op, Buf in, Buf acc, boolean inIsLeft) {
         if (in.count != acc.count || in.type != acc.type) {
             throw new IllegalArgumentException("combine " + in + " into " + acc);
         }
-        op.combine(acc.type, acc.count, in.bytes, in.offset, acc.bytes, acc.offset, inIsLeft);
+        byte[] x = in.bytes();
+        Object a = acc.type == DataType.BYTE ? null : acc.elements();
+        if (a != null) {
+            op.combineInto(acc.type, acc.count, x, in.offset, a, acc.typedOffset, a, acc.typedOffset, inIsLeft);
+            acc.wroteTyped = true;
+        } else {
+            op.combine(acc.type, acc.count, x, in.offset, acc.bytes(), acc.offset, inIsLeft);
+        }
     }
 
     /** Publishes received bytes into the caller's buffer (a no-op when the caller's memory was written directly). */
@@ -349,10 +441,6 @@ public final class Buf {
         if (commit != null) {
             commit.run();
         }
-    }
-
-    private ByteBuffer le() {
-        return ByteBuffer.wrap(bytes, offset, byteLength()).slice().order(ByteOrder.LITTLE_ENDIAN);
     }
 
     private static void checkArray(Object a, int length, int off, int len) {

@@ -40,13 +40,14 @@ public interface Channel extends AutoCloseable {
     String name();
 
     /**
-     * How long a thread waiting for this channel spins before it parks, in nanoseconds. Spinning
-     * saves the wake-up latency of a parked thread (tens of microseconds) on a channel whose
-     * messages arrive that fast; 0 (the default) parks at once, right for stores and for
-     * functions with a fraction of a vCPU.
+     * What a thread waiting for this channel does before it parks. Polling saves the wake-up
+     * latency of a parked thread (tens of microseconds) on a channel whose messages arrive that
+     * fast; {@link IdleStrategy#block()} (the default) parks at once, right for stores.
+     *
+     * @return the channel's idle strategy
      */
-    default long spinNanos() {
-        return 0;
+    default IdleStrategy idleStrategy() {
+        return IdleStrategy.block();
     }
 
     /**
@@ -64,12 +65,12 @@ public interface Channel extends AutoCloseable {
      * thread rather than hand the call to another one and back.
      */
     default void sendBlocking(OpContext op, Buf data, int dest) {
-        Waits.await(send(op, data, dest), op, dest, "send", data.byteLength(), spinNanos());
+        Waits.await(send(op, data, dest), op, dest, "send", data.byteLength(), idleStrategy());
     }
 
     /** {@link #recv}, blocking the calling thread; see {@link #sendBlocking}. */
     default void recvBlocking(OpContext op, Buf data, int src) {
-        Waits.await(recv(op, data, src), op, src, "receive", data.byteLength(), spinNanos());
+        Waits.await(recv(op, data, src), op, src, "receive", data.byteLength(), idleStrategy());
     }
 
     /** {@code data} is the root's message on the root and the buffer it lands in on every other peer. */
@@ -124,7 +125,7 @@ public interface Channel extends AutoCloseable {
      */
     default byte[] recvAnyBlocking(OpContext op, int src) {
         CompletableFuture<byte[]> f = recvAny(op, src);
-        Waits.await(f, op, src, "message", -1, spinNanos());
+        Waits.await(f, op, src, "message", -1, idleStrategy());
         return f.join();
     }
 
@@ -141,7 +142,7 @@ public interface Channel extends AutoCloseable {
     default void sendrecv(OpContext op, Buf send, int dest, Buf recv, int src) {
         CompletableFuture<Void> r = recv(op, recv, src);
         sendBlocking(op, send, dest);
-        Waits.await(r, op, src, "receive", recv.byteLength(), spinNanos());
+        Waits.await(r, op, src, "receive", recv.byteLength(), idleStrategy());
     }
 
     /**

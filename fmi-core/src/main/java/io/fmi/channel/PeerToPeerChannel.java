@@ -70,6 +70,13 @@ public abstract class PeerToPeerChannel implements Channel {
     private final PeerToPeerChannel root;
     /** This communicator's id, carried with every message. */
     private final int comm;
+    /** {@value IdleStrategy#CONFIG_KEY} of the backend entry, or null. */
+    private final IdleStrategy configuredIdle;
+    /** {@value #SEGMENT_BYTES_KEY} of the backend entry. */
+    private final int segmentBytes;
+
+    /** The backend key of the pipelined allreduce's segment size; {@link PeerCollectives#DEFAULT_SEGMENT_BYTES} by default. */
+    public static final String SEGMENT_BYTES_KEY = "allreduce_segment_bytes";
 
     protected PeerToPeerChannel(ChannelContext context) {
         this(context, context.scheduler().map(Mailbox::new).orElseGet(Mailbox::new));
@@ -82,6 +89,12 @@ public abstract class PeerToPeerChannel implements Channel {
         this.inFlight = ConcurrentHashMap.newKeySet();
         this.root = this;
         this.comm = context.commId();
+        this.configuredIdle = IdleStrategy.fromConfig(context.backend(), null);
+        this.segmentBytes = context.backend().integer(SEGMENT_BYTES_KEY, PeerCollectives.DEFAULT_SEGMENT_BYTES);
+        if (segmentBytes < 8 || segmentBytes > 64 << 20) {
+            throw new io.fmi.FmiConfigException("backends." + context.backend().name() + "." + SEGMENT_BYTES_KEY + ": "
+                    + segmentBytes + " (expected: 8 to " + (64 << 20) + " bytes)");
+        }
     }
 
     /** A sub-communicator's view of {@code root}. */
@@ -91,6 +104,8 @@ public abstract class PeerToPeerChannel implements Channel {
         this.inFlight = root.inFlight;
         this.root = root;
         this.comm = sub.commId();
+        this.configuredIdle = root.configuredIdle;
+        this.segmentBytes = root.segmentBytes;
     }
 
     /**
@@ -159,10 +174,25 @@ public abstract class PeerToPeerChannel implements Channel {
     protected void unattended(CompletableFuture<?> receive) {
     }
 
-    /** How long a waiting thread spins before it parks, in nanoseconds; 0 parks at once. */
+    /**
+     * What a waiting thread does before it parks: {@value IdleStrategy#CONFIG_KEY} of the backend
+     * entry, else {@link #defaultIdleStrategy()}.
+     */
     @Override
-    public long spinNanos() {
-        return 0;
+    public IdleStrategy idleStrategy() {
+        IdleStrategy s = configuredIdle;
+        return s != null ? s : defaultIdleStrategy();
+    }
+
+    /**
+     * The idle strategy when the backend entry names none: {@link IdleStrategy#block()}, right for
+     * peers that are threads of one process (which would poll each other off the cores). A channel
+     * between processes overrides it.
+     *
+     * @return the default
+     */
+    protected IdleStrategy defaultIdleStrategy() {
+        return IdleStrategy.block();
     }
 
     /**
@@ -410,7 +440,7 @@ public abstract class PeerToPeerChannel implements Channel {
 
     @Override
     public void allreduce(OpContext op, Buf send, Buf recv, ReduceOp reduceOp) {
-        PeerCollectives.allreduce(transport(op), send, recv, reduceOp, ringThresholdBytes());
+        PeerCollectives.allreduce(transport(op), send, recv, reduceOp, ringThresholdBytes(), segmentBytes);
     }
 
     @Override
@@ -479,8 +509,8 @@ public abstract class PeerToPeerChannel implements Channel {
     }
 
     /**
-     * Waits for a receive posted in {@link #mailbox} until the call's deadline, spinning first for
-     * {@link #spinNanos()}; a receive given up on is withdrawn, so a message arriving later stays
+     * Waits for a receive posted in {@link #mailbox} until the call's deadline, polling first as
+     * {@link #idleStrategy()} says; a receive given up on is withdrawn, so a message arriving later stays
      * queued for the next receive.
      *
      * @param peer the rank waited for, in this communicator's ranks
@@ -514,10 +544,11 @@ public abstract class PeerToPeerChannel implements Channel {
     /**
      * Blocks until {@code f} completes or the call's deadline (plus {@link Waits#GRACE_NANOS})
      * passes, then returns or raises as {@link Waits#await} does. A channel whose I/O is driven by
-     * the waiting threads overrides this; by default the thread spins {@link #spinNanos()}, then parks.
+     * the waiting threads overrides this; by default the thread polls as {@link #idleStrategy()}
+     * says, then parks.
      */
     protected void waitFor(CompletableFuture<?> f, OpContext op, int peer, String what, int bytes) {
-        Waits.await(f, op, peer, what, bytes, spinNanos());
+        Waits.await(f, op, peer, what, bytes, idleStrategy());
     }
 
     /** How long a receive whose message has started arriving may overrun its deadline to finish. */
@@ -588,6 +619,24 @@ public abstract class PeerToPeerChannel implements Channel {
         @Override
         public void recv(int src, Buf into) {
             awaitMessage(post(src, into), src, into.byteLength());
+        }
+
+        @Override
+        public Object postRecv(int src, Buf into) {
+            return post(src, into);
+        }
+
+        @Override
+        public void awaitRecv(Object posted, int src, Buf into) {
+            await((CompletableFuture<?>) posted, op, src, "message", into.byteLength());
+        }
+
+        @Override
+        public void cancelRecv(Object posted) {
+            CompletableFuture<?> f = (CompletableFuture<?>) posted;
+            if (f != null && !f.isDone()) {
+                mailbox.withdraw(f);
+            }
         }
 
         @Override
@@ -720,8 +769,8 @@ public abstract class PeerToPeerChannel implements Channel {
         }
 
         @Override
-        public long spinNanos() {
-            return channel.spinNanos();
+        public IdleStrategy idleStrategy() {
+            return channel.idleStrategy();
         }
 
         @Override

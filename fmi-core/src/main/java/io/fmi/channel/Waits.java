@@ -10,7 +10,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Bounded waits on operation futures, with FMI's exception translation: the one place where a
- * blocking call turns into "spin briefly, park until the deadline, rethrow as an FMI exception".
+ * blocking call turns into "poll while the channel's {@link IdleStrategy} says so, park until the
+ * deadline, rethrow as an FMI exception".
  */
 public final class Waits {
     /** Extra wait past the deadline for a channel that enforces the deadline itself and completes the future. */
@@ -19,26 +20,31 @@ public final class Waits {
     private Waits() {
     }
 
-    /** Spins until {@code f} is done or {@code spinNanos} passed. */
-    private static void spin(CompletableFuture<?> f, long spinNanos) {
-        if (spinNanos > 0 && !f.isDone()) {
-            long until = System.nanoTime() + spinNanos;
-            while (!f.isDone() && System.nanoTime() - until < 0) {
-                Thread.onSpinWait();
+    /** Polls {@code f} while {@code idle} says so; false when it is not done then (the caller parks). */
+    private static boolean poll(CompletableFuture<?> f, IdleStrategy idle) {
+        if (f.isDone()) {
+            return true;
+        }
+        IdleStrategy.Wait w = IdleStrategy.Wait.begin();
+        while (!f.isDone()) {
+            if (!w.idle(idle)) {
+                return false; // blocked: the strategy hears of it from the next wait's mark, not from the park
             }
         }
+        w.end(idle);
+        return true;
     }
 
     /**
-     * Waits for {@code f}: spins for {@code spinNanos}, then parks until the operation's deadline
+     * Waits for {@code f}: polls it while {@code idle} says so, then parks until the operation's deadline
      * plus {@link #GRACE_NANOS}. Raises {@link io.fmi.FmiTimeoutException} naming {@code what} and
      * {@code peer} (-1: none) on timeout, the FMI exception the future failed with, or a
      * {@link ChannelException} for any other failure; an interrupt re-sets the flag. Messages say
      * "{@code what} of {@code bytes} bytes" ({@code bytes} -1: just {@code what}), a string built
      * only when there is a failure.
      */
-    public static void await(CompletableFuture<?> f, OpContext op, int peer, String what, int bytes, long spinNanos) {
-        spin(f, spinNanos);
+    public static void await(CompletableFuture<?> f, OpContext op, int peer, String what, int bytes, IdleStrategy idle) {
+        poll(f, idle);
         get(f, op, peer, what, bytes, op.deadline().remainingNanos() + GRACE_NANOS);
     }
 

@@ -21,7 +21,8 @@ import java.util.List;
  *   <li>allreduce: recursive doubling (with the MPICH pre/post step for non-powers of two) for
  *       small messages and non-commutative operators; for large messages with a commutative
  *       operator the bandwidth-optimal ring (reduce-scatter, then allgather; Patarasuk and Yuan
- *       2009); non-associative operators: reduce to 0, then bcast.</li>
+ *       2009), on the caller's typed arrays in segments that overlap transfer and reduction
+ *       ({@link PipelinedRing}); non-associative operators: reduce to 0, then bcast.</li>
  *   <li>allgather: recursive doubling for powers of two, ring otherwise.</li>
  *   <li>alltoall: pairwise exchange, {@code n-1} steps.</li>
  *   <li>barrier: dissemination (Hensgen, Finkel and Manber 1988), {@code ceil(log2 n)} rounds.</li>
@@ -58,6 +59,8 @@ import java.util.List;
 public final class PeerCollectives {
     /** Allreduce payloads from this many bytes on take the ring when the operator commutes. */
     public static final int DEFAULT_RING_THRESHOLD_BYTES = 64 * 1024;
+    /** Segment size of the pipelined ring allreduce ({@code allreduce_segment_bytes}): {@value}. */
+    public static final int DEFAULT_SEGMENT_BYTES = PipelinedRing.SEGMENT_BYTES;
 
     private PeerCollectives() {
     }
@@ -329,6 +332,21 @@ public final class PeerCollectives {
     }
 
     public static void allreduce(PeerTransport t, Buf send, Buf recv, ReduceOp op, int ringThresholdBytes) {
+        allreduce(t, send, recv, op, ringThresholdBytes, DEFAULT_SEGMENT_BYTES);
+    }
+
+    /**
+     * Allreduce; a large one of a commutative operator on the caller's typed arrays takes the
+     * pipelined ring ({@link PipelinedRing}) in segments of {@code segmentBytes}.
+     *
+     * @param t                  the call's transport
+     * @param send               this rank's operand
+     * @param recv               receives the result
+     * @param op                 the operator
+     * @param ringThresholdBytes payloads from this size on take the ring (commutative operators)
+     * @param segmentBytes       the ring's segment size
+     */
+    public static void allreduce(PeerTransport t, Buf send, Buf recv, ReduceOp op, int ringThresholdBytes, int segmentBytes) {
         int n = t.size();
         if (n == 1) {
             recv.copyFrom(send);
@@ -339,10 +357,15 @@ public final class PeerCollectives {
             bcast(t, recv, 0);
             return;
         }
-        recv.copyFrom(send);
         if (op.isCommutative() && send.byteLength() >= ringThresholdBytes && send.count() >= n) {
+            if (PipelinedRing.applies(send, recv, op, n)) {
+                PipelinedRing.allreduce(t, send, recv, op, segmentBytes);
+                return;
+            }
+            recv.copyFrom(send);
             ringAllreduce(t, recv, op);
         } else {
+            recv.copyFrom(send);
             recursiveDoubling(t, recv, op);
         }
         t.flush();

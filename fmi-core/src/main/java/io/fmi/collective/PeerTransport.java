@@ -58,6 +58,41 @@ public interface PeerTransport {
         recv(src, in);
     }
 
+    /**
+     * Posts a receive of this call's next message from {@code src} into {@code into} and returns
+     * at once, so that the message can arrive while the caller works (reduces the previous one,
+     * sends the next); {@link #awaitRecv} waits for it. Receives posted for one source take that
+     * source's messages in the order they were posted. The default posts nothing and
+     * {@code awaitRecv} receives then: no overlap, and no deadlock either.
+     *
+     * @param src  the sending rank
+     * @param into receives the message (exact length); not touched by the caller until awaited
+     * @return what to pass to {@link #awaitRecv} or {@link #cancelRecv}
+     */
+    default Object postRecv(int src, Buf into) {
+        return null;
+    }
+
+    /**
+     * Waits for a receive {@link #postRecv posted} earlier, until the call's deadline.
+     *
+     * @param posted what {@code postRecv} returned
+     * @param src    the sending rank it was posted for
+     * @param into   the buffer it was posted with
+     */
+    default void awaitRecv(Object posted, int src, Buf into) {
+        recv(src, into);
+    }
+
+    /**
+     * Gives up a receive {@link #postRecv posted} and not awaited (the call failed): a message
+     * arriving later no longer lands in its buffer.
+     *
+     * @param posted what {@code postRecv} returned
+     */
+    default void cancelRecv(Object posted) {
+    }
+
     /** Announces the peers this call will talk to, so a channel may open connections to them in parallel. */
     default void prepare(int... peers) {
     }

@@ -18,6 +18,7 @@ import io.fmi.channel.ChannelContext;
 import io.fmi.channel.ChannelProvider;
 import io.fmi.channel.ChannelProviders;
 import io.fmi.channel.Deadline;
+import io.fmi.channel.IdleStrategy;
 import io.fmi.channel.OpCodes;
 import io.fmi.channel.OpContext;
 import io.fmi.channel.Waits;
@@ -1175,7 +1176,7 @@ public final class DefaultCommunicator implements Communicator {
             task.run.run();
         }
         if (blocking) {
-            Waits.await(result, op, -1, "operation", -1, 0);
+            Waits.await(result, op, -1, "operation", -1, IdleStrategy.block());
         }
         return result;
     }

@@ -32,7 +32,7 @@ import java.util.UUID;
  *
  * <pre>
  * java -cp ... io.fmi.bench.DirectBench launch --cpus 0,1 --procs 2,4,8 [--spin-us 0|50|default] [--io-threads 1]
- *     [--quick] [--only pingpong|collectives|allocation] [--jvm-arg -Xlog:gc ...]
+ *     [--quick] [--only pingpong|collectives|allocation|passes] [--jvm-arg -Xlog:gc ...]
  * </pre>
  *
  * The launcher starts a rendezvous server in its own JVM and the ranks as separate JVMs, each under
@@ -84,6 +84,10 @@ public final class DirectBench {
                 allocation(server);
                 return;
             }
+            if (only.equals("passes")) {
+                passes(server);
+                return;
+            }
             if (!only.equals("collectives")) {
                 runWorkers(server, st, "pingpong", 2);
             }
@@ -125,6 +129,64 @@ public final class DirectBench {
                             "RESULT op=allocation round=%d send_recv_bytes=%.0f allreduce_1int_bytes=%.0f",
                             round, (a1 - a0) / (double) n, (a2 - a1) / (n / 4.0)));
                 }
+            }
+            return null;
+        });
+    }
+
+    /**
+     * {@code --only passes} (run with {@code -Dfmi.passes.count=true}): for an allreduce of 1 MiB
+     * and 16 MiB of doubles, two ranks over Direct in this JVM, the passes per byte FMI's own code
+     * makes over the payload ({@link io.fmi.channel.PassCounter}: encode, decode, reduce, copy;
+     * per rank, divided by the payload) and the heap it allocates per call and rank, on every
+     * thread of the JVM (the I/O thread included), which with the ring's pooled staging is the heap
+     * needed beyond the caller's two arrays (target: 1 MiB).
+     */
+    private static void passes(RendezvousServer server) {
+        if (!io.fmi.channel.PassCounter.ON) {
+            throw new IllegalStateException("--only passes needs -Dfmi.passes.count=true");
+        }
+        var direct = FmiConfig.newObject().put("enabled", true).put("host", "127.0.0.1").put("port", server.port())
+                .put("nat_probe", false).put("secret", SECRET).put("max_timeout", 120_000);
+        FmiConfig cfg = FmiConfig.defaults().withOnly("Direct").withBackend("Direct", direct);
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        io.fmi.local.LocalCluster.run(cfg, 2, comm -> {
+            for (int bytes : new int[] {1 << 20, 16 << 20}) {
+                double[] send = new double[bytes / 8];
+                Arrays.fill(send, comm.rank() + 1);
+                double[] recv = new double[send.length];
+                int calls = bytes > 1 << 20 ? 5 : 20;
+                for (int i = 0; i < calls; i++) {
+                    comm.allreduce(send, recv, ReduceOp.SUM); // warm-up: JIT, connections, pools
+                }
+                comm.barrier();
+                long a0 = 0;
+                if (comm.rank() == 0) {
+                    io.fmi.channel.PassCounter.reset();
+                    a0 = Arrays.stream(mx.getThreadAllocatedBytes(mx.getAllThreadIds())).filter(x -> x > 0).sum();
+                }
+                comm.barrier();
+                for (int i = 0; i < calls; i++) {
+                    comm.allreduce(send, recv, ReduceOp.SUM);
+                }
+                comm.barrier();
+                if (comm.rank() == 0) {
+                    long counted = io.fmi.channel.PassCounter.bytes();
+                    long alloc = Arrays.stream(mx.getThreadAllocatedBytes(mx.getAllThreadIds())).filter(x -> x > 0).sum() - a0;
+                    double perCallRank = alloc / (2.0 * calls);
+                    // Besides what a call allocates: the pipelined ring's staging, 4 receive segments
+                    // and 1 send segment, taken once from the thread's scratch pool and kept there.
+                    long staging = 5L * io.fmi.collective.PeerCollectives.DEFAULT_SEGMENT_BYTES;
+                    System.out.println(String.format(Locale.ROOT,
+                            "RESULT op=passes impl=fmi procs=2 bytes=%d calls=%d passes_per_byte=%.2f heap_allocated_per_call_bytes=%.0f"
+                                    + " staging_bytes=%d heap_needed_bytes=%.0f heap_target_bytes=%d",
+                            bytes, calls, counted / (2.0 * calls * bytes), perCallRank, staging, 2.0 * bytes + staging + perCallRank,
+                            2L * bytes + (1 << 20)));
+                    if (recv[0] != 3.0) {
+                        throw new IllegalStateException("allreduce result " + recv[0] + " (expected: 3.0)");
+                    }
+                }
+                comm.barrier();
             }
             return null;
         });

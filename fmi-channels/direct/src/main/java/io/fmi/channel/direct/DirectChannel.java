@@ -7,6 +7,7 @@ import io.fmi.PeerFailedException;
 import io.fmi.channel.Buf;
 import io.fmi.channel.ChannelContext;
 import io.fmi.channel.Deadline;
+import io.fmi.channel.IdleStrategy;
 import io.fmi.channel.Mailbox;
 import io.fmi.channel.OpCodes;
 import io.fmi.channel.OpContext;
@@ -81,7 +82,9 @@ import org.slf4j.LoggerFactory;
  * rather than an event loop's wake-up and then the receiver's. A sender writes its frame to the
  * socket itself. A received frame that lies in one read is copied straight into the posted
  * receive buffer; a larger one streams into it read by read ({@link Mailbox#claim}).
- * {@code TCP_NODELAY} is set. A waiting thread polls for {@code spin_us} before it blocks.
+ * {@code TCP_NODELAY} is set. A waiting thread polls its sockets before it blocks while its
+ * {@link IdleStrategy} says so ({@code idle_strategy}; by default
+ * {@linkplain IdleStrategy#adaptive() while the process has a core of its own}).
  *
  * <h2>Failures</h2>
  * When a connection ends (EOF, RST, protocol error) every receive waiting on that peer fails at
@@ -333,7 +336,7 @@ public final class DirectChannel extends PeerToPeerChannel {
             links[i] = new Link(i);
         }
         try {
-            this.io = new DirectIo(prefix, "fmi-direct-io-" + context.rank(), events, options.spinNanos(),
+            this.io = new DirectIo(prefix, "fmi-direct-io-" + context.rank(), events, idleStrategy(),
                     options.liveness().toNanos());
         } catch (IOException e) {
             throw new ChannelException("Direct channel: cannot open a selector: " + e.getMessage(), e);
@@ -346,9 +349,15 @@ public final class DirectChannel extends PeerToPeerChannel {
         return options;
     }
 
+    /**
+     * {@link IdleStrategy#adaptive()}: poll while this process has a core of its own. The older
+     * {@code spin_us} key, when given, polls for that long and yields the core between polls.
+     */
     @Override
-    public long spinNanos() {
-        return options.spinNanos();
+    protected IdleStrategy defaultIdleStrategy() {
+        return context.backend().has("spin_us")
+                ? IdleStrategy.backoff(0, Integer.MAX_VALUE, Duration.ofNanos(options.spinNanos()))
+                : IdleStrategy.adaptive();
     }
 
     // ---------------------------------------------------------------- connections

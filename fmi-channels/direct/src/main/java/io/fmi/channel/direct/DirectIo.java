@@ -1,6 +1,7 @@
 package io.fmi.channel.direct;
 
 import io.fmi.channel.Deadline;
+import io.fmi.channel.IdleStrategy;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.CancelledKeyException;
@@ -213,7 +214,8 @@ final class DirectIo implements AutoCloseable {
 
     private final String prefix;
     private final Events events;
-    private final long spinNanos;
+    /** What a thread waiting for a message does before it blocks in the selector. */
+    private final IdleStrategy idle;
     /** A peer that carries nothing for this long is declared failed; 0: never. */
     private final long livenessNanos;
     private final long heartbeatNanos;
@@ -245,10 +247,10 @@ final class DirectIo implements AutoCloseable {
     private final Thread background;
     private volatile boolean closed;
 
-    DirectIo(String prefix, String threadName, Events events, long spinNanos, long livenessNanos) throws IOException {
+    DirectIo(String prefix, String threadName, Events events, IdleStrategy idle, long livenessNanos) throws IOException {
         this.prefix = prefix;
         this.events = events;
-        this.spinNanos = spinNanos;
+        this.idle = idle;
         this.livenessNanos = livenessNanos;
         this.heartbeatNanos = livenessNanos / 5;
         this.livenessCheckNanos = livenessNanos / 10;
@@ -758,14 +760,16 @@ final class DirectIo implements AutoCloseable {
                 }
                 if (progress.tryLock()) {
                     leader = me;
+                    IdleStrategy.Wait w = IdleStrategy.Wait.begin();
                     try {
                         while (!f.isDone() && !closed && !me.isInterrupted() && (left = deadlineNanos - System.nanoTime()) > 0) {
-                            round(f, left);
+                            round(f, left, w);
                         }
                     } finally {
                         leader = null;
                         progress.unlock();
                     }
+                    w.end(idle);
                     return;
                 }
                 if (!callback) {
@@ -826,8 +830,12 @@ final class DirectIo implements AutoCloseable {
         }
     }
 
-    /** One round of I/O, holding the progress lock: new connections, then ready sockets. */
-    private void round(CompletableFuture<?> f, long maxWaitNanos) {
+    /**
+     * One round of I/O, holding the progress lock: new connections, then ready sockets. While the
+     * idle strategy says so ({@code w} not null and not yet blocked) the sockets are polled first;
+     * then the round blocks in the selector.
+     */
+    private void round(CompletableFuture<?> f, long maxWaitNanos, IdleStrategy.Wait w) {
         try {
             register();
             if (lossPending) {
@@ -838,17 +846,18 @@ final class DirectIo implements AutoCloseable {
                     }
                 }
             }
-            if (spinNanos > 0) {
-                long until = System.nanoTime() + Math.min(spinNanos, maxWaitNanos);
+            if (w != null && !w.blocked()) {
+                long until = System.nanoTime() + maxWaitNanos;
                 do {
-                    if (selector.selectNow(onReady) > 0 || f.isDone()) {
+                    if (selector.selectNow(onReady) > 0) {
+                        w.work();
                         checkLiveness(false);
                         return;
                     }
-                    // Yield rather than spin in place: where processes outnumber cores (as Open MPI
-                    // does when oversubscribed), the peer this thread waits for may need this core.
-                    Thread.yield();
-                } while (System.nanoTime() - until < 0);
+                    if (f.isDone() || System.nanoTime() - until >= 0) {
+                        return;
+                    }
+                } while (w.idle(idle));
             }
             long ms = Math.max(1, Math.min(MAX_SELECT_MILLIS, TimeUnit.NANOSECONDS.toMillis(maxWaitNanos + 999_999)));
             checkLiveness(selector.select(onReady, ms) == 0);
@@ -985,7 +994,7 @@ final class DirectIo implements AutoCloseable {
                 leader = background;
                 try {
                     while (drivers.get() == 0 && backgroundWork() && !closed) {
-                        round(never, TimeUnit.MILLISECONDS.toNanos(MAX_SELECT_MILLIS));
+                        round(never, TimeUnit.MILLISECONDS.toNanos(MAX_SELECT_MILLIS), null);
                         heartbeats();
                         events.onTick();
                     }

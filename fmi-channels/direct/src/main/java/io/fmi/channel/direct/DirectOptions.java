@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  *   "secret": "...",                     // or "secret_file": "/run/secrets/fmi" (first line), or FMI_SECRET
  *   "insecure": false,                   // true: no secret, on purpose (logs a WARN)
  *   "eager_connect": false,              // true: the first operation connects to every peer at once
- *   "spin_us": 0,                        // how long a waiting thread polls its sockets before it blocks
+ *   "idle_strategy": "adaptive",         // what a waiting thread does before it blocks (io.fmi.channel.IdleStrategy)
  *   "io_threads": 2,                     // event loops that open connections, shared by the channels of one JVM
  *   "relay": true,                       // fall back to the server's relay when punching fails
  *   "nat_probe": true,                   // detect symmetric NAT before punching
@@ -56,10 +56,10 @@ public final class DirectOptions {
     private static final AtomicBoolean WARNED_INSECURE = new AtomicBoolean();
 
     /**
-     * Polling time of a waiting thread when {@code spin_us} is absent: 50 µs with 4+ CPUs, else 0.
-     * With fewer cores polling did not pay on the 2-core test machine (docs/benchmarks.md).
+     * {@link #spinNanos()} when {@code spin_us} is absent: 0. The older key only matters when given;
+     * without it the channel's {@code idle_strategy} decides (adaptive by default).
      */
-    public static final long DEFAULT_SPIN_US = Runtime.getRuntime().availableProcessors() >= 4 ? 50 : 0;
+    public static final long DEFAULT_SPIN_US = 0;
     /** Event loop threads that open connections when {@code io_threads} is absent: min(2, CPUs). */
     public static final int DEFAULT_IO_THREADS = Math.min(2, Runtime.getRuntime().availableProcessors());
     /** The largest frame when {@code max_message_bytes} is absent: the largest Java array. */
@@ -216,7 +216,8 @@ public final class DirectOptions {
     }
 
     /**
-     * How long a waiting thread polls its sockets before it blocks ({@code spin_us}).
+     * How long a waiting thread polls its sockets before it blocks ({@code spin_us}); used only
+     * when the entry gives {@code spin_us} and no {@code idle_strategy}.
      *
      * @return nanoseconds of polling
      */
