@@ -29,12 +29,19 @@ public final class ReduceOp {
     /** The kernels of {@link ReduceKernels} switch on the ordinal: keep the order in step with its constants. */
     private enum Kind { SUM, PROD, MIN, MAX, BAND, BOR, BXOR, CUSTOM }
 
+    /** Sum, for every element type; integers wrap around as Java's {@code +} does. */
     public static final ReduceOp SUM = new ReduceOp("sum", Kind.SUM);
+    /** Product, for every element type; integers wrap around as Java's {@code *} does. */
     public static final ReduceOp PROD = new ReduceOp("prod", Kind.PROD);
+    /** Minimum, for every element type. */
     public static final ReduceOp MIN = new ReduceOp("min", Kind.MIN);
+    /** Maximum, for every element type. */
     public static final ReduceOp MAX = new ReduceOp("max", Kind.MAX);
+    /** Bitwise and, for byte, int and long elements. */
     public static final ReduceOp BAND = new ReduceOp("band", Kind.BAND);
+    /** Bitwise or, for byte, int and long elements. */
     public static final ReduceOp BOR = new ReduceOp("bor", Kind.BOR);
+    /** Bitwise exclusive or, for byte, int and long elements. */
     public static final ReduceOp BXOR = new ReduceOp("bxor", Kind.BXOR);
 
     private final String name;
@@ -60,49 +67,114 @@ public final class ReduceOp {
         this.doubleOp = doubleOp;
     }
 
-    /** A custom operator on {@code int} elements. */
+    /**
+     * A custom operator on {@code int} elements.
+     *
+     * @param op the function, pure and thread-safe
+     * @param commutative whether {@code op(a, b) == op(b, a)}
+     * @param associative whether {@code op} may be grouped freely
+     * @return the operator
+     */
     public static ReduceOp ofInt(IntBinaryOperator op, boolean commutative, boolean associative) {
         return ofInt("custom-int", op, commutative, associative);
     }
 
-    /** A named custom operator on {@code int} elements; the name appears in error messages. */
+    /**
+     * A named custom operator on {@code int} elements; the name appears in error messages.
+     *
+     * @param name the name error messages show
+     * @param op the function, pure and thread-safe
+     * @param commutative whether {@code op(a, b) == op(b, a)}
+     * @param associative whether {@code op} may be grouped freely
+     * @return the operator
+     */
     public static ReduceOp ofInt(String name, IntBinaryOperator op, boolean commutative, boolean associative) {
         return new ReduceOp(name, Kind.CUSTOM, commutative, associative, Objects.requireNonNull(op, "op"), null, null);
     }
 
-    /** A custom operator on {@code long} elements. */
+    /**
+     * A custom operator on {@code long} elements.
+     *
+     * @param op the function, pure and thread-safe
+     * @param commutative whether {@code op(a, b) == op(b, a)}
+     * @param associative whether {@code op} may be grouped freely
+     * @return the operator
+     */
     public static ReduceOp ofLong(LongBinaryOperator op, boolean commutative, boolean associative) {
         return ofLong("custom-long", op, commutative, associative);
     }
 
-    /** A named custom operator on {@code long} elements. */
+    /**
+     * A named custom operator on {@code long} elements.
+     *
+     * @param name the name error messages show
+     * @param op the function, pure and thread-safe
+     * @param commutative whether {@code op(a, b) == op(b, a)}
+     * @param associative whether {@code op} may be grouped freely
+     * @return the operator
+     */
     public static ReduceOp ofLong(String name, LongBinaryOperator op, boolean commutative, boolean associative) {
         return new ReduceOp(name, Kind.CUSTOM, commutative, associative, null, Objects.requireNonNull(op, "op"), null);
     }
 
-    /** A custom operator on {@code double} (and {@code float}) elements. */
+    /**
+     * A custom operator on {@code double} (and {@code float}) elements.
+     *
+     * @param op the function, pure and thread-safe
+     * @param commutative whether {@code op(a, b) == op(b, a)}
+     * @param associative whether {@code op} may be grouped freely
+     * @return the operator
+     */
     public static ReduceOp ofDouble(DoubleBinaryOperator op, boolean commutative, boolean associative) {
         return ofDouble("custom-double", op, commutative, associative);
     }
 
-    /** A named custom operator on {@code double} (and {@code float}) elements. */
+    /**
+     * A named custom operator on {@code double} (and {@code float}) elements.
+     *
+     * @param name the name error messages show
+     * @param op the function, pure and thread-safe
+     * @param commutative whether {@code op(a, b) == op(b, a)}
+     * @param associative whether {@code op} may be grouped freely
+     * @return the operator
+     */
     public static ReduceOp ofDouble(String name, DoubleBinaryOperator op, boolean commutative, boolean associative) {
         return new ReduceOp(name, Kind.CUSTOM, commutative, associative, null, null, Objects.requireNonNull(op, "op"));
     }
 
+    /**
+     * The operator's name, as error messages show it.
+     *
+     * @return e.g. {@code "sum"}
+     */
     public String name() {
         return name;
     }
 
+    /**
+     * Whether {@code a ∘ b == b ∘ a}; a non-commutative operator is applied in rank order.
+     *
+     * @return true when the order of operands does not matter
+     */
     public boolean isCommutative() {
         return commutative;
     }
 
+    /**
+     * Whether {@code (a ∘ b) ∘ c == a ∘ (b ∘ c)}; a non-associative one is folded left in rank order.
+     *
+     * @return true when operands may be grouped freely
+     */
     public boolean isAssociative() {
         return associative;
     }
 
-    /** Whether this operator can reduce elements of {@code type}. */
+    /**
+     * Whether this operator can reduce elements of {@code type}.
+     *
+     * @param type the element type
+     * @return true when it applies
+     */
     public boolean supports(DataType type) {
         switch (kind) {
             case SUM: case PROD: case MIN: case MAX:
@@ -119,7 +191,9 @@ public final class ReduceOp {
     /**
      * Throws a clear {@link FmiException} when this operator cannot reduce {@code type}.
      *
+     * @param type the element type
      * @param operation the operation name for the message, e.g. {@code "allreduce"}
+     * @throws FmiException when the operator does not apply to {@code type}
      */
     public void checkSupports(DataType type, String operation) {
         if (!supports(type)) {

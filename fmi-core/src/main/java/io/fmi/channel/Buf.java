@@ -222,26 +222,71 @@ public final class Buf {
 
     // ---- sources: what the caller sends; never written
 
+    /**
+     * A view of {@code len} elements of the caller's {@code byte[]} from {@code off}, to send: never
+     * written.
+     *
+     * @param a the caller's array
+     * @param off the first element
+     * @param len the number of elements
+     * @return the view
+     */
     public static Buf source(byte[] a, int off, int len) {
         checkArray(a, a == null ? 0 : a.length, off, len);
         return new Buf(DataType.BYTE, a, off, len, null, a, off, false);
     }
 
+    /**
+     * A view of {@code len} elements of the caller's {@code int[]} from {@code off}, to send: never
+     * written. A channel that needs bytes gets them converted, little-endian, when it asks.
+     *
+     * @param a the caller's array
+     * @param off the first element
+     * @param len the number of elements
+     * @return the view
+     */
     public static Buf source(int[] a, int off, int len) {
         checkArray(a, a == null ? 0 : a.length, off, len);
         return new Buf(DataType.INT, null, 0, len, null, a, off, false);
     }
 
+    /**
+     * A view of {@code len} elements of the caller's {@code long[]} from {@code off}, to send: never
+     * written. A channel that needs bytes gets them converted, little-endian, when it asks.
+     *
+     * @param a the caller's array
+     * @param off the first element
+     * @param len the number of elements
+     * @return the view
+     */
     public static Buf source(long[] a, int off, int len) {
         checkArray(a, a == null ? 0 : a.length, off, len);
         return new Buf(DataType.LONG, null, 0, len, null, a, off, false);
     }
 
+    /**
+     * A view of {@code len} elements of the caller's {@code float[]} from {@code off}, to send: never
+     * written. A channel that needs bytes gets them converted, little-endian, when it asks.
+     *
+     * @param a the caller's array
+     * @param off the first element
+     * @param len the number of elements
+     * @return the view
+     */
     public static Buf source(float[] a, int off, int len) {
         checkArray(a, a == null ? 0 : a.length, off, len);
         return new Buf(DataType.FLOAT, null, 0, len, null, a, off, false);
     }
 
+    /**
+     * A view of {@code len} elements of the caller's {@code double[]} from {@code off}, to send: never
+     * written. A channel that needs bytes gets them converted, little-endian, when it asks.
+     *
+     * @param a the caller's array
+     * @param off the first element
+     * @param len the number of elements
+     * @return the view
+     */
     public static Buf source(double[] a, int off, int len) {
         checkArray(a, a == null ? 0 : a.length, off, len);
         return new Buf(DataType.DOUBLE, null, 0, len, null, a, off, false);
@@ -261,26 +306,71 @@ public final class Buf {
 
     // ---- sinks: what the caller receives into
 
+    /**
+     * A view of {@code len} elements of the caller's {@code byte[]} from {@code off}, to receive
+     * into.
+     *
+     * @param a the caller's array
+     * @param off the first element
+     * @param len the number of elements
+     * @return the view
+     */
     public static Buf sink(byte[] a, int off, int len) {
         checkArray(a, a == null ? 0 : a.length, off, len);
         return new Buf(DataType.BYTE, a, off, len, null, a, off, true);
     }
 
+    /**
+     * A view of {@code len} elements of the caller's {@code int[]} from {@code off}, to receive
+     * into.
+     *
+     * @param a the caller's array
+     * @param off the first element
+     * @param len the number of elements
+     * @return the view
+     */
     public static Buf sink(int[] a, int off, int len) {
         checkArray(a, a == null ? 0 : a.length, off, len);
         return new Buf(DataType.INT, null, 0, len, null, a, off, true);
     }
 
+    /**
+     * A view of {@code len} elements of the caller's {@code long[]} from {@code off}, to receive
+     * into.
+     *
+     * @param a the caller's array
+     * @param off the first element
+     * @param len the number of elements
+     * @return the view
+     */
     public static Buf sink(long[] a, int off, int len) {
         checkArray(a, a == null ? 0 : a.length, off, len);
         return new Buf(DataType.LONG, null, 0, len, null, a, off, true);
     }
 
+    /**
+     * A view of {@code len} elements of the caller's {@code float[]} from {@code off}, to receive
+     * into.
+     *
+     * @param a the caller's array
+     * @param off the first element
+     * @param len the number of elements
+     * @return the view
+     */
     public static Buf sink(float[] a, int off, int len) {
         checkArray(a, a == null ? 0 : a.length, off, len);
         return new Buf(DataType.FLOAT, null, 0, len, null, a, off, true);
     }
 
+    /**
+     * A view of {@code len} elements of the caller's {@code double[]} from {@code off}, to receive
+     * into.
+     *
+     * @param a the caller's array
+     * @param off the first element
+     * @param len the number of elements
+     * @return the view
+     */
     public static Buf sink(double[] a, int off, int len) {
         checkArray(a, a == null ? 0 : a.length, off, len);
         return new Buf(DataType.DOUBLE, null, 0, len, null, a, off, true);
@@ -310,6 +400,11 @@ public final class Buf {
 
     // ---- accessors
 
+    /**
+     * The element type.
+     *
+     * @return the type of the elements
+     */
     public DataType type() {
         return type;
     }

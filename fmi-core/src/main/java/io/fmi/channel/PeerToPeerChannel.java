@@ -62,7 +62,9 @@ import org.slf4j.LoggerFactory;
  */
 public abstract class PeerToPeerChannel implements Channel {
     private static final Logger log = LoggerFactory.getLogger(PeerToPeerChannel.class);
+    /** The communicator this channel serves: its name, run, rank, size and configuration. */
     protected final ChannelContext context;
+    /** Where arriving messages wait for, or are matched with, their receives. */
     protected final Mailbox mailbox;
     /** Sends handed to {@link #transmit} whose write has not finished; {@link #drainSends} waits for them. */
     private final Set<CompletableFuture<Void>> inFlight;
@@ -78,6 +80,11 @@ public abstract class PeerToPeerChannel implements Channel {
     /** The backend key of the pipelined allreduce's segment size; {@link PeerCollectives#DEFAULT_SEGMENT_BYTES} by default. */
     public static final String SEGMENT_BYTES_KEY = "allreduce_segment_bytes";
 
+    /**
+     * A channel for the communicator {@code context} describes, with a mailbox of its own.
+     *
+     * @param context the communicator, as the channel sees it
+     */
     protected PeerToPeerChannel(ChannelContext context) {
         this(context, context.scheduler().map(Mailbox::new).orElseGet(Mailbox::new));
     }
@@ -238,10 +245,20 @@ public abstract class PeerToPeerChannel implements Channel {
         mailbox.failPeer(peer, cause);
     }
 
+    /**
+     * This peer's rank.
+     *
+     * @return 0 to {@code size() - 1}
+     */
     public final int rank() {
         return context.rank();
     }
 
+    /**
+     * The number of peers.
+     *
+     * @return at least 1
+     */
     public final int size() {
         return context.size();
     }

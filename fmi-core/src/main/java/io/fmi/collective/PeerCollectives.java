@@ -67,6 +67,13 @@ public final class PeerCollectives {
 
     // ------------------------------------------------------------------ bcast
 
+    /**
+     * Binomial tree rooted at the root.
+     *
+     * @param t the channel's messages for this call
+     * @param data the message on the root, where it lands elsewhere
+     * @param root the sending rank
+     */
     public static void bcast(PeerTransport t, Buf data, int root) {
         int n = t.size();
         if (n == 1) {
@@ -106,6 +113,11 @@ public final class PeerCollectives {
 
     // ------------------------------------------------------------------ barrier
 
+    /**
+     * Dissemination barrier: {@code ceil(log2 n)} rounds; returns once every peer has entered it.
+     *
+     * @param t the channel's messages for this call
+     */
     public static void barrier(PeerTransport t) {
         int n = t.size();
         int r = t.rank();
@@ -203,6 +215,13 @@ public final class PeerCollectives {
 
     // ------------------------------------------------------------------ allgather / alltoall
 
+    /**
+     * Recursive doubling for powers of two, ring otherwise.
+     *
+     * @param t the channel's messages for this call
+     * @param send this peer's block
+     * @param recv {@code size} blocks in rank order
+     */
     public static void allgather(PeerTransport t, Buf send, Buf recv) {
         int n = t.size();
         int c = send.count();
@@ -246,6 +265,13 @@ public final class PeerCollectives {
         t.flush();
     }
 
+    /**
+     * Pairwise exchange in {@code n-1} steps.
+     *
+     * @param t the channel's messages for this call
+     * @param send block {@code j} for rank {@code j}
+     * @param recv block {@code i} from rank {@code i}
+     */
     public static void alltoall(PeerTransport t, Buf send, Buf recv) {
         int n = t.size();
         int r = t.rank();
@@ -261,6 +287,15 @@ public final class PeerCollectives {
 
     // ------------------------------------------------------------------ reduce family
 
+    /**
+     * Binomial tree; a non-commutative operator along a rank-ordered tree.
+     *
+     * @param t the channel's messages for this call
+     * @param send this peer's operand
+     * @param recv the result on the root; unused elsewhere
+     * @param root the rank that gets the result
+     * @param op the operator
+     */
     public static void reduce(PeerTransport t, Buf send, Buf recv, int root, ReduceOp op) {
         int n = t.size();
         int r = t.rank();
@@ -327,10 +362,28 @@ public final class PeerCollectives {
         }
     }
 
+    /**
+     * {@link #allreduce(PeerTransport, Buf, Buf, ReduceOp, int)} with the default ring threshold.
+     *
+     * @param t the channel's messages for this call
+     * @param send this peer's operand
+     * @param recv the result
+     * @param op the operator
+     */
     public static void allreduce(PeerTransport t, Buf send, Buf recv, ReduceOp op) {
         allreduce(t, send, recv, op, DEFAULT_RING_THRESHOLD_BYTES);
     }
 
+    /**
+     * Recursive doubling for small payloads; from {@code ringThresholdBytes} on a commutative operator takes
+     * the pipelined ring (reduce-scatter then allgather).
+     *
+     * @param t the channel's messages for this call
+     * @param send this peer's operand
+     * @param recv the result
+     * @param op the operator
+     * @param ringThresholdBytes payloads from this size on take the ring (bandwidth) algorithm
+     */
     public static void allreduce(PeerTransport t, Buf send, Buf recv, ReduceOp op, int ringThresholdBytes) {
         allreduce(t, send, recv, op, ringThresholdBytes, DEFAULT_SEGMENT_BYTES);
     }
@@ -454,10 +507,26 @@ public final class PeerCollectives {
         return b.slice(start, chunkCount(count, n, i));
     }
 
+    /**
+     * Inclusive prefix by recursive doubling.
+     *
+     * @param t the channel's messages for this call
+     * @param send this peer's operand
+     * @param recv {@code x0 ∘ ... ∘ x(rank)}
+     * @param op the operator
+     */
     public static void scan(PeerTransport t, Buf send, Buf recv, ReduceOp op) {
         prefix(t, send, recv, op, true);
     }
 
+    /**
+     * Exclusive prefix by recursive doubling; rank 0's {@code recv} is left as it was.
+     *
+     * @param t the channel's messages for this call
+     * @param send this peer's operand
+     * @param recv the prefix of the ranks below this one
+     * @param op the operator
+     */
     public static void exscan(PeerTransport t, Buf send, Buf recv, ReduceOp op) {
         prefix(t, send, recv, op, false);
     }
@@ -533,6 +602,15 @@ public final class PeerCollectives {
         return d;
     }
 
+    /**
+     * Linear: the root exchanges one message with every rank that has data.
+     *
+     * @param t the channel's messages for this call
+     * @param send this peer's {@code counts[rank]} elements
+     * @param recv the blocks back to back in rank order on the root; unused elsewhere
+     * @param counts elements per rank, the same on every peer
+     * @param root the gathering rank
+     */
     public static void gatherv(PeerTransport t, Buf send, Buf recv, int[] counts, int root) {
         int n = t.size();
         int r = t.rank();
@@ -550,6 +628,15 @@ public final class PeerCollectives {
         t.flush();
     }
 
+    /**
+     * Linear: the root sends one message to every rank that has data.
+     *
+     * @param t the channel's messages for this call
+     * @param send the blocks back to back in rank order on the root; unused elsewhere
+     * @param counts elements per rank, the same on every peer
+     * @param recv this peer's {@code counts[rank]} elements
+     * @param root the scattering rank
+     */
     public static void scatterv(PeerTransport t, Buf send, int[] counts, Buf recv, int root) {
         int n = t.size();
         int r = t.rank();
@@ -566,6 +653,15 @@ public final class PeerCollectives {
         t.flush();
     }
 
+    /**
+     * Recursive doubling for powers of two below the ring threshold, ring otherwise.
+     *
+     * @param t the channel's messages for this call
+     * @param send this peer's {@code counts[rank]} elements
+     * @param recv the blocks back to back in rank order
+     * @param counts elements per rank, the same on every peer
+     * @param ringThresholdBytes payloads from this size on take the ring (bandwidth) algorithm
+     */
     public static void allgatherv(PeerTransport t, Buf send, Buf recv, int[] counts, int ringThresholdBytes) {
         int n = t.size();
         int[] d = displs(counts);
@@ -573,6 +669,15 @@ public final class PeerCollectives {
         shareBlocks(t, recv, d, Integer.bitCount(n) == 1 && (long) d[n] * send.type().sizeBytes() < ringThresholdBytes);
     }
 
+    /**
+     * Pairwise exchange in {@code n-1} steps; empty blocks are not sent.
+     *
+     * @param t the channel's messages for this call
+     * @param send the blocks for each rank, back to back in rank order
+     * @param sendCounts elements for each rank
+     * @param recv the blocks from each rank, back to back in rank order
+     * @param recvCounts elements from each rank
+     */
     public static void alltoallv(PeerTransport t, Buf send, int[] sendCounts, Buf recv, int[] recvCounts) {
         int n = t.size();
         int r = t.rank();
@@ -587,6 +692,16 @@ public final class PeerCollectives {
         t.flush();
     }
 
+    /**
+     * Recursive halving or ring for commutative operators; a rank-ordered reduce then scatterv otherwise.
+     *
+     * @param t the channel's messages for this call
+     * @param send this peer's operand: every rank's block, back to back
+     * @param recv this peer's block of the result
+     * @param counts elements of the result per rank
+     * @param op the operator
+     * @param ringThresholdBytes payloads from this size on take the ring (bandwidth) algorithm
+     */
     public static void reduceScatter(PeerTransport t, Buf send, Buf recv, int[] counts, ReduceOp op, int ringThresholdBytes) {
         int n = t.size();
         if (n == 1) {

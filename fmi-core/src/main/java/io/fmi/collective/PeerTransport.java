@@ -14,10 +14,25 @@ import io.fmi.channel.OpContext;
  * arrived or the call's deadline passed. Used by one thread at a time.
  */
 public interface PeerTransport {
+    /**
+     * This peer's rank.
+     *
+     * @return 0 to {@code size() - 1}
+     */
     int rank();
 
+    /**
+     * The number of peers.
+     *
+     * @return at least 1
+     */
     int size();
 
+    /**
+     * The collective call these messages belong to.
+     *
+     * @return the call, for its deadline and its errors
+     */
     OpContext op();
 
     /** Sends {@code data} to {@code dest}; returns once the bytes left {@code data}. */
