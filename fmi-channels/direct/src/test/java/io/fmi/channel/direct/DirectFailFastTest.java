@@ -150,7 +150,7 @@ class DirectFailFastTest {
         try (RendezvousServer full = RendezvousServer.builder().bindAddress(InetAddress.getLoopbackAddress()).port(0)
                 .secret(DirectTesting.SECRET.getBytes(StandardCharsets.UTF_8)).maxPendingPerAddress(1).build().start()) {
             FmiConfig cfg = config(full.port(), d -> d.put("server_retry_ms", 1000));
-            try (Communicator c = Communicator.builder().config(cfg).name("full").rank(0).size(3)
+            try (Communicator c = Communicator.builder().config(cfg).name("full").runId("r1").rank(0).size(3)
                     .timeout(Duration.ofSeconds(30)).build()) {
                 CompletableFuture<Void> first = c.irecv(new int[1], 1); // holds this address's one pending registration
                 long t0 = System.nanoTime();
@@ -173,7 +173,7 @@ class DirectFailFastTest {
         RendezvousServer s = RendezvousServer.builder().bindAddress(InetAddress.getLoopbackAddress()).port(port)
                 .secret(DirectTesting.SECRET.getBytes(StandardCharsets.UTF_8)).build().start();
         FmiConfig cfg = config(port, d -> d.put("server_retry_ms", 10_000));
-        try (Communicator zero = Communicator.builder().config(cfg).name("restart").rank(0).size(2)
+        try (Communicator zero = Communicator.builder().config(cfg).name("restart").runId("r1").rank(0).size(2)
                 .timeout(Duration.ofSeconds(30)).build()) {
             int[] got = new int[1];
             CompletableFuture<Void> r = zero.irecv(got, 1); // registered with the first server
@@ -182,7 +182,7 @@ class DirectFailFastTest {
             Thread.sleep(500); // refused meanwhile
             s = RendezvousServer.builder().bindAddress(InetAddress.getLoopbackAddress()).port(port)
                     .secret(DirectTesting.SECRET.getBytes(StandardCharsets.UTF_8)).build().start();
-            try (Communicator one = Communicator.builder().config(cfg).name("restart").rank(1).size(2)
+            try (Communicator one = Communicator.builder().config(cfg).name("restart").runId("r1").rank(1).size(2)
                     .timeout(Duration.ofSeconds(30)).build()) {
                 one.send(new int[] {11}, 0);
                 r.get(20, TimeUnit.SECONDS);
@@ -197,7 +197,7 @@ class DirectFailFastTest {
     void shouldSetUpConnectionsWithinTheOperationsDeadlineNotMaxTimeout() {
         // max_timeout 60 s, the builder's timeout 1 s; rank 1 never starts
         try (Communicator c = Communicator.builder().config(server.config(d -> d.put("max_timeout", 60_000)))
-                .name("alone").rank(0).size(2).timeout(Duration.ofSeconds(1)).build()) {
+                .name("alone").runId("r1").rank(0).size(2).timeout(Duration.ofSeconds(1)).build()) {
             long t0 = System.nanoTime();
             FmiTimeoutException e = assertThrows(FmiTimeoutException.class, () -> c.recv(new int[1], 1));
             long took = ms(t0);

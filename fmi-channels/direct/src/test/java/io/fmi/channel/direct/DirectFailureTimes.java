@@ -81,7 +81,7 @@ public final class DirectFailureTimes {
     }
 
     private static Communicator rank0(FmiConfig cfg, String name) {
-        return Communicator.builder().config(cfg).name(name).rank(0).size(2).timeout(DEADLINE).build();
+        return Communicator.builder().config(cfg).name(name).runId("r1").rank(0).size(2).timeout(DEADLINE).build();
     }
 
     /** Milliseconds from {@code t0} until a receive from rank 1 fails; the error is printed. */
