@@ -385,6 +385,12 @@ class LoopbackPunchTest {
                 .serverRetryTimeout(Duration.ofMillis(1500)).build();
         closeables.add(client);
         CompletableFuture<PunchedSocket> holder = client.connectSocket("full:0:1", "0", "1", DEADLINE);
+        // The server is full only once the first registration is pending there; before that the second would fit.
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (full.stats().pendingRegistrations() != 1 && System.nanoTime() < end) {
+            Thread.sleep(5);
+        }
+        assertEquals(1, full.stats().pendingRegistrations(), "the first registration is pending");
         long t0 = System.nanoTime();
         CompletionException e = assertThrows(CompletionException.class,
                 () -> client.connectSocket("full:0:2", "0", "2", DEADLINE).join());

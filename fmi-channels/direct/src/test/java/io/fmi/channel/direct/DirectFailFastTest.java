@@ -153,6 +153,12 @@ class DirectFailFastTest {
             try (Communicator c = Communicator.builder().config(cfg).name("full").runId("r1").rank(0).size(3)
                     .timeout(Duration.ofSeconds(30)).build()) {
                 CompletableFuture<Void> first = c.irecv(new int[1], 1); // holds this address's one pending registration
+                // The server is full only once that registration is pending there; before that the next would fit.
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (full.stats().pendingRegistrations() != 1 && System.nanoTime() < end) {
+                    Thread.onSpinWait();
+                }
+                assertEquals(1, full.stats().pendingRegistrations(), "the first registration is pending");
                 long t0 = System.nanoTime();
                 ChannelException e = assertThrows(ChannelException.class, () -> c.recv(new int[1], 2));
                 long took = ms(t0);
