@@ -106,6 +106,8 @@ public abstract class MediatedChannel implements Channel {
     private static final long CLOSE_SEQ = Long.MAX_VALUE;
     /** Deadline of the requests that put back an object, or write the abort marker. */
     private static final Duration KEEP_TIMEOUT = Duration.ofSeconds(5);
+    /** Deadline of the request that writes a declaration (best effort). */
+    private static final Duration DECLARE_TIMEOUT = Duration.ofSeconds(1);
 
 
     /** The communicator this channel serves: its name, run, rank, size and configuration. */
@@ -759,7 +761,11 @@ public abstract class MediatedChannel implements Channel {
         declared = op.seq();
         String k = declarationKey(op, context.rank());
         try {
-            put(k, header(new byte[HEADER_BYTES], op).flip(), context.size() - 1, op);
+            // Best effort with a short deadline of its own: a store that is down must not hold the
+            // wait past its deadline, where the store is then asked whether it answers at all.
+            OpContext brief = new OpContext(op.operation(), op.verb(), op.seq(), op.root(),
+                    Deadline.after(Duration.ofNanos(Math.min(op.deadline().remainingNanos(), DECLARE_TIMEOUT.toNanos()))), context);
+            put(k, header(new byte[HEADER_BYTES], op).flip(), context.size() - 1, brief);
             synchronized (multiReader) {
                 multiReader.add(new Created(op.seq(), k));
             }
