@@ -106,7 +106,9 @@ class LayerIT {
 
         function = dir.resolve("function.jar");
         try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(function))) {
-            addClasses(jar, Path.of("target", "classes"), "io/fmi/examples/lambda/", "io/fmi/examples/kmeans/");
+            // The handler and the jobs it runs: what a user's function jar holds besides the layer.
+            addClasses(jar, Path.of("target", "classes"), "io/fmi/examples/lambda/", "io/fmi/examples/kmeans/",
+                    "io/fmi/examples/sort/", "io/fmi/examples/sgd/", "io/fmi/examples/storage/", "io/fmi/examples/Phases");
             addClasses(jar, Path.of("target", "test-classes"), "io/fmi/examples/layer/LayerJob");
         }
         rendezvous = RendezvousServer.builder().bindAddress(InetAddress.getLoopbackAddress()).port(0)
