@@ -39,6 +39,12 @@ class SecureByDefaultTest {
                  WireClient rank1 = WireClient.connect(WireClient.loopback(1), addr, SECRET, 10_000)) {
                 rank0.register("victim/0:0:1", "0", "1");
                 assertInstanceOf(Message.Registered.class, rank0.read());
+                // the server replies before it counts the registration as pending
+                long end = System.nanoTime() + 10_000_000_000L;
+                while (server.stats().pendingRegistrations() != 1 && System.nanoTime() < end) {
+                    Thread.sleep(5);
+                }
+                assertEquals(1, server.stats().pendingRegistrations(), "rank 0 is pending");
 
                 // finding: without a secret a third client registering as rank 1 received rank 0's data
                 stranger.register("victim/0:0:1", "1", "0");
