@@ -7,8 +7,6 @@ import io.fmi.channel.IdleStrategy;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
-import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedSelectorException;
@@ -331,13 +329,15 @@ final class DirectIo implements AutoCloseable {
         if (!(idle instanceof AdaptiveIdleStrategy)) {
             return; // a strategy the user chose is kept as it is
         }
-        InetAddress a;
+        boolean local;
         try {
-            a = socket.getRemoteAddress() instanceof InetSocketAddress ? ((InetSocketAddress) socket.getRemoteAddress()).getAddress() : null;
+            local = socket.getRemoteAddress() instanceof InetSocketAddress && socket.getLocalAddress() instanceof InetSocketAddress
+                    && isLocal(((InetSocketAddress) socket.getRemoteAddress()).getAddress(),
+                            ((InetSocketAddress) socket.getLocalAddress()).getAddress());
         } catch (IOException e) {
             return;
         }
-        if (a == null || !isLocal(a)) {
+        if (!local) {
             return;
         }
         int ranks = localPeers.incrementAndGet() + 1;
@@ -348,16 +348,12 @@ final class DirectIo implements AutoCloseable {
         }
     }
 
-    /** Whether {@code a} is an address of this host. */
-    static boolean isLocal(InetAddress a) {
-        if (a.isLoopbackAddress() || a.isAnyLocalAddress()) {
-            return true;
-        }
-        try {
-            return NetworkInterface.getByInetAddress(a) != null;
-        } catch (SocketException e) {
-            return false;
-        }
+    /**
+     * Whether a connection from {@code local} to {@code remote} stays on this host: over loopback,
+     * or between two ends of one address (peers that met through the host's own address).
+     */
+    static boolean isLocal(InetAddress remote, InetAddress local) {
+        return remote.isLoopbackAddress() || remote.isAnyLocalAddress() || remote.equals(local);
     }
 
     /** @return whether ranks on this host outnumber its CPUs, so that waits block (for tests and diagnostics) */

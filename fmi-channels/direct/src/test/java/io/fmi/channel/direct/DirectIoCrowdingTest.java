@@ -57,10 +57,12 @@ class DirectIoCrowdingTest {
     }
 
     @Test
-    void shouldCountOnlyAddressesOfThisHost() throws Exception {
-        assertTrue(DirectIo.isLocal(InetAddress.getLoopbackAddress()));
-        assertTrue(DirectIo.isLocal(InetAddress.getByName("127.0.0.2")), "all of 127/8 is loopback");
-        assertFalse(DirectIo.isLocal(InetAddress.getByName("203.0.113.7")), "TEST-NET-3 is no address of this host");
+    void shouldCountOnlyConnectionsThatStayOnThisHost() throws Exception {
+        InetAddress mine = InetAddress.getByName("192.0.2.10");
+        assertTrue(DirectIo.isLocal(InetAddress.getLoopbackAddress(), InetAddress.getLoopbackAddress()));
+        assertTrue(DirectIo.isLocal(InetAddress.getByName("127.0.0.2"), mine), "all of 127/8 is loopback");
+        assertTrue(DirectIo.isLocal(mine, mine), "two ends of one address: one host");
+        assertFalse(DirectIo.isLocal(InetAddress.getByName("203.0.113.7"), mine), "another host (another NAT lab namespace)");
     }
 
     private static DirectIo io(IdleStrategy idle) throws Exception {
