@@ -271,6 +271,8 @@ public final class DirectBench {
                     direct.put(key, Boolean.parseBoolean(v));
                 } else if (v.matches("-?\\d+")) {
                     direct.put(key, Long.parseLong(v));
+                } else if (v.startsWith("{")) {
+                    direct.set(key, new com.fasterxml.jackson.databind.ObjectMapper().readTree(v)); // e.g. an idle_strategy object
                 } else {
                     direct.put(key, v);
                 }
