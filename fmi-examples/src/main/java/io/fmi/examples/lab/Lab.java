@@ -812,7 +812,34 @@ public final class Lab {
         if (fn.group != null && fn.group.oomKills() > 0) {
             return "Runtime exited with error: " + how + " (killed for exceeding its memory limit of " + options.memoryMiB + " MiB)";
         }
-        return "Runtime exited with error: " + how + "; log: " + fn.logFile;
+        String oom = outOfMemory(fn.logFile, options.memoryMiB);
+        return "Runtime exited with error: " + how + (oom == null ? "" : " (" + oom + ")") + "; log: " + fn.logFile;
+    }
+
+    /**
+     * What a function's log says of an {@code OutOfMemoryError}, with the limit it hit and what to
+     * do; null if it has none. Lambda's runtime gives metaspace 10 % of the memory and the heap 85 %
+     * ({@link #jvmOptions}).
+     */
+    static String outOfMemory(Path log, int memoryMiB) {
+        String text;
+        try {
+            text = Files.readString(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return null;
+        }
+        if (text.contains("OutOfMemoryError: Metaspace")) {
+            return String.format(Locale.ROOT, "OutOfMemoryError: Metaspace: the function loaded more classes than the %.1f MB of"
+                    + " metaspace Lambda gives a function of %d MB (10 %% of its memory); FMI over Direct needs 10.2 MB from a"
+                    + " handler extending FmiJsonHandler, which fits 128 MB; a RequestHandler also loads the runtime's own Jackson"
+                    + " (4.9 MB of classes): extend FmiJsonHandler or give the function more memory (--memory)",
+                    memoryMiB * 1024 * 10 / 100 / 1024.0, memoryMiB);
+        }
+        if (text.contains("OutOfMemoryError")) {
+            return String.format(Locale.ROOT, "OutOfMemoryError: the heap is %d MB of the function's %d MB (85 %%); give it more"
+                    + " memory (--memory)", memoryMiB * 85 / 100, memoryMiB);
+        }
+        return null;
     }
 
     /** Samples the function a last time, ends its process (Lambda would keep it frozen) and records why it ended. */

@@ -90,6 +90,19 @@ class LabIT {
     }
 
     @Test
+    void shouldRunFunctionsOf128MbWithinLambdasMetaspace() throws Exception {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        // Lambda's smallest size: 12.8 MB of metaspace and 0.072 vCPU; the example handler extends FmiJsonHandler
+        Lab.Report report = new Lab(options().functions(2).memoryMiB(128).build(), new PrintStream(buf, true, StandardCharsets.UTF_8))
+                .run(kmeans(2, 100, KMeans.sequential(42, 2, 100, 3, 28, 2)));
+        String out = buf.toString(StandardCharsets.UTF_8);
+        System.out.print(out);
+
+        assertTrue(out.contains("0.072 vCPU and 128 MiB per function"), out);
+        assertEquals(2L, report.ok(), out);
+    }
+
+    @Test
     void shouldReportAKilledFunctionOnEveryPeer() throws Exception {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         long opTimeoutMs = 8000;

@@ -1,12 +1,16 @@
 package io.fmi.examples.lab;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The lab's options, faults, JVM flags and summary line, without running anything. */
 class LabOptionsTest {
@@ -39,6 +43,22 @@ class LabOptionsTest {
                 "-XX:+UseSerialGC", "-Xshare:auto", "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-Djava.net.preferIPv4Stack=true"),
                 Lab.jvmOptions(512, true));
         assertTrue(Lab.jvmOptions(512, false).stream().noneMatch(o -> o.contains("Tiered")));
+    }
+
+    @Test
+    void shouldTellWhichMemoryLimitAFunctionHit(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("rank-0.log");
+        Files.writeString(log, "Metaspace: java.lang.OutOfMemoryError\njava.lang.OutOfMemoryError: Metaspace\n\tat java.base/...\n");
+        String metaspace = Lab.outOfMemory(log, 128);
+        assertTrue(metaspace.startsWith("OutOfMemoryError: Metaspace: the function loaded more classes than the 12.8 MB of metaspace"
+                + " Lambda gives a function of 128 MB (10 % of its memory)"), metaspace);
+        assertTrue(metaspace.endsWith("extend FmiJsonHandler or give the function more memory (--memory)"), metaspace);
+        Files.writeString(log, "Exception in thread \"main\" java.lang.OutOfMemoryError: Java heap space\n");
+        assertEquals("OutOfMemoryError: the heap is 435 MB of the function's 512 MB (85 %); give it more memory (--memory)",
+                Lab.outOfMemory(log, 512));
+        Files.writeString(log, "SLF4J(W): No SLF4J providers were found.\n");
+        assertNull(Lab.outOfMemory(log, 512));
+        assertNull(Lab.outOfMemory(dir.resolve("none.log"), 512));
     }
 
     @Test
