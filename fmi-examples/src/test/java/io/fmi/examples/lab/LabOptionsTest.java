@@ -62,6 +62,33 @@ class LabOptionsTest {
     }
 
     @Test
+    void shouldShowAFunctionsLogFromTheLevelAskedFor(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("rank-2.log");
+        Files.writeString(log, String.join("\n",
+                "Picked up JAVA_TOOL_OPTIONS: -Dorg.slf4j.simpleLogger.log.io.fmi=debug",
+                "[main] DEBUG io.fmi.lambda.FmiLambda - [comm=lab-kmeans rank=2/4] run r: lifetime 118000 ms",
+                "[main] INFO io.fmi.channel.direct.DirectChannel - connected",
+                "[main] WARN io.fmi.examples.lambda.FmiHandler - [rank=2] job failed: PeerFailedException: rank 1",
+                "io.fmi.PeerFailedException: rank 1",
+                "\tat io.fmi.internal.DefaultCommunicator.allreduce(DefaultCommunicator.java:1)",
+                "Caused by: java.io.IOException: Connection reset",
+                "END RequestId: 8f0c",
+                "\tnot part of any entry") + "\n");
+        assertEquals(List.of("log of rank 2, WARN and above (1 entries):",
+                "  [main] WARN io.fmi.examples.lambda.FmiHandler - [rank=2] job failed: PeerFailedException: rank 1",
+                "  io.fmi.PeerFailedException: rank 1",
+                "  \tat io.fmi.internal.DefaultCommunicator.allreduce(DefaultCommunicator.java:1)",
+                "  Caused by: java.io.IOException: Connection reset"), Lab.logExcerpt(2, log, "warn"));
+        List<String> debug = Lab.logExcerpt(2, log, "debug");
+        assertEquals("log of rank 2, DEBUG and above (3 entries):", debug.get(0));
+        assertEquals(7, debug.size(), debug::toString);
+        assertEquals(List.of(), Lab.logExcerpt(2, log, "error"));
+        assertEquals(List.of(), Lab.logExcerpt(2, dir.resolve("none.log"), "warn"));
+        assertEquals("--log-level: 'verbose' (expected: one of [trace, debug, info, warn, error])",
+                assertThrows(IllegalArgumentException.class, () -> Lab.Options.builder().logLevel("verbose").build()).getMessage());
+    }
+
+    @Test
     void shouldSummariseInOneLine() {
         Lab.FunctionReport a = new Lab.FunctionReport(0, true, "direct", 900, 400, 600, 100L << 20, 1000, 10, "ok", Map.of());
         Lab.FunctionReport b = new Lab.FunctionReport(1, true, "direct", 1100, 500, 650, 120L << 20, 1100, 20, "ok", Map.of());
