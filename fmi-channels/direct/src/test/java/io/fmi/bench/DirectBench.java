@@ -559,6 +559,11 @@ public final class DirectBench {
                 t[i] = System.nanoTime() - t0;
             }
         }
+        if (Boolean.getBoolean("bench.ranks")) {
+            long[] s = t.clone(); // each rank's own times (the table takes the maximum), on stderr, which every rank shares
+            Arrays.sort(s);
+            System.err.println(String.format(Locale.ROOT, "RANK op=%s rank=%d median_us=%.2f", name, comm.rank(), s[s.length / 2] / 1e3));
+        }
         long[] max = new long[iters];
         comm.allreduce(t, max, ReduceOp.MAX);
         if (comm.rank() == 0) {
