@@ -29,9 +29,10 @@ import java.util.Map;
  * For a {@code RequestHandler} the runtime turns the event into a {@code Map} with its own, shaded
  * copy of Jackson ({@code aws-lambda-java-serialization}): 624 classes and 4.9 MB of class files,
  * loaded next to the Jackson FMI reads its configuration with. Lambda's Java runtime gives
- * metaspace 10 % of the function's memory; at 128 MB that is 12.8 MB, and a function over Direct
- * that loads both copies needs about 17 MB, so it dies with {@code OutOfMemoryError: Metaspace}
- * on its first event (measured in the Lambda lab, docs/benchmarks.md). A
+ * metaspace 10 % of the function's memory; at 128 MB that is 12.8 MB. The runtime's copy costs a
+ * function about 4 MB of metaspace (measured in the Lambda lab: 17.0 MB against 13.0 MB over
+ * Direct; 10.2 MB with this handler now), so at 128 MB a {@code RequestHandler} dies with
+ * {@code OutOfMemoryError: Metaspace} on its first event (docs/benchmarks.md). A
  * {@code RequestStreamHandler} never makes the runtime load its serializer, and this one reads and
  * writes plain JSON values with jackson-core's streaming parser and generator, not with
  * jackson-databind's serializers (a record or bean in the response is still written by databind).
