@@ -59,7 +59,7 @@ class RedisBroadcastTest {
     }
 
     /** Counts the keys of the test that have no TTL, in one script: no key can vanish between listing and checking. */
-    private static final String WITHOUT_TTL = "local n = 0 for _, k in ipairs(redis.call('KEYS', ARGV[1])) do "
+    static final String WITHOUT_TTL = "local n = 0 for _, k in ipairs(redis.call('KEYS', ARGV[1])) do "
             + "if redis.call('PTTL', k) == -1 then n = n + 1 end end return n";
 
     /**

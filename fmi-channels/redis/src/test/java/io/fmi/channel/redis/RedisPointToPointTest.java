@@ -11,8 +11,11 @@ import io.fmi.channels.testing.RedisServer;
 import io.fmi.local.LocalCluster;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -146,6 +149,50 @@ class RedisPointToPointTest {
             } finally {
                 client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
             }
+        }
+    }
+
+    /**
+     * A take's backup list gets its TTL although the {@code PEXPIRE} behind the move that created
+     * it failed: with {@code PEXPIRE} refused (ACL) while rank 1 takes its first message, that take
+     * cannot set it; the next take, once it is allowed again, must (it used to count the first
+     * {@code PEXPIRE} as done once sent, leaving the list without a TTL for 64 takes).
+     */
+    @Test
+    @Timeout(60)
+    void shouldGiveTheBackupListItsTtlWhenThePexpireBehindItsFirstMoveFailed() throws Exception {
+        try (RedisServer server = RedisServer.launch()) {
+            ObjectNode entry = server.backend().put("key_prefix", "ttl/");
+            CountDownLatch sent = new CountDownLatch(1);
+            CountDownLatch allowed = new CountDownLatch(1);
+            List<String> replies = LocalCluster.run(config(entry), 2, b -> b.timeout(Duration.ofSeconds(20)), comm -> {
+                try {
+                    if (comm.rank() == 0) {
+                        comm.send(message(0, 0), 1);
+                        sent.countDown();
+                        assertTrue(allowed.await(20, TimeUnit.SECONDS));
+                        comm.send(message(0, 2), 1);
+                        return null;
+                    }
+                    assertTrue(sent.await(20, TimeUnit.SECONDS));
+                    assertEquals("+OK", server.command("ACL", "SETUSER", "default", "-pexpire"));
+                    long[] got = new long[message(0, 0).length];
+                    comm.recv(got, 0);
+                    assertEquals("+OK", server.command("ACL", "SETUSER", "default", "+pexpire"));
+                    allowed.countDown();
+                    got = new long[message(0, 2).length];
+                    comm.recv(got, 0);
+                    assertArrayEquals(message(0, 2), got);
+                    // Before close, which deletes the backup lists.
+                    return server.command("EVAL", RedisBroadcastTest.WITHOUT_TTL, "0", "ttl/*");
+                } catch (IOException | InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertEquals(":0", replies.get(1), "keys without a TTL");
+            String stats = ConnectionKiller.commandStats(server);
+            // The first take's PEXPIRE was refused: the case this test is about happened.
+            assertTrue(stats.lines().anyMatch(l -> l.startsWith("cmdstat_pexpire:") && !l.contains("rejected_calls=0")), stats);
         }
     }
 }
