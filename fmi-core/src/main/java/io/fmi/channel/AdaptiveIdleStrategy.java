@@ -45,7 +45,7 @@ public final class AdaptiveIdleStrategy implements IdleStrategy {
     /** The share of their polling time pollers must have run for polling to go on. */
     static final int MIN_RUN_PERCENT = 75;
     static final long MIN_BACKOFF_MILLIS = 100;
-    static final long MAX_BACKOFF_MILLIS = 5000;
+    static final long MAX_BACKOFF_MILLIS = 400;
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     private static final boolean CPU_CLOCK = cpuClockWorks();
     private static final AdaptiveIdleStrategy SHARED = new AdaptiveIdleStrategy(CpuBudget.host(),

@@ -32,6 +32,7 @@ public final class CpuBudget {
     /** Lambda's memory size per vCPU: a function of this many MB has one vCPU. */
     public static final int LAMBDA_MB_PER_VCPU = 1769;
     private static final CpuBudget HOST = observe(Path.of("/"), System.getenv(), Runtime.getRuntime().availableProcessors());
+    private static final int HOST_CPUS = hostCpus(Path.of("/"), Runtime.getRuntime().availableProcessors());
 
     private final double cpus;
     private final String source;
@@ -77,6 +78,48 @@ public final class CpuBudget {
             }
         }
         return new CpuBudget(cpus, source);
+    }
+
+    /**
+     * The CPUs that all processes of a job on this host share: the host's online CPUs
+     * ({@code /sys/devices/system/cpu/online}), not only those of this process's affinity, capped
+     * by this process's cgroup quota (rounded up). Ranks of one job on one machine that outnumber
+     * them take turns on the cores, so a rank that polls keeps the rank it waits for off its core.
+     *
+     * @return at least 1
+     */
+    public static int hostCpus() {
+        return HOST_CPUS;
+    }
+
+    /**
+     * {@link #hostCpus()} read from the files under {@code root}; {@code fallback} when the online
+     * list cannot be read.
+     */
+    static int hostCpus(Path root, int fallback) {
+        int online = onlineCpus(read(root.resolve("sys/devices/system/cpu/online")), fallback);
+        Optional<Double> quota = cgroupQuota(root);
+        if (quota.isPresent()) {
+            online = (int) Math.min(online, Math.max(1, Math.ceil(quota.get())));
+        }
+        return Math.max(1, online);
+    }
+
+    /** Counts the CPUs of a Linux CPU list such as {@code "0-3,8,10-11"}; {@code fallback} when it is null or malformed. */
+    static int onlineCpus(String list, int fallback) {
+        if (list == null || list.isBlank()) {
+            return fallback;
+        }
+        int n = 0;
+        try {
+            for (String part : list.trim().split(",")) {
+                int dash = part.indexOf('-');
+                n += dash < 0 ? 1 : Integer.parseInt(part.substring(dash + 1).trim()) - Integer.parseInt(part.substring(0, dash).trim()) + 1;
+            }
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
+        return n > 0 ? n : fallback;
     }
 
     /** @return the cores this process may keep busy; may be a fraction */

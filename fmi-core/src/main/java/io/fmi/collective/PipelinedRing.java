@@ -24,8 +24,9 @@ import io.fmi.channel.TypedArrays;
  *
  * <h2>Overlap</h2>
  * Up to {@value #WINDOW} receives are posted ahead ({@link PeerTransport#postRecv}), each into its
- * own staging segment, so the next segments arrive while this rank reduces the current one; each
- * step sends a segment, then takes one. Posted receives are withdrawn if the call fails.
+ * own staging segment, so the next segments arrive while this rank reduces the current one; the
+ * sends of a step run {@value #LEAD} segments ahead of its receives. Posted receives are withdrawn
+ * if the call fails.
  *
  * <p>Stateless; one call per thread.
  */
@@ -39,6 +40,12 @@ final class PipelinedRing {
     static final int SEGMENT_BYTES = 64 * 1024 - 8;
     /** Receives posted ahead. */
     static final int WINDOW = 4;
+    /**
+     * Segments a step sends ahead of the one it waits for: fewer than {@link #WINDOW}, so that they
+     * land in receives the peer has posted. Sending one, then waiting for one, kept both ranks in
+     * lockstep: a 1 MiB allreduce at 2 ranks took 530-760 µs against Open MPI's 305-440 µs.
+     */
+    static final int LEAD = WINDOW - 2;
 
     private PipelinedRing() {
     }
@@ -138,14 +145,20 @@ final class PipelinedRing {
                     int in = inChunk(step);
                     int outSegs = segments(out);
                     int inSegs = segments(in);
-                    for (int k = 0; k < Math.max(outSegs, inSegs); k++) {
-                        if (k < outSegs) {
-                            send(right, step, out, k);
+                    // Every segment this step sends is final when the step starts (the send array's,
+                    // or what the step before reduced), so sends run up to LEAD segments ahead of
+                    // the receives: the peer's posted receives take them, and neither side idles
+                    // while the other writes.
+                    int sent = 0;
+                    for (int k = 0; k < inSegs; k++) {
+                        while (sent < outSegs && sent <= k + LEAD) {
+                            send(right, step, out, sent++);
                         }
-                        if (k < inSegs) {
-                            take(left, step, in, k);
-                            postNext(left, steps);
-                        }
+                        take(left, step, in, k);
+                        postNext(left, steps);
+                    }
+                    while (sent < outSegs) {
+                        send(right, step, out, sent++);
                     }
                 }
                 ok = true;

@@ -96,4 +96,22 @@ class CpuBudgetTest {
         int cores = Runtime.getRuntime().availableProcessors();
         assertTrue(b.cpus() > 0 && b.cpus() <= cores, b + " within (0, " + cores + "]");
     }
+
+    @Test
+    void shouldCountTheHostsOnlineCpusCappedByTheQuota() throws IOException {
+        assertEquals(4, CpuBudget.onlineCpus("0-3\n", 1));
+        assertEquals(5, CpuBudget.onlineCpus("0-1,4,8-9", 1));
+        assertEquals(1, CpuBudget.onlineCpus("0", 7));
+        assertEquals(7, CpuBudget.onlineCpus("zero-three", 7), "malformed: the fallback");
+        assertEquals(7, CpuBudget.onlineCpus(null, 7), "unreadable: the fallback");
+
+        write("proc/self/cgroup", "0::/\n");
+        write("sys/devices/system/cpu/online", "0-7\n");
+        assertEquals(8, CpuBudget.hostCpus(root, 1), "all online CPUs, not the affinity's 1");
+        write("sys/fs/cgroup/cpu.max", "250000 100000\n");
+        assertEquals(3, CpuBudget.hostCpus(root, 1), "a quota of 2.5 CPUs: 3 ranks can each hold one part of the time");
+        write("sys/fs/cgroup/cpu.max", "10000 100000\n");
+        assertEquals(1, CpuBudget.hostCpus(root, 1), "never below one");
+        assertTrue(CpuBudget.hostCpus() >= 1);
+    }
 }

@@ -271,6 +271,8 @@ public final class DirectBench {
                     direct.put(key, Boolean.parseBoolean(v));
                 } else if (v.matches("-?\\d+")) {
                     direct.put(key, Long.parseLong(v));
+                } else if (v.startsWith("{")) {
+                    direct.set(key, new com.fasterxml.jackson.databind.ObjectMapper().readTree(v)); // e.g. an idle_strategy object
                 } else {
                     direct.put(key, v);
                 }
@@ -558,6 +560,11 @@ public final class DirectBench {
             if (i >= 0) {
                 t[i] = System.nanoTime() - t0;
             }
+        }
+        if (Boolean.getBoolean("bench.ranks")) {
+            long[] s = t.clone(); // each rank's own times (the table takes the maximum), on stderr, which every rank shares
+            Arrays.sort(s);
+            System.err.println(String.format(Locale.ROOT, "RANK op=%s rank=%d median_us=%.2f", name, comm.rank(), s[s.length / 2] / 1e3));
         }
         long[] max = new long[iters];
         comm.allreduce(t, max, ReduceOp.MAX);
