@@ -2,8 +2,8 @@ package io.fmi;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fmi.internal.JsonTree;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +38,6 @@ import java.util.Optional;
  * <p>Immutable and thread-safe.
  */
 public final class FmiConfig {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final ObjectNode root;
     private final Map<String, BackendConfig> backends;
@@ -98,7 +97,7 @@ public final class FmiConfig {
     public static FmiConfig fromJson(String json) {
         JsonNode node;
         try {
-            node = MAPPER.readTree(json);
+            node = JsonTree.read(json);
         } catch (JsonProcessingException e) {
             throw new FmiConfigException("invalid JSON in FMI config at line " + e.getLocation().getLineNr()
                     + ", column " + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage(), e);
@@ -120,13 +119,13 @@ public final class FmiConfig {
      * @return the default configuration
      */
     public static FmiConfig defaults() {
-        ObjectNode root = MAPPER.createObjectNode();
+        ObjectNode root = JsonTree.object();
         ObjectNode section = root.putObject("backends");
         for (io.fmi.channel.ChannelProvider p : io.fmi.channel.ChannelProviders.installed().list()) {
             String json = p.defaultBackendJson();
             JsonNode entry;
             try {
-                entry = MAPPER.readTree(json);
+                entry = JsonTree.read(json);
             } catch (JsonProcessingException e) {
                 throw new FmiConfigException("default entry of backend " + p.backend() + " from " + p.getClass().getName()
                         + ": invalid JSON: " + e.getOriginalMessage(), e);
@@ -191,7 +190,7 @@ public final class FmiConfig {
      */
     public ObjectNode model() {
         JsonNode m = root.get("model");
-        return m instanceof ObjectNode ? ((ObjectNode) m).deepCopy() : MAPPER.createObjectNode();
+        return m instanceof ObjectNode ? ((ObjectNode) m).deepCopy() : JsonTree.object();
     }
 
     /**
@@ -239,7 +238,7 @@ public final class FmiConfig {
         }
         for (String known : IN_MEMORY_BACKENDS) {
             if (c.backend(known).isEmpty()) {
-                c = c.withBackend(known, MAPPER.createObjectNode().put("enabled", false));
+                c = c.withBackend(known, JsonTree.object().put("enabled", false));
             }
         }
         for (BackendConfig b : c.backends.values()) {
@@ -249,7 +248,7 @@ public final class FmiConfig {
         }
         for (String n : names) {
             if (c.backend(n).isEmpty()) {
-                c = c.withBackend(n, MAPPER.createObjectNode().put("enabled", true));
+                c = c.withBackend(n, JsonTree.object().put("enabled", true));
             }
         }
         return c;
@@ -261,7 +260,7 @@ public final class FmiConfig {
      * @return an empty object
      */
     public static ObjectNode newObject() {
-        return MAPPER.createObjectNode();
+        return JsonTree.object();
     }
 
     @Override

@@ -60,23 +60,37 @@ public interface ObjectCodec {
      * @return a codec using it
      */
     static ObjectCodec json(ObjectMapper mapper) {
-        return new Json(mapper);
+        return new Json(Objects.requireNonNull(mapper, "mapper"));
     }
 
     /** The JSON codec; thread-safe as {@link ObjectMapper} is once configured. */
     final class Json implements ObjectCodec {
-        static final Json DEFAULT = new Json(new ObjectMapper());
+        static final Json DEFAULT = new Json(null);
 
+        /** The caller's mapper; null for the default codec, whose mapper is {@link DefaultMapper#INSTANCE}. */
         private final ObjectMapper mapper;
 
         private Json(ObjectMapper mapper) {
-            this.mapper = Objects.requireNonNull(mapper, "mapper");
+            this.mapper = mapper;
+        }
+
+        private ObjectMapper mapper() {
+            return mapper != null ? mapper : DefaultMapper.INSTANCE;
+        }
+
+        /**
+         * Made at the first object encoded or decoded, not with every communicator: an
+         * {@code ObjectMapper} loads some 150 classes, more than a Lambda function of 128 MB that
+         * sends no objects has metaspace for (docs/benchmarks.md, "The Lambda lab").
+         */
+        private static final class DefaultMapper {
+            static final ObjectMapper INSTANCE = new ObjectMapper();
         }
 
         @Override
         public byte[] encode(Object value) {
             try {
-                return mapper.writeValueAsBytes(value);
+                return mapper().writeValueAsBytes(value);
             } catch (IOException e) {
                 throw new IllegalArgumentException("cannot write " + (value == null ? "null" : value.getClass().getName())
                         + " as JSON: " + e.getMessage(), e);
@@ -86,7 +100,7 @@ public interface ObjectCodec {
         @Override
         public <T> T decode(byte[] bytes, Class<T> type) {
             try {
-                return mapper.readValue(bytes, type);
+                return mapper().readValue(bytes, type);
             } catch (IOException e) {
                 throw new IllegalArgumentException("cannot read " + bytes.length + " bytes of JSON as " + type.getName()
                         + ": " + e.getMessage(), e);

@@ -1,13 +1,12 @@
 package io.fmi.lambda;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fmi.BackendConfig;
 import io.fmi.Communicator;
 import io.fmi.FmiConfig;
 import io.fmi.FmiConfigException;
 import io.fmi.Hint;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * {@code rank}; each function calls {@link #communicator}:
  *
  * <pre>
- * public final class Handler implements RequestHandler&lt;Map&lt;String, Object&gt;, Long&gt; {
- *     public Long handleRequest(Map&lt;String, Object&gt; event, Context context) {
+ * public final class Handler extends FmiJsonHandler {
+ *     protected Object handle(Map&lt;String, Object&gt; event, Context context) {
  *         try (Communicator comm = FmiLambda.communicator(event, context)) {
  *             long[] sum = new long[1];
  *             comm.allreduce(new long[] {comm.rank() + 1}, sum, ReduceOp.SUM);
@@ -105,7 +104,6 @@ public final class FmiLambda {
     public static final Duration DEFAULT_SAFETY_MARGIN = Duration.ofSeconds(2);
 
     private static final Logger log = LoggerFactory.getLogger(FmiLambda.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern RUN_ID_CHARS = Pattern.compile("[A-Za-z0-9._\\-]{1,64}");
     private static final Pattern NAME_CHARS = Pattern.compile("[A-Za-z0-9._\\-]{1,128}");
     private static final String RUN_ID_EXPECTED = "an id of this run of the job, the same on every function and new for every run,"
@@ -350,9 +348,10 @@ public final class FmiLambda {
                         + " (expected: the fmi.json content as an object or as JSON text)");
             }
             try {
-                return JSON.writeValueAsString(c);
-            } catch (JsonProcessingException ex) {
-                throw new FmiConfigException("event." + CONFIG + ": not representable as JSON: " + ex.getOriginalMessage(), ex);
+                // jackson-core alone: databind's serializers do not fit the metaspace of a 128 MB function
+                return JsonValues.toText(c);
+            } catch (IOException ex) {
+                throw new FmiConfigException("event." + CONFIG + ": not representable as JSON: " + ex.getMessage(), ex);
             }
         }
 

@@ -62,6 +62,10 @@ public final class BenchCommand implements Callable<Integer> {
             description = "untimed iterations before each small-message point, so the JIT has compiled the path; a tenth for 1 MiB and up (default: ${DEFAULT-VALUE})")
     int warmup;
 
+    @Option(names = "--cost-only", description = "measure nothing: write only cost.csv and cost-per-channel.png, the cost model's"
+            + " price of 1,000 broadcasts by size (./fmi bench --cost-only --out docs/img/bench redraws the docs' plot)")
+    boolean costOnly;
+
     @Option(names = "--out", defaultValue = "target/bench", description = "directory for CSV and PNG files (default: ${DEFAULT-VALUE})")
     Path out;
 
@@ -91,6 +95,12 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Files.createDirectories(out);
         FmiConfig base = config == null ? FmiConfig.defaults() : FmiConfig.load(config);
+        if (costOnly) {
+            CostModel model = writeCost(base);
+            System.out.println("wrote " + out.resolve("cost.csv") + " and " + out.resolve("cost-per-channel.png") + ": "
+                    + model.infrastructureAssumption());
+            return 0;
+        }
         RendezvousServer server = null;
         String secret = java.util.UUID.randomUUID().toString(); // for the in-process server, secure by default
         Map<String, FmiConfig> configs = new LinkedHashMap<>();
@@ -201,7 +211,16 @@ public final class BenchCommand implements Callable<Integer> {
             csv.append(String.format(Locale.ROOT, "%s,%s,%d,%d,%.2f,%.2f,%.1f%n", r.channel, r.benchmark, r.peers, r.bytes, r.medianUs, r.p99Us, bw));
         }
         Files.writeString(out.resolve("bench.csv"), csv);
+        CostModel model = writeCost(base);
+        writePlots(rows);
+        printRows(rows, model);
+    }
 
+    /**
+     * Writes cost.csv and cost-per-channel.png: the cost model's price of 1,000 broadcasts to
+     * {@code consumers} consumers at each size, per priced channel, on functions of 1 GiB.
+     */
+    private CostModel writeCost(FmiConfig base) throws IOException {
         Map<String, ChannelModel> priced = Models.priced(base, err);
         CostModel model = CostModel.fromConfig(base, priced, 1024);
         StringBuilder cost = new StringBuilder("channel,operation,peers,bytes,modelled_latency_ms,usd_per_1000\n");
@@ -217,7 +236,15 @@ public final class BenchCommand implements Callable<Integer> {
             costSeries.put(ch, ys);
         }
         Files.writeString(out.resolve("cost.csv"), cost);
+        double[] xs = sizes.stream().mapToDouble(Integer::doubleValue).toArray();
+        Map<String, double[][]> costPlot = new LinkedHashMap<>();
+        costSeries.forEach((ch, ys) -> costPlot.put(ch, new double[][] {xs, ys}));
+        Plots.logLog(out.resolve("cost-per-channel.png"), "Modelled cost of 1,000 broadcasts to " + consumers + " consumers (Lambda 1 GiB)",
+                "message size (bytes)", "USD per 1,000", costPlot);
+        return model;
+    }
 
+    private void writePlots(List<Row> rows) throws IOException {
         Map<String, double[][]> lat = new LinkedHashMap<>();
         Map<String, double[][]> coll = new LinkedHashMap<>();
         Map<String, double[][]> fan = new LinkedHashMap<>();
@@ -233,12 +260,9 @@ public final class BenchCommand implements Callable<Integer> {
         Plots.logLog(out.resolve("latency-vs-size.png"), "Point-to-point latency (one way, median)", "message size (bytes)", "latency (us)", lat);
         Plots.logLog(out.resolve("fanout-vs-size.png"), "1 -> " + consumers + " broadcast (median, slowest consumer)", "message size (bytes)", "time (us)", fan);
         Plots.linear(out.resolve("allreduce-vs-peers.png"), "Allreduce of 1 int (median, slowest rank)", "peers", "latency (us)", coll);
-        double[] xs = sizes.stream().mapToDouble(Integer::doubleValue).toArray();
-        Map<String, double[][]> costPlot = new LinkedHashMap<>();
-        costSeries.forEach((ch, ys) -> costPlot.put(ch, new double[][] {xs, ys}));
-        Plots.logLog(out.resolve("cost-per-channel.png"), "Modelled cost of 1,000 broadcasts to " + consumers + " consumers (Lambda 1 GiB)",
-                "message size (bytes)", "USD per 1,000", costPlot);
+    }
 
+    private void printRows(List<Row> rows, CostModel model) {
         System.out.printf(Locale.ROOT, "%-10s %-16s %5s %10s %12s %12s%n", "channel", "benchmark", "peers", "bytes", "median (us)", "p99 (us)");
         for (Row r : rows) {
             System.out.printf(Locale.ROOT, "%-10s %-16s %5d %10d %12.1f %12.1f%n", r.channel, r.benchmark, r.peers, r.bytes, r.medianUs, r.p99Us);

@@ -61,6 +61,11 @@ public final class LabCommand implements Runnable {
     @Option(names = "--java-tool-options", description = "JAVA_TOOL_OPTIONS of the functions, as a Lambda user sets it")
     String javaToolOptions;
 
+    @Option(names = "--log-level", paramLabel = "LEVEL", description = "level of FMI's loggers in the functions (trace, debug,"
+            + " info, warn, error), set through JAVA_TOOL_OPTIONS as on Lambda; each function's log lines from this level up are"
+            + " shown (default: the functions log at INFO, WARN and above are shown)")
+    String logLevel;
+
     @Option(names = "--kill", paramLabel = "RANK@SECONDS", description = "SIGKILL a function that long after it received its event")
     List<String> kills = new ArrayList<>();
 
@@ -95,7 +100,7 @@ public final class LabCommand implements Runnable {
     Lab.Options options() {
         Lab.Options.Builder b = Lab.Options.builder().functions(functions).memoryMiB(memoryMiB).channel(channel)
                 .timeout(Duration.ofSeconds(timeoutSeconds)).operationTimeoutMs(opTimeoutMs).c1Only(c1Only)
-                .javaToolOptions(javaToolOptions).loopback(loopback)
+                .javaToolOptions(javaToolOptions).logLevel(logLevel).loopback(loopback)
                 .config(config == null ? FmiConfig.defaults() : FmiConfig.load(config))
                 .layer(layer).function(function).runtime(runtime);
         kills.forEach(k -> b.fault(Lab.Fault.parse(Lab.Fault.Kind.KILL, k)));

@@ -142,6 +142,7 @@ public final class Lab {
         final long operationTimeoutMs;
         final boolean c1Only;
         final String javaToolOptions;
+        final String logLevel;
         final List<Fault> faults;
         final boolean loopback;
         final FmiConfig config;
@@ -157,6 +158,7 @@ public final class Lab {
             operationTimeoutMs = b.operationTimeoutMs;
             c1Only = b.c1Only;
             javaToolOptions = b.javaToolOptions;
+            logLevel = b.logLevel;
             faults = List.copyOf(b.faults);
             loopback = b.loopback;
             config = b.config;
@@ -179,6 +181,7 @@ public final class Lab {
             private long operationTimeoutMs;
             private boolean c1Only = true;
             private String javaToolOptions;
+            private String logLevel;
             private final List<Fault> faults = new ArrayList<>();
             private boolean loopback;
             private FmiConfig config = FmiConfig.defaults();
@@ -225,6 +228,17 @@ public final class Lab {
             /** {@code JAVA_TOOL_OPTIONS} of the functions, as a Lambda user sets it; default none. */
             public Builder javaToolOptions(String o) {
                 javaToolOptions = o;
+                return this;
+            }
+
+            /**
+             * The level of FMI's loggers ({@code io.fmi}) in the functions, set as a user sets it
+             * on Lambda: {@code -Dorg.slf4j.simpleLogger.log.io.fmi=LEVEL} in {@code JAVA_TOOL_OPTIONS}
+             * (the example function logs through slf4j-simple at INFO); the lab then shows each
+             * function's log lines from this level up. Default: none set, WARN and above shown.
+             */
+            public Builder logLevel(String level) {
+                logLevel = level;
                 return this;
             }
 
@@ -291,6 +305,12 @@ public final class Lab {
                 if (operationTimeoutMs < 0) {
                     throw new IllegalArgumentException("--op-timeout: " + operationTimeoutMs + " ms (expected: >= 0)");
                 }
+                if (logLevel != null) {
+                    logLevel = logLevel.toLowerCase(Locale.ROOT);
+                    if (!LOG_LEVELS.contains(logLevel)) {
+                        throw new IllegalArgumentException("--log-level: '" + logLevel + "' (expected: one of " + LOG_LEVELS + ")");
+                    }
+                }
                 for (Fault f : faults) {
                     if (f.rank >= functions) {
                         throw new IllegalArgumentException(f + ": rank " + f.rank + " (expected: 0.." + (functions - 1) + ")");
@@ -300,6 +320,15 @@ public final class Lab {
             }
         }
     }
+
+    /** slf4j-simple's levels, most verbose first. */
+    static final List<String> LOG_LEVELS = List.of("trace", "debug", "info", "warn", "error");
+    /** A line slf4j-simple writes with its default format: {@code [thread] LEVEL logger - message}. */
+    private static final java.util.regex.Pattern LOG_LINE = java.util.regex.Pattern.compile("^\\[[^\\]]*\\] (TRACE|DEBUG|INFO|WARN|ERROR) .*");
+    /** The first line of a stack trace under a log line: {@code io.fmi.PeerFailedException: ...}. */
+    private static final java.util.regex.Pattern THROWABLE_LINE = java.util.regex.Pattern.compile("^[\\w.$]+(Exception|Error|Throwable)(: .*)?$");
+    /** Most lines of one function's log the report shows; the rest stay in its file. */
+    private static final int LOG_LINES_SHOWN = 40;
 
     static String canonicalChannel(String c) {
         for (String known : List.of("Direct", "Redis", "S3", "DynamoDB")) {
@@ -572,7 +601,11 @@ public final class Lab {
                 reports.add(check(fn, job));
             }
             Report report = new Report(reports, notEmulated);
-            print(report, job.notes.apply(report));
+            List<String> logLines = new ArrayList<>();
+            for (Fn fn : fns) {
+                logLines.addAll(logExcerpt(fn.rank, fn.logFile, options.logLevel == null ? "warn" : options.logLevel));
+            }
+            print(report, logLines, job.notes.apply(report));
             if (report.ok() == report.functions.size()) {
                 deleteTree(work);
             }
@@ -721,8 +754,12 @@ public final class Lab {
         env.put("TZ", ":UTC");
         env.put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
         env.put("LD_LIBRARY_PATH", String.join(":", "/lib64", "/usr/lib64", runtime, runtime + "/lib", task, task + "/lib", "/opt/lib"));
-        if (options.javaToolOptions != null && !options.javaToolOptions.isBlank()) {
-            env.put("JAVA_TOOL_OPTIONS", options.javaToolOptions);
+        String tool = options.javaToolOptions == null ? "" : options.javaToolOptions.strip();
+        if (options.logLevel != null) {
+            tool = (tool + " -Dorg.slf4j.simpleLogger.log.io.fmi=" + options.logLevel).strip();
+        }
+        if (!tool.isEmpty()) {
+            env.put("JAVA_TOOL_OPTIONS", tool);
         }
         return env;
     }
@@ -812,7 +849,34 @@ public final class Lab {
         if (fn.group != null && fn.group.oomKills() > 0) {
             return "Runtime exited with error: " + how + " (killed for exceeding its memory limit of " + options.memoryMiB + " MiB)";
         }
-        return "Runtime exited with error: " + how + "; log: " + fn.logFile;
+        String oom = outOfMemory(fn.logFile, options.memoryMiB);
+        return "Runtime exited with error: " + how + (oom == null ? "" : " (" + oom + ")") + "; log: " + fn.logFile;
+    }
+
+    /**
+     * What a function's log says of an {@code OutOfMemoryError}, with the limit it hit and what to
+     * do; null if it has none. Lambda's runtime gives metaspace 10 % of the memory and the heap 85 %
+     * ({@link #jvmOptions}).
+     */
+    static String outOfMemory(Path log, int memoryMiB) {
+        String text;
+        try {
+            text = Files.readString(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return null;
+        }
+        if (text.contains("OutOfMemoryError: Metaspace")) {
+            return String.format(Locale.ROOT, "OutOfMemoryError: Metaspace: the function loaded more classes than the %.1f MB of"
+                    + " metaspace Lambda gives a function of %d MB (10 %% of its memory); FMI over Direct needs 10.2 MB from a"
+                    + " handler extending FmiJsonHandler, which fits 128 MB; a RequestHandler also loads the runtime's own Jackson"
+                    + " (4.9 MB of classes): extend FmiJsonHandler or give the function more memory (--memory)",
+                    memoryMiB * 1024 * 10 / 100 / 1024.0, memoryMiB);
+        }
+        if (text.contains("OutOfMemoryError")) {
+            return String.format(Locale.ROOT, "OutOfMemoryError: the heap is %d MB of the function's %d MB (85 %%); give it more"
+                    + " memory (--memory)", memoryMiB * 85 / 100, memoryMiB);
+        }
+        return null;
     }
 
     /** Samples the function a last time, ends its process (Lambda would keep it frozen) and records why it ended. */
@@ -888,7 +952,46 @@ public final class Lab {
         out.printf(Locale.ROOT, "  timeout:  %d s per function; logs in %s (kept when a function fails)%n", options.timeout.toSeconds(), logs);
     }
 
-    private void print(Report report, List<String> notes) {
+    /**
+     * The lines of a function's log at {@code level} and above (with the stack traces under them),
+     * headed by the rank; none if it logged nothing at that level.
+     */
+    static List<String> logExcerpt(int rank, Path log, String level) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return List.of();
+        }
+        int min = LOG_LEVELS.indexOf(level);
+        List<String> shown = new ArrayList<>();
+        int matched = 0;
+        boolean inShownEntry = false;
+        for (String l : lines) {
+            java.util.regex.Matcher m = LOG_LINE.matcher(l);
+            if (m.matches()) {
+                inShownEntry = LOG_LEVELS.indexOf(m.group(1).toLowerCase(Locale.ROOT)) >= min;
+                matched += inShownEntry ? 1 : 0;
+            } else if (!inShownEntry || !(l.startsWith("\t") || l.startsWith(" ") || l.startsWith("Caused by")
+                    || THROWABLE_LINE.matcher(l).matches())) {
+                inShownEntry = false;
+                continue;
+            }
+            if (inShownEntry && shown.size() < LOG_LINES_SHOWN) {
+                shown.add("  " + l);
+            }
+        }
+        if (matched == 0) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        out.add(String.format(Locale.ROOT, "log of rank %d, %s and above (%d entries%s):", rank, level.toUpperCase(Locale.ROOT), matched,
+                shown.size() == LOG_LINES_SHOWN ? "; the first " + LOG_LINES_SHOWN + " lines here, all in " + log : ""));
+        out.addAll(shown);
+        return out;
+    }
+
+    private void print(Report report, List<String> logLines, List<String> notes) {
         out.println();
         out.printf(Locale.ROOT, "%-5s %-9s %14s %8s %12s %12s %8s %13s  %s%n", "rank", "channel", "cold start ms", "init ms",
                 "duration ms", "max RSS MiB", "CPU ms", "throttled ms", "outcome");
@@ -896,6 +999,10 @@ public final class Lab {
             out.printf(Locale.ROOT, "%-5d %-9s %14s %8s %12s %12s %8s %13s  %s%n", f.rank, f.channel, num(f.coldStartMs), num(f.initMs),
                     num(f.durationMs), f.maxRssBytes < 0 ? "-" : String.format(Locale.ROOT, "%.0f", f.maxRssBytes / 1048576.0),
                     num(f.cpuMs), num(f.throttledMs), oneLine(f.outcome));
+        }
+        if (!logLines.isEmpty()) {
+            out.println();
+            logLines.forEach(out::println);
         }
         if (!notes.isEmpty()) {
             out.println();

@@ -1,7 +1,6 @@
 package io.fmi.examples.lambda;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.RequestHandler;
 import io.fmi.Communicator;
 import io.fmi.FmiException;
 import io.fmi.Operation;
@@ -16,6 +15,7 @@ import io.fmi.examples.sort.SampleSort;
 import io.fmi.examples.sort.SortData;
 import io.fmi.examples.sort.StorageSampleSort;
 import io.fmi.examples.storage.RedisObjectStore;
+import io.fmi.lambda.FmiJsonHandler;
 import io.fmi.lambda.FmiLambda;
 import java.time.Duration;
 import java.util.Arrays;
@@ -55,11 +55,12 @@ import org.slf4j.LoggerFactory;
  * which the job's first collective returned: where a cold start ends), or {@code error} with the
  * exception's message.
  */
-public final class FmiHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
+public final class FmiHandler extends FmiJsonHandler {
     private static final Logger log = LoggerFactory.getLogger(FmiHandler.class);
 
+    /** Runs the job the event names and returns its report; public for launchers and tests that call it in-process. */
     @Override
-    public Map<String, Object> handleRequest(Map<String, Object> event, Context context) {
+    public Map<String, Object> handle(Map<String, Object> event, Context context) {
         long started = System.nanoTime();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("rank", event == null ? null : event.get(FmiLambda.RANK));

@@ -25,7 +25,7 @@ public final class PeerMain {
         }
         ObjectMapper json = new ObjectMapper();
         Map<String, Object> event = json.readValue(args[0], new TypeReference<Map<String, Object>>() { });
-        Map<String, Object> report = new FmiHandler().handleRequest(event, new LocalContext("fmi-example", Long.parseLong(args[1]), 1024));
+        Map<String, Object> report = new FmiHandler().handle(event, new LocalContext("fmi-example", Long.parseLong(args[1]), 1024));
         System.out.println(REPORT + json.writeValueAsString(report));
         System.out.flush();
         System.exit(Boolean.TRUE.equals(report.get("ok")) ? 0 : 1);

@@ -34,4 +34,27 @@ class BenchCommandTest {
         }
         assertTrue(Files.readAllLines(out.resolve("cost.csv")).size() > 1);
     }
+
+    @Test
+    void shouldWriteOnlyTheCostModelsCsvAndPlotWhenAskedForCostOnly(@TempDir Path out) throws Exception {
+        int code = new CommandLine(new Fmi()).execute("bench", "--cost-only", "--sizes", "8,1048576", "--consumers", "8", "--out", out.toString());
+        assertEquals(0, code);
+        try (java.util.stream.Stream<Path> files = Files.list(out)) {
+            assertEquals(List.of("cost-per-channel.png", "cost.csv"), files.map(f -> f.getFileName().toString()).sorted().toList());
+        }
+        List<String> cost = Files.readAllLines(out.resolve("cost.csv"));
+        assertEquals("channel,operation,peers,bytes,modelled_latency_ms,usd_per_1000", cost.get(0));
+        // every priced channel at both sizes; S3 pays per request, so 1,000 broadcasts cost more than Direct's
+        for (String ch : List.of("direct", "redis", "s3", "dynamodb")) {
+            assertEquals(2, cost.stream().filter(r -> r.startsWith(ch + ",bcast,9,")).count(), String.join("\n", cost));
+        }
+        double direct = usd(cost, "direct,bcast,9,8,");
+        double s3 = usd(cost, "s3,bcast,9,8,");
+        assertTrue(s3 > direct && direct > 0, String.join("\n", cost));
+    }
+
+    private static double usd(List<String> csv, String prefix) {
+        String row = csv.stream().filter(r -> r.startsWith(prefix)).findFirst().orElseThrow();
+        return Double.parseDouble(row.split(",")[5]);
+    }
 }

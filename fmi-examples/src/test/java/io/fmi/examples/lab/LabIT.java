@@ -90,6 +90,23 @@ class LabIT {
     }
 
     @Test
+    void shouldRunFunctionsOf128MbWithinLambdasMetaspace() throws Exception {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        // Lambda's smallest size: 12.8 MB of metaspace and 0.072 vCPU; the example handler extends FmiJsonHandler
+        Lab.Report report = new Lab(options().functions(2).memoryMiB(128).logLevel("debug").build(),
+                new PrintStream(buf, true, StandardCharsets.UTF_8))
+                .run(kmeans(2, 100, KMeans.sequential(42, 2, 100, 3, 28, 2)));
+        String out = buf.toString(StandardCharsets.UTF_8);
+        System.out.print(out);
+
+        assertTrue(out.contains("0.072 vCPU and 128 MiB per function"), out);
+        assertEquals(2L, report.ok(), out);
+        // the function's package carries its logging binding; asked for DEBUG, FMI's lifecycle shows
+        assertTrue(out.contains("log of rank 0, DEBUG and above"), out);
+        assertTrue(out.contains("DEBUG io.fmi.lambda.FmiLambda - [comm=lab-kmeans rank=1/2]"), out);
+    }
+
+    @Test
     void shouldReportAKilledFunctionOnEveryPeer() throws Exception {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         long opTimeoutMs = 8000;
@@ -117,7 +134,10 @@ class LabIT {
                     () -> "rank " + f.rank + ": " + f.outcome);
             assertTrue(f.durationMs < 8000 + 2 * opTimeoutMs + 20_000, () -> "rank " + f.rank + " waited " + f.durationMs + " ms\n" + out);
             someoneNamesIt |= f.outcome.contains("rank 1");
+            // and logs it at WARN, which the lab shows
+            assertTrue(out.contains("log of rank " + f.rank + ", WARN and above"), out);
         }
         assertTrue(someoneNamesIt, out);
+        assertTrue(out.contains("WARN io.fmi.examples.lambda.FmiHandler - [rank="), out);
     }
 }

@@ -1,12 +1,16 @@
 package io.fmi.examples.lab;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The lab's options, faults, JVM flags and summary line, without running anything. */
 class LabOptionsTest {
@@ -39,6 +43,49 @@ class LabOptionsTest {
                 "-XX:+UseSerialGC", "-Xshare:auto", "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-Djava.net.preferIPv4Stack=true"),
                 Lab.jvmOptions(512, true));
         assertTrue(Lab.jvmOptions(512, false).stream().noneMatch(o -> o.contains("Tiered")));
+    }
+
+    @Test
+    void shouldTellWhichMemoryLimitAFunctionHit(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("rank-0.log");
+        Files.writeString(log, "Metaspace: java.lang.OutOfMemoryError\njava.lang.OutOfMemoryError: Metaspace\n\tat java.base/...\n");
+        String metaspace = Lab.outOfMemory(log, 128);
+        assertTrue(metaspace.startsWith("OutOfMemoryError: Metaspace: the function loaded more classes than the 12.8 MB of metaspace"
+                + " Lambda gives a function of 128 MB (10 % of its memory)"), metaspace);
+        assertTrue(metaspace.endsWith("extend FmiJsonHandler or give the function more memory (--memory)"), metaspace);
+        Files.writeString(log, "Exception in thread \"main\" java.lang.OutOfMemoryError: Java heap space\n");
+        assertEquals("OutOfMemoryError: the heap is 435 MB of the function's 512 MB (85 %); give it more memory (--memory)",
+                Lab.outOfMemory(log, 512));
+        Files.writeString(log, "SLF4J(W): No SLF4J providers were found.\n");
+        assertNull(Lab.outOfMemory(log, 512));
+        assertNull(Lab.outOfMemory(dir.resolve("none.log"), 512));
+    }
+
+    @Test
+    void shouldShowAFunctionsLogFromTheLevelAskedFor(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("rank-2.log");
+        Files.writeString(log, String.join("\n",
+                "Picked up JAVA_TOOL_OPTIONS: -Dorg.slf4j.simpleLogger.log.io.fmi=debug",
+                "[main] DEBUG io.fmi.lambda.FmiLambda - [comm=lab-kmeans rank=2/4] run r: lifetime 118000 ms",
+                "[main] INFO io.fmi.channel.direct.DirectChannel - connected",
+                "[main] WARN io.fmi.examples.lambda.FmiHandler - [rank=2] job failed: PeerFailedException: rank 1",
+                "io.fmi.PeerFailedException: rank 1",
+                "\tat io.fmi.internal.DefaultCommunicator.allreduce(DefaultCommunicator.java:1)",
+                "Caused by: java.io.IOException: Connection reset",
+                "END RequestId: 8f0c",
+                "\tnot part of any entry") + "\n");
+        assertEquals(List.of("log of rank 2, WARN and above (1 entries):",
+                "  [main] WARN io.fmi.examples.lambda.FmiHandler - [rank=2] job failed: PeerFailedException: rank 1",
+                "  io.fmi.PeerFailedException: rank 1",
+                "  \tat io.fmi.internal.DefaultCommunicator.allreduce(DefaultCommunicator.java:1)",
+                "  Caused by: java.io.IOException: Connection reset"), Lab.logExcerpt(2, log, "warn"));
+        List<String> debug = Lab.logExcerpt(2, log, "debug");
+        assertEquals("log of rank 2, DEBUG and above (3 entries):", debug.get(0));
+        assertEquals(7, debug.size(), debug::toString);
+        assertEquals(List.of(), Lab.logExcerpt(2, log, "error"));
+        assertEquals(List.of(), Lab.logExcerpt(2, dir.resolve("none.log"), "warn"));
+        assertEquals("--log-level: 'verbose' (expected: one of [trace, debug, info, warn, error])",
+                assertThrows(IllegalArgumentException.class, () -> Lab.Options.builder().logLevel("verbose").build()).getMessage());
     }
 
     @Test

@@ -29,7 +29,7 @@ class FmiHandlerTest {
             List<CompletableFuture<Map<String, Object>>> fs = new ArrayList<>();
             for (int r = 0; r < size; r++) {
                 Map<String, Object> event = FmiLambda.event(template, r, size, "t1");
-                fs.add(CompletableFuture.supplyAsync(() -> new FmiHandler().handleRequest(event, new LocalContext("fmi-example", remainingMs, 1024)), pool));
+                fs.add(CompletableFuture.supplyAsync(() -> new FmiHandler().handle(event, new LocalContext("fmi-example", remainingMs, 1024)), pool));
             }
             List<Map<String, Object>> out = new ArrayList<>();
             fs.forEach(f -> out.add(f.join()));
@@ -105,7 +105,7 @@ class FmiHandlerTest {
         Map<String, Object> event = Map.of("rank", 0, "size", 2, "run_id", "t2", "name", "handler-alone", "job", "allreduce",
                 "safety_margin_ms", 500, "config", Map.of("backends", Map.of("Local", Map.of("enabled", true))));
         long t0 = System.nanoTime();
-        Map<String, Object> r = new FmiHandler().handleRequest(event, new LocalContext("fmi-example", 1_500, 512));
+        Map<String, Object> r = new FmiHandler().handle(event, new LocalContext("fmi-example", 1_500, 512));
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertEquals(false, r.get("ok"));
         assertTrue(String.valueOf(r.get("error")).contains("FmiTimeoutException"), String.valueOf(r.get("error")));
@@ -114,20 +114,20 @@ class FmiHandlerTest {
 
     @Test
     void shouldRejectABadEventWithTheFieldName() {
-        Map<String, Object> r = new FmiHandler().handleRequest(Map.of("size", 2), new LocalContext("fmi-example", 10_000, 512));
+        Map<String, Object> r = new FmiHandler().handle(Map.of("size", 2), new LocalContext("fmi-example", 10_000, 512));
         assertEquals(false, r.get("ok"));
         assertTrue(String.valueOf(r.get("error")).contains("event.rank"), String.valueOf(r.get("error")));
-        r = new FmiHandler().handleRequest(Map.of("rank", 0, "size", 1, "job", "terasort"), new LocalContext("fmi-example", 10_000, 512));
+        r = new FmiHandler().handle(Map.of("rank", 0, "size", 1, "job", "terasort"), new LocalContext("fmi-example", 10_000, 512));
         assertTrue(String.valueOf(r.get("error")).contains("event.job"), String.valueOf(r.get("error")));
-        r = new FmiHandler().handleRequest(Map.of("rank", 0, "size", 1, "job", "sgd", "learning_rate", "fast"), new LocalContext("fmi-example", 10_000, 512));
+        r = new FmiHandler().handle(Map.of("rank", 0, "size", 1, "job", "sgd", "learning_rate", "fast"), new LocalContext("fmi-example", 10_000, 512));
         assertTrue(String.valueOf(r.get("error")).contains("event.learning_rate: 'fast' (expected: a number)"), String.valueOf(r.get("error")));
-        r = new FmiHandler().handleRequest(Map.of("rank", 0, "size", 1, "job", "sort", "longs", -1), new LocalContext("fmi-example", 10_000, 512));
+        r = new FmiHandler().handle(Map.of("rank", 0, "size", 1, "job", "sort", "longs", -1), new LocalContext("fmi-example", 10_000, 512));
         assertTrue(String.valueOf(r.get("error")).contains("longs -1"), String.valueOf(r.get("error")));
-        r = new FmiHandler().handleRequest(Map.of("rank", 0, "size", 1, "exchange", "storage"), new LocalContext("fmi-example", 10_000, 512));
+        r = new FmiHandler().handle(Map.of("rank", 0, "size", 1, "exchange", "storage"), new LocalContext("fmi-example", 10_000, 512));
         assertTrue(String.valueOf(r.get("error")).contains("event.exchange: 'storage' for job kmeans"), String.valueOf(r.get("error")));
-        r = new FmiHandler().handleRequest(Map.of("rank", 0, "size", 1, "job", "sort", "exchange", "storage"), new LocalContext("fmi-example", 10_000, 512));
+        r = new FmiHandler().handle(Map.of("rank", 0, "size", 1, "job", "sort", "exchange", "storage"), new LocalContext("fmi-example", 10_000, 512));
         assertTrue(String.valueOf(r.get("error")).contains("event.store: missing"), String.valueOf(r.get("error")));
-        r = new FmiHandler().handleRequest(Map.of("rank", 0, "size", 2, "job", "allreduce"), new LocalContext("fmi-example", 10_000, 512));
+        r = new FmiHandler().handle(Map.of("rank", 0, "size", 2, "job", "allreduce"), new LocalContext("fmi-example", 10_000, 512));
         assertTrue(String.valueOf(r.get("error")).contains("event.run_id: missing"), String.valueOf(r.get("error")));
     }
 }

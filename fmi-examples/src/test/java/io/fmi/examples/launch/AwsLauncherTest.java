@@ -40,7 +40,7 @@ class AwsLauncherTest {
     /** Runs the example handler, as Lambda would, in this JVM. */
     private static LambdaEndpoint.Answer runHandler(JsonNode event) throws Exception {
         Map<String, Object> e = JSON.convertValue(event, new TypeReference<Map<String, Object>>() { });
-        return LambdaEndpoint.Answer.ok(new FmiHandler().handleRequest(e, new LocalContext("fmi-example", 20_000, 1024)));
+        return LambdaEndpoint.Answer.ok(new FmiHandler().handle(e, new LocalContext("fmi-example", 20_000, 1024)));
     }
 
     @Test

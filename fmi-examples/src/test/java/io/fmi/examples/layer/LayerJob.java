@@ -33,7 +33,7 @@ public final class LayerJob {
             Map<String, Object> event = FmiLambda.event(job, r, size, runId);
             int rank = r;
             Thread t = new Thread(() -> {
-                Map<String, Object> report = new FmiHandler().handleRequest(event, new LocalContext("fmi-layer-test", 60_000, 1024));
+                Map<String, Object> report = new FmiHandler().handle(event, new LocalContext("fmi-layer-test", 60_000, 1024));
                 try {
                     reports[rank] = json.writeValueAsString(report);
                 } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

@@ -58,6 +58,11 @@ public final class NatLab implements AutoCloseable {
     private static final String PREFIX = "fmi-";
     private static final Pattern LAB_NS = Pattern.compile("^fmi-(\\d+)-(inet|nata|natb|hosta|hostb|nat\\d+|host\\d+)\\b.*");
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * Added to {@link #COMMAND_TIMEOUT} per host of the set-up script: each host is some 25
+     * {@code ip} and {@code iptables} processes, which take 0.1 s or more each on a loaded machine.
+     */
+    private static final Duration SETUP_TIME_PER_HOST = Duration.ofSeconds(3);
     /** Most hosts of {@link #upWithUplink}: NAT WAN addresses 100.x.1.1 to 100.x.4.254. */
     public static final int MAX_HOSTS = 1000;
 
@@ -394,14 +399,37 @@ public final class NatLab implements AutoCloseable {
     }
 
     private void sh(String script) {
+        Duration limit = COMMAND_TIMEOUT.plus(SETUP_TIME_PER_HOST.multipliedBy(Math.max(2, hosts)));
+        ExecResult r;
         try {
-            ExecResult r = run(List.of("bash", "-c", script), COMMAND_TIMEOUT);
-            if (r.exitCode != 0) {
-                throw new IllegalStateException("NAT lab setup failed (exit " + r.exitCode + "): " + r.stderr.trim());
-            }
+            // -x: bash writes each command to stderr before running it, so a failure names its step
+            r = run(List.of("bash", "-x", "-c", script), limit);
         } catch (IOException e) {
-            throw new IllegalStateException("NAT lab setup failed: " + e.getMessage(), e);
+            throw new IllegalStateException("NAT lab setup failed: cannot run bash: " + e.getMessage(), e);
         }
+        if (r.timedOut || r.exitCode != 0) {
+            throw new IllegalStateException(setupFailure(r, limit, Math.max(2, hosts)));
+        }
+    }
+
+    /** Why the set-up script failed: the step it was in, the limit it hit or its exit code, and its stderr. */
+    static String setupFailure(ExecResult r, Duration limit, int hosts) {
+        String step = "(none started)";
+        StringBuilder errors = new StringBuilder();
+        for (String line : r.stderr.split("\n")) {
+            if (line.startsWith("+ ")) {
+                step = line.substring(2).trim();
+            } else if (!line.isBlank()) {
+                errors.append(errors.length() == 0 ? "" : " | ").append(line.trim());
+            }
+        }
+        String stderr = errors.length() == 0 ? "nothing" : errors.toString();
+        if (r.timedOut) {
+            return "NAT lab setup timed out after " + limit.toSeconds() + " s (the limit for " + hosts + " hosts: "
+                    + COMMAND_TIMEOUT.toSeconds() + " s + " + SETUP_TIME_PER_HOST.toSeconds() + " s per host; the machine may be"
+                    + " overloaded) in step: " + step + "; stderr: " + stderr;
+        }
+        return "NAT lab setup failed (exit " + r.exitCode + ") in step: " + step + "; stderr: " + stderr;
     }
 
     /** Runs a command inside namespace {@code ns} and waits for it (at most 30 s). */
@@ -460,12 +488,16 @@ public final class NatLab implements AutoCloseable {
 
     /** Exit code and output of a finished command. */
     public static final class ExecResult {
+        /** The exit code; -1 if the command ran past its limit (and was killed) or the wait was interrupted. */
         public final int exitCode;
+        /** Whether the command ran past its limit and was killed. */
+        public final boolean timedOut;
         public final String stdout;
         public final String stderr;
 
-        ExecResult(int exitCode, String stdout, String stderr) {
+        ExecResult(int exitCode, boolean timedOut, String stdout, String stderr) {
             this.exitCode = exitCode;
+            this.timedOut = timedOut;
             this.stdout = stdout;
             this.stderr = stderr;
         }
@@ -474,8 +506,10 @@ public final class NatLab implements AutoCloseable {
     static ExecResult run(List<String> cmd, Duration timeout) throws IOException {
         Process p = new ProcessBuilder(cmd).start();
         LabProcess lp = new LabProcess(String.join(" ", cmd), p);
+        long start = System.nanoTime();
         int code = lp.waitFor(timeout);
-        return new ExecResult(code, lp.stdout(), lp.stderr());
+        boolean timedOut = code == -1 && !Thread.currentThread().isInterrupted() && System.nanoTime() - start >= timeout.toNanos();
+        return new ExecResult(code, timedOut, lp.stdout(), lp.stderr());
     }
 
     /** A process started in the lab; its output is collected as it comes. */
