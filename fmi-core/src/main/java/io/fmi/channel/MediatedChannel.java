@@ -765,7 +765,9 @@ public abstract class MediatedChannel implements Channel {
             // wait past its deadline, where the store is then asked whether it answers at all.
             OpContext brief = new OpContext(op.operation(), op.verb(), op.seq(), op.root(),
                     Deadline.after(Duration.ofNanos(Math.min(op.deadline().remainingNanos(), DECLARE_TIMEOUT.toNanos()))), context);
-            put(k, header(new byte[HEADER_BYTES], op).flip(), context.size() - 1, brief);
+            // Read with get by whichever peer waits, never taken: an object of several readers
+            // even at two ranks (on Redis a stream; a list, which get cannot read, failed the wait).
+            put(k, header(new byte[HEADER_BYTES], op).flip(), Math.max(2, context.size() - 1), brief);
             synchronized (multiReader) {
                 multiReader.add(new Created(op.seq(), k));
             }
@@ -874,7 +876,8 @@ public abstract class MediatedChannel implements Channel {
         try {
             byte[] msg = ("rank " + failed + ": " + why).getBytes(StandardCharsets.UTF_8);
             OpContext op = new OpContext(Operation.BARRIER, "abort", OpContext.P2P_SEQ, Deadline.after(KEEP_TIMEOUT), context);
-            put(root.key("abort"), ByteBuffer.wrap(msg), context.size(), op);
+            // Read with get, never taken, also when this (sub-)communicator has one rank.
+            put(root.key("abort"), ByteBuffer.wrap(msg), Math.max(2, context.size()), op);
         } catch (RuntimeException e) {
             log.debug("{} could not write the abort marker: {}", context.logPrefix(), e.toString());
         }

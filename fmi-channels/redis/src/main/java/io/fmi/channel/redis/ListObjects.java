@@ -4,6 +4,7 @@ import io.fmi.ChannelException;
 import io.fmi.channel.ChannelContext;
 import io.fmi.channel.OpContext;
 import io.lettuce.core.LMoveArgs;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
@@ -49,8 +50,13 @@ import org.slf4j.LoggerFactory;
  * {@link RedisConnections}) rather than popping it: a move that comes back empty or fails (Lettuce
  * sending it again after a reconnect, when the first one had moved the head already) is followed
  * by {@code LINDEX <backup> 0}, which finds the head by the key in its header. A backup list is
- * cleared every 64 takes or 1 MiB, has a TTL (set right after the move that creates it; after a
- * restart that lost the server's data, only from its next clearing on) and is deleted at close.
+ * replaced by a new one every 64 takes or 1 MiB (the old one unlinked; a {@code DEL} of the same
+ * name, repeated after a reconnect, could delete a head moved after it), has a TTL (sent right
+ * behind the move that creates it and confirmed before that take returns, sent again if it
+ * failed; when even that fails, behind every later move until Redis confirmed it; after a
+ * restart that lost the server's data, only from its next replacement on) and is deleted at close.
+ * A pair of pipelined commands that is given up is cancelled whole, so that Lettuce never sends an
+ * {@code RPUSH} after a reconnect without the {@code PEXPIRE} behind it.
  * A connection given up while its move may still happen leaves its backup list as an
  * <i>orphan</i> of the key, looked into by the next take of that key.
  *
@@ -128,16 +134,14 @@ final class ListObjects {
                 RedisFuture<Boolean> expire = redis.pexpire(ck, settings.ttlMillis);
                 // Acknowledged before the head is sent: a command whose connection drops may fail
                 // unsent while Lettuce sends the next ones again, which would leave a head without chunks.
-                calls.await(expire, op.deadline().remainingNanos(), op, "PEXPIRE " + ck);
-                calls.await(push, op.deadline().remainingNanos(), op, "RPUSH " + ck);
+                calls.awaitPair(push, expire, op, "RPUSH + PEXPIRE " + ck);
             }
             if (elements[0].remaining() <= SCRIPT_BYTES) {
                 LuaScript.PUSH.eval(redis, keys, calls, op, "RPUSH " + k, elements[0].duplicate(), ttlArg.duplicate());
             } else {
                 RedisFuture<Long> push = redis.rpush(k, elements[0].duplicate());
                 RedisFuture<Boolean> expire = redis.pexpire(k, settings.ttlMillis);
-                calls.await(expire, op.deadline().remainingNanos(), op, "PEXPIRE " + k);
-                calls.await(push, op.deadline().remainingNanos(), op, "RPUSH " + k);
+                calls.awaitPair(push, expire, op, "RPUSH + PEXPIRE " + k);
             }
             log.trace("{} pushed {} ({} B, {} chunks)", context.logPrefix(), k, length, chunks);
             return null;
@@ -181,14 +185,14 @@ final class ListObjects {
                 throw new ChannelException(op.label() + ": " + k + " on Redis at " + settings.where
                         + " is not an FMI object (its element lacks the header naming it) " + op.where());
             }
+            if (!b.expiring) {
+                confirmTtl(b, op);
+            }
             b.heads++;
             b.bytes += head.remaining();
             if (b.heads >= BACKUP_HEADS || b.bytes >= BACKUP_BYTES) {
                 // Every head in the list belongs to a completed take.
-                b.conn.async().del(b.backup);
-                b.heads = 0;
-                b.bytes = 0;
-                b.expiring = false;
+                connections.clearBackup(b);
             }
             byte[] v = assemble(k, head, b.conn, op);
             healthy = true;
@@ -217,22 +221,65 @@ final class ListObjects {
                     return kept;
                 }
             }
+            if (!b.expiring) {
+                b.expiring = ttlConfirmed(b);
+            }
             RedisFuture<ByteBuffer> move = redis.blmove(k, b.backup, LMoveArgs.Builder.leftLeft(), blockSeconds);
-            boolean expire = !b.expiring;
-            if (expire) {
-                // Runs right after the move, which may have created the list: it never lives without a TTL.
-                redis.pexpire(b.backup, settings.ttlMillis);
+            if (!b.expiring) {
+                // Runs right after the move, which may have created the list; sent with every move until confirmed.
+                b.expiry = redis.pexpire(b.backup, settings.ttlMillis);
             }
             ByteBuffer head = awaitOrUnanswered(move, Math.min(op.deadline().remainingNanos(), waitNanos) + RedisCalls.BLOCK_GRACE_NANOS);
             if (head == null) {
                 // Nothing came, unless Lettuce repeated the move after a reconnect and the first one had moved it.
                 return newestIn(b.backup, id, redis, RedisCalls.BLOCK_GRACE_NANOS);
             }
-            if (head != UNANSWERED && expire) {
-                b.expiring = true;
-            }
             return head;
         });
+    }
+
+    /**
+     * Whether Redis confirmed the {@code PEXPIRE} last sent behind a move into {@code b}'s backup
+     * list: answered 1, so the list has its TTL. Looked at without waiting, at the next take; one
+     * not answered yet, failed, dropped with a connection or answered 0 (it ran before a move that
+     * Lettuce repeated created the list) is sent again behind the next move.
+     */
+    private static boolean ttlConfirmed(RedisConnections.Blocking b) {
+        RedisFuture<Boolean> f = b.expiry;
+        if (f == null || !f.isDone()) {
+            return false;
+        }
+        b.expiry = null;
+        try {
+            return Boolean.TRUE.equals(f.toCompletableFuture().getNow(null));
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Makes sure, before a take that moved a head into {@code b}'s backup list returns, that the
+     * list has its TTL: the {@code PEXPIRE} pipelined behind the move is answered right after it;
+     * one that failed (a dropped connection fails the oldest command awaiting a reply, and does not
+     * send it again) or answered 0 is sent once more and awaited. If that does not succeed either,
+     * the take still returns its object and the next move sends the {@code PEXPIRE} again.
+     */
+    private void confirmTtl(RedisConnections.Blocking b, OpContext op) {
+        RedisFuture<Boolean> f = b.expiry;
+        b.expiry = null;
+        try {
+            if (f != null && Boolean.TRUE.equals(RedisCalls.awaitOrNull(f, RedisCalls.BLOCK_GRACE_NANOS))) {
+                b.expiring = true;
+                return;
+            }
+            f = b.conn.async().pexpire(b.backup, settings.ttlMillis);
+            b.expiring = Boolean.TRUE.equals(RedisCalls.awaitOrNull(f, Math.min(op.deadline().remainingNanos(), RedisCalls.BLOCK_GRACE_NANOS)));
+        } catch (TimeoutException | RedisException e) {
+            if (f != null) {
+                f.cancel(true);
+            }
+            log.debug("{} PEXPIRE of backup list {} not confirmed, sent again with the next move: {}", context.logPrefix(), b.backup, e.toString());
+        }
     }
 
     /**

@@ -142,6 +142,24 @@ final class RedisCalls {
     }
 
     /**
+     * Waits for two pipelined commands, a write and the {@code PEXPIRE} behind it, within the
+     * operation's deadline. When either fails or is not answered in time, both are cancelled
+     * before the error leaves: a command still queued while Lettuce reconnects would otherwise be
+     * sent later on its own, an {@code RPUSH} creating a list that never gets its TTL. (Lettuce
+     * never writes a cancelled command; one already written runs with its partner right behind.)
+     */
+    void awaitPair(RedisFuture<?> write, RedisFuture<Boolean> expire, OpContext op, String what) {
+        try {
+            await(expire, op.deadline().remainingNanos(), op, what);
+            await(write, op.deadline().remainingNanos(), op, what);
+        } catch (RuntimeException e) {
+            write.cancel(true);
+            expire.cancel(true);
+            throw e;
+        }
+    }
+
+    /**
      * Waits for {@code f} up to {@code nanos} (at least 1 ns); a failed command throws its
      * {@link RedisException}, an interrupt re-sets the flag and throws {@link FmiException}.
      */

@@ -58,12 +58,15 @@ final class RedisConnections {
     /** A connection for blocking commands and the list its takes move objects into. */
     static final class Blocking {
         final StatefulRedisConnection<String, ByteBuffer> conn;
-        final String backup;
+        /** The backup list takes move into; a new one after each {@link #clearBackup clearing}. */
+        String backup;
         /** First elements the backup list holds, and their bytes (as far as this connection knows). */
         int heads;
         long bytes;
-        /** Whether the backup list has had its TTL set since it was last cleared. */
+        /** Whether Redis confirmed the backup list's TTL ({@code PEXPIRE} answered 1). */
         boolean expiring;
+        /** The {@code PEXPIRE} sent behind the last move while {@link #expiring} was false, or null. */
+        RedisFuture<Boolean> expiry;
 
         Blocking(StatefulRedisConnection<String, ByteBuffer> conn, String backup) {
             this.conn = conn;
@@ -85,9 +88,34 @@ final class RedisConnections {
         if (b != null) {
             return b;
         }
+        return new Blocking(connect(op), newBackup());
+    }
+
+    private String newBackup() {
         String backup = settings.keyPrefix + context.scope() + "/taken/" + context.rank() + "-" + instance + "/" + backupSeq.incrementAndGet();
         backups.add(backup);
-        return new Blocking(connect(op), backup);
+        return backup;
+    }
+
+    /**
+     * Clears {@code b}'s backup list, every head in it belonging to a completed take: moves on to a
+     * list of a new name and unlinks the old one. Not a {@code DEL} of the same name: Lettuce sends
+     * a command again when the connection drops before its reply, so a repeated {@code DEL} could
+     * run after the next take's move and delete the head it had just moved. The new list gets its
+     * TTL with its first move; the old one, once its TTL was confirmed, is no longer deleted at
+     * close (if the unlink does not land, the TTL removes it).
+     */
+    void clearBackup(Blocking b) {
+        String old = b.backup;
+        b.backup = newBackup();
+        b.conn.async().unlink(old);
+        if (b.expiring) {
+            backups.remove(old);
+        }
+        b.heads = 0;
+        b.bytes = 0;
+        b.expiring = false;
+        b.expiry = null;
     }
 
     /** Pools {@code b} again if it is {@code healthy} (its state known) and the pool has room, else closes it. */

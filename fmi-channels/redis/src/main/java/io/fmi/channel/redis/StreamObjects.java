@@ -87,8 +87,15 @@ final class StreamObjects {
                 RedisFuture<String> add = redis.xadd(k, new XAddArgs().id(entryId(0)),
                         CHUNKS, BufferCodec.ascii(Integer.toString(chunks)), DATA, parts[0].duplicate());
                 RedisFuture<Boolean> expire = redis.pexpire(k, settings.ttlMillis);
-                awaitEntry(add, k, 0, op);
-                calls.await(expire, op.deadline().remainingNanos(), op, "PEXPIRE " + k);
+                try {
+                    awaitEntry(add, k, 0, op);
+                    calls.await(expire, op.deadline().remainingNanos(), op, "PEXPIRE " + k);
+                } catch (RuntimeException e) {
+                    // Neither is sent later on its own (see RedisCalls.awaitPair); the retry sends both again.
+                    add.cancel(true);
+                    expire.cancel(true);
+                    throw e;
+                }
                 stored[0] = 1;
             }
             // Each further entry is sent once the one before is acknowledged: when a connection drops,

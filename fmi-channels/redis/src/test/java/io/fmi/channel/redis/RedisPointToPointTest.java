@@ -6,13 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fmi.FmiConfig;
+import io.fmi.FmiException;
 import io.fmi.Operation;
 import io.fmi.channels.testing.RedisServer;
 import io.fmi.local.LocalCluster;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -146,6 +150,88 @@ class RedisPointToPointTest {
             } finally {
                 client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
             }
+        }
+    }
+
+    /**
+     * A take's backup list gets its TTL although the {@code PEXPIRE} behind the move that created
+     * it failed: with {@code PEXPIRE} refused (ACL) while rank 1 takes its first message, that take
+     * cannot set it; the next take, once it is allowed again, must (it used to count the first
+     * {@code PEXPIRE} as done once sent, leaving the list without a TTL for 64 takes).
+     */
+    @Test
+    @Timeout(60)
+    void shouldGiveTheBackupListItsTtlWhenThePexpireBehindItsFirstMoveFailed() throws Exception {
+        try (RedisServer server = RedisServer.launch()) {
+            ObjectNode entry = server.backend().put("key_prefix", "ttl/");
+            CompletableFuture<Void> sent = new CompletableFuture<>();
+            CompletableFuture<Void> allowed = new CompletableFuture<>();
+            List<String> replies = LocalCluster.run(config(entry), 2, b -> b.timeout(Duration.ofSeconds(20)), comm -> {
+                try {
+                    if (comm.rank() == 0) {
+                        comm.send(message(0, 0), 1);
+                        sent.complete(null);
+                        allowed.orTimeout(20, TimeUnit.SECONDS).join();
+                        comm.send(message(0, 2), 1);
+                        return null;
+                    }
+                    sent.orTimeout(20, TimeUnit.SECONDS).join();
+                    assertEquals("+OK", server.command("ACL", "SETUSER", "default", "-pexpire"));
+                    long[] got = new long[message(0, 0).length];
+                    comm.recv(got, 0);
+                    assertEquals("+OK", server.command("ACL", "SETUSER", "default", "+pexpire"));
+                    allowed.complete(null);
+                    got = new long[message(0, 2).length];
+                    comm.recv(got, 0);
+                    assertArrayEquals(message(0, 2), got);
+                    // Before close, which deletes the backup lists.
+                    return server.command("EVAL", RedisBroadcastTest.WITHOUT_TTL, "0", "ttl/*");
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertEquals(":0", replies.get(1), "keys without a TTL");
+            String stats = ConnectionKiller.commandStats(server);
+            // The first take's PEXPIRE was refused: the case this test is about happened.
+            assertTrue(stats.lines().anyMatch(l -> l.startsWith("cmdstat_pexpire:") && !l.contains("rejected_calls=0")), stats);
+        }
+    }
+
+    /**
+     * A write given up at its deadline is not sent later without its {@code PEXPIRE}: with the
+     * server down, the {@code RPUSH} of an 8 KiB head and the {@code PEXPIRE} behind it wait in
+     * Lettuce's queue until the send's deadline; both must be dropped then, not only the one the
+     * send waited for, or the server, once back, stores a head that never expires.
+     */
+    @Test
+    @Timeout(60)
+    void shouldNotSendAWriteGivenUpAtItsDeadlineWithoutItsPexpire() throws Exception {
+        try (RedisServer server = RedisServer.launch()) {
+            ObjectNode entry = server.backend().put("key_prefix", "gone/");
+            CompletableFuture<Void> taken = new CompletableFuture<>();
+            List<String> errors = LocalCluster.run(config(entry), 2, b -> b.timeout(Duration.ofSeconds(3)), comm -> {
+                if (comm.rank() == 1) {
+                    long[] got = new long[message(0, 0).length];
+                    comm.recv(got, 0);
+                    taken.complete(null);
+                    return null;
+                }
+                comm.send(message(0, 0), 1);
+                taken.orTimeout(20, TimeUnit.SECONDS).join();
+                server.stop();
+                try {
+                    comm.send(new long[1024], 1);
+                    return "sent while the server was down";
+                } catch (FmiException e) {
+                    return e.getMessage();
+                } finally {
+                    server.start();
+                }
+            });
+            assertTrue(errors.get(0).contains("did not answer within the deadline of 3000 ms"), errors.get(0));
+            // Lettuce reconnects within its back-off (at most 1 s) and sends what it still holds.
+            Thread.sleep(3_000);
+            assertEquals(":0", server.command("EVAL", RedisBroadcastTest.WITHOUT_TTL, "0", "gone/*"), "keys without a TTL");
         }
     }
 }
