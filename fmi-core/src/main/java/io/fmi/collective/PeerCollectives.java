@@ -621,9 +621,23 @@ public final class PeerCollectives {
         for (int mask = 1; mask < n; mask <<= 1) {
             int dst = r ^ mask;
             if (dst < n) {
-                t.sendRecv(dst, partial, dst, tmp);
+                // In the last round no partial is used again: the lower rank only sends, the
+                // upper only receives (at 2 ranks one message instead of an exchange, as Open
+                // MPI's linear scan sends).
+                boolean last = mask >= (n + 1) / 2;
+                if (last && r < dst) {
+                    t.send(dst, partial);
+                    continue;
+                }
+                if (last) {
+                    t.recv(dst, tmp);
+                } else {
+                    t.sendRecv(dst, partial, dst, tmp);
+                }
                 if (r > dst) {
-                    Buf.combine(op, tmp, partial, true);
+                    if (!last) {
+                        Buf.combine(op, tmp, partial, true);
+                    }
                     if (started) {
                         Buf.combine(op, tmp, recv, true);
                     } else {
