@@ -38,11 +38,12 @@ public final class TypedArrays {
         if (n == 0) {
             return;
         }
+        if (type == DataType.BYTE) {
+            System.arraycopy(array, from, dst, dstOffset, n);
+            return;
+        }
         ByteBuffer out = view(dst, dstOffset, n * type.sizeBytes());
         switch (type) {
-            case BYTE:
-                System.arraycopy(array, from, dst, dstOffset, n);
-                break;
             case INT:
                 out.asIntBuffer().put((int[]) array, from, n);
                 break;
@@ -76,11 +77,12 @@ public final class TypedArrays {
         if (n == 0) {
             return;
         }
+        if (type == DataType.BYTE) {
+            System.arraycopy(src, srcOffset, array, to, n);
+            return;
+        }
         ByteBuffer in = view(src, srcOffset, n * type.sizeBytes());
         switch (type) {
-            case BYTE:
-                System.arraycopy(src, srcOffset, array, to, n);
-                break;
             case INT:
                 in.asIntBuffer().get((int[]) array, to, n);
                 break;
