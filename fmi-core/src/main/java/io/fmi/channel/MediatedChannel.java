@@ -671,9 +671,6 @@ public abstract class MediatedChannel implements Channel {
                 if (op.deadline().expired()) {
                     throw waitedOut(op, producer, "object " + key, members);
                 }
-                if (op.deadline().remainingNanos() < DECLARE_TIMEOUT.toNanos()) {
-                    continue; // too close to the deadline for the checks: the last read decides
-                }
                 v = checkPeers(abortKey, key, producer, op, single, members);
                 if (v != null) {
                     return v;
@@ -738,6 +735,9 @@ public abstract class MediatedChannel implements Channel {
                 peer = watched == context.rank() ? (watched + 1) % context.size() : watched;
             }
         }
+        if (op.deadline().remainingNanos() < DECLARE_TIMEOUT.toNanos()) {
+            return; // the wait's last read decides
+        }
         byte[] d;
         try {
             d = get(declarationKey(op, peer), 0, brief(op));
@@ -764,11 +764,13 @@ public abstract class MediatedChannel implements Channel {
     }
 
     /**
-     * {@code op} with a deadline of at most {@link #DECLARE_TIMEOUT}, for the requests a wait makes
-     * between two of its reads (a declaration, the abort marker, a peer's declaration): a store
-     * that is down must not hold the wait past its own deadline with them, where the store is then
-     * asked whether it answers at all (measured: a 2-rank allreduce over Redis whose server was
-     * stopped failed after 12 s with a 6 s deadline when these reads had the operation's).
+     * {@code op} with a deadline of at most {@link #DECLARE_TIMEOUT}, for the best-effort requests a
+     * wait makes between two of its reads (a declaration, the abort marker, a peer's declaration;
+     * the reads are skipped in the wait's last second, and their failures only logged): a store
+     * that is down must neither hold the wait past its own deadline with them, where the store is
+     * then asked whether it answers at all (measured: a 2-rank allreduce over Redis whose server was
+     * stopped failed after 12 s with a 6 s deadline when these reads had the operation's), nor fail
+     * a wait that outlives a short outage.
      */
     private OpContext brief(OpContext op) {
         return new OpContext(op.operation(), op.verb(), op.seq(), op.root(),
@@ -799,7 +801,15 @@ public abstract class MediatedChannel implements Channel {
      * second look after finding the peer gone found it (it came just before the peer left), else null.
      */
     private byte[] checkPeers(String abortKey, String key, int producer, OpContext op, boolean single, StoreMembership members) {
-        byte[] abort = get(abortKey, 0, brief(op));
+        byte[] abort = null;
+        if (op.deadline().remainingNanos() >= DECLARE_TIMEOUT.toNanos()) {
+            try {
+                abort = get(abortKey, 0, brief(op));
+            } catch (ChannelException e) {
+                // Best effort: the wait's own reads and the member records decide about a store that does not answer.
+                log.debug("{} could not read the abort marker in {}: {}", context.logPrefix(), op.label(), e.toString());
+            }
+        }
         if (abort != null) {
             String why = new String(abort, StandardCharsets.UTF_8);
             int failed = context.rankOf(parseRank(why));
