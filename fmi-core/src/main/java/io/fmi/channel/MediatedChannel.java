@@ -108,6 +108,13 @@ public abstract class MediatedChannel implements Channel {
     private static final Duration KEEP_TIMEOUT = Duration.ofSeconds(5);
     /** Deadline of the best-effort requests a wait makes between its reads ({@link #brief}). */
     private static final Duration DECLARE_TIMEOUT = Duration.ofSeconds(1);
+    /**
+     * A wait makes no checks between its reads once less than this is left: a check that a store
+     * that is down holds past the deadline (its own deadline plus the channel's grace for a late
+     * answer) would delay the wait's error by as much; the error then names the peer's state from
+     * one last look at its member record, once the store answered a ping.
+     */
+    private static final Duration CHECK_MARGIN = Duration.ofSeconds(3);
 
 
     /** The communicator this channel serves: its name, run, rank, size and configuration. */
@@ -735,8 +742,8 @@ public abstract class MediatedChannel implements Channel {
                 peer = watched == context.rank() ? (watched + 1) % context.size() : watched;
             }
         }
-        if (op.deadline().remainingNanos() < DECLARE_TIMEOUT.toNanos()) {
-            return; // the wait's last read decides
+        if (op.deadline().remainingNanos() < CHECK_MARGIN.toNanos()) {
+            return; // the wait's last reads decide
         }
         byte[] d;
         try {
@@ -801,14 +808,15 @@ public abstract class MediatedChannel implements Channel {
      * second look after finding the peer gone found it (it came just before the peer left), else null.
      */
     private byte[] checkPeers(String abortKey, String key, int producer, OpContext op, boolean single, StoreMembership members) {
+        if (op.deadline().remainingNanos() < CHECK_MARGIN.toNanos()) {
+            return null; // the wait's last reads decide; waitedOut looks at the member record
+        }
         byte[] abort = null;
-        if (op.deadline().remainingNanos() >= DECLARE_TIMEOUT.toNanos()) {
-            try {
-                abort = get(abortKey, 0, brief(op));
-            } catch (ChannelException e) {
-                // Best effort: the wait's own reads and the member records decide about a store that does not answer.
-                log.debug("{} could not read the abort marker in {}: {}", context.logPrefix(), op.label(), e.toString());
-            }
+        try {
+            abort = get(abortKey, 0, brief(op));
+        } catch (ChannelException e) {
+            // Best effort: the wait's own reads and the member records decide about a store that does not answer.
+            log.debug("{} could not read the abort marker in {}: {}", context.logPrefix(), op.label(), e.toString());
         }
         if (abort != null) {
             String why = new String(abort, StandardCharsets.UTF_8);
@@ -864,16 +872,24 @@ public abstract class MediatedChannel implements Channel {
      * empty-handed, like one that waited in vain), the peer otherwise.
      */
     private FmiException waitedOut(OpContext op, int producer, String what, StoreMembership members) {
-        FmiTimeoutException t = timeout(op, producer, what, members);
         try {
             ping(PING_TIMEOUT);
         } catch (ChannelException down) {
             ChannelException e = new ChannelException(op.label() + ": " + what + " not complete within "
                     + op.deadline().timeout().toMillis() + " ms, and the store does not answer: " + down.getMessage(), down, true);
-            e.addSuppressed(t);
+            e.addSuppressed(timeout(op, producer, what, members));
             return e;
         }
-        return t;
+        if (members != null && producer >= 0 && producer != context.rank()) {
+            // The store answers: one last look at the peer's member record, for the error to say how it is.
+            try {
+                members.check(context.channelRank(producer), new OpContext(op.operation(), op.verb(), op.seq(), op.root(),
+                        Deadline.after(DECLARE_TIMEOUT), context));
+            } catch (ChannelException e) {
+                log.debug("{} could not read the member record of rank {}: {}", context.logPrefix(), producer, e.toString());
+            }
+        }
+        return timeout(op, producer, what, members);
     }
 
     private FmiTimeoutException timeout(OpContext op, int producer, String what, StoreMembership members) {
