@@ -102,6 +102,12 @@ public abstract class MediatedChannel implements Channel {
     private static final byte HEADER_MAGIC = (byte) 0xC5;
     /** How long a store may take to answer the {@link #ping} that decides whom to blame. */
     private static final Duration PING_TIMEOUT = Duration.ofSeconds(2);
+    /**
+     * How far past a wait's deadline its last request may come back before that counts as the
+     * store not answering (every request of a wait is bounded by the deadline; a Redis take allows
+     * a blocked command 2 s of grace past it, and gives up on one not answered by then).
+     */
+    private static final Duration UNANSWERED_LATE = Duration.ofMillis(1500);
     /** Sequence number of the closing barrier. */
     private static final long CLOSE_SEQ = Long.MAX_VALUE;
     /** Deadline of the requests that put back an object, or write the abort marker. */
@@ -868,50 +874,81 @@ public abstract class MediatedChannel implements Channel {
 
     /**
      * The error of a wait that reached its deadline without the object: the store is blamed when
-     * it does not answer a {@link #ping} (a take whose request the store never answered returns
-     * empty-handed, like one that waited in vain), the peer otherwise.
+     * it does not answer (a take whose request the store never answered returns empty-handed, like
+     * one that waited in vain), the peer otherwise.
      */
     private FmiException waitedOut(OpContext op, int producer, String what, StoreMembership members) {
-        try {
-            ping(PING_TIMEOUT);
-        } catch (ChannelException down) {
-            ChannelException e = new ChannelException(op.label() + ": " + what + " not complete within "
-                    + op.deadline().timeout().toMillis() + " ms, and the store does not answer: " + down.getMessage(), down, true);
-            e.addSuppressed(timeout(op, producer, what, members));
-            return e;
-        }
-        if (members != null && producer >= 0 && producer != context.rank()) {
-            // The store answers: one last look at the peer's member record, for the error to say how it is.
-            try {
-                members.check(context.channelRank(producer), new OpContext(op.operation(), op.verb(), op.seq(), op.root(),
-                        Deadline.after(DECLARE_TIMEOUT), context));
-            } catch (ChannelException e) {
-                log.debug("{} could not read the member record of rank {}: {}", context.logPrefix(), producer, e.toString());
-            }
-        }
-        return timeout(op, producer, what, members);
-    }
-
-    private FmiTimeoutException timeout(OpContext op, int producer, String what, StoreMembership members) {
-        return op.timeout(producer, what, members == null || producer < 0 ? null : members.lastSeen(context.channelRank(producer)));
+        return verdict(op, producer, what, members, null);
     }
 
     /**
-     * A store request failed: at the deadline, the store is blamed only if it does not answer a
-     * {@link #ping} either; otherwise the wait was for a peer, and the error names it.
+     * A store request failed: at the deadline, the store is blamed only if it does not answer
+     * either; otherwise the wait was for a peer, and the error names it.
      */
     private FmiException blame(ChannelException e, OpContext op, int producer, String what, StoreMembership members) {
         if (!e.retryable() || !op.deadline().expired()) {
             return e;
         }
+        return verdict(op, producer, what, members, e);
+    }
+
+    /**
+     * Whom a wait that ran out blames, {@code failed} being its last request's error if that
+     * failed. When the wait was for one peer, one last read of its member record within
+     * {@link #PING_TIMEOUT} is both the question to the store and what the error says of the peer
+     * (what an earlier wait saw may be stale: "has not opened" of a peer that passed a barrier
+     * since, and the wait itself makes no checks in its last {@link #CHECK_MARGIN}); otherwise, or
+     * when that read fails other than by not being answered, the store is asked with a
+     * {@link #ping}. A wait whose last request came back more than {@link #UNANSWERED_LATE} after
+     * the deadline was not answered by the store, which is not asked again.
+     */
+    private FmiException verdict(OpContext op, int producer, String what, StoreMembership members, ChannelException failed) {
+        long lateNanos = -op.deadline().remainingNanos();
+        if (lateNanos > UNANSWERED_LATE.toNanos()) {
+            // Asking again would only add to the delay of the error.
+            return storeDown(op, producer, what, members, "its last request was still unanswered "
+                    + TimeUnit.NANOSECONDS.toMillis(lateNanos) + " ms after the deadline " + op.where(), null, failed);
+        }
+        if (members != null && producer >= 0 && producer != context.rank()) {
+            try {
+                members.check(context.channelRank(producer), new OpContext(op.operation(), op.verb(), op.seq(), op.root(),
+                        Deadline.after(PING_TIMEOUT), context));
+                return timeout(op, producer, what, members, failed);
+            } catch (ChannelException e) {
+                if (e.retryable()) {
+                    return storeDown(op, producer, what, members, "reading the member record of rank " + producer + " failed: " + e.getMessage(), e, failed);
+                }
+                log.debug("{} could not read the member record of rank {}: {}", context.logPrefix(), producer, e.toString());
+            }
+        }
         try {
             ping(PING_TIMEOUT);
         } catch (ChannelException down) {
-            e.addSuppressed(down);
-            return e;
+            return storeDown(op, producer, what, members, down.getMessage(), down, failed);
         }
-        FmiTimeoutException t = timeout(op, producer, what, members);
-        t.initCause(e);
+        return timeout(op, producer, what, members, failed);
+    }
+
+    /** The store did not answer {@code why}: {@code failed}, the wait's own failed request, if any, else a new error saying so. */
+    private ChannelException storeDown(OpContext op, int producer, String what, StoreMembership members, String why,
+                                       ChannelException down, ChannelException failed) {
+        if (failed != null) {
+            if (down != null) {
+                failed.addSuppressed(down);
+            }
+            return failed;
+        }
+        ChannelException e = new ChannelException(op.label() + ": " + what + " not complete within "
+                + op.deadline().timeout().toMillis() + " ms, and the store does not answer: " + why, down, true);
+        e.addSuppressed(timeout(op, producer, what, members, null));
+        return e;
+    }
+
+    private FmiTimeoutException timeout(OpContext op, int producer, String what, StoreMembership members, ChannelException cause) {
+        FmiTimeoutException t = op.timeout(producer, what, members == null || producer < 0 ? null : members.lastSeen(context.channelRank(producer)));
+        if (cause != null) {
+            t.initCause(cause);
+        }
         return t;
     }
 
