@@ -16,7 +16,9 @@
 #   ONLY=passes prints the memory traffic of a large allreduce; JVM_ARGS="-Xlog:gc" adds options to every FMI JVM
 #   JVM_ARGS="-Dbench.pingpong.sizes=8 -Dbench.pingpong.impls=fmi,nio_select" narrows the ping-pong,
 #   JVM_ARGS="-Dbench.collectives=allreduce:1048576 -Dbench.iterations.scale=10" the collectives,
-#   JVM_ARGS="-Dbench.direct.idle_strategy=block" sets a key of the Direct entry
+#   JVM_ARGS="-Dbench.direct.idle_strategy=block" sets a key of the Direct entry,
+#   JVM_ARGS="-Dbench.warmup.ms=0" shortens each collective's untimed warm-up (default: at least 2 s),
+#   JVM_ARGS="-Dbench.trace=true" prints every timed iteration
 #   MVN_ARGS="-Dmaven.repo.local=..." is passed to the two Maven builds (run with the Maven wrapper)
 #   CC=cubic runs with that TCP congestion control (root: sets net.ipv4.tcp_congestion_control for
 #   the run and restores it after); the results header records the one in use either way

@@ -541,10 +541,15 @@ public final class DirectBench {
         osu(comm, "allreduce", 16 << 20, quick ? 4 : 12, () -> comm.allreduce(mib16, mib16Out, ReduceOp.SUM));
     }
 
-    /** -Dbench.collectives=allreduce:1048576,barrier:0 times only those (name:bytes); -Dbench.iterations.scale=10 times each 10x as often. */
+    /**
+     * -Dbench.collectives=allreduce:1048576,barrier:0 times only those (name:bytes); -Dbench.iterations.scale=10 times each 10x as often;
+     * -Dbench.trace=true prints every iteration's time.
+     */
     private static final List<String> ONLY_COLLECTIVES = System.getProperty("bench.collectives") == null ? null
             : List.of(System.getProperty("bench.collectives").split(","));
     private static final double ITERATION_SCALE = Double.parseDouble(System.getProperty("bench.iterations.scale", "1"));
+    /** -Dbench.warmup.ms=2000: the least time each collective runs untimed before its timed loop. */
+    private static final long WARMUP_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(Long.getLong("bench.warmup.ms", 2000));
 
     private static void osu(Communicator comm, String name, int bytes, int iterations, Op op) {
         if (ONLY_COLLECTIVES != null && !ONLY_COLLECTIVES.contains(name + ":" + bytes)) {
@@ -553,13 +558,21 @@ public final class DirectBench {
         int iters = Math.max(1, (int) Math.round(iterations * ITERATION_SCALE));
         System.gc(); // the benchmark's own garbage (warm-up, earlier operations) is not collected inside the timed loop
         long[] t = new long[iters];
-        for (int i = -Math.max(2, iters / 10); i < iters; i++) {
+        // Warm-up: at least max(2, iters / 10) calls, as mpi_bench.c makes, and at least WARMUP_NANOS
+        // of them (rank 0's clock decides, for all): the JIT recompiles the paths a new operation or
+        // size takes, and a 16 MiB allreduce ran 3-5x slower for its first 1.5 s (docs/benchmarks.md).
+        long warmStart = System.nanoTime();
+        int[] more = {1};
+        for (int w = 0; more[0] == 1; w++) {
+            op.run();
+            more[0] = w + 1 < Math.max(2, iters / 10) || System.nanoTime() - warmStart < WARMUP_NANOS ? 1 : 0;
+            comm.bcast(more, 0);
+        }
+        for (int i = 0; i < iters; i++) {
             comm.barrier();
             long t0 = System.nanoTime();
             op.run();
-            if (i >= 0) {
-                t[i] = System.nanoTime() - t0;
-            }
+            t[i] = System.nanoTime() - t0;
         }
         if (Boolean.getBoolean("bench.ranks")) {
             long[] s = t.clone(); // each rank's own times (the table takes the maximum), on stderr, which every rank shares
@@ -570,6 +583,14 @@ public final class DirectBench {
         comm.allreduce(t, max, ReduceOp.MAX);
         if (comm.rank() == 0) {
             report(name, "fmi", comm.size(), bytes, max);
+            if (Boolean.getBoolean("bench.trace")) {
+                // -Dbench.trace=true: every timed iteration in order (maximum over ranks), to tell warm-up from stalls
+                StringBuilder b = new StringBuilder("TRACE op=" + name + " procs=" + comm.size() + " bytes=" + bytes + " us=");
+                for (int i = 0; i < max.length; i++) {
+                    b.append(i == 0 ? "" : ",").append(max[i] / 1000);
+                }
+                System.out.println(b);
+            }
         }
     }
 
