@@ -45,26 +45,42 @@ static void pingpong(int bytes, int iters, char *buf) {
     free(t);
 }
 
+/* One call of collective `kind`. */
+static void op(int kind, int count, void *a, void *b) {
+    switch (kind) {
+        case ALLREDUCE: MPI_Allreduce(a, b, count, MPI_INT, MPI_SUM, MPI_COMM_WORLD); break;
+        case BCAST: MPI_Bcast(a, count, MPI_INT, 0, MPI_COMM_WORLD); break;
+        case REDUCE: MPI_Reduce(a, b, count, MPI_INT, MPI_SUM, 0, MPI_COMM_WORLD); break;
+        case SCAN: MPI_Scan(a, b, count, MPI_INT, MPI_SUM, MPI_COMM_WORLD); break;
+        case BARRIER: MPI_Barrier(MPI_COMM_WORLD); break;
+        case GATHER: MPI_Gather(a, count, MPI_INT, b, count, MPI_INT, 0, MPI_COMM_WORLD); break;
+        case SCATTER: MPI_Scatter(b, count, MPI_INT, a, count, MPI_INT, 0, MPI_COMM_WORLD); break;
+        case ALLREDUCE_D: MPI_Allreduce(a, b, count, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD); break;
+    }
+}
+
+/* The least time each collective runs untimed before its timed loop (BENCH_WARMUP_MS, default 2000). */
+static double warmup_seconds = 2.0;
+
 static void run(int kind, const char *name, int bytes, int iters, int count, void *a, void *b) {
     int rank, n;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &n);
     double *t = calloc(iters, sizeof(double)), *mx = calloc(iters, sizeof(double));
     int warm = iters / 10 < 2 ? 2 : iters / 10;
-    for (int i = -warm; i < iters; i++) {
+    /* Warm-up as DirectBench's: at least `warm` calls and at least WARMUP_SECONDS (rank 0 decides). */
+    double warm_start = MPI_Wtime();
+    int more = 1;
+    for (int w = 0; more; w++) {
+        op(kind, count, a, b);
+        more = (w + 1 < warm || MPI_Wtime() - warm_start < warmup_seconds) ? 1 : 0;
+        MPI_Bcast(&more, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    }
+    for (int i = 0; i < iters; i++) {
         MPI_Barrier(MPI_COMM_WORLD);
         double t0 = MPI_Wtime();
-        switch (kind) {
-            case ALLREDUCE: MPI_Allreduce(a, b, count, MPI_INT, MPI_SUM, MPI_COMM_WORLD); break;
-            case BCAST: MPI_Bcast(a, count, MPI_INT, 0, MPI_COMM_WORLD); break;
-            case REDUCE: MPI_Reduce(a, b, count, MPI_INT, MPI_SUM, 0, MPI_COMM_WORLD); break;
-            case SCAN: MPI_Scan(a, b, count, MPI_INT, MPI_SUM, MPI_COMM_WORLD); break;
-            case BARRIER: MPI_Barrier(MPI_COMM_WORLD); break;
-            case GATHER: MPI_Gather(a, count, MPI_INT, b, count, MPI_INT, 0, MPI_COMM_WORLD); break;
-            case SCATTER: MPI_Scatter(b, count, MPI_INT, a, count, MPI_INT, 0, MPI_COMM_WORLD); break;
-            case ALLREDUCE_D: MPI_Allreduce(a, b, count, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD); break;
-        }
-        if (i >= 0) t[i] = MPI_Wtime() - t0;
+        op(kind, count, a, b);
+        t[i] = MPI_Wtime() - t0;
     }
     MPI_Allreduce(t, mx, iters, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
     if (rank == 0) {
@@ -84,6 +100,9 @@ int main(int argc, char **argv) {
     MPI_Comm_size(MPI_COMM_WORLD, &n);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     int quick = argc > 1 && strcmp(argv[1], "quick") == 0;  /* "full" (or nothing): all iterations */
+    if (getenv("BENCH_WARMUP_MS") != NULL) {
+        warmup_seconds = atof(getenv("BENCH_WARMUP_MS")) / 1000.0;
+    }
     int small = quick ? 200 : 1000;
     int one = rank + 1, oneOut = 0;
     int *g = calloc(5000, sizeof(int)), *gAll = calloc(5000 * (size_t)n, sizeof(int));

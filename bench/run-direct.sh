@@ -17,8 +17,9 @@
 #   JVM_ARGS="-Dbench.pingpong.sizes=8 -Dbench.pingpong.impls=fmi,nio_select" narrows the ping-pong,
 #   JVM_ARGS="-Dbench.collectives=allreduce:1048576 -Dbench.iterations.scale=10" the collectives,
 #   JVM_ARGS="-Dbench.direct.idle_strategy=block" sets a key of the Direct entry,
-#   JVM_ARGS="-Dbench.warmup.ms=0" shortens each collective's untimed warm-up (default: at least 2 s),
 #   JVM_ARGS="-Dbench.trace=true" prints every timed iteration
+#   WARMUP_MS=2000 (the default): each collective of both libraries runs untimed for at least this
+#   long before its timed loop (the JIT recompiles the paths a new operation or size takes)
 #   MVN_ARGS="-Dmaven.repo.local=..." is passed to the two Maven builds (run with the Maven wrapper)
 #   CC=cubic runs with that TCP congestion control (root: sets net.ipv4.tcp_congestion_control for
 #   the run and restores it after); the results header records the one in use either way
@@ -32,6 +33,8 @@ QUICK=${QUICK:-}
 ONLY=${ONLY:-}
 ROUNDS=${ROUNDS:-1}
 JVM_ARGS=${JVM_ARGS:-}
+WARMUP_MS=${WARMUP_MS:-2000}
+export BENCH_WARMUP_MS=$WARMUP_MS  # read by mpi_bench
 
 . bench/lib.sh
 bench_classpath
@@ -40,13 +43,13 @@ bench_congestion_control
 mkdir -p bench/results bench/target
 OUT=bench/results/direct-$(date -u +%Y%m%dT%H%M%SZ).txt
 {
-  echo "# $(date -u) $(uname -srm) cpus=$(nproc) taskset=$CPUS spin_us=$SPIN_US io_threads=$IO_THREADS quick=${QUICK:-0} only=${ONLY:-all} rounds=$ROUNDS jvm_args=${JVM_ARGS:-none}"
+  echo "# $(date -u) $(uname -srm) cpus=$(nproc) taskset=$CPUS spin_us=$SPIN_US io_threads=$IO_THREADS quick=${QUICK:-0} only=${ONLY:-all} rounds=$ROUNDS warmup_ms=$WARMUP_MS jvm_args=${JVM_ARGS:-none}"
   echo "# load: $(uptime)"
   echo "# tcp_congestion_control: $(sysctl -n net.ipv4.tcp_congestion_control 2>/dev/null || echo unknown)"
   echo "# $(java -version 2>&1 | head -1); $(mpirun --version 2>&1 | head -1)"
 } > "$OUT"
 
-JARGS=()
+JARGS=(--jvm-arg "-Dbench.warmup.ms=$WARMUP_MS")
 for a in $JVM_ARGS; do JARGS+=(--jvm-arg "$a"); done
 # cpus_for <procs>: with one CPU list per rank (CPUS=0/1), more ranks than lists share all of them
 # unpinned (FMI and Open MPI alike): "4 and 8 processes on 2 cores".
