@@ -3,12 +3,16 @@ package io.fmi.channel.redis;
 import io.fmi.ChannelException;
 import io.fmi.channel.ChannelContext;
 import io.fmi.channel.OpContext;
+import io.lettuce.core.ConnectionFuture;
+import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.nio.ByteBuffer;
 import java.util.Collection;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -132,7 +136,22 @@ final class RedisConnections {
             throw new ChannelException(op.label() + ": the Redis channel is closed " + op.where());
         }
         return calls.retrying(op, "connect", () -> {
-            StatefulRedisConnection<String, ByteBuffer> c = client.client().connect(BufferCodec.INSTANCE, settings.uri);
+            // Bounded by the operation's deadline, not only by connect_timeout_ms: a connect begun
+            // shortly before the deadline to a server that is going away held a wait 4 s past it.
+            ConnectionFuture<StatefulRedisConnection<String, ByteBuffer>> f = client.client().connectAsync(BufferCodec.INSTANCE, settings.uri);
+            StatefulRedisConnection<String, ByteBuffer> c;
+            try {
+                c = f.get(Math.max(1, op.deadline().remainingNanos()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                f.thenAccept(StatefulRedisConnection::close); // one that comes late is not used
+                throw calls.unreachable(op, "connect", null);
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof RedisException ? (RedisException) e.getCause() : new RedisConnectionException(
+                        "connect to " + settings.where + " failed", e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ChannelException(op.label() + ": interrupted while connecting to Redis at " + settings.where + " " + op.where(), e);
+            }
             log.debug("{} connected to Redis at {}", context.logPrefix(), settings.where);
             return c;
         });
