@@ -40,6 +40,11 @@ public final class Deadline {
         return Math.max(0, expiresAtNanos - System.nanoTime());
     }
 
+    /** Nanoseconds since the deadline passed, 0 before it. */
+    public long overdueNanos() {
+        return Math.max(0, System.nanoTime() - expiresAtNanos);
+    }
+
     /** Milliseconds left, rounded up, never negative. */
     public long remainingMillis() {
         long n = remainingNanos();

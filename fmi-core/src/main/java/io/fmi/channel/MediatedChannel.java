@@ -681,15 +681,18 @@ public abstract class MediatedChannel implements Channel {
                 if (v != null) {
                     return v;
                 }
-                if (op.deadline().expired()) {
-                    throw waitedOut(op, producer, "object " + key, members);
-                }
-                v = checkPeers(abortKey, key, producer, op, single, members);
-                if (v != null) {
-                    return v;
+                if (!op.deadline().expired()) {
+                    v = checkPeers(abortKey, key, producer, op, single, members);
+                    if (v != null) {
+                        return v;
+                    }
                 }
             } catch (ChannelException e) {
                 throw blame(e, op, producer, "object " + key, members);
+            }
+            if (op.deadline().expired()) {
+                // Outside the try: the verdict's own error is not judged again by blame.
+                throw waitedOut(op, producer, "object " + key, members);
             }
             checkDeclaration(op, producer);
         }
@@ -903,7 +906,7 @@ public abstract class MediatedChannel implements Channel {
      * the deadline was not answered by the store, which is not asked again.
      */
     private FmiException verdict(OpContext op, int producer, String what, StoreMembership members, ChannelException failed) {
-        long lateNanos = -op.deadline().remainingNanos();
+        long lateNanos = op.deadline().overdueNanos();
         if (lateNanos > UNANSWERED_LATE.toNanos()) {
             // Asking again would only add to the delay of the error.
             return storeDown(op, producer, what, members, "its last request was still unanswered "
