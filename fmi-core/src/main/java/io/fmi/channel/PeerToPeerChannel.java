@@ -79,6 +79,10 @@ public abstract class PeerToPeerChannel implements Channel {
 
     /** The backend key of the pipelined allreduce's segment size; {@link PeerCollectives#DEFAULT_SEGMENT_BYTES} by default. */
     public static final String SEGMENT_BYTES_KEY = "allreduce_segment_bytes";
+    /** The backend key that forces one allreduce algorithm ({@link PeerCollectives.AllreduceAlgorithm}); {@code auto} by default. */
+    public static final String ALLREDUCE_ALGORITHM_KEY = "allreduce_algorithm";
+    /** {@value #ALLREDUCE_ALGORITHM_KEY} of the backend entry. */
+    private final PeerCollectives.AllreduceAlgorithm allreduceAlgorithm;
 
     /**
      * A channel for the communicator {@code context} describes, with a mailbox of its own.
@@ -102,6 +106,22 @@ public abstract class PeerToPeerChannel implements Channel {
             throw new io.fmi.FmiConfigException("backends." + context.backend().name() + "." + SEGMENT_BYTES_KEY + ": "
                     + segmentBytes + " (expected: 8 to " + (64 << 20) + " bytes)");
         }
+        this.allreduceAlgorithm = allreduceAlgorithm(context);
+    }
+
+    private static PeerCollectives.AllreduceAlgorithm allreduceAlgorithm(ChannelContext context) {
+        String name = context.backend().string(ALLREDUCE_ALGORITHM_KEY, "auto");
+        for (PeerCollectives.AllreduceAlgorithm a : PeerCollectives.AllreduceAlgorithm.values()) {
+            if (a.configName().equals(name)) {
+                return a;
+            }
+        }
+        StringBuilder names = new StringBuilder();
+        for (PeerCollectives.AllreduceAlgorithm a : PeerCollectives.AllreduceAlgorithm.values()) {
+            names.append(names.length() == 0 ? "" : ", ").append(a.configName());
+        }
+        throw new io.fmi.FmiConfigException("backends." + context.backend().name() + "." + ALLREDUCE_ALGORITHM_KEY + ": '"
+                + name + "' (expected: one of " + names + ")");
     }
 
     /** A sub-communicator's view of {@code root}. */
@@ -113,6 +133,7 @@ public abstract class PeerToPeerChannel implements Channel {
         this.comm = sub.commId();
         this.configuredIdle = root.configuredIdle;
         this.segmentBytes = root.segmentBytes;
+        this.allreduceAlgorithm = root.allreduceAlgorithm;
     }
 
     /**
@@ -457,7 +478,7 @@ public abstract class PeerToPeerChannel implements Channel {
 
     @Override
     public void allreduce(OpContext op, Buf send, Buf recv, ReduceOp reduceOp) {
-        PeerCollectives.allreduce(transport(op), send, recv, reduceOp, ringThresholdBytes(), segmentBytes);
+        PeerCollectives.allreduce(transport(op), send, recv, reduceOp, ringThresholdBytes(), segmentBytes, allreduceAlgorithm);
     }
 
     @Override

@@ -15,14 +15,16 @@ import java.util.List;
  * libraries do:
  * <ul>
  *   <li>bcast: binomial tree rooted at the root.</li>
- *   <li>gather, scatter: linear (the root exchanging one message with every rank) up to
- *       {@value #LINEAR_MAX_RANKS} ranks or for large blocks, a binomial tree otherwise, as Open
- *       MPI's fixed decisions choose ({@link #linearScatter}, {@link #linearGather}).</li>
+ *   <li>gather, scatter: linear (the root exchanging one message with every rank) or a binomial
+ *       tree, by rank count and block size as Open MPI 4.1's fixed decisions choose
+ *       ({@link #linearScatter}, {@link #linearGather}).</li>
  *   <li>reduce: binomial tree; a non-commutative operator reduces along a rank-ordered tree
  *       rooted at 0 (operands combine lower ranks on the left), then 0 forwards to the root; a
  *       non-associative operator is gathered and folded left to right at the root.</li>
  *   <li>allreduce: recursive doubling (with the MPICH pre/post step for non-powers of two) for
- *       small messages and non-commutative operators; for large messages with a commutative
+ *       small messages and non-commutative operators; from 4 ranks, for 8 KiB to 1 MiB with a
+ *       commutative operator, Rabenseifner's reduce-scatter by recursive halving and allgather by
+ *       recursive doubling (as Open MPI 4.1 chooses up to 15 ranks); for larger messages with a commutative
  *       operator the bandwidth-optimal ring (reduce-scatter, then allgather; Patarasuk and Yuan
  *       2009), on the caller's typed arrays in segments that overlap transfer and reduction
  *       ({@link PipelinedRing}); non-associative operators: reduce to 0, then bcast.</li>
@@ -118,6 +120,11 @@ public final class PeerCollectives {
 
     /**
      * Dissemination barrier: {@code ceil(log2 n)} rounds; returns once every peer has entered it.
+     * (Open MPI 4.1 takes a linear barrier through rank 0 for 4 to 7 ranks. Measured at 4 ranks on
+     * 2 cores it made the rooted collectives after it look 1.5-2x faster, as rank 0 leaves it
+     * first; but a rank then talks to rank 0 only, and a rank left waiting by a mismatched
+     * collective, such as a bcast with two roots, hears nothing more from the peer it waits for:
+     * the mismatch became a timeout.)
      *
      * @param t the channel's messages for this call
      */
@@ -218,34 +225,49 @@ public final class PeerCollectives {
         t.flush();
     }
 
-    /** Communicators up to this size gather and scatter linearly (Open MPI's {@code small_comm_size}). */
-    static final int LINEAR_MAX_RANKS = 10;
-    /** Scatter blocks of this many bytes or more go linearly at any size (Open MPI's {@code small_block_size} for scatter). */
-    static final int LINEAR_SCATTER_MIN_BYTES = 300;
-    /** Gather blocks above this many bytes come linearly at any size (Open MPI's {@code intermediate_block_size} for gather). */
-    static final int LINEAR_GATHER_MIN_BYTES = 6000;
-
     /**
      * Whether a scatter of {@code blockBytes} per rank goes linearly (the root sends each rank its
-     * block) rather than down the binomial tree, as Open MPI 4.1's fixed decision
-     * ({@code ompi_coll_tuned_scatter_intra_dec_fixed}) chooses: the tree only for more than
-     * {@value #LINEAR_MAX_RANKS} ranks and blocks below {@value #LINEAR_SCATTER_MIN_BYTES} bytes.
-     * Each level of the tree is a wake-up of the rank that forwards; on hosts where ranks share
-     * cores that is most of the time (measured: 5,000 ints to 4 ranks on 2 cores took 210-480 µs
-     * down the tree, against Open MPI's 28 µs linearly).
+     * block) rather than down the binomial tree: Open MPI 4.1's fixed decision
+     * ({@code ompi_coll_tuned_scatter_intra_dec_fixed}, the same table from 4.1.0 to 4.1.8), its
+     * {@code basic_linear} and {@code linear_nb} both taken as linear. Each level of the tree is a
+     * wake-up of the rank that forwards; on hosts where ranks share cores that is most of the time
+     * (measured: 5,000 ints to 4 ranks on 2 cores took 210-480 µs down the tree, against Open MPI's
+     * 28 µs linearly).
      */
     static boolean linearScatter(int n, long blockBytes) {
-        return n <= LINEAR_MAX_RANKS || blockBytes >= LINEAR_SCATTER_MIN_BYTES;
+        long b = blockBytes;
+        if (n < 4) {
+            return true;
+        } else if (n < 8) {
+            return !(b < 2048 || b >= 4096 && b < 8192);
+        } else if (n < 16) {
+            return b >= 16384;
+        } else if (n < 32) {
+            return b >= 16384;
+        } else if (n < 64) {
+            return !(b < 512 || b >= 8192 && b < 16384);
+        }
+        return b >= 512;
     }
 
     /**
      * Whether a gather of {@code blockBytes} per rank comes linearly (every rank sends its block
-     * to the root) rather than up the binomial tree: Open MPI 4.1's decision
-     * ({@code ompi_coll_tuned_gather_intra_dec_fixed}) takes a linear gather for blocks above
-     * {@value #LINEAR_GATHER_MIN_BYTES} bytes and, below, for up to {@value #LINEAR_MAX_RANKS} ranks.
+     * to the root) rather than up the binomial tree: Open MPI 4.1's fixed decision
+     * ({@code ompi_coll_tuned_gather_intra_dec_fixed}), its {@code basic_linear} and
+     * {@code linear_sync} both taken as linear.
      */
     static boolean linearGather(int n, long blockBytes) {
-        return n <= LINEAR_MAX_RANKS || blockBytes > LINEAR_GATHER_MIN_BYTES;
+        long b = blockBytes;
+        if (n < 4) {
+            return b < 4 || b >= 32768 && b < 65536 || b >= 131072;
+        } else if (n < 8) {
+            return b >= 1024 && b < 8192 || b >= 32768;
+        } else if (n < 256) {
+            return false;
+        } else if (n < 512) {
+            return b >= 2048 && b < 8192;
+        }
+        return false;
     }
 
     private static int[] equalCounts(int n, int c) {
@@ -447,6 +469,44 @@ public final class PeerCollectives {
      * @param segmentBytes       the ring's segment size
      */
     public static void allreduce(PeerTransport t, Buf send, Buf recv, ReduceOp op, int ringThresholdBytes, int segmentBytes) {
+        allreduce(t, send, recv, op, ringThresholdBytes, segmentBytes, AllreduceAlgorithm.AUTO);
+    }
+
+    /**
+     * The allreduce algorithms a backend entry may name ({@code allreduce_algorithm}), as Open
+     * MPI's {@code coll_tuned_allreduce_algorithm} forces one. A forced algorithm applies where it
+     * can: the ring and Rabenseifner's need a commutative operator and at least one element per
+     * rank, and a non-associative operator always reduces to rank 0 and broadcasts.
+     */
+    public enum AllreduceAlgorithm {
+        /** By rank count, size and operator, as Open MPI 4.1's fixed decision. */
+        AUTO,
+        /** Recursive doubling. */
+        RECURSIVE_DOUBLING,
+        /** Reduce-scatter by recursive halving, then allgather by recursive doubling. */
+        RABENSEIFNER,
+        /** The ring, pipelined in segments on typed arrays. */
+        RING;
+
+        /** @return the name a backend entry gives, e.g. {@code "recursive_doubling"} */
+        public String configName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /**
+     * Allreduce with {@code algorithm} where it applies.
+     *
+     * @param t                  the call's transport
+     * @param send               this rank's operand
+     * @param recv               receives the result
+     * @param op                 the operator
+     * @param ringThresholdBytes payloads from this size on take the ring (commutative operators)
+     * @param segmentBytes       the ring's segment size
+     * @param algorithm          the algorithm, or {@link AllreduceAlgorithm#AUTO}
+     */
+    public static void allreduce(PeerTransport t, Buf send, Buf recv, ReduceOp op, int ringThresholdBytes, int segmentBytes,
+            AllreduceAlgorithm algorithm) {
         int n = t.size();
         if (n == 1) {
             recv.copyFrom(send);
@@ -457,7 +517,15 @@ public final class PeerCollectives {
             bcast(t, recv, 0);
             return;
         }
-        if (op.isCommutative() && send.byteLength() >= ringThresholdBytes && send.count() >= n) {
+        boolean commutes = op.isCommutative() && send.count() >= n;
+        boolean halving = algorithm == AllreduceAlgorithm.AUTO ? halvingDoubling(n, send.byteLength(), op)
+                : algorithm == AllreduceAlgorithm.RABENSEIFNER;
+        boolean ring = algorithm == AllreduceAlgorithm.AUTO ? send.byteLength() >= ringThresholdBytes
+                : algorithm == AllreduceAlgorithm.RING;
+        if (commutes && halving) {
+            recv.copyFrom(send);
+            reduceScatterAllgather(t, recv, op);
+        } else if (commutes && ring) {
             if (PipelinedRing.applies(send, recv, op, n)) {
                 PipelinedRing.allreduce(t, send, recv, op, segmentBytes);
                 return;
@@ -469,6 +537,124 @@ public final class PeerCollectives {
             recursiveDoubling(t, recv, op);
         }
         t.flush();
+    }
+
+    /** Allreduce payloads from this many bytes take Rabenseifner's algorithm from 4 ranks on (Open MPI 4.1: 8 KiB up to 15 ranks). */
+    static final int HALVING_MIN_BYTES = 8 * 1024;
+    /**
+     * Allreduce payloads up to this many bytes take Rabenseifner's algorithm; larger ones the
+     * pipelined ring, whose staging stays a few segments (Rabenseifner's receives half the payload
+     * into scratch at once, and the heap an allreduce needs beyond the caller's arrays is kept
+     * within 1 MiB).
+     */
+    static final int HALVING_MAX_BYTES = 1024 * 1024;
+
+    /**
+     * Whether an allreduce takes {@link #reduceScatterAllgather}: a commutative operator, 4 ranks
+     * or more (below, Open MPI takes it from 256 KiB, where FMI's pipelined ring does as well), and
+     * a payload from {@value #HALVING_MIN_BYTES} to {@value #HALVING_MAX_BYTES} bytes, as Open MPI
+     * 4.1's fixed decision ({@code ompi_coll_tuned_allreduce_intra_dec_fixed}, its "rabenseifner")
+     * chooses for 4 to 15 ranks. Against the ring its fewer and larger messages matter most where
+     * ranks share cores and each message waits for a wake-up: 2 log2(n) exchanges against 2(n-1)
+     * steps of several segments each.
+     *
+     * @param n     the rank count
+     * @param bytes the payload
+     * @param op    the operator
+     * @return whether Rabenseifner's algorithm is chosen
+     */
+    public static boolean halvingDoubling(int n, long bytes, ReduceOp op) {
+        return n >= 4 && op.isCommutative() && op.isAssociative() && bytes >= HALVING_MIN_BYTES && bytes <= HALVING_MAX_BYTES;
+    }
+
+    /**
+     * Rabenseifner's allreduce, as MPICH's {@code MPIR_Allreduce_intra_reduce_scatter_allgather}
+     * and Open MPI's {@code ompi_coll_base_allreduce_intra_redscat_allgather}: the pre-step folds
+     * the {@code n - 2^k} extra ranks into neighbours, a reduce-scatter by recursive halving leaves
+     * each of the 2^k ranks one reduced block, an allgather by recursive doubling gives every one
+     * all of them, and the post-step hands the result to the ranks that sat out. Each block is
+     * reduced on one rank only, so every rank ends with bit-identical results; the incoming operand
+     * of the lower rank goes on the left.
+     */
+    private static void reduceScatterAllgather(PeerTransport t, Buf acc, ReduceOp op) {
+        int n = t.size();
+        int r = t.rank();
+        int pof2 = Integer.highestOneBit(n);
+        int rem = n - pof2;
+        int count = acc.count();
+        // The largest receive: the whole operand in the pre-step (odd ranks below 2 rem), else the
+        // lower half of the blocks (which hold the remainder's extra elements).
+        boolean folds = r < 2 * rem && r % 2 == 1;
+        int half = count / pof2 * (pof2 / 2) + Math.min(count % pof2, pof2 / 2);
+        Buf tmp = Buf.scratch(acc.type(), folds ? count : half, false); // received into before it is read
+        int newrank = foldExtraRanks(t, acc, tmp, op);
+        if (newrank != -1) {
+            int[] cnts = new int[pof2];
+            int[] disps = new int[pof2];
+            for (int i = 0, d = 0; i < pof2; i++) {
+                cnts[i] = count / pof2 + (i < count % pof2 ? 1 : 0);
+                disps[i] = d;
+                d += cnts[i];
+            }
+            int sendIdx = 0;
+            int recvIdx = 0;
+            int lastIdx = pof2;
+            int mask = 1;
+            for (; mask < pof2; mask <<= 1) {
+                int newdst = newrank ^ mask;
+                int dst = newdst < rem ? newdst * 2 + 1 : newdst + rem;
+                if (newrank < newdst) {
+                    sendIdx = recvIdx + pof2 / (mask * 2);
+                } else {
+                    recvIdx = sendIdx + pof2 / (mask * 2);
+                }
+                // The lower half of the blocks still held stays with the lower rank of the pair.
+                int sendTo = newrank < newdst ? lastIdx : recvIdx;
+                int recvTo = newrank < newdst ? sendIdx : lastIdx;
+                Buf out = acc.slice(disps[sendIdx], span(cnts, sendIdx, sendTo));
+                Buf target = acc.slice(disps[recvIdx], span(cnts, recvIdx, recvTo));
+                Buf in = tmp.slice(0, target.count());
+                t.sendRecv(dst, out, dst, in);
+                Buf.combine(op, in, target, dst < r);
+                sendIdx = recvIdx;
+                if (mask * 2 < pof2) {
+                    lastIdx = recvIdx + pof2 / (mask * 2);
+                }
+            }
+            for (mask >>= 1; mask > 0; mask >>= 1) {
+                int newdst = newrank ^ mask;
+                int dst = newdst < rem ? newdst * 2 + 1 : newdst + rem;
+                Buf out;
+                Buf in;
+                if (newrank < newdst) {
+                    if (mask != pof2 / 2) {
+                        lastIdx = lastIdx + pof2 / (mask * 2);
+                    }
+                    recvIdx = sendIdx + pof2 / (mask * 2);
+                    out = acc.slice(disps[sendIdx], span(cnts, sendIdx, recvIdx));
+                    in = acc.slice(disps[recvIdx], span(cnts, recvIdx, lastIdx));
+                } else {
+                    recvIdx = sendIdx - pof2 / (mask * 2);
+                    out = acc.slice(disps[sendIdx], span(cnts, sendIdx, lastIdx));
+                    in = acc.slice(disps[recvIdx], span(cnts, recvIdx, sendIdx));
+                }
+                t.sendRecv(dst, out, dst, in);
+                if (newrank > newdst) {
+                    sendIdx = recvIdx;
+                }
+            }
+        }
+        returnToFoldedRanks(t, acc);
+        tmp.release(); // not after a failure: a late receive might still land in it
+    }
+
+    /** Elements of blocks {@code from} (inclusive) to {@code to} (exclusive). */
+    private static int span(int[] cnts, int from, int to) {
+        int c = 0;
+        for (int i = from; i < to; i++) {
+            c += cnts[i];
+        }
+        return c;
     }
 
     /** MPICH's recursive doubling with the pre/post step folding {@code n - 2^k} extra ranks into neighbours. */
@@ -487,6 +673,14 @@ public final class PeerCollectives {
                 Buf.combine(op, tmp, acc, dst < r);
             }
         }
+        returnToFoldedRanks(t, acc);
+        tmp.release(); // not after a failure: a late receive might still land in it
+    }
+
+    /** MPICH's post-step, the reverse of {@link #foldExtraRanks}: each odd rank below {@code 2·rem} hands the result to the even one below it. */
+    private static void returnToFoldedRanks(PeerTransport t, Buf acc) {
+        int r = t.rank();
+        int rem = t.size() - Integer.highestOneBit(t.size());
         if (r < 2 * rem) {
             if (r % 2 == 1) {
                 t.send(r - 1, acc);
@@ -494,7 +688,6 @@ public final class PeerCollectives {
                 t.recv(r + 1, acc);
             }
         }
-        tmp.release(); // not after a failure: a late receive might still land in it
     }
 
     /**

@@ -20,8 +20,9 @@ import java.util.Objects;
  *   <tr><td>bcast, reduce, scan</td><td>binomial tree / recursive doubling</td><td>L × b</td></tr>
  *   <tr><td>barrier</td><td>dissemination</td><td>L × 0 bytes</td></tr>
  *   <tr><td>gather, scatter</td><td>binomial tree</td><td>round k carries min(2^k, n-2^k) blocks</td></tr>
- *   <tr><td>allreduce, b &lt; 64 KiB</td><td>recursive doubling</td><td>log2(2^⌊log2 n⌋) × b, +2 when n is no power of two</td></tr>
- *   <tr><td>allreduce, b ≥ 64 KiB</td><td>ring (reduce-scatter + allgather)</td><td>2(n-1) × b/n</td></tr>
+ *   <tr><td>allreduce, n ≥ 4, 8 KiB ≤ b ≤ 1 MiB</td><td>Rabenseifner (recursive halving + doubling)</td><td>rounds of b/2, b/4, ..., b/2^k twice, +2 × b when n is no power of two</td></tr>
+ *   <tr><td>allreduce, b &lt; 64 KiB otherwise</td><td>recursive doubling</td><td>log2(2^⌊log2 n⌋) × b, +2 when n is no power of two</td></tr>
+ *   <tr><td>allreduce, b ≥ 64 KiB otherwise</td><td>ring (reduce-scatter + allgather)</td><td>2(n-1) × b/n</td></tr>
  *   <tr><td>allgather, n a power of two</td><td>recursive doubling</td><td>round k carries 2^k blocks</td></tr>
  *   <tr><td>allgather, otherwise</td><td>ring</td><td>(n-1) × b</td></tr>
  *   <tr><td>alltoall</td><td>pairwise exchange</td><td>(n-1) × b/n</td></tr>
@@ -149,6 +150,23 @@ public final class OperationModel {
                 return p.build();
             }
             case ALLREDUCE: {
+                if (PeerCollectives.halvingDoubling(n, b, io.fmi.ReduceOp.SUM) && b >= n) {
+                    int pof2 = Integer.highestOneBit(n);
+                    Builder p = new Builder("rabenseifner");
+                    if (pof2 != n) {
+                        p.add(TransferPattern.pair(b));
+                    }
+                    for (int mask = pof2 >> 1; mask > 0; mask >>= 1) {
+                        p.add(TransferPattern.pair(ceilDiv(b * mask, pof2)));
+                    }
+                    for (int mask = 1; mask < pof2; mask <<= 1) {
+                        p.add(TransferPattern.pair(ceilDiv(b * mask, pof2)));
+                    }
+                    if (pof2 != n) {
+                        p.add(TransferPattern.pair(b));
+                    }
+                    return p.build();
+                }
                 if (b >= PeerCollectives.DEFAULT_RING_THRESHOLD_BYTES && b >= n) {
                     return uniform("ring", ceilDiv(b, n), 2 * (n - 1));
                 }

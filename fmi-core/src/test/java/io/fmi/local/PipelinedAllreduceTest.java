@@ -15,17 +15,48 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The pipelined ring allreduce with segments far smaller than a rank's chunk (many segments, a
+ * The allreduce algorithms forced by {@code allreduce_algorithm}: the pipelined ring with segments far smaller than a rank's chunk (many segments, a
  * window of posted receives crossing from the reduce-scatter into the allgather, chunks of
- * unequal length), for every element type, against the sequential fold: exact for integers, and
- * for floating point the same bits on every rank.
+ * unequal length), and Rabenseifner's reduce-scatter + allgather (rank counts with and without the
+ * pre-step, blocks of unequal length, fewer elements than ranks), for every element type, against
+ * the sequential fold: exact for integers, and for floating point the same bits on every rank.
  */
 @Timeout(120)
 class PipelinedAllreduceTest {
     /** Segments of 1 KiB: a 20,003-int chunk of a 2-rank run is 40 segments. */
     private static FmiConfig config(int segmentBytes) {
-        return FmiConfig.defaults().withOnly("Local").withBackend("Local",
-                FmiConfig.newObject().put("enabled", true).put("allreduce_segment_bytes", segmentBytes));
+        return config(segmentBytes, "ring");
+    }
+
+    private static FmiConfig config(int segmentBytes, String algorithm) {
+        return FmiConfig.defaults().withOnly("Local").withBackend("Local", FmiConfig.newObject().put("enabled", true)
+                .put("allreduce_segment_bytes", segmentBytes).put("allreduce_algorithm", algorithm));
+    }
+
+    @Test
+    void shouldReduceEveryTypeByRecursiveHalvingAndDoubling() {
+        for (int n : new int[] {2, 3, 4, 5, 6, 7, 8, 13}) {
+            for (int count : new int[] {n, 2_003, 16_384 + n * 7}) {
+                check(config(1024, "rabenseifner"), n, count);
+            }
+        }
+        check(config(1024, "rabenseifner"), 5, 3); // fewer elements than ranks: recursive doubling
+    }
+
+    @Test
+    void shouldReduceEveryTypeByRecursiveDoublingWhenForced() {
+        check(config(1024, "recursive_doubling"), 6, 20_003);
+    }
+
+    @Test
+    void shouldRefuseAnUnknownAlgorithmNamingTheChoices() {
+        FmiConfigException e = assertThrows(FmiConfigException.class,
+                () -> LocalCluster.run(config(1024, "tree"), 2, comm -> {
+                    comm.allreduce(new int[1], new int[1], ReduceOp.SUM);
+                    return null;
+                }));
+        assertTrue(e.getMessage().contains("backends.Local.allreduce_algorithm: 'tree' (expected: one of auto, recursive_doubling,"
+                + " rabenseifner, ring)"), e.getMessage());
     }
 
     @Test
@@ -39,7 +70,11 @@ class PipelinedAllreduceTest {
     }
 
     private static void check(int n, int count, int segmentBytes) {
-        List<String> out = LocalCluster.run(config(segmentBytes), n, comm -> {
+        check(config(segmentBytes), n, count);
+    }
+
+    private static void check(FmiConfig config, int n, int count) {
+        List<String> out = LocalCluster.run(config, n, comm -> {
             int r = comm.rank();
             Random rnd = new Random(31L * r + count);
             int[] ints = rnd.ints(count).toArray();

@@ -39,16 +39,26 @@ class OperationModelTest {
     }
 
     @Test
-    void shouldSwitchAllreduceFromRecursiveDoublingToRingAt64KiB() {
-        OperationModel.Plan small = p2p(Operation.ALLREDUCE, 65535, 8);
+    void shouldSwitchAllreduceBetweenRecursiveDoublingRabenseifnerAndRingAsPeerCollectivesDoes() {
+        OperationModel.Plan small = p2p(Operation.ALLREDUCE, 8191, 8);
         assertEquals("recursive doubling", small.algorithm());
         assertEquals(3, small.rounds());
         OperationModel.Plan odd = p2p(Operation.ALLREDUCE, 672, 6);
         assertEquals(2 + 2, odd.rounds(), "4 = 2^2 doubling rounds plus MPICH's pre and post step");
-        OperationModel.Plan large = p2p(Operation.ALLREDUCE, 65536, 8);
+        OperationModel.Plan halving = p2p(Operation.ALLREDUCE, 65536, 8);
+        assertEquals("rabenseifner", halving.algorithm());
+        assertEquals(6, halving.rounds(), "3 halving rounds, 3 doubling rounds");
+        assertEquals(32768, halving.steps().get(0).pattern().bytes());
+        assertEquals(8192, halving.steps().get(2).pattern().bytes());
+        OperationModel.Plan halvingOdd = p2p(Operation.ALLREDUCE, 65536, 6);
+        assertEquals(4 + 2, halvingOdd.rounds(), "2 + 2 rounds plus the pre and post step");
+        assertEquals(65536, halvingOdd.steps().get(0).pattern().bytes());
+        OperationModel.Plan twoRanks = p2p(Operation.ALLREDUCE, 65536, 2);
+        assertEquals("ring", twoRanks.algorithm(), "below 4 ranks the ring from 64 KiB");
+        OperationModel.Plan large = p2p(Operation.ALLREDUCE, 2 << 20, 8);
         assertEquals("ring", large.algorithm());
         assertEquals(14, large.rounds());
-        assertEquals(8192, large.steps().get(0).pattern().bytes());
+        assertEquals(262144, large.steps().get(0).pattern().bytes());
     }
 
     @Test
