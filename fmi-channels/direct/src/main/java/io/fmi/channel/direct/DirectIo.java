@@ -222,13 +222,27 @@ final class DirectIo implements AutoCloseable {
     private final IdleStrategy idle;
     /** Peers whose connection ends on this host (loopback or one of its addresses). */
     private final AtomicInteger localPeers = new AtomicInteger();
+    /** How long a wait yields where ranks outnumber CPUs ({@link #CROWDED}). */
+    static final long CROWDED_MAX_POLL_MICROS = 100;
     /**
      * This rank and its peers on this host outnumber the host's CPUs ({@link CpuBudget#hostCpus()}),
-     * and the idle strategy is the adaptive default: waits block instead of polling, since a poller
-     * would keep the rank it waits for off the core they share (measured: a 4-rank allreduce of one
-     * int on 2 cores took 1.1 ms polling, 0.2-0.3 ms blocking).
+     * and the idle strategy is the adaptive default: waits take {@link #CROWDED} instead, yielding
+     * the core between polls for a short while, then blocking, since a poller that spins keeps the
+     * rank it waits for off the core they share (measured: a 4-rank allreduce of one int on 2 cores
+     * took 1.1 ms spinning, 0.2-0.3 ms blocking).
      */
     private volatile boolean crowded;
+    /**
+     * What a wait does where ranks outnumber CPUs: Agrona's back-off without its spin phase, polls
+     * with {@link Thread#yield()} between them for up to {@value #CROWDED_MAX_POLL_MICROS} µs, then
+     * blocks. A yielding rank hands the core to a runnable peer at once and keeps the CPU from going
+     * idle, so a message to it often needs no wake-up (Open MPI's ranks yield when oversubscribed).
+     * Measured at 4 and 8 ranks on 2 cores, three rounds each against blocking at once: geometric
+     * mean over the collectives 1.10/1.51 against 1.55/1.66 at 4 ranks, 0.83/0.90 against 1.01/1.07
+     * at 8 (docs/benchmarks.md); a yield of 1 ms made it worse (2.2 at 4 ranks), as yielding ranks
+     * then take the core from ranks with work for longer.
+     */
+    static final IdleStrategy CROWDED = IdleStrategy.backoff(0, Integer.MAX_VALUE, java.time.Duration.ofNanos(DirectIo.CROWDED_MAX_POLL_MICROS * 1000));
     /** A peer that carries nothing for this long is declared failed; 0: never. */
     private final long livenessNanos;
     private final long heartbeatNanos;
@@ -324,7 +338,7 @@ final class DirectIo implements AutoCloseable {
         return c;
     }
 
-    /** Counts a peer on this host; once this rank and such peers outnumber the host's CPUs, waits stop polling. */
+    /** Counts a peer on this host; once this rank and such peers outnumber the host's CPUs, waits take {@link #CROWDED}. */
     private void countIfLocal(int peer, SocketChannel socket) {
         if (!(idle instanceof AdaptiveIdleStrategy)) {
             return; // a strategy the user chose is kept as it is
@@ -343,8 +357,8 @@ final class DirectIo implements AutoCloseable {
         int ranks = localPeers.incrementAndGet() + 1;
         if (ranks > CpuBudget.hostCpus() && !crowded) {
             crowded = true;
-            log.debug("{} {} ranks on this host (rank {} the latest) share its {} CPUs: waits block instead of polling",
-                    prefix, ranks, peer, CpuBudget.hostCpus());
+            log.debug("{} {} ranks on this host (rank {} the latest) share its {} CPUs: waits yield for up to {} µs, then block",
+                    prefix, ranks, peer, CpuBudget.hostCpus(), CROWDED_MAX_POLL_MICROS);
         }
     }
 
@@ -356,7 +370,7 @@ final class DirectIo implements AutoCloseable {
         return remote.isLoopbackAddress() || remote.isAnyLocalAddress() || remote.equals(local);
     }
 
-    /** @return whether ranks on this host outnumber its CPUs, so that waits block (for tests and diagnostics) */
+    /** @return whether ranks on this host outnumber its CPUs, so that waits take {@link #CROWDED} (for tests and diagnostics) */
     boolean crowded() {
         return crowded;
     }
@@ -897,7 +911,8 @@ final class DirectIo implements AutoCloseable {
                     }
                 }
             }
-            if (w != null && !w.blocked() && !crowded) {
+            if (w != null && !w.blocked()) {
+                IdleStrategy strategy = crowded ? CROWDED : idle;
                 long until = System.nanoTime() + maxWaitNanos;
                 do {
                     if (selector.selectNow(onReady) > 0) {
@@ -908,7 +923,7 @@ final class DirectIo implements AutoCloseable {
                     if (f.isDone() || System.nanoTime() - until >= 0) {
                         return;
                     }
-                } while (w.idle(idle));
+                } while (w.idle(strategy));
             }
             long ms = Math.max(1, Math.min(MAX_SELECT_MILLIS, TimeUnit.NANOSECONDS.toMillis(maxWaitNanos + 999_999)));
             checkLiveness(selector.select(onReady, ms) == 0);

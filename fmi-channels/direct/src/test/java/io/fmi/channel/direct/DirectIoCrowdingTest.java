@@ -1,5 +1,6 @@
 package io.fmi.channel.direct;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Ranks of one job on one host that outnumber its CPUs make the adaptive strategy's waits block. */
+/** Ranks of one job on one host that outnumber its CPUs make the adaptive strategy's waits yield briefly, then block. */
 @Timeout(60)
 class DirectIoCrowdingTest {
     private static final DirectIo.Events EVENTS = new DirectIo.Events() {
@@ -47,7 +48,8 @@ class DirectIoCrowdingTest {
                 add(adaptive, server, peer, cpus + 1, open);
                 add(spin, server, peer, cpus + 1, open);
             }
-            assertTrue(adaptive.crowded(), (cpus + 1) + " ranks on " + cpus + " CPUs: waits block");
+            assertTrue(adaptive.crowded(), (cpus + 1) + " ranks on " + cpus + " CPUs: waits yield, then block");
+            assertEquals("backoff(max_spins=0, max_yields=2147483647, max_poll_us=100)", DirectIo.CROWDED.toString());
             assertFalse(spin.crowded(), "a strategy the user chose is kept");
         } finally {
             for (SocketChannel s : open) {
