@@ -19,7 +19,9 @@
 #   JVM_ARGS="-Dbench.direct.idle_strategy=block" sets a key of the Direct entry,
 #   JVM_ARGS="-Dbench.trace=true" prints every timed iteration
 #   WARMUP_MS=2000 (the default): each collective of both libraries runs untimed for at least this
-#   long before its timed loop (the JIT recompiles the paths a new operation or size takes)
+#   long before its timed loop (the JIT recompiles the paths a new operation or size takes); FMI's
+#   then goes on until no rank's JIT compiled anything for 1 s (at most 30 s; RESULT's warmup_ms
+#   says how long it took; JVM_ARGS="-Dbench.warmup.jit.ms=0" times right after WARMUP_MS)
 #   MVN_ARGS="-Dmaven.repo.local=..." is passed to the two Maven builds (run with the Maven wrapper)
 #   CC=cubic runs with that TCP congestion control (root: sets net.ipv4.tcp_congestion_control for
 #   the run and restores it after); the results header records the one in use either way

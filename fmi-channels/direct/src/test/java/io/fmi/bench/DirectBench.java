@@ -550,6 +550,19 @@ public final class DirectBench {
     private static final double ITERATION_SCALE = Double.parseDouble(System.getProperty("bench.iterations.scale", "1"));
     /** -Dbench.warmup.ms=2000: the least time each collective runs untimed before its timed loop. */
     private static final long WARMUP_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(Long.getLong("bench.warmup.ms", 2000));
+    /**
+     * -Dbench.warmup.jit.ms=1000: after the least warm-up, each collective goes on untimed until no rank's JIT
+     * compiled anything for this long (0: never waits for it), up to bench.warmup.max.ms.
+     */
+    private static final long JIT_QUIET_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(Long.getLong("bench.warmup.jit.ms", 1000));
+    /** -Dbench.warmup.max.ms=30000: the most time a collective's warm-up waits for the JIT. */
+    private static final long WARMUP_MAX_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(Long.getLong("bench.warmup.max.ms", 30000));
+    private static final java.lang.management.CompilationMXBean JIT = java.lang.management.ManagementFactory.getCompilationMXBean();
+
+    /** Milliseconds this JVM's JIT has spent compiling, or -1 when it cannot tell. */
+    private static long jitMillis() {
+        return JIT != null && JIT.isCompilationTimeMonitoringSupported() ? JIT.getTotalCompilationTime() : -1;
+    }
 
     private static void osu(Communicator comm, String name, int bytes, int iterations, Op op) {
         if (ONLY_COLLECTIVES != null && !ONLY_COLLECTIVES.contains(name + ":" + bytes)) {
@@ -559,15 +572,30 @@ public final class DirectBench {
         System.gc(); // the benchmark's own garbage (warm-up, earlier operations) is not collected inside the timed loop
         long[] t = new long[iters];
         // Warm-up: at least max(2, iters / 10) calls, as mpi_bench.c makes, and at least WARMUP_NANOS
-        // of them (rank 0's clock decides, for all): the JIT recompiles the paths a new operation or
+        // of them (while any rank says so, all go on): the JIT recompiles the paths a new operation or
         // size takes, and a 16 MiB allreduce ran 3-5x slower for its first 1.5 s (docs/benchmarks.md).
+        // Then, up to WARMUP_MAX_NANOS, until no rank's JIT compiled for JIT_QUIET_NANOS: at 4 ranks on
+        // 2 cores the JIT, sharing the cores with 4 JVMs, took 8 s and more to settle the paths of a
+        // 16 MiB allreduce (C2 compiles of Mailbox.deliver of 200-480 ms each, recompiled after
+        // deoptimizations), and the calls ran 2.5-4x slower meanwhile (docs/benchmarks.md).
         long warmStart = System.nanoTime();
         int[] more = {1};
+        long lastJit = jitMillis();
+        long lastJitChange = warmStart;
         for (int w = 0; more[0] == 1; w++) {
             op.run();
-            more[0] = w + 1 < Math.max(2, iters / 10) || System.nanoTime() - warmStart < WARMUP_NANOS ? 1 : 0;
-            comm.bcast(more, 0);
+            long now = System.nanoTime();
+            long jit = jitMillis();
+            if (jit != lastJit) {
+                lastJit = jit;
+                lastJitChange = now;
+            }
+            boolean compiling = JIT_QUIET_NANOS > 0 && jit >= 0 && now - lastJitChange < JIT_QUIET_NANOS;
+            int[] mine = {w + 1 < Math.max(2, iters / 10) || now - warmStart < WARMUP_NANOS
+                    || compiling && now - warmStart < WARMUP_MAX_NANOS ? 1 : 0};
+            comm.allreduce(mine, more, ReduceOp.MAX); // every rank goes on while any one still warms up
         }
+        long warmMillis = (System.nanoTime() - warmStart) / 1_000_000;
         for (int i = 0; i < iters; i++) {
             comm.barrier();
             long t0 = System.nanoTime();
@@ -582,7 +610,7 @@ public final class DirectBench {
         long[] max = new long[iters];
         comm.allreduce(t, max, ReduceOp.MAX);
         if (comm.rank() == 0) {
-            report(name, "fmi", comm.size(), bytes, max);
+            report(name, "fmi", comm.size(), bytes, max, " warmup_ms=" + warmMillis);
             if (Boolean.getBoolean("bench.trace")) {
                 // -Dbench.trace=true: every timed iteration in order (maximum over ranks), to tell warm-up from stalls
                 StringBuilder b = new StringBuilder("TRACE op=" + name + " procs=" + comm.size() + " bytes=" + bytes + " us=");
