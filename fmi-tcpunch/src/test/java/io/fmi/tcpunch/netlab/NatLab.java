@@ -412,6 +412,9 @@ public final class NatLab implements AutoCloseable {
         }
     }
 
+    /** Bash's report of a command killed by a signal, as the time limit's kill makes it. */
+    private static final java.util.regex.Pattern KILLED_BY_US = java.util.regex.Pattern.compile("bash: line \\d+:\\s+\\d+ Killed(\\s.*)?");
+
     /** Why the set-up script failed: the step it was in, the limit it hit or its exit code, and its stderr. */
     static String setupFailure(ExecResult r, Duration limit, int hosts) {
         String step = "(none started)";
@@ -419,6 +422,9 @@ public final class NatLab implements AutoCloseable {
         for (String line : r.stderr.split("\n")) {
             if (line.startsWith("+ ")) {
                 step = line.substring(2).trim();
+            } else if (r.timedOut && KILLED_BY_US.matcher(line.trim()).matches()) {
+                // bash reporting the step the time limit killed ("bash: line 4:  2685 Killed  sleep 20"), when the
+                // kill reaches the step before bash: the lab's own doing, already said, not the script's error
             } else if (!line.isBlank()) {
                 errors.append(errors.length() == 0 ? "" : " | ").append(line.trim());
             }

@@ -23,6 +23,18 @@ class NatLabSetupFailureTest {
     }
 
     @Test
+    void shouldLeaveOutBashsReportOfTheStepTheTimeLimitKilled() {
+        // What bash printed in one CI run when the kill reached `sleep` before bash itself.
+        NatLab.ExecResult r = new NatLab.ExecResult(-1, true, "",
+                "+ true\nRTNETLINK answers: busy\n+ sleep 20\nbash: line 4:  2685 Killed                  sleep 20\n");
+        assertEquals("NAT lab setup timed out after 54 s (the limit for 8 hosts: 30 s + 3 s per host; the machine may be overloaded)"
+                + " in step: sleep 20; stderr: RTNETLINK answers: busy", NatLab.setupFailure(r, Duration.ofSeconds(54), 8));
+        NatLab.ExecResult failed = new NatLab.ExecResult(137, false, "", "+ sleep 20\nbash: line 4:  2685 Killed  sleep 20\n");
+        String msg = NatLab.setupFailure(failed, Duration.ofSeconds(54), 8);
+        assertTrue(msg.endsWith("; stderr: bash: line 4:  2685 Killed  sleep 20"), "a kill the lab did not make is reported: " + msg);
+    }
+
+    @Test
     void shouldNameTheStepAndTheStderrOfAFailedSetUp() throws Exception {
         NatLab.ExecResult r = NatLab.run(List.of("bash", "-x", "-c", "set -eu\ntrue\nip netns add 'bad/name'\ntrue"), Duration.ofSeconds(10));
         assertFalse(r.timedOut);

@@ -237,7 +237,7 @@ final class DirectIo implements AutoCloseable {
      * with {@link Thread#yield()} between them for up to {@value #CROWDED_MAX_POLL_MICROS} µs, then
      * blocks. A yielding rank hands the core to a runnable peer at once and keeps the CPU from going
      * idle, so a message to it often needs no wake-up (Open MPI's ranks yield when oversubscribed).
-     * Measured at 4 and 8 ranks on 2 cores, three rounds each against blocking at once: geometric
+     * Measured at 4 and 8 ranks on 2 cores, two runs against blocking at once: geometric
      * mean over the collectives 1.10/1.51 against 1.55/1.66 at 4 ranks, 0.83/0.90 against 1.01/1.07
      * at 8 (docs/benchmarks.md); a yield of 1 ms made it worse (2.2 at 4 ranks), as yielding ranks
      * then take the core from ranks with work for longer.
