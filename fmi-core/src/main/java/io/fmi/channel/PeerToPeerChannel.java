@@ -116,10 +116,8 @@ public abstract class PeerToPeerChannel implements Channel {
                 return a;
             }
         }
-        StringBuilder names = new StringBuilder();
-        for (PeerCollectives.AllreduceAlgorithm a : PeerCollectives.AllreduceAlgorithm.values()) {
-            names.append(names.length() == 0 ? "" : ", ").append(a.configName());
-        }
+        String names = java.util.Arrays.stream(PeerCollectives.AllreduceAlgorithm.values())
+                .map(PeerCollectives.AllreduceAlgorithm::configName).collect(java.util.stream.Collectors.joining(", "));
         throw new io.fmi.FmiConfigException("backends." + context.backend().name() + "." + ALLREDUCE_ALGORITHM_KEY + ": '"
                 + name + "' (expected: one of " + names + ")");
     }

@@ -585,34 +585,24 @@ public final class PeerCollectives {
         // The largest receive: the whole operand in the pre-step (odd ranks below 2 rem), else the
         // lower half of the blocks (which hold the remainder's extra elements).
         boolean folds = r < 2 * rem && r % 2 == 1;
-        int half = count / pof2 * (pof2 / 2) + Math.min(count % pof2, pof2 / 2);
-        Buf tmp = Buf.scratch(acc.type(), folds ? count : half, false); // received into before it is read
+        Buf tmp = Buf.scratch(acc.type(), folds ? count : chunkStart(count, pof2, pof2 / 2), false); // received into before it is read
         int newrank = foldExtraRanks(t, acc, tmp, op);
         if (newrank != -1) {
-            int[] cnts = new int[pof2];
-            int[] disps = new int[pof2];
-            for (int i = 0, d = 0; i < pof2; i++) {
-                cnts[i] = count / pof2 + (i < count % pof2 ? 1 : 0);
-                disps[i] = d;
-                d += cnts[i];
-            }
             int sendIdx = 0;
             int recvIdx = 0;
             int lastIdx = pof2;
             int mask = 1;
             for (; mask < pof2; mask <<= 1) {
                 int newdst = newrank ^ mask;
-                int dst = newdst < rem ? newdst * 2 + 1 : newdst + rem;
+                int dst = foldedRank(newdst, rem);
                 if (newrank < newdst) {
                     sendIdx = recvIdx + pof2 / (mask * 2);
                 } else {
                     recvIdx = sendIdx + pof2 / (mask * 2);
                 }
                 // The lower half of the blocks still held stays with the lower rank of the pair.
-                int sendTo = newrank < newdst ? lastIdx : recvIdx;
-                int recvTo = newrank < newdst ? sendIdx : lastIdx;
-                Buf out = acc.slice(disps[sendIdx], span(cnts, sendIdx, sendTo));
-                Buf target = acc.slice(disps[recvIdx], span(cnts, recvIdx, recvTo));
+                Buf out = chunks(acc, pof2, sendIdx, newrank < newdst ? lastIdx : recvIdx);
+                Buf target = chunks(acc, pof2, recvIdx, newrank < newdst ? sendIdx : lastIdx);
                 Buf in = tmp.slice(0, target.count());
                 t.sendRecv(dst, out, dst, in);
                 Buf.combine(op, in, target, dst < r);
@@ -623,7 +613,7 @@ public final class PeerCollectives {
             }
             for (mask >>= 1; mask > 0; mask >>= 1) {
                 int newdst = newrank ^ mask;
-                int dst = newdst < rem ? newdst * 2 + 1 : newdst + rem;
+                int dst = foldedRank(newdst, rem);
                 Buf out;
                 Buf in;
                 if (newrank < newdst) {
@@ -631,12 +621,12 @@ public final class PeerCollectives {
                         lastIdx = lastIdx + pof2 / (mask * 2);
                     }
                     recvIdx = sendIdx + pof2 / (mask * 2);
-                    out = acc.slice(disps[sendIdx], span(cnts, sendIdx, recvIdx));
-                    in = acc.slice(disps[recvIdx], span(cnts, recvIdx, lastIdx));
+                    out = chunks(acc, pof2, sendIdx, recvIdx);
+                    in = chunks(acc, pof2, recvIdx, lastIdx);
                 } else {
                     recvIdx = sendIdx - pof2 / (mask * 2);
-                    out = acc.slice(disps[sendIdx], span(cnts, sendIdx, lastIdx));
-                    in = acc.slice(disps[recvIdx], span(cnts, recvIdx, sendIdx));
+                    out = chunks(acc, pof2, sendIdx, lastIdx);
+                    in = chunks(acc, pof2, recvIdx, sendIdx);
                 }
                 t.sendRecv(dst, out, dst, in);
                 if (newrank > newdst) {
@@ -646,15 +636,6 @@ public final class PeerCollectives {
         }
         returnToFoldedRanks(t, acc);
         tmp.release(); // not after a failure: a late receive might still land in it
-    }
-
-    /** Elements of blocks {@code from} (inclusive) to {@code to} (exclusive). */
-    private static int span(int[] cnts, int from, int to) {
-        int c = 0;
-        for (int i = from; i < to; i++) {
-            c += cnts[i];
-        }
-        return c;
     }
 
     /** MPICH's recursive doubling with the pre/post step folding {@code n - 2^k} extra ranks into neighbours. */
@@ -668,7 +649,7 @@ public final class PeerCollectives {
         if (newrank != -1) {
             for (int mask = 1; mask < pof2; mask <<= 1) {
                 int newdst = newrank ^ mask;
-                int dst = newdst < rem ? newdst * 2 + 1 : newdst + rem;
+                int dst = foldedRank(newdst, rem);
                 t.sendRecv(dst, acc, dst, tmp);
                 Buf.combine(op, tmp, acc, dst < r);
             }
@@ -739,12 +720,24 @@ public final class PeerCollectives {
         return count / n + (i < count % n ? 1 : 0);
     }
 
+    /** The first element of chunk {@code i} of {@code count} elements cut into {@code n} (the first {@code count % n} one longer). */
+    private static int chunkStart(int count, int n, int i) {
+        return i * (count / n) + Math.min(i, count % n);
+    }
+
     private static Buf chunk(Buf b, int n, int i) {
-        int count = b.count();
-        int base = count / n;
-        int extra = count % n;
-        int start = i * base + Math.min(i, extra);
-        return b.slice(start, chunkCount(count, n, i));
+        return chunks(b, n, i, i + 1);
+    }
+
+    /** Chunks {@code from} (inclusive) to {@code to} (exclusive) of {@code b} cut into {@code n}, as one slice. */
+    private static Buf chunks(Buf b, int n, int from, int to) {
+        int start = chunkStart(b.count(), n, from);
+        return b.slice(start, chunkStart(b.count(), n, to) - start);
+    }
+
+    /** The rank behind rank {@code newrank} of the 2^k that go on after MPICH's pre-step folded {@code rem} extra ranks. */
+    private static int foldedRank(int newrank, int rem) {
+        return newrank < rem ? newrank * 2 + 1 : newrank + rem;
     }
 
     /**
@@ -1026,7 +1019,7 @@ public final class PeerCollectives {
             int lo = 0;
             for (int mask = pof2 >> 1; mask > 0; mask >>= 1) {
                 int newdst = newrank ^ mask;
-                int dst = newdst < rem ? newdst * 2 + 1 : newdst + rem;
+                int dst = foldedRank(newdst, rem);
                 int mid = lo + mask;
                 int hi = lo + 2 * mask;
                 Buf out;

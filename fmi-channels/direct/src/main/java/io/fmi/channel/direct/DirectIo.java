@@ -242,7 +242,7 @@ final class DirectIo implements AutoCloseable {
      * at 8 (docs/benchmarks.md); a yield of 1 ms made it worse (2.2 at 4 ranks), as yielding ranks
      * then take the core from ranks with work for longer.
      */
-    static final IdleStrategy CROWDED = IdleStrategy.backoff(0, Integer.MAX_VALUE, java.time.Duration.ofNanos(DirectIo.CROWDED_MAX_POLL_MICROS * 1000));
+    static final IdleStrategy CROWDED = IdleStrategy.backoff(0, Integer.MAX_VALUE, java.time.Duration.ofNanos(CROWDED_MAX_POLL_MICROS * 1000));
     /** A peer that carries nothing for this long is declared failed; 0: never. */
     private final long livenessNanos;
     private final long heartbeatNanos;
