@@ -43,6 +43,8 @@ public final class ChannelContext {
     private final int commId;
     /** Channel rank of each rank of this group; null: the channel's own communicator (identity). */
     private final int[] members;
+    /** See {@link #logPrefix()}: built once, since hot paths pass it to log calls that may not log. */
+    private final String logPrefix;
 
     /**
      * The context of one channel of one communicator.
@@ -78,6 +80,7 @@ public final class ChannelContext {
         this.scope = commName + "/" + runId;
         this.commId = 0;
         this.members = null;
+        this.logPrefix = prefix(commName, rank, size, channelName);
     }
 
     private ChannelContext(ChannelContext parent, String commName, String scope, int commId, int[] members, int rank) {
@@ -96,6 +99,11 @@ public final class ChannelContext {
         this.scope = scope;
         this.commId = commId;
         this.members = members;
+        this.logPrefix = prefix(commName, rank, size, channelName);
+    }
+
+    private static String prefix(String commName, int rank, int size, String channelName) {
+        return "[comm=" + commName + " rank=" + rank + "/" + size + " ch=" + channelName + "]";
     }
 
     /**
@@ -300,7 +308,7 @@ public final class ChannelContext {
 
     /** Log line prefix: {@code "[comm=kmeans rank=3/16 ch=direct]"}. */
     public String logPrefix() {
-        return "[comm=" + commName + " rank=" + rank + "/" + size + " ch=" + channelName + "]";
+        return logPrefix;
     }
 
     @Override
