@@ -24,8 +24,10 @@ import org.slf4j.LoggerFactory;
  * The connections of one Redis channel. One multiplexed connection, {@link #shared}, carries
  * writes, counters, deletes and non-blocking reads; blocking reads and takes use a connection of
  * their own, {@link #borrow borrowed} from a small pool, since a blocked connection serves no
- * other command. Each pooled connection comes with the backup list that its takes move objects
- * into ({@code <key_prefix><comm>/<run>/taken/<rank>-<channel>/<n>}, see {@link ListObjects}).
+ * other command. A small list object is written over a pooled connection that is {@link
+ * #idleOrNull idle} at the time, if any (see {@link ListObjects#push}). Each pooled connection
+ * comes with the backup list that its takes move objects into
+ * ({@code <key_prefix><comm>/<run>/taken/<rank>-<channel>/<n>}, see {@link ListObjects}).
  * Connections open on first use, through {@link RedisCalls#retrying} (a server that is not up yet
  * is waited for until the deadline); while the server is unreachable Lettuce queues commands and
  * reconnects.
@@ -93,6 +95,14 @@ final class RedisConnections {
             return b;
         }
         return new Blocking(connect(op), newBackup());
+    }
+
+    /**
+     * The idle pooled connection given back last, or null when none is idle (a new one is not
+     * opened); the caller gives it back with {@link #giveBack}.
+     */
+    Blocking idleOrNull() {
+        return idle.poll();
     }
 
     private String newBackup() {

@@ -2,6 +2,7 @@ package io.fmi.channel.redis;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,11 +13,20 @@ import io.fmi.channels.testing.RedisServer;
 import io.fmi.local.LocalCluster;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -232,6 +242,107 @@ class RedisPointToPointTest {
             // Lettuce reconnects within its back-off (at most 1 s) and sends what it still holds.
             Thread.sleep(3_000);
             assertEquals(":0", server.command("EVAL", RedisBroadcastTest.WITHOUT_TTL, "0", "gone/*"), "keys without a TTL");
+        }
+    }
+
+    /**
+     * A small message goes over the pooled connection its sender last took a message on, if it is
+     * idle: the reply of a ping-pong rides the connection that took the request, as a raw client's
+     * would. An object with further chunks goes over the shared connection. Told apart by the
+     * client address of each command in the server's {@code MONITOR} output.
+     */
+    @Test
+    @Timeout(60)
+    void shouldSendASmallReplyOverTheConnectionThatTookTheRequest() throws Exception {
+        try (RedisServer server = RedisServer.launch(); Monitor monitor = new Monitor(server)) {
+            // Even messages are one chunk, odd ones four.
+            ObjectNode entry = server.backend().put("key_prefix", "pp/").put("chunk_bytes", 64);
+            int rounds = 10;
+            LocalCluster.run(config(entry), 2, b -> b.timeout(Duration.ofSeconds(10)), comm -> {
+                long[] got = new long[1];
+                for (int i = 0; i < rounds; i++) {
+                    int peer = 1 - comm.rank();
+                    got = new long[message(peer, i).length];
+                    if (comm.rank() == 0) {
+                        comm.send(message(0, i), 1);
+                        comm.recv(got, 1);
+                    } else {
+                        comm.recv(got, 0);
+                        comm.send(message(1, i), 0);
+                    }
+                    assertArrayEquals(message(peer, i), got, "message " + i + " from rank " + peer);
+                }
+                return null;
+            });
+            // Rank 1 took request i with BLMOVE and wrote reply i with EVALSHA (its head).
+            Map<String, String> takenOn = monitor.await(rounds, "BLMOVE", "p2p/0-1/");
+            Map<String, String> repliedOn = monitor.await(rounds, "EVALSHA", "p2p/1-0/");
+            for (int i = 0; i < rounds; i++) {
+                String took = takenOn.get(Integer.toString(i));
+                String replied = repliedOn.get(Integer.toString(i));
+                if (i % 2 == 0) {
+                    assertEquals(took, replied, "reply " + i + " (one chunk) was not written over the connection that took request " + i);
+                } else {
+                    assertNotEquals(took, replied, "reply " + i + " (four chunks) was written over a pooled connection");
+                }
+            }
+        }
+    }
+
+    /** The commands a Redis server runs, with the client address of each, from {@code MONITOR}. */
+    private static final class Monitor implements AutoCloseable {
+        /** {@code +<time> [<db> <address>] "<COMMAND>" "<arg>" ...} */
+        private static final Pattern LINE = Pattern.compile("^\\+[0-9.]+ \\[\\d+ ([^\\]]+)\\] \"(\\w+)\"(.*)$");
+        private final Socket socket;
+        private final List<String> lines = new CopyOnWriteArrayList<>();
+        private final Thread reader;
+
+        Monitor(RedisServer server) throws IOException {
+            socket = new Socket(server.host(), server.port());
+            socket.getOutputStream().write("*1\r\n$7\r\nMONITOR\r\n".getBytes(StandardCharsets.US_ASCII));
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            assertEquals("+OK", in.readLine());
+            reader = new Thread(() -> {
+                try {
+                    for (String line = in.readLine(); line != null; line = in.readLine()) {
+                        lines.add(line);
+                    }
+                } catch (IOException e) {
+                    // closed
+                }
+            }, "redis-monitor");
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        /**
+         * The client address of each {@code command} on a key containing {@code keyPart}, by what
+         * follows {@code keyPart} in the key; waits up to 10 s for {@code count} of them.
+         */
+        Map<String, String> await(int count, String command, String keyPart) throws InterruptedException {
+            Pattern key = Pattern.compile("\"[^\"]*" + Pattern.quote(keyPart) + "(\\d+)\"");
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            Map<String, String> found = new HashMap<>();
+            while (found.size() < count && System.nanoTime() < end) {
+                found.clear();
+                for (String line : lines) {
+                    Matcher m = LINE.matcher(line);
+                    if (m.matches() && m.group(2).equalsIgnoreCase(command)) {
+                        Matcher k = key.matcher(m.group(3));
+                        if (k.find()) {
+                            found.putIfAbsent(k.group(1), m.group(1));
+                        }
+                    }
+                }
+                Thread.sleep(20);
+            }
+            assertEquals(count, found.size(), command + " of " + keyPart + "*: " + found + " in " + lines.size() + " commands");
+            return found;
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
         }
     }
 }
