@@ -12,6 +12,8 @@ import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +23,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Latency of the mediated channels against the servers of this package: per channel, the round
@@ -43,6 +46,17 @@ public final class StoreBench {
     /** Redis' 8 B round trip is measured against raw Lettuce, see {@link #againstRawLettuce}. */
     private static final int[] LARGER = {1024, 64 * 1024, 1024 * 1024};
     private static final List<String> ROWS = new ArrayList<>();
+    /** The least time the 8 B comparison warms both paths up, alternating blocks as it then measures them. */
+    private static final long WARMUP_NANOS = TimeUnit.MILLISECONDS.toNanos(Long.getLong("bench.warmup.ms", 2000));
+    /**
+     * After the least warm-up, the 8 B comparison goes on untimed until the JIT compiled nothing for
+     * this long (-Dbench.warmup.jit.ms=0: it does not wait), up to {@link #WARMUP_MAX_NANOS}: the
+     * channel's path is longer than a raw {@code RPUSH}, and it ran 1.3-4x slower than later for
+     * its first 10,000 round trips while the JIT compiled it (docs/benchmarks.md).
+     */
+    private static final long JIT_QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(Long.getLong("bench.warmup.jit.ms", 1000));
+    private static final long WARMUP_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(Long.getLong("bench.warmup.max.ms", 30000));
+    private static final CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
 
     private StoreBench() {
     }
@@ -54,7 +68,7 @@ public final class StoreBench {
         for (String ch : which) {
             switch (ch.toLowerCase(Locale.ROOT)) {
                 case "redis":
-                    againstRawLettuce(RedisServer.shared(), 40, 100);
+                    againstRawLettuce(RedisServer.shared(), 60, 100);
                     channel("Redis", "redis", RedisServer.shared().backend(), LARGER, 2000, 200);
                     break;
                 case "dynamodb":
@@ -153,15 +167,17 @@ public final class StoreBench {
      * The Redis channel's 8 B round trip against its floor, a raw Lettuce {@code RPUSH}/{@code
      * BLPOP} ping-pong (sync API, one connection per side), on the same two threads: blocks of
      * {@code perBlock} round trips of each, alternating, the pair's order swapped every block so
-     * neither always runs first, after an equal warm-up of both. Reports both medians over all
-     * round trips and the median of the per-pair ratios of block medians, which cancels load that
-     * changes slower than a pair of blocks (a few tens of milliseconds).
+     * neither always runs first, after an equal warm-up of both (alternating blocks for at least
+     * 2 s, then until the JIT has settled, see {@link #JIT_QUIET_NANOS}). Reports both medians
+     * over all round trips and the median of the per-pair ratios of block medians, which cancels
+     * load that changes slower than a pair of blocks (a few tens of milliseconds).
      */
     private static void againstRawLettuce(RedisServer server, int pairs, int perBlock) {
         FmiConfig cfg = config("Redis", server.backend());
         RedisClient client = RedisClient.create(server.uri());
         byte[] ping = ("bench-raw-" + UUID.randomUUID() + "/ping").getBytes(StandardCharsets.UTF_8);
         byte[] pong = ("bench-raw-" + UUID.randomUUID() + "/pong").getBytes(StandardCharsets.UTF_8);
+        long[] warmMillis = {0};
         try {
             List<long[][]> r = LocalCluster.run(cfg, 2, b -> b.timeout(Duration.ofSeconds(60)), comm -> {
                 check(comm, "redis");
@@ -169,9 +185,25 @@ public final class StoreBench {
                     RedisCommands<byte[], byte[]> raw = conn.sync();
                     byte[] buf = new byte[8];
                     long[] ignored = new long[perBlock];
-                    for (int w = 0; w < 4; w++) {
+                    long warmStart = System.nanoTime();
+                    long lastJit = jitMillis();
+                    long lastJitChange = warmStart;
+                    byte[] more = {1};
+                    while (more[0] == 1) {
                         channelBlock(comm, buf, ignored);
                         rawBlock(comm.rank(), raw, ping, pong, buf, ignored);
+                        long now = System.nanoTime();
+                        long jit = jitMillis();
+                        if (jit != lastJit) {
+                            lastJit = jit;
+                            lastJitChange = now;
+                        }
+                        boolean compiling = jit >= 0 && now - lastJitChange < JIT_QUIET_NANOS;
+                        more[0] = (byte) (now - warmStart < WARMUP_NANOS || compiling && now - warmStart < WARMUP_MAX_NANOS ? 1 : 0);
+                        comm.bcast(more, 0); // rank 0 decides for both: one JVM, one JIT
+                    }
+                    if (comm.rank() == 0) {
+                        warmMillis[0] = (System.nanoTime() - warmStart) / 1_000_000;
                     }
                     long[][] t = new long[2 * pairs][perBlock];
                     for (int p = 0; p < pairs; p++) {
@@ -202,12 +234,17 @@ public final class StoreBench {
             double median = ratios[pairs / 2];
             double p10 = ratios[pairs / 10];
             double p90 = ratios[pairs * 9 / 10];
-            System.out.printf(Locale.ROOT, "| redis / raw | ratio of block medians, 8 B (p10-p90 %.2f-%.2f) | %.2fx | %.2fx | %d pairs of %d |%n",
-                    p10, p90, median, p90, pairs, perBlock);
+            System.out.printf(Locale.ROOT, "| redis / raw | ratio of block medians, 8 B (p10-p90 %.2f-%.2f, after %.1f s of warm-up) | %.2fx | %.2fx | %d pairs of %d |%n",
+                    p10, p90, warmMillis[0] / 1000.0, median, p90, pairs, perBlock);
             ROWS.add(String.format(Locale.ROOT, "redis / raw,ratio 8 B,%.3f,%.3f,%d", median, p90, pairs));
         } finally {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
         }
+    }
+
+    /** Milliseconds this JVM's JIT has spent compiling, or -1 when it cannot tell. */
+    private static long jitMillis() {
+        return JIT != null && JIT.isCompilationTimeMonitoringSupported() ? JIT.getTotalCompilationTime() : -1;
     }
 
     /** {@code t.length} round trips between ranks 0 and 1, each one's time in {@code t}. */
