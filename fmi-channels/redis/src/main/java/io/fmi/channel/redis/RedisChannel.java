@@ -38,9 +38,10 @@ import org.slf4j.LoggerFactory;
  * One multiplexed connection carries writes, counters, deletes and non-blocking reads; blocking
  * reads and takes use a connection of their own from a small pool, since a blocked connection
  * serves no other command. A small point-to-point write goes over an idle pooled connection when
- * there is one, so that a message and its reply ride one connection, as a raw client's do. Connections open on first use. While the server is unreachable Lettuce
- * queues commands and reconnects; an operation waits for that until its deadline and then fails
- * with a {@link ChannelException} naming the server. Error replies that say "try again"
+ * there is one, so that a message and its reply ride one connection, as a raw client's do.
+ * Connections open on first use. While the server is unreachable Lettuce queues commands and
+ * reconnects; an operation waits for that until its deadline and then fails with a
+ * {@link ChannelException} naming the server. Error replies that say "try again"
  * ({@code LOADING}, {@code BUSY}, {@code TRYAGAIN}, {@code MASTERDOWN}, {@code READONLY}, ...) are
  * retried with back-off inside the deadline; others ({@code NOAUTH}, {@code WRONGPASS},
  * {@code NOPERM}, {@code OOM}, ...) fail at once.
