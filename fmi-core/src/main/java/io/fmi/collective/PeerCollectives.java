@@ -240,8 +240,6 @@ public final class PeerCollectives {
             return true;
         } else if (n < 8) {
             return !(b < 2048 || b >= 4096 && b < 8192);
-        } else if (n < 16) {
-            return b >= 16384;
         } else if (n < 32) {
             return b >= 16384;
         } else if (n < 64) {
@@ -517,15 +515,16 @@ public final class PeerCollectives {
             bcast(t, recv, 0);
             return;
         }
-        boolean commutes = op.isCommutative() && send.count() >= n;
+        // The ring and Rabenseifner's split the operand among the ranks and reduce each block on one rank.
+        boolean splits = op.isCommutative() && send.count() >= n;
         boolean halving = algorithm == AllreduceAlgorithm.AUTO ? halvingDoubling(n, send.byteLength(), op)
                 : algorithm == AllreduceAlgorithm.RABENSEIFNER;
         boolean ring = algorithm == AllreduceAlgorithm.AUTO ? send.byteLength() >= ringThresholdBytes
                 : algorithm == AllreduceAlgorithm.RING;
-        if (commutes && halving) {
+        if (splits && halving) {
             recv.copyFrom(send);
             reduceScatterAllgather(t, recv, op);
-        } else if (commutes && ring) {
+        } else if (splits && ring) {
             if (PipelinedRing.applies(send, recv, op, n)) {
                 PipelinedRing.allreduce(t, send, recv, op, segmentBytes);
                 return;

@@ -152,13 +152,7 @@ public final class OperationModel {
             case ALLREDUCE: {
                 if (PeerCollectives.halvingDoubling(n, b, io.fmi.ReduceOp.SUM) && b >= n) {
                     int pof2 = Integer.highestOneBit(n);
-                    Builder p = new Builder("rabenseifner");
-                    if (pof2 != n) {
-                        p.add(TransferPattern.pair(b));
-                    }
-                    for (int mask = pof2 >> 1; mask > 0; mask >>= 1) {
-                        p.add(TransferPattern.pair(ceilDiv(b * mask, pof2)));
-                    }
+                    Builder p = recursiveHalving("rabenseifner", b, n);
                     for (int mask = 1; mask < pof2; mask <<= 1) {
                         p.add(TransferPattern.pair(ceilDiv(b * mask, pof2)));
                     }
@@ -205,15 +199,8 @@ public final class OperationModel {
                 if (b >= PeerCollectives.DEFAULT_RING_THRESHOLD_BYTES) {
                     return uniform("ring", ceilDiv(b, n), n - 1);
                 }
-                int pof2 = Integer.highestOneBit(n);
-                Builder p = new Builder("recursive halving");
-                if (pof2 != n) {
-                    p.add(TransferPattern.pair(b));
-                }
-                for (int mask = pof2 >> 1; mask > 0; mask >>= 1) {
-                    p.add(TransferPattern.pair(ceilDiv(b * mask, pof2)));
-                }
-                if (pof2 != n) {
+                Builder p = recursiveHalving("recursive halving", b, n);
+                if (Integer.bitCount(n) != 1) {
                     p.add(TransferPattern.pair(ceilDiv(b, n)));
                 }
                 return p.build();
@@ -271,6 +258,22 @@ public final class OperationModel {
             p.add(t);
         }
         return p.build();
+    }
+
+    /**
+     * A plan begun with a reduce-scatter of {@code b} bytes by recursive halving over {@code n}
+     * ranks: the fold of the ranks above the largest power of two, then one exchange per halving.
+     */
+    private static Builder recursiveHalving(String algorithm, long b, int n) {
+        int pof2 = Integer.highestOneBit(n);
+        Builder p = new Builder(algorithm);
+        if (pof2 != n) {
+            p.add(TransferPattern.pair(b));
+        }
+        for (int mask = pof2 >> 1; mask > 0; mask >>= 1) {
+            p.add(TransferPattern.pair(ceilDiv(b * mask, pof2)));
+        }
+        return p;
     }
 
     private static Plan uniform(String algorithm, long bytes, int rounds) {
